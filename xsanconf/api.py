@@ -1,0 +1,99 @@
+"""The public parse/build API: ``loads``/``dumps`` on text, ``load``/``dump`` on files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from xsanconf.document import Document
+from xsanconf.errors import ParseError
+from xsanconf.formats import codec, detect_kind
+from xsanconf.syntax import Node, Token
+
+__all__ = ["dump", "dumps", "load", "loads", "read_text", "write_text"]
+
+# Files are text in whatever bytes they hold: undecodable bytes survive as lone surrogates.
+ENCODING = "utf-8"
+ERRORS = "surrogateescape"
+
+
+def loads(text: str, kind: str, *, path: str | None = None, recover: bool = False) -> Document:
+    """Parse ``text`` as ``kind``; raises :class:`ParseError` for input the format rejects.
+
+    With ``recover=True`` bad input gives a document that still renders to ``text`` but whose
+    tree is one opaque ``RAW`` token (its model is empty) and whose ``problems`` hold the error.
+    """
+    try:
+        nul = text.find("\x00")
+        if nul >= 0:
+            raise ParseError.at(text, nul, "binary data (NUL byte): not a text file", path=path)
+        root = codec(kind).parse(text, path)
+    except ParseError as error:
+        if not recover:
+            raise
+        doc = Document(kind, Node("unparsed", [Token("RAW", text)] if text else []), path)
+        doc.problems.append(error)
+        return doc
+    return Document(kind, root, path)
+
+
+def dumps(doc: Document) -> str:
+    return doc.render()
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    with open(path, "rb") as handle:
+        return handle.read().decode(ENCODING, ERRORS)
+
+
+def load(
+    path: str | os.PathLike[str], kind: str | None = None, *, recover: bool = False
+) -> Document:
+    """Read and parse a file; the kind comes from its name and location, else its content."""
+    name = os.fspath(path)
+    text = read_text(name)
+    if kind is None:
+        kind = detect_kind(name, text)
+        if kind is None:
+            raise ParseError(
+                "cannot tell which format this file is; pass a kind", line=1, column=1, path=name
+            )
+    return loads(text, kind, path=name, recover=recover)
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Replace a file atomically: a temporary file beside it, then a rename; mode and owner kept."""
+    target = Path(path)
+    data = text.encode(ENCODING, ERRORS)
+    try:
+        status: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        status = None
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".xsanconf", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if status is not None:
+            os.chmod(temp, status.st_mode & 0o7777)
+            try:
+                os.chown(temp, status.st_uid, status.st_gid)
+            except PermissionError:
+                pass
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def dump(doc: Document, path: str | os.PathLike[str] | None = None) -> None:
+    """Write ``doc`` to ``path`` (default: where it was read from), atomically."""
+    target = path if path is not None else doc.path
+    if target is None:
+        raise ValueError("the document has no path; pass one")
+    write_text(target, doc.render())

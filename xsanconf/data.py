@@ -1,0 +1,78 @@
+"""Plain data for any document, crossplane style: a list of directives with arguments and blocks.
+
+:func:`to_data` and :func:`from_data` go through cattrs, so JSON export and import need no
+hand-written dict code.  Data carries meaning, not layout: :func:`from_data` renders it in the
+format's canonical style.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    import cattrs
+
+    from xsanconf.document import Document
+
+__all__ = ["ConfigData", "Directive", "from_data", "to_data"]
+
+
+@attrs.define
+class Directive:
+    """One statement or section: ``name args... ;`` or ``name args... { block }``.
+
+    ``line`` is where it starts in its file (absent for data that was not parsed from text).
+    """
+
+    name: str
+    args: list[str] = attrs.field(factory=list)
+    block: list[Directive] | None = None
+    line: int | None = None
+
+
+@attrs.define
+class ConfigData:
+    kind: str
+    directives: list[Directive] = attrs.field(factory=list)
+    path: str | None = None
+
+
+@cache
+def _converter() -> cattrs.Converter:
+    import cattrs
+    from cattrs.gen import make_dict_unstructure_fn
+
+    converter = cattrs.Converter()
+    # Absent lines and blocks are left out so that data written by hand stays short.
+    converter.register_unstructure_hook(
+        Directive,
+        make_dict_unstructure_fn(Directive, converter, _cattrs_omit_if_default=True),
+    )
+    return converter
+
+
+def to_data(doc: Document) -> dict[str, Any]:
+    data = ConfigData(kind=doc.kind, directives=doc.codec.directives(doc), path=doc.path)
+    result: dict[str, Any] = _converter().unstructure(data)
+    return result
+
+
+def from_data(data: dict[str, Any], kind: str | None = None) -> Document:
+    """A document rendered from plain data (``kind`` overrides the data's own)."""
+    from xsanconf.api import loads
+
+    if kind is not None:
+        data = {**data, "kind": kind}
+    config = _converter().structure(data, ConfigData)
+    doc = loads(_render(config), config.kind)
+    doc.path = config.path
+    return doc
+
+
+def _render(config: ConfigData) -> str:
+    from xsanconf.formats import codec
+
+    return codec(config.kind).build(config.directives)

@@ -1,0 +1,162 @@
+"""The format registry: one codec module per kind, imported only when a file of that kind is read.
+
+Adding a format means adding ``grammars/<kind>.lark``, a codec module here that satisfies
+:class:`Codec`, and one :class:`FormatEntry` line in ``_ENTRIES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+if TYPE_CHECKING:
+    from xsanconf.data import Directive
+    from xsanconf.document import Document
+    from xsanconf.syntax import Node
+
+__all__ = ["KINDS", "Codec", "FormatEntry", "codec", "detect_kind", "entry"]
+
+
+class Codec(Protocol):
+    """What a format module provides."""
+
+    KIND: str
+
+    def parse(self, text: str, path: str | None = None) -> Node: ...
+
+    def model(self, doc: Document) -> Any: ...
+
+    def directives(self, doc: Document) -> list[Directive]: ...
+
+    def build(self, directives: list[Directive]) -> str: ...
+
+    def sniff(self, text: str) -> bool: ...
+
+
+def _parts(path: PurePosixPath) -> tuple[str, str, str]:
+    return path.name, path.parent.name, path.parent.parent.name
+
+
+@attrs.frozen
+class FormatEntry:
+    kind: str
+    module: str
+    summary: str
+    matches: Callable[[PurePosixPath], bool]
+
+
+def _drbd(p: PurePosixPath) -> bool:
+    name, parent, _ = _parts(p)
+    return (
+        name in ("drbd.conf", "global_common.conf")
+        or p.suffix == ".res"
+        or (parent == "drbd.d" and not name.startswith("."))
+    )
+
+
+def _multipath(p: PurePosixPath) -> bool:
+    name, parent, grand = _parts(p)
+    return name == "multipath.conf" or (
+        parent == "conf.d" and grand == "multipath" and name.endswith(".conf")
+    )
+
+
+def _modprobe(p: PurePosixPath) -> bool:
+    name, parent, _ = _parts(p)
+    return parent == "modprobe.d" or name in ("modprobe.conf",)
+
+
+def _modules(p: PurePosixPath) -> bool:
+    name, parent, _ = _parts(p)
+    return parent == "modules-load.d" or (name == "modules" and parent in ("etc", "initramfs-tools"))
+
+
+_ENTRIES: tuple[FormatEntry, ...] = (
+    FormatEntry("drbd", "xsanconf.formats.drbd", "DRBD drbd.conf, drbd.d/*.res", _drbd),
+    FormatEntry(
+        "ietd",
+        "xsanconf.formats.ietd",
+        "iSCSI Enterprise Target ietd.conf",
+        lambda p: p.name == "ietd.conf",
+    ),
+    FormatEntry(
+        "iet-access",
+        "xsanconf.formats.iet_access",
+        "IET initiators.allow, initiators.deny, targets.allow",
+        lambda p: p.name in ("initiators.allow", "initiators.deny", "targets.allow"),
+    ),
+    FormatEntry(
+        "iscsid",
+        "xsanconf.formats.iscsid",
+        "open-iscsi iscsid.conf",
+        lambda p: p.name.startswith("iscsid.conf"),
+    ),
+    FormatEntry(
+        "initiatorname",
+        "xsanconf.formats.initiatorname",
+        "open-iscsi initiatorname.iscsi",
+        lambda p: p.name.startswith("initiatorname.iscsi"),
+    ),
+    FormatEntry("multipath", "xsanconf.formats.multipath", "dm-multipath multipath.conf", _multipath),
+    FormatEntry("modprobe", "xsanconf.formats.modprobe", "kmod modprobe.d/*.conf", _modprobe),
+    FormatEntry(
+        "modules", "xsanconf.formats.modules", "/etc/modules, modules-load.d/*.conf", _modules
+    ),
+    FormatEntry(
+        "shell-vars",
+        "xsanconf.formats.shell_vars",
+        "/etc/default/* shell variable files",
+        lambda p: p.parent.name == "default",
+    ),
+)
+
+_BY_KIND = {e.kind: e for e in _ENTRIES}
+
+
+def _available() -> tuple[str, ...]:
+    found = []
+    for e in _ENTRIES:
+        if importlib.util.find_spec(e.module) is not None:
+            found.append(e.kind)
+    return tuple(found)
+
+
+KINDS: tuple[str, ...] = _available()
+
+
+def entry(kind: str) -> FormatEntry:
+    try:
+        return _BY_KIND[kind]
+    except KeyError:
+        raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}") from None
+
+
+_loaded: dict[str, Codec] = {}
+
+
+def codec(kind: str) -> Codec:
+    """The codec module for ``kind``, imported on first use."""
+    found = _loaded.get(kind)
+    if found is None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+        found = _loaded[kind] = importlib.import_module(entry(kind).module)  # type: ignore[assignment]
+    return found
+
+
+def detect_kind(path: str, text: str | None = None) -> str | None:
+    """The kind of the file at ``path``: by name and location, else by sniffing ``text``."""
+    p = PurePosixPath(path.replace("\\", "/"))
+    for e in _ENTRIES:
+        if e.kind in KINDS and e.matches(p):
+            return e.kind
+    if text is not None:
+        for kind in KINDS:
+            if codec(kind).sniff(text):
+                return kind
+    return None

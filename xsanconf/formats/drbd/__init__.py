@@ -1,0 +1,115 @@
+"""The ``drbd`` codec: drbd.conf and the files it includes (DRBD 8.3, 8.4 and 9)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from xsanconf.data import Directive
+from xsanconf.formats.drbd.lexer import tokenize, words
+from xsanconf.formats.drbd.model import (
+    DrbdConfig,
+    DrbdConnection,
+    DrbdHost,
+    DrbdResource,
+    DrbdSection,
+    DrbdStatement,
+    DrbdVolume,
+)
+from xsanconf.formats.drbd.values import quote, unquote
+from xsanconf.parsing import parse_with
+from xsanconf.syntax import Node, Token
+
+if TYPE_CHECKING:
+    from xsanconf.document import Document
+
+__all__ = [
+    "KIND",
+    "DrbdConfig",
+    "DrbdConnection",
+    "DrbdHost",
+    "DrbdResource",
+    "DrbdSection",
+    "DrbdStatement",
+    "DrbdVolume",
+    "build",
+    "directives",
+    "model",
+    "parse",
+    "sniff",
+]
+
+KIND = "drbd"
+
+_NAMES = {
+    "STMT": "a statement",
+    "HEAD": "a section",
+    "SKIP_HEAD": "a skip section",
+    "SKIP_BODY": "skipped text",
+    "RBRACE": "'}'",
+}
+
+
+def parse(text: str, path: str | None = None) -> Node:
+    return parse_with("drbd", tokenize, text, path=path, names=_NAMES)
+
+
+def model(doc: Document) -> DrbdConfig:
+    return DrbdConfig(doc)
+
+
+_SNIFF = re.compile(r"^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{)", re.M)
+
+
+def sniff(text: str) -> bool:
+    return _SNIFF.search(text) is not None
+
+
+def directives(doc: Document) -> list[Directive]:
+    return _directives(doc, doc.root)
+
+
+def _words_of(token: Token) -> list[str]:
+    return [unquote(w) for _, _, w in words(token.text)]
+
+
+def _directives(doc: Document, node: Node) -> list[Directive]:
+    out: list[Directive] = []
+    for child in node.children:
+        if isinstance(child, Token) and child.kind == "STMT":
+            found = _words_of(child)
+            out.append(Directive(found[0], found[1:], None, doc.position(child)[0]))
+        elif isinstance(child, Node):
+            head = child.children[0]
+            assert isinstance(head, Token)
+            found = _words_of(head)
+            line = doc.position(head)[0]
+            if child.kind == "skip":
+                body = "".join(c.text for c in child.children if getattr(c, "kind", "") == "SKIP_BODY")
+                out.append(Directive(found[0], found[1:], [_raw(body)], line))
+            else:
+                out.append(Directive(found[0], found[1:], _directives(doc, child), line))
+    return out
+
+
+def _raw(body: str) -> Directive:
+    """A skipped block's text, kept whole: it need not be valid."""
+    return Directive("", [body])
+
+
+def build(items: list[Directive], level: int = 0) -> str:
+    """drbd.conf text for directives, indented with tabs."""
+    indent = "\t" * level
+    lines: list[str] = []
+    for d in items:
+        if d.name == "" and d.args:
+            lines.append(d.args[0])
+            continue
+        head = indent + " ".join(quote(w) for w in [d.name, *d.args])
+        if d.block is None:
+            lines.append(head + ";\n")
+        elif d.name == "skip":
+            lines.append(head + " {" + build(d.block, level + 1) + "}\n")
+        else:
+            lines.append(head + " {\n" + build(d.block, level + 1) + indent + "}\n")
+    return "".join(lines)

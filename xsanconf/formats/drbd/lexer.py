@@ -1,0 +1,128 @@
+"""drbd.conf tokens, as drbdadm's flex scanners (8.3, 8.4, 9) split the text.
+
+Whitespace is ``[ \\t\\r\\n]``, comments run from ``#`` to the end of the line, a bare word is
+``[A-Za-z0-9/._-]`` plus the address punctuation ``: [ ] %``, and a quoted string stays on one
+line with ``\\`` escaping the next character.  Anything else is drbdadm's ``TK_ELSE`` and a
+parse error.  All quantifiers are possessive: a failed statement never backtracks into a
+comment to find a ``;`` there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from xsanconf.parsing import LexError, Lexed
+
+__all__ = ["MAX_DEPTH", "WORD", "tokenize", "words"]
+
+MAX_DEPTH = 100
+TRIVIA_UNIT = r"(?:[ \t\r\n]++|\#[^\n]*+)"
+QUOTED = r'"(?:[^"\\\n]|\\[^\n])*+"'
+BARE = r"[A-Za-z0-9/._:\[\]%-]++"
+WORD = rf"(?:{QUOTED}|{BARE})"
+
+_TRIVIA = re.compile(rf"{TRIVIA_UNIT}*+")
+_PHRASE = re.compile(rf"(?:{WORD})(?:{TRIVIA_UNIT}*+(?:{WORD}))*+{TRIVIA_UNIT}*+([;{{])")
+_WORDS = re.compile(rf"(?:{WORD})(?:{TRIVIA_UNIT}*+(?:{WORD}))*+{TRIVIA_UNIT}*+")
+_WORD_RE = re.compile(WORD)
+_SKIP_HEAD = re.compile(r"skip(?![A-Za-z0-9/._:\[\]%-])")
+_SKIP_PIECE = re.compile(rf'{QUOTED}|\#[^\n]*+|[{{}}]|[^"#{{}}]++|"')
+
+
+def words(text: str) -> list[tuple[int, int, str]]:
+    """The words of a statement or header: ``(start, end, raw_text)``; comments skipped."""
+    found = []
+    pos = 0
+    end = len(text)
+    while pos < end:
+        pos = _TRIVIA.match(text, pos).end()  # type: ignore[union-attr]
+        m = _WORD_RE.match(text, pos)
+        if m is None:
+            break
+        found.append((m.start(), m.end(), m.group()))
+        pos = m.end()
+    return found
+
+
+def _explain(text: str, pos: int) -> LexError:
+    """Why no statement starts at ``pos``."""
+    if text[pos] == "#":
+        raise AssertionError("comments are trivia")
+    if text[pos] == '"':
+        return LexError(pos, "unterminated quoted string (quoted strings cannot span lines)")
+    m = _WORDS.match(text, pos)
+    if m is None:
+        return _bad_char(text, pos)
+    stop = m.end()
+    if stop >= len(text):
+        return LexError(stop, "unexpected end of input; expected ';' or '{'")
+    if text[stop] == "}":
+        return LexError(stop, "expected ';' before '}'")
+    if text[stop] == '"':
+        return LexError(stop, "unterminated quoted string (quoted strings cannot span lines)")
+    return _bad_char(text, stop)
+
+
+def _bad_char(text: str, pos: int) -> LexError:
+    ch = text[pos]
+    if ch == ";":
+        return LexError(pos, "unexpected ';' (nothing follows the '}' of a section)")
+    shown = repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}"
+    return LexError(
+        pos, f"unexpected character {shown}; quote values that contain characters other than "
+        "letters, digits and / . _ -"
+    )
+
+
+def _skip_body_end(text: str, pos: int) -> int:
+    """Offset of the ``}`` that closes a skip block opened just before ``pos``."""
+    depth = 0
+    for m in _SKIP_PIECE.finditer(text, pos):
+        piece = m.group()
+        if piece == "{":
+            depth += 1
+        elif piece == "}":
+            if depth == 0:
+                return m.start()
+            depth -= 1
+    raise LexError(len(text), "unexpected end of input inside a skip block; expected '}'")
+
+
+def tokenize(text: str) -> Lexed:
+    lexed = Lexed()
+    add = lexed.add
+    pos = 0
+    end = len(text)
+    depth = 0
+    trivia = _TRIVIA.match
+    phrase = _PHRASE.match
+    while True:
+        m = trivia(text, pos)
+        gap = m.group()  # type: ignore[union-attr]
+        pos = m.end()  # type: ignore[union-attr]
+        if pos >= end:
+            return lexed.finish(gap)
+        if text[pos] == "}":
+            add(gap, "RBRACE", "}", pos)
+            pos += 1
+            depth = max(depth - 1, 0)
+            continue
+        m = phrase(text, pos)
+        if m is None:
+            raise _explain(text, pos)
+        stop = m.end()
+        if m.group(1) == ";":
+            add(gap, "STMT", m.group(), pos)
+        elif _SKIP_HEAD.match(text, pos):
+            add(gap, "SKIP_HEAD", m.group(), pos)
+            close = _skip_body_end(text, stop)
+            if close > stop:
+                add("", "SKIP_BODY", text[stop:close], stop)
+            add("", "RBRACE", "}", close)
+            stop = close + 1
+        else:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LexError(pos, f"sections nested deeper than {MAX_DEPTH} levels")
+            add(gap, "HEAD", m.group(), pos)
+        pos = stop
