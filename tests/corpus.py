@@ -27,8 +27,24 @@ def original_path(file: Path) -> str:
     return "/".join(parts[3:]) if len(parts) > 3 else file.name
 
 
+# Kinds each folder may hold; a name that means another family elsewhere (multipath's
+# `drbd.conf` blacklist drop-in) takes the folder's kind.
+FOLDER_KINDS = {
+    "drbd": {"drbd"},
+    "ietd": {"ietd", "iet-access"},
+    "iscsid": {"iscsid", "initiatorname"},
+    "modprobe": {"modprobe", "modules"},
+    "multipath": {"multipath"},
+}
+
+
 def corpus_kind(file: Path) -> str:
-    return detect_kind(original_path(file)) or FOLDER_DEFAULT[file.parent.name]
+    folder = file.parent.name
+    path = original_path(file)
+    if "modules-load" in path:  # a modules-load.d file kept under another name upstream
+        return "modules"
+    kind = detect_kind(path)
+    return kind if kind in FOLDER_KINDS[folder] else FOLDER_DEFAULT[folder]
 
 
 def corpus_files(*folders: str) -> list[object]:

@@ -21,21 +21,32 @@ ERRORS = "surrogateescape"
 def loads(text: str, kind: str, *, path: str | None = None, recover: bool = False) -> Document:
     """Parse ``text`` as ``kind``; raises :class:`ParseError` for input the format rejects.
 
-    With ``recover=True`` bad input gives a document that still renders to ``text`` but whose
-    tree is one opaque ``RAW`` token (its model is empty) and whose ``problems`` hold the error.
+    With ``recover=True`` bad input gives a document that still renders to ``text`` and whose
+    ``problems`` hold the errors: where the format tolerates the input (a section left open at
+    the end of the file) the full model is kept; otherwise the tree is one opaque ``RAW`` token
+    and the model is empty.
     """
     try:
         nul = text.find("\x00")
         if nul >= 0:
             raise ParseError.at(text, nul, "binary data (NUL byte): not a text file", path=path)
-        root = codec(kind).parse(text, path)
+        fmt = codec(kind)
+        root = fmt.parse(text, path)
     except ParseError as error:
         if not recover:
             raise
         doc = Document(kind, Node("unparsed", [Token("RAW", text)] if text else []), path)
         doc.problems.append(error)
         return doc
-    return Document(kind, root, path)
+    doc = Document(kind, root, path)
+    # Input a format tolerates but should not be trusted with (a section left open at the end
+    # of the file): strict loading refuses it, recovery keeps the whole model and the problem.
+    check = getattr(fmt, "problems", None)
+    if check is not None:
+        doc.problems.extend(check(doc, text))
+        if doc.problems and not recover:
+            raise doc.problems[0]
+    return doc
 
 
 def dumps(doc: Document) -> str:

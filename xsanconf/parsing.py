@@ -101,10 +101,14 @@ def parse_with(
     *,
     path: str | None = None,
     names: Mapping[str, str] | None = None,
+    eof_closer: str | None = None,
 ) -> Node:
     """Parse ``text`` into a lossless tree, or raise :class:`ParseError` with line and column.
 
-    ``names`` gives readable names for the grammar's terminals in error messages.
+    ``names`` gives readable names for the grammar's terminals in error messages.  With
+    ``eof_closer``, sections still open at the end of the input are closed by empty tokens of that
+    kind (drbdadm, for one, accepts a resource whose ``}`` is missing at the end of the file); the
+    model can find them by their empty text.
     """
     names = names or {}
 
@@ -119,6 +123,10 @@ def parse_with(
     try:
         for tok in lexed.tokens:
             interactive.feed_token(tok)
+        if eof_closer is not None:
+            while eof_closer in interactive.accepts() and "$END" not in interactive.accepts():
+                interactive.feed_token(LarkToken(eof_closer, "", len(text)))
+                lexed.gaps.insert(-1, "")
         result = interactive.feed_eof(lexed.tokens[-1] if lexed.tokens else None)
     except UnexpectedToken as error:
         got = error.token

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from xsanconf.data import Directive
+from xsanconf.errors import ParseError
 from xsanconf.formats.drbd.lexer import tokenize, words
 from xsanconf.formats.drbd.model import (
     DrbdConfig,
@@ -51,11 +52,29 @@ _NAMES = {
 
 
 def parse(text: str, path: str | None = None) -> Node:
-    return parse_with("drbd", tokenize, text, path=path, names=_NAMES)
+    return parse_with("drbd", tokenize, text, path=path, names=_NAMES, eof_closer="RBRACE")
 
 
 def model(doc: Document) -> DrbdConfig:
     return DrbdConfig(doc)
+
+
+def problems(doc: Document, text: str) -> list[ParseError]:
+    """Sections left open at the end of the file: drbdadm takes them as closed there."""
+    found = []
+    for section in DrbdConfig(doc).unclosed():
+        line, column = section.position
+        found.append(
+            ParseError.at(
+                text,
+                len(text),
+                f"unexpected end of input: '{section.keyword}' section opened at line {line}, "
+                f"column {column} is not closed with '}}'",
+                path=doc.path,
+                expected=["'}'"],
+            )
+        )
+    return found[-1:]  # the innermost is the one to close first
 
 
 _SNIFF = re.compile(r"^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{)", re.M)

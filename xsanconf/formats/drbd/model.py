@@ -189,6 +189,12 @@ class DrbdSection:
         return self.doc.position(self.head or self.node)
 
     @property
+    def closed(self) -> bool:
+        """False for a section whose ``}`` is missing at the end of the file."""
+        last = self.node.children[-1] if self.node.children else None
+        return not (isinstance(last, Token) and last.kind == "RBRACE" and last.text == "")
+
+    @property
     def skipped(self) -> bool:
         return self.node.kind == "skip"
 
@@ -514,6 +520,10 @@ class DrbdConfig(DrbdSection):
         added = self.add_section("resource", name)
         assert isinstance(added, DrbdResource)
         return added
+
+    def unclosed(self) -> list[DrbdSection]:
+        """Sections left open at the end of the file (drbdadm 9 closes a resource there)."""
+        return [s for s in self.walk() if s.head is not None and not s.closed]
 
     def walk(self) -> Iterator[DrbdSection]:
         """Every section, depth first (skipped blocks excluded)."""

@@ -1,0 +1,1 @@
+"""Hypothesis strategies for every format, for our tests and for downstream tools."""
