@@ -1,0 +1,1 @@
+"""Command-line front ends; each imports only what its command needs."""

@@ -1,0 +1,182 @@
+"""``xsanconf``: parse configuration files into plain data, build them back, list the kinds."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    name="xsanconf",
+    help=(
+        "Lossless parsers for shared-storage configuration: DRBD, IET, open-iscsi, "
+        "dm-multipath, kmod.\n\n"
+        "Examples:\n\n"
+        "  xsanconf parse /etc/drbd.conf            # outline of what was understood\n\n"
+        "  xsanconf parse --json /etc/drbd.conf     # the model as JSON\n\n"
+        "  xsanconf parse --json r0.res > r0.json && xsanconf build r0.json\n\n"
+        "  xsanconf kinds                           # the formats xsanconf reads"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from xsanconf import __version__
+
+        typer.echo(f"xsanconf {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Lossless parsers for shared-storage configuration."""
+
+
+def _parse_one(path: Path, kind: str | None) -> dict[str, Any]:
+    from xsanconf.api import load
+    from xsanconf.data import to_data
+    from xsanconf.errors import ParseError
+
+    entry: dict[str, Any] = {"file": str(path), "kind": kind, "status": "ok", "errors": []}
+    try:
+        doc = load(path, kind)
+    except ParseError as error:
+        error.path = str(path)
+        entry.update(status="failed", errors=[_error(error)])
+        typer.echo(f"{error.location}: {error.message}", err=True)
+        return entry
+    except OSError as error:
+        message = error.strerror or str(error)
+        entry.update(status="failed", errors=[{"line": None, "column": None, "error": message}])
+        typer.echo(f"{path}: {message}", err=True)
+        return entry
+    data = to_data(doc)
+    entry["kind"] = doc.kind
+    entry["parsed"] = data["directives"]
+    return entry
+
+
+def _error(error: Any) -> dict[str, Any]:
+    return {"line": error.line, "column": error.column, "error": error.message}
+
+
+def _outline(directives: list[dict[str, Any]], depth: int = 0) -> list[str]:
+    lines = []
+    for d in directives:
+        args = " ".join(d.get("args", []))
+        line = f"{'  ' * depth}{d['name']} {args}".rstrip()
+        if d.get("line") is not None:
+            line = f"{line:<60} :{d['line']}"
+        lines.append(line)
+        if d.get("block"):
+            lines += _outline(d["block"], depth + 1)
+    return lines
+
+
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Files to parse.", show_default=False)],
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", "-k", help="Format of the files (default: from name and content)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the model as JSON (crossplane-style envelope).")
+    ] = False,
+) -> None:
+    """Parse FILES and print what was understood.
+
+    Errors go to stderr as path:line:col: message; the exit code is 1 when any file fails.
+    """
+    from xsanconf.formats import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", param_hint="--kind")
+    entries = [_parse_one(path, kind) for path in files]
+    failed = any(e["status"] != "ok" for e in entries)
+    if as_json:
+        envelope = {
+            "status": "failed" if failed else "ok",
+            "errors": [dict(err, file=e["file"]) for e in entries for err in e["errors"]],
+            "config": entries,
+        }
+        typer.echo(json.dumps(envelope, indent=2, ensure_ascii=False))
+    else:
+        for e in entries:
+            if e["status"] == "ok":
+                typer.echo(f"{e['file']} ({e['kind']})")
+                for line in _outline(e["parsed"], 1):
+                    typer.echo(line)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def build(
+    source: Annotated[
+        Path, typer.Argument(help="JSON from `xsanconf parse --json` (or '-' for stdin).")
+    ],
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="Format to build (default: from the data).")
+    ] = None,
+) -> None:
+    """Render plain data (JSON) back to configuration text on stdout.
+
+    Accepts a whole `parse --json` envelope (every file is printed, each after a `# file:`
+    comment when there are several) or one document's data (`{"kind": ..., "directives": [...]}`).
+    """
+    from xsanconf.data import from_data
+    from xsanconf.errors import ParseError
+
+    raw = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        typer.echo(f"{source}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}", err=True)
+        raise typer.Exit(1) from None
+    documents = (
+        [{"kind": c["kind"], "directives": c["parsed"], "path": c["file"]} for c in data["config"] if c.get("parsed") is not None]
+        if isinstance(data, dict) and "config" in data
+        else [data]
+    )
+    try:
+        for item in documents:
+            doc = from_data(item, kind)
+            if len(documents) > 1:
+                typer.echo(f"# file: {item.get('path')}")
+            typer.echo(doc.render(), nl=False)
+    except (ParseError, ValueError, KeyError, TypeError) as error:
+        typer.echo(f"{source}: cannot build: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def kinds() -> None:
+    """List the formats xsanconf reads, with the files each kind is detected from."""
+    from xsanconf.formats import KINDS, entry
+
+    for name in KINDS:
+        typer.echo(f"{name:<14} {entry(name).summary}")
+
+
+def run() -> None:
+    """Console entry point: never a traceback for a user's mistake."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # a bug: say so plainly, exit 2
+        typer.echo(f"xsanconf: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(2)
