@@ -9,6 +9,7 @@ significant tokens, so its per-token cost is paid once per statement, not per wo
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -115,14 +116,33 @@ def parse_with(
     def _describe(kind: str) -> str:
         return "end of input" if kind == "$END" else names.get(kind, kind)
 
+    # Parsing allocates many objects and frees none: collector passes would only cost time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(grammar, tokenize, text, path, _describe, eof_closer)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(
+    grammar: str,
+    tokenize: Callable[[str], Lexed],
+    text: str,
+    path: str | None,
+    _describe: Callable[[str], str],
+    eof_closer: str | None,
+) -> Node:
     try:
         lexed = tokenize(text)
     except LexError as error:
         raise ParseError.at(text, error.pos, error.message, path=path) from None
     interactive = _parser(grammar).parse_interactive("")
     try:
+        feed = interactive.parser_state.feed_token
         for tok in lexed.tokens:
-            interactive.feed_token(tok)
+            feed(tok)
         if eof_closer is not None:
             while eof_closer in interactive.accepts() and "$END" not in interactive.accepts():
                 interactive.feed_token(LarkToken(eof_closer, "", len(text)))

@@ -122,12 +122,7 @@ def split_lines(text: str) -> list[Trivia]:
     return out
 
 
-def _split_gap(gap: str) -> tuple[str, str]:
-    """Split the trivia between two tokens into the first token's line end and the next's lead."""
-    nl = gap.find("\n")
-    if nl < 0:
-        return "", gap
-    return gap[: nl + 1], gap[nl + 1 :]
+_Pieces = tuple[list[Trivia], list[Trivia]]
 
 
 class _Builder:
@@ -136,6 +131,7 @@ class _Builder:
     def __init__(self, gaps: Sequence[str]) -> None:
         self.gaps = gaps
         self.index = 0  # index of the next significant token in source order
+        self.split = [_split_gap(g) for g in gaps]
 
     def convert(self, node: Node) -> None:
         """Convert ``node``'s tokens, inserting the trivia that sits between its children.
@@ -146,11 +142,12 @@ class _Builder:
         and its line end with it, and a section owns the comment lines above its members.
         """
         out: list[Node | Token | Trivia] = []
+        split = self.split
         children = node.children
         last = len(children) - 1
         for position, child in enumerate(children):
             if position > 0:
-                out.extend(split_lines(_split_gap(self.gaps[self.index])[1]))
+                out += split[self.index][1]
             if isinstance(child, Node):
                 self.convert(child)
                 out.append(child)
@@ -158,8 +155,26 @@ class _Builder:
                 out.append(Token(child.type, str(child)))  # type: ignore[union-attr]
                 self.index += 1
             if position < last:
-                out.extend(split_lines(_split_gap(self.gaps[self.index])[0]))
+                out += split[self.index][0]
         node.children = out
+
+
+# Whitespace-only trivia is shared between positions (it is never edited in place and nobody
+# asks where a run of spaces is), which saves an object per indentation and line end.
+_SHARED: dict[str, _Pieces] = {}
+
+
+def _split_gap(gap: str) -> _Pieces:
+    """The trivia between two tokens, cut into the first token's line end and the next's lead."""
+    shared = _SHARED.get(gap)
+    if shared is not None:
+        return shared
+    nl = gap.find("\n")
+    trail, lead = ("", gap) if nl < 0 else (gap[: nl + 1], gap[nl + 1 :])
+    pieces = (split_lines(trail), split_lines(lead))
+    if "#" not in gap and len(_SHARED) < 4096:
+        _SHARED[gap] = pieces
+    return pieces
 
 
 def attach_trivia(root: Node, gaps: Sequence[str]) -> Node:
