@@ -1,4 +1,4 @@
-"""drbd.conf parse benchmark: throughput, scaling, memory, import time, drbdadm as a same-run baseline.
+"""drbd.conf parse benchmark: throughput, scaling, memory, import time; drbdadm as a baseline.
 
 Run: python benchmarks/bench_drbd.py   (prints figures; never fails on timing)
 """
@@ -16,12 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import xsanconf  # noqa: E402
+import xsanconf
 
 
 def generate(resources: int) -> str:
     """A drbd.conf with ``resources`` two-host resources, comments and blank lines."""
-    out = ["# generated for the benchmark\nglobal {\n\tusage-count no;\n}\n", "common {\n\tnet {\n\t\tprotocol C;\n\t}\n}\n"]
+    out = [
+        "# generated for the benchmark\nglobal {\n\tusage-count no;\n}\n",
+        "common {\n\tnet {\n\t\tprotocol C;\n\t}\n}\n",
+    ]
     for i in range(resources):
         out.append(
             f"\n# resource {i}: replicated LV for guest {i}\n"
@@ -30,9 +33,11 @@ def generate(resources: int) -> str:
             f"\t\tafter-sb-0pri discard-zero-changes;\n\t\tafter-sb-1pri discard-secondary;\n\t}}\n"
             f"\tdisk {{\n\t\tresync-rate 100M;\n\t}}\n"
             f"\ton san1 {{\n\t\tdevice /dev/drbd{i} minor {i};\n\t\tdisk /dev/vg0/lv{i};\n"
-            f"\t\taddress ipv4 10.0.{i // 250}.{i % 250 + 1}:{7000 + i % 1000};\n\t\tmeta-disk internal;\n\t}}\n"
+            f"\t\taddress ipv4 10.0.{i // 250}.{i % 250 + 1}:{7000 + i % 1000};\n"
+            "\t\tmeta-disk internal;\n\t}\n"
             f"\ton san2 {{\n\t\tdevice /dev/drbd{i} minor {i};\n\t\tdisk /dev/vg0/lv{i};\n"
-            f"\t\taddress ipv4 10.1.{i // 250}.{i % 250 + 1}:{7000 + i % 1000};\n\t\tmeta-disk internal;\n\t}}\n"
+            f"\t\taddress ipv4 10.1.{i // 250}.{i % 250 + 1}:{7000 + i % 1000};\n"
+            "\t\tmeta-disk internal;\n\t}\n"
             "}\n"
         )
     return "".join(out)
@@ -61,7 +66,9 @@ def drbdadm_seconds(text: str) -> float | None:
         path.write_text("global { disable-ip-verification; }\n" + text.split("}\n", 1)[1])
         env = {**os.environ, "DRBD_DRIVER_VERSION_OVERRIDE": "9.2.0"}
         start = time.perf_counter()
-        done = subprocess.run([drbdadm, "-c", str(path), "dump", "all"], capture_output=True, env=env, check=False)
+        done = subprocess.run(
+            [drbdadm, "-c", str(path), "dump", "all"], capture_output=True, env=env, check=False
+        )
         elapsed = time.perf_counter() - start
         return elapsed if done.returncode == 0 else None
 
@@ -69,10 +76,12 @@ def drbdadm_seconds(text: str) -> float | None:
 def import_seconds() -> float:
     code = "import xsanconf"
     root = str(Path(__file__).resolve().parent.parent)
+
     def run(c: str) -> float:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", c], check=True, cwd=root)
         return time.perf_counter() - start
+
     base = min(run("pass") for _ in range(5))
     return min(run(code) for _ in range(5)) - base
 
@@ -88,7 +97,10 @@ def main() -> None:
         print(f"N={n:>6}: {mb:6.2f} MB  parse+model {seconds:6.3f} s  {mb / seconds:5.2f} MB/s")
         theirs = drbdadm_seconds(text)
         if theirs is not None:
-            print(f"          drbdadm dump all {theirs:6.3f} s  xsanconf/drbdadm time ratio {seconds / theirs:5.2f}")
+            print(
+                f"          drbdadm dump all {theirs:6.3f} s"
+                f"  xsanconf/drbdadm time ratio {seconds / theirs:5.2f}"
+            )
         else:
             print("          drbdadm: not installed or rejected the file (no baseline)")
     print(f"scaling N=10,000 / N=1,000: {times[10_000] / times[1_000]:.2f}x (target <= 11x)")
@@ -99,8 +111,13 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     size = len(text.encode())
-    print(f"peak memory {peak / 2**20:.1f} MiB for {size / 2**20:.1f} MiB input: {peak / size:.1f} bytes per input byte (target <= 25 + 30 MiB)")
-    print(f"import xsanconf: {import_seconds() * 1000:.1f} ms over `python -c pass` (target <= 60 ms)")
+    print(
+        f"peak memory {peak / 2**20:.1f} MiB for {size / 2**20:.1f} MiB input: "
+        f"{peak / size:.1f} bytes per input byte (target <= 25 + 30 MiB)"
+    )
+    print(
+        f"import xsanconf: {import_seconds() * 1000:.1f} ms over `python -c pass` (target <= 60 ms)"
+    )
 
 
 if __name__ == "__main__":

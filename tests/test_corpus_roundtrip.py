@@ -1,4 +1,4 @@
-"""Every file of the shared corpus re-emits byte for byte and parses (or is flagged, with reason)."""
+"""Every corpus file re-emits byte for byte and parses, or is flagged with its reason."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -89,16 +90,12 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
             os.fsync(handle.fileno())
         if status is not None:
             os.chmod(temp, status.st_mode & 0o7777)
-            try:
+            with contextlib.suppress(PermissionError):
                 os.chown(temp, status.st_uid, status.st_gid)
-            except PermissionError:
-                pass
         os.replace(temp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        except FileNotFoundError:
-            pass
         raise
 
 

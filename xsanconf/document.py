@@ -57,7 +57,7 @@ class Document:
         self._positions = None
 
     def position(self, item: Node | Token | Trivia) -> Position:
-        """1-based line and column where ``item`` starts (computed once per edit, for all leaves)."""
+        """1-based line and column where ``item`` starts (all leaves are indexed once per edit)."""
         if self._positions is None:
             self._positions = self._index_positions()
         leaf: Node | Token | Trivia | None = item

@@ -51,8 +51,9 @@ def indent_before(container: Node, child: Child) -> str:
     """The indentation of ``child``'s line if it starts the line, else ``""``."""
     i = index_of(container, child)
     children = container.children
-    if i > 0 and _is_indent(children[i - 1]) and _starts_line(children, i):
-        return children[i - 1].text
+    before = children[i - 1] if i > 0 else None
+    if isinstance(before, Trivia) and _is_indent(before) and _starts_line(children, i):
+        return before.text
     return ""
 
 

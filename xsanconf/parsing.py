@@ -13,7 +13,7 @@ import gc
 from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from lark import Lark, Transformer, Tree
@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
 from xsanconf.errors import ParseError
-from xsanconf.syntax import Node, attach_trivia
+from xsanconf.syntax import Node, Token, Trivia, attach_trivia
 
 __all__ = ["LexError", "Lexed", "grammar_text", "parse_with", "token"]
 
@@ -144,10 +144,12 @@ def _parse(
         for tok in lexed.tokens:
             feed(tok)
         if eof_closer is not None:
-            while eof_closer in interactive.accepts() and "$END" not in interactive.accepts():
+            while _open_at_end(interactive, eof_closer):
                 interactive.feed_token(LarkToken(eof_closer, "", len(text)))
                 lexed.gaps.insert(-1, "")
-        result = interactive.feed_eof(lexed.tokens[-1] if lexed.tokens else None)
+        result = interactive.feed_eof(  # type: ignore[no-untyped-call]
+            lexed.tokens[-1] if lexed.tokens else None
+        )
     except UnexpectedToken as error:
         got = error.token
         pos = len(text) if got.type == "$END" else got.start_pos
@@ -164,6 +166,12 @@ def _parse(
         ) from None
     except UnexpectedInput as error:  # pragma: no cover - Lark raises UnexpectedToken for LALR
         raise ParseError.at(text, error.pos_in_stream or 0, str(error), path=path) from None
-    if not isinstance(result, Node):
-        result = Node("start", list(result.children) if isinstance(result, Tree) else [])
+    if not isinstance(result, Node):  # a grammar whose start rule Lark inlined
+        result = Node("start", cast(list[Node | Token | Trivia], list(result.children)))
     return attach_trivia(result, lexed.gaps)
+
+
+def _open_at_end(interactive: Any, closer: str) -> bool:
+    """Whether the parser, at the end of input, still waits for ``closer``."""
+    accepts = interactive.accepts()
+    return closer in accepts and "$END" not in accepts

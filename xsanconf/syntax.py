@@ -65,7 +65,7 @@ Leaf = Token | Trivia
 class Node:
     """A grammar rule's match: its kind and its children in source order."""
 
-    __slots__ = ("kind", "children")
+    __slots__ = ("children", "kind")
 
     def __init__(self, kind: str, children: list[Node | Token | Trivia]) -> None:
         self.kind = kind
@@ -178,7 +178,7 @@ def _split_gap(gap: str) -> _Pieces:
 
 
 def attach_trivia(root: Node, gaps: Sequence[str]) -> Node:
-    """Place the trivia ``gaps`` (``gaps[i]`` precedes token ``i``; the last follows all) in ``root``.
+    """Place the trivia ``gaps`` in ``root``: ``gaps[i]`` precedes token ``i``, the last ends all.
 
     ``root`` holds parser results whose leaves are Lark tokens; they are replaced by
     :class:`Token` objects.

@@ -204,7 +204,10 @@ def test_edits_keep_crlf_and_missing_final_newline() -> None:
     text = "resource r {\r\n  net {\r\n    protocol A;\r\n  }\r\n}"
     doc = xsanconf.loads(text, "drbd")
     doc.model.resources[0].section("net").set("max-buffers", "8000")
-    assert doc.render() == "resource r {\r\n  net {\r\n    protocol A;\r\n    max-buffers 8000;\r\n  }\r\n}"
+    assert (
+        doc.render()
+        == "resource r {\r\n  net {\r\n    protocol A;\r\n    max-buffers 8000;\r\n  }\r\n}"
+    )
 
 
 def test_set_value_that_needs_quotes() -> None:
@@ -219,7 +222,7 @@ def test_set_value_that_needs_quotes() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "message"),
     [
-        ('include drbd.d/*.res;\n', 1, 16, "unexpected character '*'"),
+        ("include drbd.d/*.res;\n", 1, 16, "unexpected character '*'"),
         ("resource r {\n  net { protocol C; };\n}\n", 2, 22, "unexpected ';'"),
         ("resource r {\n  protocol C\n}\n", 3, 1, "expected ';' before '}'"),
         ("resource r {\n  on a {\n", 3, 1, "'on' section opened at line 2, column 3"),
@@ -269,10 +272,10 @@ def test_data_survives_rebuild(text: str) -> None:
     def strip_lines(items: list[dict[str, object]]) -> list[dict[str, object]]:
         out = []
         for item in items:
-            item = {k: v for k, v in item.items() if k != "line"}
-            if isinstance(item.get("block"), list):
-                item["block"] = strip_lines(item["block"])  # type: ignore[arg-type]
-            out.append(item)
+            kept = {k: v for k, v in item.items() if k != "line"}
+            if isinstance(kept.get("block"), list):
+                kept["block"] = strip_lines(kept["block"])  # type: ignore[arg-type]
+            out.append(kept)
         return out
 
     data = xsanconf.to_data(xsanconf.loads(text, "drbd"))

@@ -64,7 +64,9 @@ def facts(config: DrbdConfig) -> dict[str, Any]:
                 v.number: (
                     v.device.effective_minor if v.device else None,
                     v.disk,
-                    "internal" if v.meta_disk is None or v.meta_disk.internal else v.meta_disk.device,
+                    "internal"
+                    if v.meta_disk is None or v.meta_disk.internal
+                    else v.meta_disk.device,
                 )
                 for v in resource.effective_volumes(host)
             }

@@ -103,7 +103,9 @@ def parse(
     from xsanconf.formats import KINDS
 
     if kind is not None and kind not in KINDS:
-        raise typer.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", param_hint="--kind")
+        raise typer.BadParameter(
+            f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", param_hint="--kind"
+        )
     entries = [_parse_one(path, kind) for path in files]
     failed = any(e["status"] != "ok" for e in entries)
     if as_json:
@@ -147,7 +149,11 @@ def build(
         typer.echo(f"{source}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}", err=True)
         raise typer.Exit(1) from None
     documents = (
-        [{"kind": c["kind"], "directives": c["parsed"], "path": c["file"]} for c in data["config"] if c.get("parsed") is not None]
+        [
+            {"kind": c["kind"], "directives": c["parsed"], "path": c["file"]}
+            for c in data["config"]
+            if c.get("parsed") is not None
+        ]
         if isinstance(data, dict) and "config" in data
         else [data]
     )

@@ -73,7 +73,32 @@ def _modprobe(p: PurePosixPath) -> bool:
 
 def _modules(p: PurePosixPath) -> bool:
     name, parent, _ = _parts(p)
-    return parent == "modules-load.d" or (name == "modules" and parent in ("etc", "initramfs-tools"))
+    return parent == "modules-load.d" or (
+        name == "modules" and parent in ("etc", "initramfs-tools")
+    )
+
+
+_UNIT_SUFFIXES = (".service", ".socket", ".target", ".mount", ".timer", ".path", ".device")
+
+
+def _unit(p: PurePosixPath) -> bool:
+    name, parent, _ = _parts(p)
+    in_systemd = "systemd" in p.parts
+    return in_systemd and (
+        name.endswith(_UNIT_SUFFIXES)
+        or (parent.endswith((*_UNIT_SUFFIXES, ".d")) and name.endswith(".conf"))
+    )
+
+
+def _xen_domain(p: PurePosixPath) -> bool:
+    name, parent, grand = _parts(p)
+    if name in ("xl.conf", "xend-config.sxp") or name.endswith((".sxp", ".sh", ".py")):
+        return False
+    return (
+        (parent == "auto" and grand == "xen")
+        or (parent == "xen" and name.endswith((".cfg", ".hvm")))
+        or (name.endswith(".cfg") and "xen" in p.parts)
+    )
 
 
 _ENTRIES: tuple[FormatEntry, ...] = (
@@ -102,10 +127,33 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "open-iscsi initiatorname.iscsi",
         lambda p: p.name.startswith("initiatorname.iscsi"),
     ),
-    FormatEntry("multipath", "xsanconf.formats.multipath", "dm-multipath multipath.conf", _multipath),
+    FormatEntry(
+        "multipath", "xsanconf.formats.multipath", "dm-multipath multipath.conf", _multipath
+    ),
     FormatEntry("modprobe", "xsanconf.formats.modprobe", "kmod modprobe.d/*.conf", _modprobe),
     FormatEntry(
         "modules", "xsanconf.formats.modules", "/etc/modules, modules-load.d/*.conf", _modules
+    ),
+    FormatEntry(
+        "init-script",
+        "xsanconf.formats.init_script",
+        "SysV init scripts (their LSB header), /etc/init.d/*",
+        lambda p: p.parent.name == "init.d",
+    ),
+    FormatEntry(
+        "systemd-unit", "xsanconf.formats.systemd_unit", "systemd units and drop-ins", _unit
+    ),
+    FormatEntry(
+        "xend-config",
+        "xsanconf.formats.xend_config",
+        "Xen xend-config.sxp",
+        lambda p: p.name == "xend-config.sxp",
+    ),
+    FormatEntry(
+        "xl-conf", "xsanconf.formats.xl_conf", "Xen /etc/xen/xl.conf", lambda p: p.name == "xl.conf"
+    ),
+    FormatEntry(
+        "xen-domain", "xsanconf.formats.xen_domain", "Xen xm/xl guest configs", _xen_domain
     ),
     FormatEntry(
         "shell-vars",

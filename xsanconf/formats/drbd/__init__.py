@@ -104,7 +104,11 @@ def _directives(doc: Document, node: Node) -> list[Directive]:
             found = _words_of(head)
             line = doc.position(head)[0]
             if child.kind == "skip":
-                body = "".join(c.text for c in child.children if getattr(c, "kind", "") == "SKIP_BODY")
+                body = "".join(
+                    c.text
+                    for c in child.children
+                    if isinstance(c, Token) and c.kind == "SKIP_BODY"
+                )
                 out.append(Directive(found[0], found[1:], [_raw(body)], line))
             else:
                 out.append(Directive(found[0], found[1:], _directives(doc, child), line))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from xsanconf.parsing import LexError, Lexed
+from xsanconf.parsing import Lexed, LexError
 
 __all__ = ["MAX_DEPTH", "WORD", "tokenize", "words"]
 
@@ -69,8 +69,9 @@ def _bad_char(text: str, pos: int) -> LexError:
         return LexError(pos, "unexpected ';' (nothing follows the '}' of a section)")
     shown = repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}"
     return LexError(
-        pos, f"unexpected character {shown}; quote values that contain characters other than "
-        "letters, digits and / . _ -"
+        pos,
+        f"unexpected character {shown}; quote values that contain characters other than "
+        "letters, digits and / . _ -",
     )
 
 

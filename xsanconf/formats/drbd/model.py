@@ -43,29 +43,71 @@ __all__ = [
 # How to read the values of the options whose type is known (drbd-utils config_flags.c).
 OPTION_TYPES: dict[str, str] = {
     **dict.fromkeys(
-        (
-            "allow-two-primaries always-asbp disk-barrier disk-flushes disk-drain md-flushes "
-            "use-rle tcp-cork discard-my-data auto-promote al-updates wait-after-sb "
-            "disable-ip-verification stacked-timeouts allow-remote-read csums-after-crash-only "
-            "discard-zeroes-if-aligned disable-write-same two-primaries no-disk-barrier "
-            "no-disk-flushes no-disk-drain no-md-flushes no-tcp-cork"
-        ).split(),
+        [
+            "allow-two-primaries",
+            "always-asbp",
+            "disk-barrier",
+            "disk-flushes",
+            "disk-drain",
+            "md-flushes",
+            "use-rle",
+            "tcp-cork",
+            "discard-my-data",
+            "auto-promote",
+            "al-updates",
+            "wait-after-sb",
+            "disable-ip-verification",
+            "stacked-timeouts",
+            "allow-remote-read",
+            "csums-after-crash-only",
+            "discard-zeroes-if-aligned",
+            "disable-write-same",
+            "two-primaries",
+            "no-disk-barrier",
+            "no-disk-flushes",
+            "no-disk-drain",
+            "no-md-flushes",
+            "no-tcp-cork",
+        ],
         "bool",
     ),
     **dict.fromkeys(
-        (
-            "size resync-rate rate c-max-rate c-min-rate c-fill-target sndbuf-size rcvbuf-size "
-            "congestion-fill max-bio-size"
-        ).split(),
+        [
+            "size",
+            "resync-rate",
+            "rate",
+            "c-max-rate",
+            "c-min-rate",
+            "c-fill-target",
+            "sndbuf-size",
+            "rcvbuf-size",
+            "congestion-fill",
+            "max-bio-size",
+        ],
         "size",
     ),
     **dict.fromkeys(
-        (
-            "al-extents timeout connect-int ping-int ping-timeout wfc-timeout degr-wfc-timeout "
-            "outdated-wfc-timeout ko-count max-epoch-size max-buffers node-id minor-count "
-            "dialog-refresh disk-timeout c-plan-ahead c-delay-target congestion-extents "
-            "unplug-watermark"
-        ).split(),
+        [
+            "al-extents",
+            "timeout",
+            "connect-int",
+            "ping-int",
+            "ping-timeout",
+            "wfc-timeout",
+            "degr-wfc-timeout",
+            "outdated-wfc-timeout",
+            "ko-count",
+            "max-epoch-size",
+            "max-buffers",
+            "node-id",
+            "minor-count",
+            "dialog-refresh",
+            "disk-timeout",
+            "c-plan-ahead",
+            "c-delay-target",
+            "congestion-extents",
+            "unplug-watermark",
+        ],
         "int",
     ),
     "address": "address",
