@@ -18,11 +18,14 @@ app = typer.Typer(
         "  xsanconf parse /etc/drbd.conf            # outline of what was understood\n\n"
         "  xsanconf parse --json /etc/drbd.conf     # the model as JSON\n\n"
         "  xsanconf parse --json r0.res > r0.json && xsanconf build r0.json\n\n"
+        "  xsanconf get /etc/drbd.conf resource[r0].net.protocol\n\n"
+        "  xsanconf set --diff /etc/drbd.conf resource[r0].net.allow-two-primaries yes\n\n"
         "  xsanconf kinds                           # the formats xsanconf reads"
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # selectors have [brackets]; print help text as written
 )
 
 
@@ -166,6 +169,134 @@ def build(
     except (ParseError, ValueError, KeyError, TypeError) as error:
         typer.echo(f"{source}: cannot build: {error}", err=True)
         raise typer.Exit(1) from None
+
+
+def _editable(file: Path, kind: str | None) -> tuple[Any, Any]:
+    """The document and its codec, or a clear exit when either is unusable."""
+    from xsanconf.api import load
+    from xsanconf.errors import ParseError
+
+    try:
+        doc = load(file, kind)
+    except ParseError as error:
+        error.path = str(file)
+        typer.echo(f"{error.location}: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    except OSError as error:
+        typer.echo(f"{file}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    fmt = doc.codec
+    if not hasattr(fmt, "get_value"):
+        typer.echo(f"{file}: selectors are not supported for {doc.kind} files yet", err=True)
+        raise typer.Exit(2)
+    return doc, fmt
+
+
+def _selector_failed(error: Exception) -> typer.Exit:
+    typer.echo(f"xsanconf: {error}", err=True)
+    return typer.Exit(2)
+
+
+def _write_back(file: Path, doc: Any, before: str, show_diff: bool) -> None:
+    """Print the change, or write it atomically once the new text is known to parse."""
+    import difflib
+
+    from xsanconf.api import loads, write_text
+    from xsanconf.errors import ParseError
+
+    after = doc.render()
+    if show_diff:
+        typer.echo(
+            "".join(
+                difflib.unified_diff(
+                    before.splitlines(True), after.splitlines(True), str(file), str(file)
+                )
+            ),
+            nl=False,
+        )
+        return
+    if after == before:
+        return
+    try:
+        loads(after, doc.kind)
+    except ParseError as error:
+        typer.echo(f"{file}: refusing to write a change that does not parse: {error}", err=True)
+        raise typer.Exit(1) from None
+    write_text(file, after)
+
+
+_SELECTOR_HELP = (
+    "What to read or change, e.g. resource[r0].net.allow-two-primaries (drbd), "
+    "node.session.timeo.replacement_timeout (iscsid), multipaths.multipath[wwid=...].alias"
+)
+_KIND = typer.Option("--kind", "-k", help="Format of the file (default: from name and content).")
+_DIFF = typer.Option("--diff", help="Print a unified diff instead of writing the file.")
+
+
+@app.command()
+def get(
+    file: Annotated[Path, typer.Argument(help="The file to read.")],
+    selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
+    kind: Annotated[str | None, _KIND] = None,
+) -> None:
+    """Print the value of the setting SELECTOR names in FILE (exit 1 when it is not set)."""
+    from xsanconf.select import SelectorError
+
+    doc, fmt = _editable(file, kind)
+    try:
+        values = fmt.get_value(doc, selector)
+    except SelectorError as error:
+        raise _selector_failed(error) from None
+    for value in values:
+        typer.echo(value)
+    if not values:
+        raise typer.Exit(1)
+
+
+@app.command("set")
+def set_(
+    file: Annotated[Path, typer.Argument(help="The file to change.")],
+    selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
+    value: Annotated[str, typer.Argument(help="The new value.")],
+    kind: Annotated[str | None, _KIND] = None,
+    show_diff: Annotated[bool, _DIFF] = False,
+) -> None:
+    """Set a value in FILE, changing only what it must; the rest of the file stays byte for byte.
+
+    A missing setting is added beside its siblings, in the file's own style.  The file is replaced
+    atomically (mode and owner kept), and only if the result parses.
+    """
+    from xsanconf.select import SelectorError
+
+    doc, fmt = _editable(file, kind)
+    before = doc.render()
+    try:
+        fmt.set_value(doc, selector, value)
+    except SelectorError as error:
+        raise _selector_failed(error) from None
+    _write_back(file, doc, before, show_diff)
+
+
+@app.command()
+def unset(
+    file: Annotated[Path, typer.Argument(help="The file to change.")],
+    selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
+    kind: Annotated[str | None, _KIND] = None,
+    show_diff: Annotated[bool, _DIFF] = False,
+) -> None:
+    """Remove the setting SELECTOR names (its line goes; exit 1 when it was not set)."""
+    from xsanconf.select import SelectorError
+
+    doc, fmt = _editable(file, kind)
+    before = doc.render()
+    try:
+        removed = fmt.unset_value(doc, selector)
+    except SelectorError as error:
+        raise _selector_failed(error) from None
+    if not removed:
+        typer.echo(f"{file}: {selector} is not set", err=True)
+        raise typer.Exit(1)
+    _write_back(file, doc, before, show_diff)
 
 
 @app.command()

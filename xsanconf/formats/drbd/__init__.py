@@ -19,6 +19,7 @@ from xsanconf.formats.drbd.model import (
 )
 from xsanconf.formats.drbd.values import quote, unquote
 from xsanconf.parsing import parse_with
+from xsanconf.select import SelectorError, parse_selector
 from xsanconf.syntax import Node, Token
 
 if TYPE_CHECKING:
@@ -35,9 +36,12 @@ __all__ = [
     "DrbdVolume",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
+    "set_value",
     "sniff",
+    "unset_value",
 ]
 
 KIND = "drbd"
@@ -105,9 +109,7 @@ def _directives(doc: Document, node: Node) -> list[Directive]:
             line = doc.position(head)[0]
             if child.kind == "skip":
                 body = "".join(
-                    c.text
-                    for c in child.children
-                    if isinstance(c, Token) and c.kind == "SKIP_BODY"
+                    c.text for c in child.children if isinstance(c, Token) and c.kind == "SKIP_BODY"
                 )
                 out.append(Directive(found[0], found[1:], [_raw(body)], line))
             else:
@@ -136,3 +138,54 @@ def build(items: list[Directive], level: int = 0) -> str:
         else:
             lines.append(head + " {\n" + build(d.block, level + 1) + indent + "}\n")
     return "".join(lines)
+
+
+# Options whose value is several words; any other value is one word, quoted when it must be
+# (a handler command with arguments is one quoted string to drbdadm).
+_MULTI_WORD = frozenset(
+    {"address", "device", "meta-disk", "flexible-meta-disk", "become-primary-on", "hosts", "host"}
+)
+
+
+def _walk(doc: Document, selector: str, create: bool) -> tuple[DrbdSection, str] | None:
+    """The section a selector's last step lives in, and that step's option keyword."""
+    steps = parse_selector(selector)
+    section: DrbdSection = DrbdConfig(doc)
+    for step in steps[:-1]:
+        args = step.filter.split() if step.filter else []
+        found = section.section(step.name, *args)
+        if found is None:
+            if not create:
+                return None
+            found = section.add_section(step.name, *args)
+        section = found
+    last = steps[-1]
+    if last.filter is not None:
+        raise SelectorError(f"selector {selector!r}: the last step names an option, not a section")
+    return section, last.name
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    """Values of the selected option (several when the option is repeated)."""
+    found = _walk(doc, selector, create=False)
+    if found is None:
+        return []
+    section, keyword = found
+    return [s.value or "" for s in section.statements(keyword)]
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    """Set an option, adding it (and the sections on its way) in the file's style if absent."""
+    found = _walk(doc, selector, create=True)
+    assert found is not None
+    section, keyword = found
+    words = value.split() if keyword in _MULTI_WORD else [value]
+    section.set(keyword, *words)
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    found = _walk(doc, selector, create=False)
+    if found is None:
+        return 0
+    section, keyword = found
+    return section.unset(keyword)

@@ -298,7 +298,20 @@ class DrbdSection:
             if not isinstance(child, Trivia):
                 return edit.indent_before(self.node, child), self._own_indent(), newline
         own = self._own_indent()
-        return own + edit.indent_unit(root), own, newline
+        return own + self._indent_step(), own, newline
+
+    def _indent_step(self) -> str:
+        """One level of indentation as this section's ancestors use it, else the file's."""
+        section: DrbdSection | None = self.parent
+        while section is not None:
+            child = next((c for c in section.node.children[1:] if not isinstance(c, Trivia)), None)
+            if child is not None and section.head is not None:
+                inner = edit.indent_before(section.node, child)
+                outer = section._own_indent()
+                if inner.startswith(outer) and len(inner) > len(outer):
+                    return inner[len(outer) :]
+            section = section.parent
+        return edit.indent_unit(self.doc.root)
 
     def _own_indent(self) -> str:
         if self.parent is None:

@@ -1,0 +1,65 @@
+"""Selectors: a small path language that names one setting in a file, for ``get``/``set``.
+
+``resource[xensan].net.allow-two-primaries`` is three steps: a ``resource`` section whose
+arguments are ``xensan``, its ``net`` section, and the ``allow-two-primaries`` option.  A filter
+``[key=value]`` picks an entry by one of its settings (``multipaths.multipath[wwid=36...].alias``).
+Dots inside brackets do not split (``on[alice.example.com].address``).  Formats whose keys hold
+dots themselves (iscsid.conf) take the selector text whole.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["SelectorError", "Step", "parse_selector"]
+
+
+class SelectorError(ValueError):
+    """A selector that cannot be read, or that names nothing settable."""
+
+
+@attrs.frozen
+class Step:
+    name: str
+    filter: str | None = None
+
+    @property
+    def keyed(self) -> tuple[str, str] | None:
+        """``(key, value)`` for a ``[key=value]`` filter."""
+        if self.filter is None or "=" not in self.filter:
+            return None
+        key, _, value = self.filter.partition("=")
+        return key.strip(), value.strip()
+
+
+def parse_selector(text: str) -> list[Step]:
+    steps: list[Step] = []
+    name, bracket, depth = "", "", 0
+    pending: str | None = None
+    for ch in text:
+        if depth:
+            if ch == "]":
+                depth = 0
+                pending = bracket
+                bracket = ""
+            else:
+                bracket += ch
+        elif ch == "[":
+            if not name or pending is not None:
+                raise SelectorError(f"selector {text!r}: '[' must follow a name")
+            depth = 1
+        elif ch == ".":
+            if not name:
+                raise SelectorError(f"selector {text!r}: empty step")
+            steps.append(Step(name, pending))
+            name, pending = "", None
+        else:
+            if pending is not None:
+                raise SelectorError(f"selector {text!r}: expected '.' after ']'")
+            name += ch
+    if depth:
+        raise SelectorError(f"selector {text!r}: '[' is not closed")
+    if not name:
+        raise SelectorError(f"selector {text!r}: empty step")
+    steps.append(Step(name, pending))
+    return steps
