@@ -96,3 +96,14 @@ def test_kinds_lists_drbd() -> None:
     done = xsanconf("kinds")
     assert done.returncode == 0
     assert done.stdout.splitlines()[0].startswith("drbd")
+
+
+def test_parse_redacts_secrets_unless_asked(tmp_path: Path) -> None:
+    file = tmp_path / "r0.res"
+    file.write_text('resource r0 {\n net { cram-hmac-alg sha1; shared-secret "Gei6mahc"; }\n}\n')
+    for args in (["--json"], []):
+        done = xsanconf("parse", *args, str(file))
+        assert done.returncode == 0
+        assert "Gei6mahc" not in done.stdout and "Gei6mahc" not in done.stderr
+    assert "********" in xsanconf("parse", "--json", str(file)).stdout
+    assert "Gei6mahc" in xsanconf("parse", "--json", "--show-secrets", str(file)).stdout

@@ -54,10 +54,31 @@ def _converter() -> cattrs.Converter:
     return converter
 
 
-def to_data(doc: Document) -> dict[str, Any]:
-    data = ConfigData(kind=doc.kind, directives=doc.codec.directives(doc), path=doc.path)
+REDACTED = "********"
+
+
+def to_data(doc: Document, *, redact_secrets: bool = False) -> dict[str, Any]:
+    """Plain data for ``doc``; with ``redact_secrets`` passwords and keys read ``********``.
+
+    A codec names its secrets with a ``redact(directive) -> Directive`` function.
+    """
+    directives = doc.codec.directives(doc)
+    redact = getattr(doc.codec, "redact", None)
+    if redact_secrets and redact is not None:
+        directives = _redacted(directives, redact)
+    data = ConfigData(kind=doc.kind, directives=directives, path=doc.path)
     result: dict[str, Any] = _converter().unstructure(data)
     return result
+
+
+def _redacted(items: list[Directive], redact: Any) -> list[Directive]:
+    out = []
+    for item in items:
+        clean = redact(item)
+        if clean.block is not None:
+            clean = attrs.evolve(clean, block=_redacted(clean.block, redact))
+        out.append(clean)
+    return out
 
 
 def from_data(data: dict[str, Any], kind: str | None = None) -> Document:

@@ -47,7 +47,7 @@ def main(
     """Lossless parsers for shared-storage configuration."""
 
 
-def _parse_one(path: Path, kind: str | None) -> dict[str, Any]:
+def _parse_one(path: Path, kind: str | None, show_secrets: bool) -> dict[str, Any]:
     from xsanconf.api import load
     from xsanconf.data import to_data
     from xsanconf.errors import ParseError
@@ -65,7 +65,7 @@ def _parse_one(path: Path, kind: str | None) -> dict[str, Any]:
         entry.update(status="failed", errors=[{"line": None, "column": None, "error": message}])
         typer.echo(f"{path}: {message}", err=True)
         return entry
-    data = to_data(doc)
+    data = to_data(doc, redact_secrets=not show_secrets)
     entry["kind"] = doc.kind
     entry["parsed"] = data["directives"]
     return entry
@@ -98,10 +98,15 @@ def parse(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the model as JSON (crossplane-style envelope).")
     ] = False,
+    show_secrets: Annotated[
+        bool,
+        typer.Option("--show-secrets", help="Print passwords and shared secrets as they are."),
+    ] = False,
 ) -> None:
     """Parse FILES and print what was understood.
 
     Errors go to stderr as path:line:col: message; the exit code is 1 when any file fails.
+    Secrets (CHAP passwords, DRBD shared secrets) print as ******** unless --show-secrets.
     """
     from xsanconf.formats import KINDS
 
@@ -109,7 +114,7 @@ def parse(
         raise typer.BadParameter(
             f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", param_hint="--kind"
         )
-    entries = [_parse_one(path, kind) for path in files]
+    entries = [_parse_one(path, kind, show_secrets) for path in files]
     failed = any(e["status"] != "ok" for e in entries)
     if as_json:
         envelope = {

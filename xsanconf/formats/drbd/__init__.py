@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from xsanconf.data import Directive
+from xsanconf.data import REDACTED, Directive
 from xsanconf.errors import ParseError
 from xsanconf.formats.drbd.lexer import tokenize, words
 from xsanconf.formats.drbd.model import (
@@ -39,6 +39,7 @@ __all__ = [
     "get_value",
     "model",
     "parse",
+    "redact",
     "set_value",
     "sniff",
     "unset_value",
@@ -115,6 +116,16 @@ def _directives(doc: Document, node: Node) -> list[Directive]:
             else:
                 out.append(Directive(found[0], found[1:], _directives(doc, child), line))
     return out
+
+
+_SECRETS = frozenset({"shared-secret"})
+
+
+def redact(directive: Directive) -> Directive:
+    """The directive with its secret (the peers' ``shared-secret``) blanked out."""
+    if directive.name in _SECRETS and directive.args:
+        return Directive(directive.name, [REDACTED], directive.block, directive.line)
+    return directive
 
 
 def _raw(body: str) -> Directive:
