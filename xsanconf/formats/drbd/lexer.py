@@ -67,6 +67,8 @@ def _bad_char(text: str, pos: int) -> LexError:
     ch = text[pos]
     if ch == ";":
         return LexError(pos, "unexpected ';' (nothing follows the '}' of a section)")
+    if ch == "{":
+        return LexError(pos, "unexpected '{': a section starts with its keyword")
     shown = repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}"
     return LexError(
         pos,
