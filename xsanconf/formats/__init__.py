@@ -78,27 +78,77 @@ def _modules(p: PurePosixPath) -> bool:
     )
 
 
-_UNIT_SUFFIXES = (".service", ".socket", ".target", ".mount", ".timer", ".path", ".device")
+_UNIT_SUFFIXES = (
+    ".service",
+    ".socket",
+    ".target",
+    ".mount",
+    ".automount",
+    ".swap",
+    ".timer",
+    ".path",
+    ".device",
+    ".slice",
+    ".scope",
+)
+# Enablement directories hold only symbolic links into /lib or /usr/lib: nothing to read.
+_UNIT_LINK_DIRS = (".wants", ".requires", ".upholds")
 
 
 def _unit(p: PurePosixPath) -> bool:
     name, parent, _ = _parts(p)
-    in_systemd = "systemd" in p.parts
-    return in_systemd and (
-        name.endswith(_UNIT_SUFFIXES)
-        or (parent.endswith((*_UNIT_SUFFIXES, ".d")) and name.endswith(".conf"))
-    )
+    if "systemd" not in p.parts or parent.endswith(_UNIT_LINK_DIRS):
+        return False
+    drop_in = parent.endswith(".d") and parent[:-2].endswith(_UNIT_SUFFIXES)
+    return name.endswith(_UNIT_SUFFIXES) or (drop_in and name.endswith(".conf"))
+
+
+# Files in /etc/xen that are not guest configs (xm guest configs often have no extension).
+_XEN_NOT_GUESTS = frozenset(
+    {"xl.conf", "xend-config.sxp", "xenapiusers", "cpupool", "xm-config.xml"}
+)
+_XEN_NOT_GUEST_SUFFIXES = (
+    ".sxp",
+    ".sh",
+    ".py",
+    ".conf",
+    ".xml",
+    ".pem",
+    ".key",
+    ".crt",
+    ".txt",
+    ".md",
+    "~",
+    ".bak",
+    ".orig",
+    ".dpkg-old",
+    ".dpkg-dist",
+    ".dpkg-new",
+    ".rpmnew",
+    ".rpmsave",
+    ".img",
+    ".iso",
+    ".qcow2",
+    ".raw",
+    ".json",
+    ".log",
+)
 
 
 def _xen_domain(p: PurePosixPath) -> bool:
-    name, parent, grand = _parts(p)
-    if name in ("xl.conf", "xend-config.sxp") or name.endswith((".sxp", ".sh", ".py")):
+    name, _, _ = _parts(p)
+    parts = p.parts
+    if (
+        name.startswith((".", "README", "xmexample", "xlexample"))  # dotfiles, shipped examples
+        or name in _XEN_NOT_GUESTS
+        or name.endswith(_XEN_NOT_GUEST_SUFFIXES)
+    ):
         return False
-    return (
-        (parent == "auto" and grand == "xen")
-        or (parent == "xen" and name.endswith((".cfg", ".hvm")))
-        or (name.endswith(".cfg") and "xen" in p.parts)
-    )
+    for i in range(len(parts) - 2):
+        if parts[i : i + 2] == ("etc", "xen"):
+            # /etc/xen/NAME (often a host name: any suffix), /etc/xen/auto/NAME; not the scripts
+            return parts[i + 2] != "scripts"
+    return name.endswith(".cfg") and "xen" in parts
 
 
 _ENTRIES: tuple[FormatEntry, ...] = (

@@ -1,0 +1,228 @@
+"""Typed views over Xen ``KEY = VALUE`` configs (guest configs and xl.conf).
+
+A setting's value is read from its token each time; edits splice the new literal over the old
+value's characters (or one list item's), so nothing else in the file changes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from xsanconf import edit
+from xsanconf.formats.xen_domain.disk import DiskSpec, parse_disk_spec
+from xsanconf.formats.xen_domain.lexer import XenList, XenString, XenValue, read_assignment
+from xsanconf.syntax import Token, Trivia, render
+
+if TYPE_CHECKING:
+    from xsanconf.document import Document
+
+__all__ = ["XenConfig", "XenDisk", "XenSetting", "literal", "plain"]
+
+
+def plain(value: XenValue) -> Any:
+    """A value as plain Python data: str, int, float, bool, None or a list of those."""
+    if isinstance(value, XenList):
+        return [plain(v) for v in value.items]
+    return value.value
+
+
+def literal(value: Any, quote: str = "'") -> str:
+    """Config text for a plain value (strings in ``quote``, lists as ``[ a, b ]``)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[ " + ", ".join(literal(v, quote) for v in value) + " ]"
+    if value is None:
+        raise ValueError("xl has no None; remove the setting instead")
+    text = str(value).replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return quote + text + quote
+
+
+class XenSetting:
+    """``KEY = VALUE``."""
+
+    __slots__ = ("doc", "dotted", "token")
+
+    def __init__(self, doc: Document, token: Token, dotted: bool) -> None:
+        self.doc = doc
+        self.token = token
+        self.dotted = dotted
+
+    def __repr__(self) -> str:
+        return f"XenSetting({self.token.text!r})"
+
+    def _read(self) -> tuple[int, int, XenValue, int]:
+        return read_assignment(self.token.text, 0, self.dotted)
+
+    @property
+    def key(self) -> str:
+        return self.token.text[: self._read()[0]]
+
+    @property
+    def raw_value(self) -> XenValue:
+        return self._read()[2]
+
+    @property
+    def value(self) -> Any:
+        return plain(self.raw_value)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return self.doc.position(self.token)
+
+    def position_of(self, offset: int) -> tuple[int, int]:
+        """Line and column of a character of this setting (an offset into its text)."""
+        line, column = self.position
+        before = self.token.text[:offset]
+        newlines = before.count("\n")
+        if newlines:
+            return line + newlines, offset - before.rfind("\n")
+        return line, column + offset
+
+    def _quote(self) -> str:
+        found = self.raw_value
+        while isinstance(found, XenList) and found.items:
+            found = found.items[0]
+        if isinstance(found, XenString):
+            opener = self.token.text[found.start : found.start + 1]
+            if opener in ("'", '"'):
+                return opener
+        return "'"
+
+    def set(self, value: Any) -> None:
+        """Replace the whole value by ``value``'s literal, in the quotes already used."""
+        found = self.raw_value
+        text = self.token.text
+        self.token.text = text[: found.start] + literal(value, self._quote()) + text[found.end :]
+        self.doc.touched()
+
+    def set_item(self, index: int, value: Any) -> None:
+        """Replace one item of a list value, leaving the others and the layout alone."""
+        found = self.raw_value
+        if not isinstance(found, XenList):
+            raise ValueError(f"{self.key} is not a list")
+        item = found.items[index]
+        text = self.token.text
+        self.token.text = text[: item.start] + literal(value, self._quote()) + text[item.end :]
+        self.doc.touched()
+
+    def remove(self) -> None:
+        edit.remove_child(self.doc.root, self.token)
+        self.doc.touched()
+
+
+class XenDisk:
+    """One item of ``disk = [ ... ]``: its spec string, typed, and where it is."""
+
+    __slots__ = ("index", "item", "setting")
+
+    def __init__(self, setting: XenSetting, index: int, item: XenString) -> None:
+        self.setting = setting
+        self.index = index
+        self.item = item
+
+    def __repr__(self) -> str:
+        return f"XenDisk({self.item.value!r})"
+
+    @property
+    def text(self) -> str:
+        return self.item.value
+
+    @property
+    def spec(self) -> DiskSpec:
+        return parse_disk_spec(self.item.value)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return self.setting.position_of(self.item.start)
+
+    @property
+    def end_position(self) -> tuple[int, int]:
+        return self.setting.position_of(self.item.end)
+
+    def set(self, spec: str) -> None:
+        self.setting.set_item(self.index, spec)
+
+
+class XenConfig:
+    """A guest config or xl.conf: settings in file order; a later one overrides an earlier."""
+
+    __slots__ = ("doc", "dotted")
+
+    def __init__(self, doc: Document, dotted: bool = False) -> None:
+        self.doc = doc
+        self.dotted = dotted
+
+    def settings(self, key: str | None = None) -> list[XenSetting]:
+        found = [
+            XenSetting(self.doc, c, self.dotted)
+            for c in self.doc.root.children
+            if isinstance(c, Token) and c.kind == "ASSIGN"
+        ]
+        return found if key is None else [s for s in found if s.key == key]
+
+    def setting(self, key: str) -> XenSetting | None:
+        found = self.settings(key)
+        return found[-1] if found else None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = self.setting(key)
+        return found.value if found else default
+
+    def as_dict(self) -> dict[str, Any]:
+        return {s.key: s.value for s in self.settings()}
+
+    @property
+    def name(self) -> str | None:
+        value = self.get("name")
+        return value if isinstance(value, str) else None
+
+    @property
+    def disks(self) -> list[XenDisk]:
+        found = self.setting("disk")
+        if found is None:
+            return []
+        value = found.raw_value
+        items = value.items if isinstance(value, XenList) else (value,)
+        return [
+            XenDisk(found, i, item) for i, item in enumerate(items) if isinstance(item, XenString)
+        ]
+
+    def set(self, key: str, value: Any) -> XenSetting:
+        """Change the setting, or add ``key = value`` after the last one in the file's style."""
+        found = self.setting(key)
+        if found is not None:
+            found.set(value)
+            return found
+        settings = self.settings()
+        quote = settings[-1]._quote() if settings else "'"
+        token = Token("ASSIGN", f"{key}{self._equals(settings)}{literal(value, quote)}")
+        root = self.doc.root
+        anchor = next((c for c in reversed(root.children) if isinstance(c, Token)), None)
+        newline = edit.newline_style(root)
+        if anchor is None:
+            # only comments so far: the setting goes at the end, after them
+            ended = not root.children or render(root.children[-1]).endswith("\n")
+            root.children += [*([] if ended else [Trivia(newline)]), token, Trivia(newline)]
+        else:
+            edit.insert_line_after(root, anchor, token, "", newline)
+        self.doc.touched()
+        return XenSetting(self.doc, token, self.dotted)
+
+    @staticmethod
+    def _equals(settings: list[XenSetting]) -> str:
+        """How the file writes ``=``: with spaces around it or without."""
+        for s in settings:
+            text = s.token.text
+            key_end, value_start, _, _ = read_assignment(text, 0, s.dotted)
+            between = text[key_end:value_start]
+            return " = " if between.startswith((" ", "\t")) else "="
+        return " = "
+
+    def unset(self, key: str) -> int:
+        found = self.settings(key)
+        for s in found:
+            s.remove()
+        return len(found)

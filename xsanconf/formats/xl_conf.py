@@ -1,0 +1,52 @@
+"""The ``xl-conf`` codec: ``/etc/xen/xl.conf``, xl's global settings (xl.conf(5)).
+
+xl reads it with the same libxlu parser as guest configs: ``KEY=VALUE`` settings, strings,
+numbers and lists, ``#`` comments.  Keys may be dotted (``vif.default.bridge``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from xsanconf.data import Directive
+from xsanconf.formats.xen_domain import NAMES, build, settings_directives
+from xsanconf.formats.xen_domain.lexer import tokenize_dotted
+from xsanconf.formats.xen_domain.model import XenConfig
+from xsanconf.parsing import parse_with
+
+if TYPE_CHECKING:
+    from xsanconf.document import Document
+    from xsanconf.syntax import Node
+
+__all__ = ["KIND", "XlConf", "build", "directives", "model", "parse", "sniff"]
+
+KIND = "xl-conf"
+
+
+class XlConf(XenConfig):
+    """xl.conf settings; ``autoballoon``, ``lockfile``, ``vif.default.bridge`` ..."""
+
+    __slots__ = ()
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__(doc, dotted=True)
+
+
+def parse(text: str, path: str | None = None) -> Node:
+    return parse_with("xl-conf", tokenize_dotted, text, path=path, names=NAMES)
+
+
+def model(doc: Document) -> XlConf:
+    return XlConf(doc)
+
+
+_SNIFF = re.compile(r"^#*\s*(autoballoon|lockfile|vif\.default\.\w+|run_hotplug_scripts)\s*=", re.M)
+
+
+def sniff(text: str) -> bool:
+    return _SNIFF.search(text) is not None
+
+
+def directives(doc: Document) -> list[Directive]:
+    return settings_directives(XlConf(doc))

@@ -1,0 +1,78 @@
+"""Hypothesis strategies for Xen guest configs (the static Python subset) and disk specs."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+__all__ = ["disk_specs", "xen_configs", "xen_values"]
+
+_newline = st.sampled_from(["\n", "\n", "\r\n"])
+_PATHS = st.sampled_from(
+    ["/dev/mapper/xensan", "/dev/vg/guest", "/srv/xen/a.img", "/dev/drbd0", "sda6", "r0"]
+)
+
+
+@st.composite
+def disk_specs(draw: st.DrawFn) -> str:
+    """Disk spec strings in the xm form, the xl positional form and the key=value form."""
+    path = draw(_PATHS)
+    vdev = draw(st.sampled_from(["xvda", "xvda1", "hda", "hdc:cdrom", "sda1"]))
+    form = draw(st.integers(0, 2))
+    if form == 0:
+        prefix = draw(st.sampled_from(["phy:", "file:", "tap:aio:", "drbd:", "raw:", ""]))
+        return f"{prefix}{path},{vdev},{draw(st.sampled_from(['r', 'w', 'w!']))}"
+    if form == 1:
+        fmt = draw(st.sampled_from(["raw", "qcow2", ""]))
+        return f"{path},{fmt},{vdev},{draw(st.sampled_from(['ro', 'rw']))}"
+    return f"format=raw, vdev={vdev}, access=rw, target={path}"
+
+
+def _string(text: str) -> st.SearchStrategy[str]:
+    escaped = text.replace("\\", "\\\\")
+    return st.sampled_from(
+        ["'" + escaped.replace("'", "\\'") + "'", '"' + escaped.replace('"', '\\"') + '"']
+    )
+
+
+_words = st.sampled_from(["vm1", "xenbr0", "destroy", "bridge=xenbr0", "it's", 'say "x"', ""])
+_scalar = st.one_of(
+    _words.flatmap(_string),
+    disk_specs().flatmap(_string),
+    st.sampled_from(["512", "0x10", "-1", "0755", "1.5", "True"]),
+)
+
+
+@st.composite
+def xen_values(draw: st.DrawFn) -> str:
+    """A value: scalar, or a list over lines with comments and a trailing comma."""
+    if draw(st.booleans()):
+        return draw(_scalar)
+    items: list[str] = draw(st.lists(_scalar, max_size=3))
+    sep = st.sampled_from([", ", ",", ",\n    ", ", # note\n  "])
+    trailing: bool = draw(st.booleans())
+    seps = [draw(sep) for _ in items]
+    if not trailing and seps:
+        seps[-1] = ""
+    body = "".join(i + s for i, s in zip(items, seps, strict=True))
+    open_gap = draw(st.sampled_from(["", " ", "\n  "]))
+    return "[" + open_gap + body + draw(st.sampled_from(["", " ", "\n"])) + "]"
+
+
+@st.composite
+def xen_configs(draw: st.DrawFn, dotted: bool = False) -> str:
+    """A config: settings, comments, blank lines, ``;`` separators, CRLF, no final newline."""
+    nl = draw(_newline)
+    keys = ["name", "memory", "disk", "vif", "on_crash", "builder"]
+    if dotted:
+        keys += ["vif.default.bridge", "vm.cpumask"]
+    lines: list[str] = []
+    for _ in range(draw(st.integers(0, 5))):
+        if draw(st.integers(0, 3)) == 0:
+            lines.append(draw(st.sampled_from(["", "# comment", "#x = 1", "   "])))
+        key = draw(st.sampled_from(keys))
+        eq = draw(st.sampled_from([" = ", "=", "\t=\t"]))
+        line = key + eq + draw(xen_values()).replace("\n", nl)
+        line += draw(st.sampled_from(["", " ", " # trailing", ";", "; "]))
+        lines.append(line)
+    text = nl.join(lines)
+    return text + (nl if draw(st.booleans()) else "")
