@@ -1,0 +1,236 @@
+"""Loading sites: what a path means, host names, drbd includes resolved inside the host root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.lint.conftest import SITES
+from tests.lint.sites import write_site
+from xsanconf.lint.diagnostics import Severity
+from xsanconf.lint.site import Site, SiteError
+
+EXAMPLE = SITES / "example"
+
+
+def _problems(site: Site) -> list[tuple[str, str, int, str]]:
+    return [(p.code, str(p.severity), p.location.line, p.message) for p in site.problems]
+
+
+def test_a_site_of_hosts() -> None:
+    site = Site.load([EXAMPLE])
+    assert [h.name for h in site.hosts] == ["san1", "san2", "xen1", "xen2"]
+    san1 = site.host("san1")
+    assert san1 is not None and san1.root == EXAMPLE / "san1"
+    kinds = {f.rel: f.kind for f in san1.files}
+    assert kinds == {
+        "etc/default/iscsitarget": "shell-vars",
+        "etc/drbd.conf": "drbd",
+        "etc/drbd.d/global_common.conf": "drbd",
+        "etc/drbd.d/xensan.res": "drbd",
+        "etc/ietd.conf": "ietd",
+    }
+    assert site.problems == []
+    assert site.focus == frozenset()
+
+
+def test_an_etc_directory_and_a_host_root_are_one_host() -> None:
+    for path in (EXAMPLE / "xen1", EXAMPLE / "xen1" / "etc"):
+        site = Site.load([path])
+        assert [h.name for h in site.hosts] == ["xen1"]
+        assert site.hosts[0].file("etc/multipath.conf") is not None
+
+
+def test_relative_paths_are_kept_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_site(tmp_path, {"h": {"etc/drbd.conf": "global { }\n"}})
+    monkeypatch.chdir(tmp_path / "h")
+    (file,) = Site.load(["etc"]).files()
+    assert file.path == "etc/drbd.conf"
+    monkeypatch.chdir(tmp_path)
+    (file,) = Site.load(["./h/"]).files()
+    assert file.path == "h/etc/drbd.conf"
+    assert file.host.name == "h"
+
+
+def test_host_name_comes_from_etc_hostname(tmp_path: Path) -> None:
+    write_site(tmp_path, {"dir": {"etc/hostname": "# set by the installer\n\n node7.example \n"}})
+    (host,) = Site.load([tmp_path / "dir"]).hosts
+    assert host.name == "node7.example"
+
+
+def test_host_override_names_the_host(tmp_path: Path) -> None:
+    write_site(tmp_path, {"a": {}, "b": {}})
+    site = Site.load([tmp_path / "b"], {"first": tmp_path / "a"})
+    assert [h.name for h in site.hosts] == ["first", "b"]
+    same = Site.load([tmp_path / "a"], {"first": tmp_path / "a"})
+    assert [h.name for h in same.hosts] == ["first"]
+
+
+def test_a_file_loads_its_host_and_the_hosts_beside_it() -> None:
+    res = EXAMPLE / "san2" / "etc" / "drbd.d" / "xensan.res"
+    site = Site.load([res])
+    assert [h.name for h in site.hosts] == ["san1", "san2", "xen1", "xen2"]
+    assert site.focus == frozenset({str(res)})
+    assert site.file_at(str(res)) is not None
+
+
+def test_a_file_of_a_lone_host(tmp_path: Path) -> None:
+    write_site(tmp_path, {"h": {"etc/drbd.conf": "global { }\n"}})
+    (tmp_path / "notes").mkdir()
+    site = Site.load([tmp_path / "h" / "etc" / "drbd.conf"])
+    assert [h.name for h in site.hosts] == ["h"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing", "no such file or directory"),
+        (lambda p: (p / "empty").mkdir() or p / "empty", "not a host"),
+        (lambda p: (p / "f.conf").write_text("x") and p / "f.conf", "below an etc directory"),
+    ],
+)
+def test_paths_that_name_no_host(tmp_path: Path, make: object, message: str) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    with pytest.raises(SiteError, match=message):
+        Site.load([path])
+
+
+def test_multipath_drop_in_named_drbd_conf_is_multipath(tmp_path: Path) -> None:
+    drop_in = 'blacklist {\n\tdevnode "^drbd[0-9]+"\n}\n'
+    write_site(tmp_path, {"h": {"etc/multipath/conf.d/drbd.conf": drop_in}})
+    (file,) = Site.load([tmp_path / "h"]).files()
+    assert file.kind == "multipath" and file.doc.parsed
+
+
+def test_drbd_reading_order_follows_includes(tmp_path: Path) -> None:
+    write_site(
+        tmp_path,
+        {
+            "h": {
+                "etc/drbd.conf": (
+                    "resource first { }\n"
+                    'include "drbd.d/global_common.conf";\n'
+                    'include "/etc/drbd.d/*.res";\n'
+                    "resource last { }\n"
+                ),
+                "etc/drbd.d/global_common.conf": "common { }\n",
+                "etc/drbd.d/b.res": "resource b { }\n",
+                "etc/drbd.d/a.res": 'resource a { }\ninclude "b.res";\n',
+                "etc/drbd.d/stale.res.bak": "resource a { }\n",
+            }
+        },
+    )
+    host = Site.load([tmp_path / "h"]).hosts[0]
+    assert [f.rel for f in host.drbd_files()] == [
+        "etc/drbd.conf",
+        "etc/drbd.d/global_common.conf",
+        "etc/drbd.d/a.res",
+        "etc/drbd.d/b.res",
+    ]
+    # an included file is read where its include stands
+    assert [r.name for _, r in host.drbd_resources()] == ["first", "a", "b", "last"]
+    common = host.drbd_common()
+    assert common is not None and common[0].rel == "etc/drbd.d/global_common.conf"
+    # files nothing includes are still checked, after the ones drbdadm reads
+    assert host.documents("drbd")[-1].rel == "etc/drbd.d/stale.res.bak"
+
+
+def test_include_problems(tmp_path: Path) -> None:
+    write_site(
+        tmp_path,
+        {
+            "h": {
+                "etc/drbd.conf": (
+                    'include "/etc/drbd.d/missing.conf";\n'
+                    'include "nothing/*.res";\n'
+                    'include "../../outside.conf";\n'
+                    'include "drbd.d/loop.res";\n'
+                ),
+                "etc/drbd.d/loop.res": 'include "/etc/drbd.conf";\n',
+            }
+        },
+    )
+    site = Site.load([tmp_path / "h"])
+    assert _problems(site) == [
+        (
+            "SYN003",
+            "error",
+            1,
+            "include '/etc/drbd.d/missing.conf': etc/drbd.d/missing.conf does "
+            'not exist (drbdadm fails: "Failed to open include file")',
+        ),
+        (
+            "SYN003",
+            "warning",
+            2,
+            "include 'nothing/*.res' matches no file (drbdadm ignores it silently)",
+        ),
+        ("SYN003", "error", 3, "include '../../outside.conf' points outside the host root"),
+        (
+            "SYN003",
+            "error",
+            1,
+            "include loop: etc/drbd.conf -> etc/drbd.d/loop.res -> etc/drbd.conf",
+        ),
+    ]
+    assert site.problems[-1].location.path.endswith("etc/drbd.d/loop.res")
+    assert site.problems[1].severity is Severity.WARNING
+
+
+def test_a_file_included_twice_is_read_once(tmp_path: Path) -> None:
+    write_site(
+        tmp_path,
+        {
+            "h": {
+                "etc/drbd.conf": 'include "drbd.d/r.res";\ninclude "/etc/drbd.d/*.res";\n',
+                "etc/drbd.d/r.res": "resource r { }\n",
+            }
+        },
+    )
+    site = Site.load([tmp_path / "h"])
+    assert site.problems == []
+    assert [r.name for _, r in site.hosts[0].drbd_resources()] == ["r"]
+
+
+def test_links_that_leave_the_host_are_not_followed(tmp_path: Path) -> None:
+    write_site(tmp_path, {"h": {"etc/drbd.conf": 'include "drbd.d/*.res";\n'}})
+    secret = tmp_path / "secret.res"
+    secret.write_text("resource stolen { }\n")
+    (tmp_path / "h" / "etc" / "drbd.d").mkdir()
+    os.symlink(secret, tmp_path / "h" / "etc" / "drbd.d" / "x.res")
+    site = Site.load([tmp_path / "h"])
+    assert [p.message for p in site.problems] == [
+        f"symbolic link to {secret} leaves the host root; not read"
+    ]
+    assert site.hosts[0].drbd_resources() == []
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xsanconf.api
+
+    def refuse(path: str) -> str:
+        raise PermissionError(13, "Permission denied", path)
+
+    write_site(tmp_path, {"h": {"etc/multipath.conf": "defaults {\n}\n"}})
+    monkeypatch.setattr(xsanconf.api, "read_text", refuse)
+    site = Site.load([tmp_path / "h"])
+    assert [(p.code, p.message) for p in site.problems] == [
+        ("SYN001", "cannot be read: Permission denied")
+    ]
+
+
+def test_loading_is_linear_in_hosts(tmp_path: Path) -> None:
+    """An index, not a scan: finding a host or a file costs the same with many hosts."""
+    write_site(tmp_path, {f"h{i:03d}": {"etc/drbd.conf": "global { }\n"} for i in range(60)})
+    site = Site.load([tmp_path])
+    assert site.host("h059") is site.hosts[-1]
+    assert site.file_at(str(tmp_path / "h030" / "etc" / "drbd.conf")) is not None
+
+
+def test_config_paths_resolve_inside_the_host_root() -> None:
+    host = Site.load([EXAMPLE / "san1"]).hosts[0]
+    assert host.fs_path("/etc/ietd.conf") == EXAMPLE / "san1" / "etc" / "ietd.conf"
+    assert host.fs_path("/../../etc/passwd") == EXAMPLE / "san1" / "etc" / "passwd"
+    assert host.fs_path("/") == EXAMPLE / "san1"

@@ -1,0 +1,182 @@
+"""SYN002, SYN004 and SYN005 over each format that provides facts, and the secret redaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.lint.sites import write_site
+from xsanconf.lint.engine import LintOptions, lint
+from xsanconf.lint.reporters import redact
+from xsanconf.lint.site import Site
+
+
+def _found(
+    tmp_path: Path, files: dict[str, str], code: str, **versions: str
+) -> list[tuple[str, int, str]]:
+    write_site(tmp_path / "site", {"h": files})
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=(code,), versions=versions))
+    return [(Path(d.location.path).name, d.location.line, d.message) for d in result.diagnostics]
+
+
+# drbd
+
+
+def test_drbd_unknown_keywords_per_version(tmp_path: Path) -> None:
+    text = (
+        "resource r0 {\n"
+        "  net {\n"
+        "    allow-two-primary yes;\n"  # typo
+        "    no-tcp-cork;\n"  # 8.3 and 8.4; 9 takes no-<option> of a known option
+        "  }\n"
+        "  disk {\n"
+        "    allow-two-primaries yes;\n"  # wrong section
+        "    no-al-updates;\n"  # 9: no-<option> of a known option
+        "  }\n"
+        "  connection-mesh {\n"  # 9 only
+        "    hosts a b;\n"
+        "  }\n"
+        "}\n"
+    )
+    nine = _found(tmp_path / "9", {"etc/drbd.conf": text}, "SYN002")
+    assert nine == [
+        (
+            "drbd.conf",
+            3,
+            "unknown option 'allow-two-primary' in a 'net' section for DRBD 9; "
+            "did you mean 'allow-two-primaries'?",
+        ),
+        ("drbd.conf", 7, "unknown option 'allow-two-primaries' in a 'disk' section for DRBD 9"),
+    ]
+    eight = _found(tmp_path / "8", {"etc/drbd.conf": text}, "SYN002", drbd="8.3")
+    assert [(line, message.split(" for ")[0]) for _, line, message in eight] == [
+        (3, "unknown option 'allow-two-primary' in a 'net' section"),
+        (7, "unknown option 'allow-two-primaries' in a 'disk' section"),
+        (8, "unknown option 'no-al-updates' in a 'disk' section"),
+        (10, "unknown section 'connection-mesh' in a 'resource' section"),
+    ]
+
+
+def test_drbd_duplicates_in_a_file_and_across_files(tmp_path: Path) -> None:
+    files = {
+        "etc/drbd.conf": (
+            'include "drbd.d/*.res";\n'
+            "resource r0 {\n"
+            "  net { protocol C; protocol A; }\n"
+            "  net { }\n"
+            "  on a { address 10.0.0.1:7788; }\n"
+            "  on a { address 10.0.0.1:7789; }\n"
+            "}\n"
+        ),
+        "etc/drbd.d/r0.res": "resource r0 { }\nglobal { }\nglobal { }\n",
+        "etc/drbd.d/r0.res~": "resource r0 { }\n",  # nothing includes it: not a duplicate
+    }
+    found = _found(tmp_path, files, "SYN004")
+    assert [(name, line, message.split(";")[0]) for name, line, message in found] == [
+        (
+            "drbd.conf",
+            2,
+            f"'resource r0' is defined again (first in {tmp_path}/site/h/etc/drbd.d/r0.res:1)",
+        ),
+        ("drbd.conf", 3, "'protocol' is set again in the same section (first at line 3)"),
+        ("drbd.conf", 4, "a second 'net' section in the same scope (first at line 3)"),
+        ("drbd.conf", 6, "a second 'on a' section in the same scope (first at line 5)"),
+        ("r0.res", 3, "'global' is defined again (first in line 2)"),
+    ]
+
+
+def test_drbd_read_differently(tmp_path: Path) -> None:
+    text = (
+        "resource r0 {\n"
+        "  net {\n"
+        "    cram-hmac-alg sha1\n"  # missing ';': the next option becomes its value
+        '    shared-secret "a#b";\n'  # quoted: fine
+        "  }\n"
+        "  disk {\n"
+        "    no-disk-flushes yes;\n"
+        "  }\n"
+        "}\n"
+    )
+    found = _found(tmp_path, {"etc/drbd.conf": text}, "SYN005")
+    assert [(line, message.split(":")[0]) for _, line, message in found] == [
+        (3, "this statement runs on to the next line"),
+        (
+            7,
+            "'no-disk-flushes yes' sets disk-flushes to yes in DRBD 9 (the 'no-' prefix is "
+            "ignored once a value is given); write it without 'yes'",
+        ),
+    ]
+
+
+# other formats
+
+
+def test_multipath_facts(tmp_path: Path) -> None:
+    text = (
+        "defaults {\n\tpolling_intervall 5\n\tudev_dir /dev\n}\n"
+        "defaults {\n\tpolling_interval 5\n\tpolling_interval 10\n}\n"
+        'blacklist\n{\n\tdevnode "^sd[a]" extra\n}\n'
+    )
+    files = {"etc/multipath.conf": text}
+    assert [line for _, line, _ in _found(tmp_path / "2", files, "SYN002")] == [2]
+    assert [line for _, line, _ in _found(tmp_path / "4", files, "SYN004")] == [5, 7]
+    assert [line for _, line, _ in _found(tmp_path / "5", files, "SYN005")] == [9, 10, 11]
+
+
+def test_iscsid_facts_never_show_a_password(tmp_path: Path) -> None:
+    text = (
+        "node.startup = automatic # at boot\n"
+        "node.session.auth.password = hunter2 # the shared one\n"
+        "node.startup = manual\n"
+        "node.sesion.timeo.replacement_timeout = 15\n"
+    )
+    files = {"etc/iscsi/iscsid.conf": text}
+    five = _found(tmp_path / "5", files, "SYN005")
+    assert [line for _, line, _ in five] == [1, 2]
+    assert "hunter2" not in "".join(message for _, _, message in five)
+    assert [line for _, line, _ in _found(tmp_path / "4", files, "SYN004")] == [3]
+    (unknown,) = _found(tmp_path / "2", files, "SYN002")
+    assert unknown[2].endswith("did you mean 'node.session.timeo.replacement_timeout'?")
+
+
+def test_modprobe_facts(tmp_path: Path) -> None:
+    text = "options sbp2 exclusive_login=0\n  # indented\nOptions foo bar=1\n"
+    files = {"etc/modprobe.d/sbp2.conf": text}
+    assert [line for _, line, _ in _found(tmp_path / "5", files, "SYN005")] == [2]
+    assert [line for _, line, _ in _found(tmp_path / "2", files, "SYN002")] == [3]
+
+
+def test_ietd_facts(tmp_path: Path) -> None:
+    text = (
+        "Target iqn.2001-04.com.example:t1\n"
+        "\tIncomingUser joe secretpass12 # joe's\n"
+        "\tLun 0 Path=/dev/drbd0,Type=blockio\n"
+        "\tFrobnicate yes\n"
+    )
+    files = {"etc/ietd.conf": text}
+    five = _found(tmp_path / "5", files, "SYN005")
+    assert [line for _, line, _ in five] == [2]
+    assert "secretpass12" not in five[0][2]
+    assert [line for _, line, _ in _found(tmp_path / "2", files, "SYN002")] == [4]
+
+
+# secrets in shown source lines
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ('    shared-secret "FooFun";', "    shared-secret ********;"),
+        ("node.session.auth.password = s3cret", "node.session.auth.password = ********"),
+        (
+            "discovery.sendtargets.auth.password_in=x",
+            "discovery.sendtargets.auth.password_in=********",
+        ),
+        ("\tIncomingUser joe secretpass12", "\tIncomingUser joe ********"),
+        ("\tOutgoingUser", "\tOutgoingUser"),
+        ("    protocol C;", "    protocol C;"),
+    ],
+)
+def test_redact(line: str, shown: str) -> None:
+    assert redact(line) == shown

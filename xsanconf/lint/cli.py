@@ -1,0 +1,415 @@
+"""The ``xsanlint`` command: wires the site loader, the engine and a reporter; nothing more.
+
+``--version`` is answered before typer, lark or any codec is imported, so it stays fast.
+Exit codes: 0 nothing at or above ``--fail-on``, 1 findings, 2 usage, configuration or internal
+error.  An unexpected exception is reported in one line, never as a traceback.
+"""
+
+# No ``from __future__ import annotations`` here: typer reads the option annotations at runtime,
+# and they name ``typer``, which is imported only inside the functions that build the apps.
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from xsanconf.lint.engine import LintResult
+    from xsanconf.lint.site import Site
+
+__all__ = ["run"]
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+MAIN_HELP = """\
+Check the configuration of a site of storage hosts (DRBD, IET, open-iscsi, dm-multipath, kmod)
+for mistakes inside files, across the files of a host and across hosts.
+
+PATH is an etc directory or a host root containing etc/ (one host), a directory whose
+sub-directories are host roots (a site), or a file (its host, and the site around it, are loaded
+for context; only findings in the given files, or involving them, are reported).
+
+\b
+Examples:
+  xsanlint /etc                                  lint this machine
+  xsanlint fixtures/sites/example                lint a site of four hosts
+  xsanlint --host san1=backup/san1 --host san2=backup/san2
+  xsanlint site/ --select DRBD --ignore DRBD008  only DRBD rules, without DRBD008
+  xsanlint site/ --target drbd=8.4               check against DRBD 8.4
+  xsanlint site/ --format sarif --output xsanlint.sarif
+  xsanlint rules                                 list every rule
+  xsanlint rule DRBD001                          explain one rule
+  (a site directory named rules or rule: write ./rules)
+
+\b
+Configuration: [tool.xsanlint] in pyproject.toml, or xsanlint.toml / .xsanlint.toml, found by
+walking up from the working directory; command-line options win.
+Suppress one finding with an own-line comment above the statement or section:
+  # xsanlint: disable=DRBD008
+or for a whole file: # xsanlint: disable-file=DRBD008
+
+Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or internal error.
+"""
+
+
+def _version() -> str:
+    from xsanconf import __version__
+
+    return f"xsanlint (xsanconf) {__version__}"
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] in (["--version"], ["-V"]):
+        sys.stdout.write(_version() + "\n")
+        raise SystemExit(EXIT_CLEAN)
+    try:
+        code = _dispatch(args)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("xsanlint: interrupted\n")
+        code = EXIT_ERROR
+    except Exception as error:  # the promise: never a traceback
+        sys.stderr.write(f"xsanlint: internal error: {type(error).__name__}: {error}\n")
+        code = EXIT_ERROR
+    raise SystemExit(code)
+
+
+def _dispatch(args: list[str]) -> int:
+    app = _docs_app() if args[:1] in (["rule"], ["rules"]) else _check_app()
+    try:
+        app(args=args, prog_name="xsanlint", standalone_mode=True)
+    except SystemExit as done:
+        return int(done.code or 0) if not isinstance(done.code, str) else EXIT_ERROR
+    return EXIT_CLEAN
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"xsanlint: {message}\n")
+    raise SystemExit(EXIT_ERROR)
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    found = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name or not rest:
+            _fail(f"{what} takes NAME=VALUE, got {value!r}")
+        found[name.strip()] = rest.strip()
+    return found
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values or [] for v in value.split(",") if v.strip())
+
+
+def _check_app() -> Any:
+    import typer
+
+    app = typer.Typer(
+        add_completion=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.command(help=MAIN_HELP, epilog="More: xsanlint rules --help, xsanlint rule --help")
+    def check(  # noqa: PLR0917 -- typer maps each command-line option to a parameter
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(metavar="PATH...", help="Hosts, sites or files.", show_default=False),
+        ] = None,
+        host: Annotated[
+            list[str] | None,
+            typer.Option("--host", metavar="NAME=PATH", help="A host root, named explicitly."),
+        ] = None,
+        output_format: Annotated[
+            str | None,
+            typer.Option(
+                "--format", "-f", metavar="FORMAT", help="text (default), json, sarif or github."
+            ),
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE."),
+        ] = None,
+        select: Annotated[
+            list[str] | None,
+            typer.Option(
+                metavar="RULES",
+                help="Rules to run: codes, prefixes (DRBD) or names; comma-separated.",
+            ),
+        ] = None,
+        ignore: Annotated[
+            list[str] | None, typer.Option(metavar="RULES", help="Rules not to run.")
+        ] = None,
+        extend_select: Annotated[
+            list[str] | None,
+            typer.Option(metavar="RULES", help="Rules to run in addition to the selection."),
+        ] = None,
+        target: Annotated[
+            list[str] | None,
+            typer.Option(metavar="KIND=VERSION", help="Targeted version, e.g. drbd=8.4."),
+        ] = None,
+        severity: Annotated[
+            list[str] | None,
+            typer.Option(metavar="RULE=LEVEL", help="Override a severity, e.g. DRBD008=error."),
+        ] = None,
+        fail_on: Annotated[
+            str | None,
+            typer.Option(
+                metavar="LEVEL",
+                help="Lowest severity that fails the run: info, warning (default), error.",
+            ),
+        ] = None,
+        exit_zero: Annotated[
+            bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
+        ] = False,
+        statistics: Annotated[
+            bool, typer.Option("--statistics", help="Count findings per rule.")
+        ] = False,
+        config: Annotated[
+            Path | None,
+            typer.Option(metavar="FILE", help="Use this configuration file instead of searching."),
+        ] = None,
+        isolated: Annotated[
+            bool, typer.Option("--isolated", help="Ignore configuration files.")
+        ] = False,
+        color: Annotated[str, typer.Option(metavar="WHEN", help="auto, always or never.")] = "auto",
+        version: Annotated[bool, typer.Option("--version", "-V", help="Show the version.")] = False,
+    ) -> None:
+        if version:
+            sys.stdout.write(_version() + "\n")
+            raise SystemExit(EXIT_CLEAN)
+        request = CheckRequest(
+            paths=paths or [],
+            hosts=host or [],
+            output_format=output_format,
+            output=output,
+            select=_split(select),
+            ignore=_split(ignore),
+            extend_select=_split(extend_select),
+            target=target or [],
+            severity=severity or [],
+            fail_on=fail_on,
+            exit_zero=exit_zero,
+            statistics=statistics,
+            config=config,
+            isolated=isolated,
+            color=color,
+        )
+        raise SystemExit(_lint(request))
+
+    return app
+
+
+class CheckRequest(NamedTuple):
+    """The lint command's options as given on the command line (None: not given)."""
+
+    paths: list[Path]
+    hosts: list[str]
+    output_format: str | None
+    output: Path | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    extend_select: tuple[str, ...]
+    target: list[str]
+    severity: list[str]
+    fail_on: str | None
+    exit_zero: bool
+    statistics: bool
+    config: Path | None
+    isolated: bool
+    color: str
+
+
+def _lint(request: CheckRequest) -> int:
+    from xsanconf.lint.config import ConfigError, FileConfig, load_config
+    from xsanconf.lint.diagnostics import Severity
+    from xsanconf.lint.engine import LintOptions, SelectionError, lint
+    from xsanconf.lint.reporters import FORMATS, Report, render
+    from xsanconf.lint.site import Site, SiteError
+
+    if not request.paths and not request.hosts:
+        _fail("give at least one PATH or --host NAME=PATH (see xsanlint --help)")
+    try:
+        file_config = FileConfig() if request.isolated else load_config(request.config)
+        fmt = request.output_format or file_config.format or "text"
+        if fmt not in FORMATS:
+            _fail(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+        threshold = (
+            Severity.parse(request.fail_on)
+            if request.fail_on
+            else file_config.fail_on or Severity.WARNING
+        )
+        severities = dict(file_config.severities)
+        given = _pairs(request.severity, "--severity")
+        severities.update({k: Severity.parse(v) for k, v in given.items()})
+        # --select replaces the file's whole selection; otherwise the command line adds to it,
+        # and a rule it names outright is no longer ignored by the file
+        base = FileConfig() if request.select else file_config
+        file_ignore = tuple(i for i in base.ignore if i not in request.extend_select)
+        options = LintOptions(
+            select=request.select or (file_config.select or ()),
+            ignore=(*file_ignore, *request.ignore),
+            extend_select=(*base.extend_select, *request.extend_select),
+            severities=severities,
+            per_path_ignores=file_config.per_path_ignores,
+            versions={**file_config.versions, **_pairs(request.target, "--target")},
+        )
+        site = Site.load(request.paths, _pairs(request.hosts, "--host"))
+        result = lint(site, options)
+    except (ConfigError, SelectionError, SiteError, ValueError) as error:
+        _fail(str(error))
+        raise AssertionError("unreachable") from None
+    report = Report(
+        source_line=_source_lines(site),
+        color=_use_color(request.color, request.output),
+        statistics=request.statistics,
+        hosts=len(site.hosts),
+        page_help=_page_text,
+    )
+    text = render(fmt, result, report)
+    _write(text, request.output)
+    for failure in result.failures:
+        sys.stderr.write(f"xsanlint: internal error in rule {failure.code}: {failure.error}\n")
+    return _exit_code(result, threshold, request.exit_zero or file_config.exit_zero)
+
+
+def _exit_code(result: "LintResult", threshold: Any, exit_zero: bool) -> int:
+    if result.failures:
+        return EXIT_ERROR
+    if exit_zero:
+        return EXIT_CLEAN
+    failing = any(d.severity >= threshold for d in result.diagnostics)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _write(text: str, output: Path | None) -> None:
+    # Undecodable bytes of file names and contents travel as lone surrogates: write them back
+    # as the bytes they were, whatever the terminal's encoding.
+    data = text.encode("utf-8", "surrogateescape")
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        _fail(f"{output}: cannot write the report: {error.strerror}")
+
+
+def _use_color(mode: str, output: Path | None) -> bool:
+    import os
+
+    if mode == "always":
+        return True
+    if mode == "never" or output is not None or os.environ.get("NO_COLOR"):
+        return False
+    if mode != "auto":
+        _fail(f"--color takes auto, always or never, not {mode!r}")
+    return sys.stdout.isatty()
+
+
+def _source_lines(site: "Site") -> Any:
+    import posixpath
+
+    cache: dict[str, list[str]] = {}
+
+    def source_line(path: str, line: int) -> str | None:
+        key = posixpath.normpath(path)
+        if key not in cache:
+            file = site.file_at(key)
+            # split on "\n" only: line numbers count "\n", and str.splitlines also splits on
+            # form feeds and other separators a configuration file may hold
+            cache[key] = file.text().split("\n") if file is not None else []
+        lines = cache[key]
+        if 1 <= line <= len(lines) and "\x00" not in lines[line - 1]:
+            return lines[line - 1].rstrip("\r")
+        return None
+
+    return source_line
+
+
+def _page_text(code: str) -> str | None:
+    from xsanconf.lint.pages import page
+
+    found = page(code)
+    return found.text if found else None
+
+
+def _docs_app() -> Any:
+    import typer
+
+    app = typer.Typer(
+        add_completion=False,
+        rich_markup_mode=None,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.command("rule")
+    def rule_page(
+        code: Annotated[
+            str, typer.Argument(metavar="CODE", help="A rule code or name, e.g. DRBD001.")
+        ],
+    ) -> None:
+        """Print a rule's page: what it checks, why, bad and good examples, the fix.
+
+        Example: xsanlint rule SYN003
+        """
+        from xsanconf.lint.pages import page
+        from xsanconf.lint.rules import load_all
+
+        registry = load_all()
+        wanted = code.upper()
+        named = next((r.code for r in registry.values() if r.name == code), wanted)
+        found = page(named)
+        if found is None:
+            if named in registry:
+                rule = registry[named]
+                sys.stdout.write(f"# {rule.code} {rule.name}\n\n{rule.summary}\n")
+                return
+            _fail(f"no rule {code!r}; `xsanlint rules` lists them")
+            return
+        sys.stdout.write(found.text if found.text.endswith("\n") else found.text + "\n")
+
+    @app.command("rules")
+    def list_rules(
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="text (default) or json.")
+        ] = "text",
+    ) -> None:
+        """List every rule: code, name, default severity, scope and what it checks.
+
+        Example: xsanlint rules --format json
+        """
+        import json
+
+        from xsanconf.lint.rules import load_all
+
+        rules = [load_all()[code] for code in sorted(load_all())]
+        if output_format == "json":
+            data = [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": str(r.severity),
+                    "scope": r.scope,
+                    "needs": list(r.needs),
+                    "summary": r.summary,
+                }
+                for r in rules
+            ]
+            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        elif output_format == "text":
+            for r in rules:
+                sys.stdout.write(
+                    f"{r.code:<9} {r.name:<32} {r.severity!s:<8} {r.scope:<5} {r.summary}\n"
+                )
+        else:
+            _fail(f"unknown --format {output_format!r}; use text or json")
+
+    return app

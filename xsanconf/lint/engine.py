@@ -1,0 +1,253 @@
+"""The rule engine: choose rules, run them over a site, then filter and adjust what they report.
+
+Order of work: selection (``select``/``extend_select``/``ignore``: code, prefix or name; the most
+specific selector wins), run each selected rule whose ``needs`` the site has, suppression comments
+(and SYN006 for the unused ones), severity overrides, per-path ignores, and finally the focus of
+file-argument mode (only what is located in the given files or involves them).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
+from xsanconf.lint.rule import Rule, RuleContext
+from xsanconf.lint.site import Site, SiteFile
+from xsanconf.lint.suppressions import Suppression, suppressions
+
+__all__ = [
+    "DEFAULT_VERSIONS",
+    "LintOptions",
+    "LintResult",
+    "RuleFailure",
+    "SelectionError",
+    "lint",
+    "matches",
+    "select_rules",
+]
+
+UNUSED_SUPPRESSION = "SYN006"
+DEFAULT_VERSIONS: dict[str, str] = {"drbd": "9"}
+KNOWN_VERSIONS: dict[str, tuple[str, ...]] = {"drbd": ("8.3", "8.4", "9")}
+
+
+class SelectionError(ValueError):
+    """A selector or option that names no rule, or a bad value: a configuration error."""
+
+
+@attrs.frozen
+class LintOptions:
+    select: tuple[str, ...] = ()  # empty: every rule
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    severities: Mapping[str, Severity] = attrs.field(factory=dict)  # selector -> severity
+    per_path_ignores: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)  # glob -> selectors
+    versions: Mapping[str, str] = attrs.field(factory=dict)
+
+    def effective_versions(self) -> dict[str, str]:
+        versions = {**DEFAULT_VERSIONS, **self.versions}
+        for kind, version in versions.items():
+            allowed = KNOWN_VERSIONS.get(kind)
+            if allowed is not None and version not in allowed:
+                raise SelectionError(
+                    f"unknown {kind} version {version!r}; use one of {', '.join(allowed)}"
+                )
+        return versions
+
+
+@attrs.frozen
+class RuleFailure:
+    """A rule that raised: a bug in xsanlint, reported apart from the findings."""
+
+    code: str
+    error: str
+
+
+@attrs.define
+class LintResult:
+    diagnostics: list[Diagnostic]
+    rules: list[Rule]  # the rules that were selected
+    failures: list[RuleFailure] = attrs.field(factory=list)
+    files: int = 0
+
+
+def matches(selector: str, rule: Rule) -> int:
+    """How specifically ``selector`` names ``rule``: 0 no match, longer match = more specific."""
+    if selector in ("ALL", "all"):
+        return 1
+    if selector in (rule.code, rule.name):
+        return 100
+    if rule.code.startswith(selector.upper()) and selector[:1].isalpha():
+        return 1 + len(selector)
+    return 0
+
+
+def _best(selectors: Iterable[str], rule: Rule) -> int:
+    return max((matches(s, rule) for s in selectors), default=0)
+
+
+def _check_selectors(selectors: Iterable[str], rules: Iterable[Rule], what: str) -> None:
+    known = list(rules)
+    for selector in selectors:
+        if not any(matches(selector, r) for r in known):
+            raise SelectionError(f"{what}: {selector!r} names no rule (see `xsanlint rules`)")
+
+
+def select_rules(registry: Mapping[str, Rule], options: LintOptions) -> list[Rule]:
+    rules = [registry[code] for code in sorted(registry)]
+    for what, selectors in (
+        ("select", options.select),
+        ("ignore", options.ignore),
+        ("extend-select", options.extend_select),
+        ("severity", tuple(options.severities)),
+    ):
+        _check_selectors(selectors, rules, what)
+    chosen = []
+    for rule in rules:
+        wanted = _best(options.select, rule) if options.select else 1
+        wanted = max(wanted, _best(options.extend_select, rule))
+        if wanted and wanted > _best(options.ignore, rule):
+            chosen.append(rule)
+    return chosen
+
+
+def lint(site: Site, options: LintOptions | None = None) -> LintResult:
+    from xsanconf.lint.rules import load_all
+
+    options = options or LintOptions()
+    versions = options.effective_versions()
+    registry = load_all()
+    rules = select_rules(registry, options)
+    kinds = site.kinds()
+    found: list[Diagnostic] = []
+    failures: list[RuleFailure] = []
+    for rule in rules:
+        if rule.needs and not kinds.intersection(rule.needs):
+            continue
+        try:
+            found.extend(rule.check(site, RuleContext(rule, dict(versions))))
+        except Exception as error:  # a rule's bug must not hide every other finding
+            failures.append(RuleFailure(rule.code, f"{type(error).__name__}: {error}"))
+    found = _apply_suppressions(site, found, rules, registry)
+    found = [_override(d, options.severities, registry) for d in found]
+    found = [d for d in found if not _path_ignored(d, site, options.per_path_ignores, registry)]
+    if site.focus:
+        found = [d for d in found if _in_focus(d, site.focus)]
+    unique = sorted(set(found), key=lambda d: (*d.sort_key, d.message))
+    checked = len(site.focus) if site.focus else sum(1 for _ in site.files())
+    return LintResult(unique, rules, failures, checked)
+
+
+def _override(
+    d: Diagnostic, severities: Mapping[str, Severity], registry: Mapping[str, Rule]
+) -> Diagnostic:
+    rule = registry.get(d.code)
+    if rule is None or not severities:
+        return d
+    best = max(severities, key=lambda s: matches(s, rule))
+    if not matches(best, rule):
+        return d
+    return attrs.evolve(d, severity=severities[best])
+
+
+def _path_ignored(
+    d: Diagnostic, site: Site, ignores: Mapping[str, tuple[str, ...]], registry: Mapping[str, Rule]
+) -> bool:
+    rule = registry.get(d.code)
+    if not ignores or rule is None:
+        return False
+    path = posixpath.normpath(d.location.path)
+    file = site.file_at(path)
+    names = [path] + ([file.rel] if file is not None else [])
+    for pattern, selectors in ignores.items():
+        if any(fnmatch.fnmatchcase(n, pattern) for n in names) and _best(selectors, rule):
+            return True
+    return False
+
+
+def _in_focus(d: Diagnostic, focus: frozenset[str]) -> bool:
+    places = (d.location, *d.related)
+    return any(posixpath.normpath(p.path) in focus for p in places)
+
+
+def _apply_suppressions(
+    site: Site, found: list[Diagnostic], rules: list[Rule], registry: Mapping[str, Rule]
+) -> list[Diagnostic]:
+    by_path: dict[str, list[Suppression]] = {}
+    files: dict[str, SiteFile] = {}
+    for file in site.files():
+        directives = suppressions(file)
+        if directives:
+            key = posixpath.normpath(file.path)
+            by_path[key] = directives
+            files[key] = file
+    if not by_path:
+        return found
+    kept = []
+    for d in found:
+        directives = by_path.get(posixpath.normpath(d.location.path), [])
+        if not _suppressed(d, directives, registry):
+            kept.append(d)
+    unused = _unused(by_path, files, rules, registry)
+    return kept + [
+        d
+        for d in unused
+        if not _suppressed(d, by_path.get(d.location.path, []), registry, mark=False)
+    ]
+
+
+def _suppressed(
+    d: Diagnostic, directives: list[Suppression], registry: Mapping[str, Rule], mark: bool = True
+) -> bool:
+    rule = registry.get(d.code)
+    hit = False
+    for directive in directives:
+        if not directive.covers(d.location.line):
+            continue
+        for selector in directive.selectors:
+            if selector == d.code or (rule is not None and matches(selector, rule)):
+                if mark:
+                    directive.used.add(selector)
+                hit = True
+    return hit
+
+
+def _unused(
+    by_path: dict[str, list[Suppression]],
+    files: dict[str, SiteFile],
+    rules: list[Rule],
+    registry: Mapping[str, Rule],
+) -> list[Diagnostic]:
+    """SYN006 for selectors that silenced nothing (only where the rules they name ran)."""
+    syn006 = registry.get(UNUSED_SUPPRESSION)
+    if syn006 is None or syn006 not in rules:
+        return []
+    ctx = RuleContext(syn006)
+    out = []
+    for path, directives in by_path.items():
+        host = files[path].host.name
+        for directive in directives:
+            for selector in directive.selectors:
+                if selector in directive.used:
+                    continue
+                named = [r for r in registry.values() if matches(selector, r)]
+                if not named:
+                    why = f"'{selector}' names no xsanlint rule"
+                elif not any(r in rules for r in named):
+                    continue  # not checked in this run: cannot tell whether it is needed
+                else:
+                    why = f"nothing to suppress for {selector}"
+                where = Location(
+                    files[path].path,
+                    directive.line,
+                    directive.column,
+                    directive.line,
+                    directive.end_column,
+                    host,
+                )
+                out.append(ctx.diagnostic(f"unused suppression: {why}; remove it", where))
+    return out

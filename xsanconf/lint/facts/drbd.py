@@ -1,0 +1,418 @@
+"""drbd.conf facts for the SYN rules: which keywords each section takes in 8.3, 8.4 and 9.
+
+Source: the parsers and config_flags tables of drbd-utils, as summarised in the project's drbd
+reference (sections 2 and 3).  Keywords a version still accepts but has renamed (``syncer``,
+``rate``, ``no-disk-flushes``) count as known here: DRBD007 reports them as deprecated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from xsanconf.formats.drbd.lexer import words
+from xsanconf.lint.facts import Finding
+
+if TYPE_CHECKING:
+    from xsanconf.formats.drbd import DrbdSection, DrbdStatement
+    from xsanconf.lint.site import Host, SiteFile
+
+__all__ = [
+    "SECTIONS",
+    "STATEMENTS",
+    "duplicates",
+    "host_duplicates",
+    "read_differently",
+    "unknown_keywords",
+]
+
+ALL = ("8.3", "8.4", "9")
+V84 = ("8.4", "9")
+V9 = ("9",)
+V8 = ("8.3", "8.4")
+V83 = ("8.3",)
+
+
+def _table(*rows: tuple[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for names, versions in rows:
+        for name in names.split():
+            table[name] = tuple(sorted({*table.get(name, ()), *versions}))
+    return table
+
+
+_NET_COMMON = (
+    "protocol timeout connect-int ping-int ping-timeout max-buffers max-epoch-size sndbuf-size "
+    "rcvbuf-size ko-count allow-two-primaries cram-hmac-alg shared-secret after-sb-0pri "
+    "after-sb-1pri after-sb-2pri always-asbp rr-conflict data-integrity-alg on-congestion "
+    "congestion-fill congestion-extents"
+)
+_DISK_ATTACH_84 = (
+    "size on-io-error disk-barrier disk-flushes disk-drain md-flushes resync-after al-extents "
+    "al-updates discard-zeroes-if-aligned disable-write-same disk-timeout read-balancing "
+    "rs-discard-granularity"
+)
+_PEER_DEVICE = "resync-rate c-plan-ahead c-delay-target c-fill-target c-max-rate c-min-rate"
+_LEGACY_DISK_FLAGS = "no-disk-barrier no-disk-flushes no-disk-drain no-md-flushes"
+_HANDLERS_83 = (
+    "pri-on-incon-degr pri-lost-after-sb pri-lost initial-split-brain split-brain fence-peer "
+    "outdate-peer local-io-error before-resync-target after-resync-target before-resync-source "
+    "out-of-sync"
+)
+
+# Statements (``keyword value;``) each context takes, with the versions that take them.
+STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "top": _table(("include", ALL)),
+    "global": _table(
+        ("usage-count minor-count dialog-refresh disable-ip-verification", ALL),
+        ("udev-always-use-vnr cmd-timeout-short cmd-timeout-medium cmd-timeout-long", V84),
+    ),
+    "resource": _table(
+        ("protocol device disk meta-disk flexible-meta-disk", ALL),
+        ("ignore-on", V8),
+        ("template-file", V9),
+    ),
+    "host": _table(
+        ("address device disk meta-disk flexible-meta-disk", ALL),
+        ("alternate-link-address", ("8.4",)),
+        ("node-id", V9),
+    ),
+    "volume": _table(("device disk meta-disk flexible-meta-disk", V84), ("tiebreaker", V9)),
+    "net": _table(
+        (_NET_COMMON, ALL),
+        ("unplug-watermark", V8),
+        ("no-tcp-cork", V8),
+        ("tcp-cork verify-alg csums-alg use-rle csums-after-crash-only socket-check-timeout", V84),
+        (
+            "fencing transport load-balance-paths allow-remote-read tls tls-keyring tls-privkey "
+            "tls-certificate rdma-ctrl-rcvbuf-size rdma-ctrl-sndbuf-size",
+            V9,
+        ),
+    ),
+    "disk": _table(
+        ("size on-io-error fencing disk-timeout", ALL),
+        ("use-bmbv max-bio-bvecs " + _LEGACY_DISK_FLAGS, V8),
+        (_DISK_ATTACH_84 + " " + _PEER_DEVICE + " rate after", V84),
+        ("max-bio-bvecs " + _LEGACY_DISK_FLAGS, ("8.4",)),
+        (
+            "bitmap resync-without-replication peer-tiebreaker max-bio-size diskless block-size "
+            "discard-granularity",
+            V9,
+        ),
+    ),
+    "options": _table(
+        ("cpu-mask on-no-data-accessible", V84),
+        (
+            "auto-promote auto-promote-timeout quorum quorum-minimum-redundancy on-no-quorum "
+            "on-suspended-primary-outdated peer-ack-window peer-ack-delay twopc-timeout "
+            "twopc-retry-timeout max-io-depth drbd8-api-compatibility",
+            V9,
+        ),
+    ),
+    "startup": _table(
+        (
+            "wfc-timeout degr-wfc-timeout outdated-wfc-timeout wait-after-sb stacked-timeouts "
+            "become-primary-on",
+            ALL,
+        ),
+    ),
+    "syncer": _table(
+        (
+            "rate after al-extents use-rle cpu-mask verify-alg csums-alg c-plan-ahead "
+            "c-fill-target c-delay-target c-max-rate c-min-rate on-no-data-accessible "
+            "delay-probe-volume delay-probe-interval throttle-threshold hold-off-threshold",
+            ALL,
+        ),
+    ),
+    "handlers": _table(
+        (_HANDLERS_83, ALL), ("unfence-peer", V84), ("quorum-lost disconnected", V9)
+    ),
+    "proxy": _table(
+        ("memlimit read-loops compression bwlimit sndbuf-size rcvbuf-size ping-timeout", ALL)
+    ),
+    "host-proxy": _table(("inside outside", ALL)),
+    "connection": _table(("host", V9)),
+    "path": _table(("host", V9)),
+    "connection-mesh": _table(("hosts", V9)),
+}
+
+# Sections (``keyword args { }``) each context takes.
+SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "top": _table(("global common resource", ALL)),
+    "resource": _table(
+        ("on floating stacked-on-top-of disk net syncer startup handlers proxy", ALL),
+        ("volume options", V84),
+        ("connection connection-mesh _this_host", V9),
+    ),
+    "host": _table(("proxy", ALL), ("volume options", V84)),
+    "volume": _table(("disk", V84)),
+    "host-proxy": _table(("options", ALL)),
+    "proxy": _table(("plugin", ALL)),
+    "connection": _table(("net disk volume path", V9)),
+    "connection-volume": _table(("disk", V9)),
+    "connection-mesh": _table(("net", V9)),
+}
+
+# Option blocks in 9 take ``no-<option>`` for any option they know (parse9 find_field).
+_NO_PREFIX_CONTEXTS = frozenset({"net", "disk", "options", "startup"})
+_CONTEXT_OF = {
+    "resource": "resource",
+    "common": "resource",
+    "on": "host",
+    "floating": "host",
+    "stacked-on-top-of": "host",
+    "_this_host": "host",
+}
+# Sections whose bodies are free-form or not checked here.
+_OPAQUE = frozenset({"plugin"})
+
+
+def _context(section: DrbdSection) -> str | None:
+    keyword = section.keyword
+    parent = section.parent
+    if parent is None:
+        return "top"
+    outer = _context(parent)
+    if keyword in _CONTEXT_OF:
+        return _CONTEXT_OF[keyword]
+    if keyword == "proxy":
+        return "host-proxy" if section.args[:1] == ["on"] or outer == "host" else "proxy"
+    if keyword == "volume":
+        return "connection-volume" if outer == "connection" else "volume"
+    if keyword == "options" and outer == "host-proxy":
+        return None
+    if keyword in _OPAQUE:
+        return None
+    return keyword
+
+
+def _suggest(word: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _known(table: dict[str, tuple[str, ...]], version: str) -> list[str]:
+    return [k for k, versions in table.items() if version in versions]
+
+
+def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
+    """Keywords and sections drbdadm of ``version`` does not take where they stand."""
+    version = version or "9"
+    config = file.doc.model
+    stack: list[tuple[DrbdSection, str]] = [(config, "top")]
+    while stack:
+        section, context = stack.pop()
+        statements = STATEMENTS.get(context, {})
+        for statement in section.statements():
+            word = statement.keyword
+            if _statement_known(word, context, statements, version):
+                continue
+            yield _unknown(
+                file,
+                statement.token,
+                word,
+                "option",
+                context=context,
+                table=statements,
+                version=version,
+            )
+        sections = SECTIONS.get(context, {})
+        for child in section.sections():
+            if version not in sections.get(child.keyword, ()):
+                assert child.head is not None
+                yield _unknown(
+                    file,
+                    child.head,
+                    child.keyword,
+                    "section",
+                    context=context,
+                    table=sections,
+                    version=version,
+                )
+                continue
+            inner = _context(child)
+            if inner is not None:
+                stack.append((child, inner))
+
+
+def _statement_known(
+    word: str, context: str, table: dict[str, tuple[str, ...]], version: str
+) -> bool:
+    if version in table.get(word, ()):
+        return True
+    if context == "top" and version == "9" and word.startswith("require-drbd-module-version-"):
+        return True
+    if version == "9" and context in _NO_PREFIX_CONTEXTS and word.startswith("no-"):
+        return version in table.get(word[3:], ())
+    return False
+
+
+def _unknown(
+    file: SiteFile,
+    item: object,
+    word: str,
+    what: str,
+    *,
+    context: str,
+    table: dict[str, tuple[str, ...]],
+    version: str,
+) -> Finding:
+    other = [v for v in table.get(word, ())]
+    where = "at top level" if context == "top" else f"in a '{context}' section"
+    if other:
+        detail = f" (only in DRBD {', '.join(other)})"
+    else:
+        detail = _suggest(word, _known(table, version))
+    message = f"unknown {what} '{word}' {where} for DRBD {version}{detail}"
+    return Finding(message, file.location(item))  # type: ignore[arg-type]
+
+
+# Sections a resource (or common) may hold once (parse84/parse9 check_upr).
+_ONCE_PER_RESOURCE = frozenset({"net", "disk", "syncer", "startup", "handlers", "proxy", "options"})
+# Statements that legitimately repeat in one section.
+_REPEATABLE = frozenset({"include", "host"})
+
+
+def duplicates(file: SiteFile) -> Iterator[Finding]:
+    """A later statement or section that silently overrides or repeats one in the same scope."""
+    config = file.doc.model
+    for section in config.walk():
+        yield from _duplicate_statements(file, section)
+        yield from _duplicate_sections(file, section)
+
+
+def _duplicate_statements(file: SiteFile, section: DrbdSection) -> Iterator[Finding]:
+    first: dict[str, DrbdStatement] = {}
+    for statement in section.statements():
+        word = statement.keyword
+        if word in _REPEATABLE:
+            continue
+        earlier = first.setdefault(word, statement)
+        if earlier is not statement:
+            line = earlier.position[0]
+            yield Finding(
+                f"'{word}' is set again in the same section (first at line {line}); "
+                "drbdadm rejects or overrides the repeat",
+                file.location(statement.token),
+                (file.location(earlier.token, "first set here"),),
+            )
+
+
+def _duplicate_sections(file: SiteFile, section: DrbdSection) -> Iterator[Finding]:
+    first: dict[tuple[str, ...], DrbdSection] = {}
+    at_resource = section.keyword in ("resource", "common") and section.parent is not None
+    for child in section.sections():
+        if at_resource and child.keyword in _ONCE_PER_RESOURCE:
+            key: tuple[str, ...] = (child.keyword,)
+        elif child.keyword in ("on", "volume"):
+            key = (child.keyword, *child.args)
+        else:
+            continue
+        earlier = first.setdefault(key, child)
+        if earlier is not child:
+            assert child.head is not None and earlier.head is not None
+            shown = " ".join(key)
+            yield Finding(
+                f"a second '{shown}' section in the same scope (first at line "
+                f"{earlier.position[0]}); drbdadm allows one",
+                file.location(child.head),
+                (file.location(earlier.head, "first defined here"),),
+            )
+
+
+def host_duplicates(host: Host) -> Iterator[Finding]:
+    """Resource names, ``global`` and ``common`` defined twice across what drbdadm reads, in the
+    order it reads them (an included file where its include stands)."""
+    sections: list[tuple[SiteFile, DrbdSection]] = list(host.drbd_resources())
+    for file in host.drbd_files():
+        sections += [(file, s) for s in file.doc.model.sections() if s.keyword in _SINGLETONS]
+    resource_rank = {id(r): i for i, (_, r) in enumerate(host.drbd_resources())}
+    file_rank = {id(f): i for i, f in enumerate(host.drbd_files())}
+
+    def reading_rank(found: tuple[SiteFile, DrbdSection]) -> tuple[int, int]:
+        # only sections of one key are compared: resources by reading order, global and
+        # common by their file's place in it
+        file, section = found
+        if section.keyword == "resource":
+            return (resource_rank[id(section)], 0)
+        return (file_rank[id(file)], section.position[0])
+
+    sections.sort(key=reading_rank)
+    seen: dict[tuple[str, str], tuple[SiteFile, DrbdSection]] = {}
+    for file, section in sections:
+        key = (
+            section.keyword,
+            section.args[0] if section.keyword == "resource" and section.args else "",
+        )
+        earlier = seen.setdefault(key, (file, section))
+        if earlier[1] is section:
+            continue
+        assert section.head is not None and earlier[1].head is not None
+        name = " ".join(k for k in key if k)
+        yield Finding(
+            f"'{name}' is defined again (first in {_where(earlier[0], earlier[1], file)}); "
+            "drbdadm fails with "
+            "a conflicting definition",
+            file.location(section.head),
+            (earlier[0].location(earlier[1].head, "first defined here"),),
+        )
+
+
+_SINGLETONS = frozenset({"global", "common"})
+
+
+def _where(file: SiteFile, section: DrbdSection, other: SiteFile) -> str:
+    line = section.position[0]
+    return f"line {line}" if file is other else f"{file.path}:{line}"
+
+
+_WORD_THEN_HASH = re.compile(r"[A-Za-z0-9/._:\[\]%-]#")
+
+
+def read_differently(file: SiteFile) -> Iterator[Finding]:
+    """A ``#`` glued to a word (the rest of the line is a comment), a statement running on
+    over a missing ``;``, and DRBD 9's ``no-X yes``."""
+    config = file.doc.model
+    for section in config.walk():
+        for statement in section.statements():
+            yield from _statement_surprises(file, statement)
+
+
+def _statement_surprises(file: SiteFile, statement: DrbdStatement) -> Iterator[Finding]:
+    text = statement.token.text
+    found = words(text)
+    hash_at = _WORD_THEN_HASH.search(_without_quoted(text))
+    if hash_at is not None:
+        word = text[: hash_at.start() + 1].split()[-1]
+        yield Finding(
+            f"'#' right after '{word}' starts a comment: drbdadm reads the value as '{word}' "
+            "and takes the rest of the line as a comment; quote the value",
+            file.location(statement.token),
+        )
+    lines = {text.count("\n", 0, start) for start, _, _ in found}
+    if len(lines) > 1 and len(found) > 2:
+        first_on_next = next(w for s, _, w in found if text.count("\n", 0, s) > 0)
+        if (
+            first_on_next in STATEMENTS["net"]
+            or first_on_next in STATEMENTS["disk"]
+            or any(first_on_next in table for table in STATEMENTS.values())
+        ):
+            yield Finding(
+                f"this statement runs on to the next line: '{first_on_next}' is read as a value "
+                f"of '{found[0][2]}', not as an option of its own (a ';' is missing)",
+                file.location(statement.token),
+            )
+    keyword = statement.keyword
+    if keyword.startswith("no-") and statement.args[:1] == ["yes"]:
+        yield Finding(
+            f"'{keyword} yes' sets {keyword[3:]} to yes in DRBD 9 (the 'no-' prefix is ignored "
+            "once a value is given); write it without 'yes'",
+            file.location(statement.token),
+        )
+
+
+def _without_quoted(text: str) -> str:
+    return re.sub(r'"(?:[^"\\\n]|\\.)*"', lambda m: "_" * len(m.group()), text)

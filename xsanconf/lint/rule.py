@@ -1,0 +1,94 @@
+"""Rules: a code, a name, a default severity, a scope, the kinds of file it needs, and a check.
+
+A check is a pure function of the :class:`~xsanconf.lint.site.Site` that yields diagnostics.
+It reads facts from the site's documents and indexes and stays silent when the site lacks the
+facts it needs (the engine does not even call it when none of its ``needs`` kinds is present).
+
+    @rule("DRBD001", "dual-primary-not-allowed", Severity.ERROR, scope="host", needs=("drbd",))
+    def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+        ...
+        yield ctx.diagnostic("message", location)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
+
+if TYPE_CHECKING:
+    from xsanconf.lint.site import Site
+
+__all__ = ["REGISTRY", "Rule", "RuleContext", "Scope", "rule"]
+
+Scope = Literal["file", "host", "site"]
+
+
+@attrs.frozen
+class RuleContext:
+    """What a check gets besides the site: its own metadata and the targeted versions."""
+
+    rule: Rule
+    versions: dict[str, str] = attrs.field(factory=dict)
+
+    def diagnostic(
+        self,
+        message: str,
+        location: Location,
+        related: Iterable[Location] = (),
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        return Diagnostic(
+            code=self.rule.code,
+            name=self.rule.name,
+            severity=severity or self.rule.severity,
+            message=message,
+            location=location,
+            related=tuple(related),
+            fix=fix,
+        )
+
+
+Check = Callable[["Site", RuleContext], Iterator[Diagnostic]]
+
+
+@attrs.frozen
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    scope: Scope
+    needs: tuple[str, ...]
+    check: Check
+    summary: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    scope: Scope,
+    needs: tuple[str, ...] = (),
+) -> Callable[[Check], Check]:
+    """Register a check under ``code``; its docstring's first line is the rule's summary."""
+
+    def register(check: Check) -> Check:
+        if code in REGISTRY:
+            raise ValueError(f"rule {code} registered twice")
+        summary = (check.__doc__ or "").strip().splitlines()[0] if check.__doc__ else ""
+        REGISTRY[code] = Rule(code, name, severity, scope, needs, check, summary)
+        return check
+
+    return register

@@ -1,0 +1,103 @@
+"""SYN: reading the files -- syntax errors, unknown keywords, includes, duplicates, surprises.
+
+SYN002, SYN004 and SYN005 read format facts from :mod:`xsanconf.lint.facts`; a format with no
+facts module there is not checked by them.  SYN006 (unused suppressions) is computed by the
+engine, which alone knows what each suppression silenced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
+from xsanconf.lint.facts import Finding, facts_for
+from xsanconf.lint.rule import RuleContext, rule
+from xsanconf.lint.site import Site, SiteFile
+
+__all__: list[str] = []
+
+
+def _finding(ctx: RuleContext, found: Finding) -> Diagnostic:
+    return ctx.diagnostic(found.message, found.location, found.related)
+
+
+@rule("SYN001", "syntax-error", Severity.ERROR, scope="file")
+def syntax_error(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A file cannot be parsed or read; the other files are still checked."""
+    for problem in site.problems:
+        if problem.code == "SYN001":
+            yield ctx.diagnostic(problem.message, problem.location, problem.related)
+    for file in site.files():
+        for error in file.doc.problems:
+            yield ctx.diagnostic(_describe(error), _error_location(file, error))
+
+
+def _describe(error: Exception) -> str:
+    message = getattr(error, "message", str(error))
+    expected = getattr(error, "expected", ())
+    if expected and "expected" not in message:
+        message += f"; expected {' or '.join(expected)}"
+    return str(message)
+
+
+def _error_location(file: SiteFile, error: Exception) -> Location:
+    line = int(getattr(error, "line", 1))
+    column = int(getattr(error, "column", 1))
+    return Location(file.path, line, column, line, column + 1, file.host.name)
+
+
+@rule("SYN002", "unknown-keyword", Severity.WARNING, scope="file")
+def unknown_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A keyword or section the format, at the targeted version, does not know."""
+    for file in _parsed(site):
+        facts = facts_for(file.kind)
+        check = getattr(facts, "unknown_keywords", None)
+        if check is not None:
+            for found in check(file, ctx.versions.get(file.kind)):
+                yield _finding(ctx, found)
+
+
+@rule("SYN003", "include-problem", Severity.ERROR, scope="host")
+def include_problem(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """An include of a missing file or a loop (error); a glob matching nothing (warning)."""
+    for problem in site.problems:
+        if problem.code == "SYN003":
+            yield ctx.diagnostic(
+                problem.message, problem.location, problem.related, severity=problem.severity
+            )
+
+
+@rule("SYN004", "duplicate-setting", Severity.WARNING, scope="host")
+def duplicate_setting(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A later section, key or option silently overrides or repeats an earlier one."""
+    for file in _parsed(site):
+        check = getattr(facts_for(file.kind), "duplicates", None)
+        if check is not None:
+            for found in check(file):
+                yield _finding(ctx, found)
+    for host in site.hosts:
+        for kind in sorted({f.kind for f in host.files}):
+            check = getattr(facts_for(kind), "host_duplicates", None)
+            if check is not None:
+                for found in check(host):
+                    yield _finding(ctx, found)
+
+
+@rule("SYN005", "read-differently", Severity.WARNING, scope="file")
+def read_differently(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Text the daemon reads differently than it looks."""
+    for file in _parsed(site):
+        check = getattr(facts_for(file.kind), "read_differently", None)
+        if check is not None:
+            for found in check(file):
+                yield _finding(ctx, found)
+
+
+@rule("SYN006", "unused-suppression", Severity.INFO, scope="file")
+def unused_suppression(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """An ``xsanlint: disable=`` directive that suppresses nothing (reported by the engine)."""
+    return iter(())
+
+
+def _parsed(site: Site) -> Iterator[SiteFile]:
+    return (f for f in site.files() if f.doc.parsed)

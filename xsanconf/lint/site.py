@@ -1,0 +1,542 @@
+"""The site: hosts, their files parsed into documents, and indexes that rules query.
+
+* ``Site.load(paths, host_overrides=...)`` builds a site from CLI paths (an ``etc`` directory or a
+  host root containing ``etc/`` -> one host; a directory of host roots -> several hosts; a file ->
+  its host (nearest ``etc`` ancestor's parent) is loaded whole, with its sibling hosts when the
+  parent holds some, and reporting is limited to the given files: ``Site.focus``).
+* Every file a host carries that a codec knows is loaded with ``recover=True``: a file that does not
+  parse still appears (``SiteFile.doc.parsed`` is False, ``doc.problems`` holds the error).
+* Paths in configs (drbd ``include``, IET ``Path=``) resolve inside the host root, never on the
+  machine running the linter.  Files that cannot be read (permissions, broken or escaping
+  symbolic links, FIFOs, devices, directories where a file belongs) and include problems become
+  :class:`SiteProblem` entries, which the SYN rules report.  FIFOs and devices are never opened.
+
+Everything is indexed once while loading, so the cost grows linearly with the number of hosts.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import posixpath
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from xsanconf.lint.diagnostics import Location, Severity
+
+if TYPE_CHECKING:
+    from xsanconf.document import Document
+    from xsanconf.formats.drbd import DrbdResource, DrbdSection, DrbdStatement
+    from xsanconf.syntax import Node, Token, Trivia
+
+__all__ = ["Host", "Site", "SiteError", "SiteFile", "SiteProblem"]
+
+# Larger files are not configuration a daemon reads; reading them would only waste time.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+DRBD_MAIN = "etc/drbd.conf"
+_GLOB_CHARS = frozenset("*?[")
+
+
+class SiteError(ValueError):
+    """A command-line path that names no host: a usage error, not a finding."""
+
+
+@attrs.frozen
+class SiteProblem:
+    """A file that could not be read, or an include that does not resolve: reported by SYN rules."""
+
+    code: str  # "SYN001" (cannot read) or "SYN003" (include problem)
+    severity: Severity
+    message: str
+    location: Location
+    related: tuple[Location, ...] = ()
+
+
+@attrs.define(eq=False)
+class SiteFile:
+    """One parsed file of a host."""
+
+    host: Host
+    rel: str  # POSIX path inside the host root, e.g. "etc/drbd.d/r0.res"
+    path: str  # the path shown to the user (as given on the command line, joined with rel)
+    kind: str
+    doc: Document
+
+    def location(
+        self, item: Node | Token | Trivia | None = None, message: str | None = None
+    ) -> Location:
+        """Where ``item`` (a token or node of ``doc``) is; the file's start without one."""
+        if item is None:
+            return Location(self.path, host=self.host.name, message=message)
+        line, column = self.doc.position(item)
+        end_line, end_column = self.doc.end_position(item)
+        return Location(self.path, line, column, end_line, end_column, self.host.name, message)
+
+    def text(self) -> str:
+        return self.doc.render()
+
+
+@attrs.define(eq=False)
+class Host:
+    name: str  # etc/hostname, else the directory name; for "/" the running node's name
+    root: Path
+    files: list[SiteFile] = attrs.field(factory=list)
+    _by_rel: dict[str, SiteFile] = attrs.field(factory=dict, init=False, repr=False)
+    _drbd_order: list[SiteFile] = attrs.field(factory=list, init=False, repr=False)
+    _drbd_resources: list[tuple[SiteFile, DrbdResource]] = attrs.field(
+        factory=list, init=False, repr=False
+    )
+
+    def add(self, file: SiteFile) -> None:
+        self.files.append(file)
+        self._by_rel[file.rel] = file
+
+    def documents(self, kind: str) -> list[SiteFile]:
+        """This host's files of ``kind``, in the order the daemon reads them.
+
+        For drbd that is drbd.conf and its includes as drbdadm reads them, followed by the
+        drbd files nothing includes (drbdadm never reads those, but they are still checked).
+        """
+        found = [f for f in self.files if f.kind == kind]
+        if kind == "drbd":
+            read = {id(f) for f in self._drbd_order}
+            return [*self._drbd_order, *(f for f in found if id(f) not in read)]
+        return found
+
+    def file(self, rel: str) -> SiteFile | None:
+        return self._by_rel.get(rel)
+
+    def fs_path(self, config_path: str) -> Path:
+        """Where a path named in this host's configuration (``/dev/drbd0``, ``/etc/iet/x``) is
+        on the linting machine: inside the host root, never the linting machine's own file."""
+        inside = posixpath.normpath("/" + config_path).lstrip("/")
+        return self.root / inside if inside else self.root
+
+    def drbd_files(self) -> list[SiteFile]:
+        """drbd.conf and the files it includes, in drbdadm's reading order, each once."""
+        return list(self._drbd_order)
+
+    def drbd_resources(self) -> list[tuple[SiteFile, DrbdResource]]:
+        """Resources from /etc/drbd.conf and what it includes, in drbdadm's reading order."""
+        return list(self._drbd_resources)
+
+    def drbd_common(self) -> tuple[SiteFile, DrbdSection] | None:
+        """The first ``common`` section drbdadm reads (a second one is a drbdadm error)."""
+        for file in self._drbd_order:
+            common = file.doc.model.common
+            if common is not None:
+                return file, common
+        return None
+
+
+@attrs.define(eq=False)
+class Site:
+    hosts: list[Host] = attrs.field(factory=list)
+    problems: list[SiteProblem] = attrs.field(factory=list)
+    # display paths of the files given on the command line; empty: report everything
+    focus: frozenset[str] = frozenset()
+    _by_name: dict[str, Host] = attrs.field(factory=dict, init=False, repr=False)
+    _by_path: dict[str, SiteFile] | None = attrs.field(default=None, init=False, repr=False)
+
+    def add_host(self, host: Host) -> None:
+        self._by_path = None
+        self.hosts.append(host)
+        self._by_name.setdefault(host.name, host)
+
+    def files(self, kind: str | None = None) -> Iterator[SiteFile]:
+        for host in self.hosts:
+            for file in host.files:
+                if kind is None or file.kind == kind:
+                    yield file
+
+    def host(self, name: str) -> Host | None:
+        return self._by_name.get(name)
+
+    def kinds(self) -> set[str]:
+        return {f.kind for f in self.files()}
+
+    def file_at(self, path: str) -> SiteFile | None:
+        """The file shown to the user as ``path``."""
+        if self._by_path is None:
+            self._by_path = {posixpath.normpath(f.path): f for f in self.files()}
+        return self._by_path.get(posixpath.normpath(path))
+
+    @classmethod
+    def load(
+        cls,
+        paths: Iterable[str | os.PathLike[str]],
+        host_overrides: Mapping[str, str | os.PathLike[str]] | None = None,
+    ) -> Site:
+        """Load the hosts the command-line ``paths`` name (see the module docstring).
+
+        ``host_overrides`` maps a host name to its root (``--host NAME=PATH``).
+        Raises :class:`SiteError` for a path that names no host.
+        """
+        return _SiteLoader().load(paths, host_overrides or {})
+
+
+# Loading
+
+
+def _display(path: str | os.PathLike[str]) -> str:
+    text = os.fspath(path)
+    return posixpath.normpath(text.replace(os.sep, "/")) if text else "."
+
+
+def _join(root: str, rel: str) -> str:
+    return rel if root in ("", ".") else posixpath.join(root, rel)
+
+
+def _inside(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip("/") + "/")
+
+
+class _SiteLoader:
+    def __init__(self) -> None:
+        self.site = Site()
+        self.seen_roots: set[str] = set()
+
+    def load(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        overrides: Mapping[str, str | os.PathLike[str]],
+    ) -> Site:
+        focus: set[str] = set()
+        for name, root in overrides.items():
+            self.add_host(_host_root(_display(root)), name)
+        for raw in paths:
+            path = _display(raw)
+            if not os.path.lexists(path):
+                raise SiteError(f"{path}: no such file or directory")
+            if os.path.isdir(path):
+                self.add_directory(path)
+            else:
+                focus.add(path)
+                self.add_file(path)
+        self.site.focus = frozenset(focus)
+        return self.site
+
+    def add_directory(self, path: str) -> None:
+        if posixpath.basename(path) == "etc" or os.path.isdir(os.path.join(path, "etc")):
+            self.add_host(_host_root(path))
+            return
+        roots = _host_roots_below(path)
+        if not roots:
+            raise SiteError(
+                f"{path}: not a host (no etc/ directory) and no sub-directory is one; "
+                "give an etc directory, a host root or a directory of host roots"
+            )
+        for root in roots:
+            self.add_host(root)
+
+    def add_file(self, path: str) -> None:
+        parts = path.split("/")
+        if "etc" not in parts[:-1]:
+            raise SiteError(f"{path}: a file must sit below an etc directory of a host")
+        etc_index = len(parts) - 2 - parts[-2::-1].index("etc")
+        root = "/".join(parts[:etc_index]) or ("/" if path.startswith("/") else ".")
+        if root in ("/", "."):
+            self.add_host(root)
+            return
+        # a file of one host in a directory of hosts: the other hosts give cross-host context
+        siblings = _host_roots_below(posixpath.dirname(root))
+        for host_root in siblings if root in siblings else [root]:
+            self.add_host(host_root)
+
+    def add_host(self, root: str, name: str | None = None) -> None:
+        real_root = os.path.realpath(root)
+        if real_root in self.seen_roots:
+            return
+        self.seen_roots.add(real_root)
+        host = Host(name or "", Path(root))
+        reader = _HostReader(self.site, host, root, real_root)
+        host.name = name or _host_name(reader, root, real_root)
+        reader.read_etc()
+        reader.resolve_drbd()
+        self.site.add_host(host)
+
+
+def _host_name(reader: _HostReader, root: str, real_root: str) -> str:
+    # The running machine is known by its node name (drbdadm compares `uname -n`); a copied
+    # host tree by its etc/hostname, else by its directory's name.
+    if real_root == "/":
+        return os.uname().nodename
+    return reader.hostname() or posixpath.basename(os.path.abspath(root))
+
+
+def _host_root(path: str) -> str:
+    """The host root for an etc directory or a host root."""
+    if posixpath.basename(path) == "etc":
+        parent = posixpath.dirname(path)
+        return parent or ("/" if path.startswith("/") else ".")
+    return path
+
+
+def _host_roots_below(path: str) -> list[str]:
+    try:
+        names = sorted(os.listdir(path or "."))
+    except OSError:
+        return []
+    return [
+        _join(path if path != "." else "", name)
+        for name in names
+        if os.path.isdir(os.path.join(path or ".", name, "etc"))
+    ]
+
+
+class _HostReader:
+    """Reads one host's files, indexes them and resolves drbd includes inside its root."""
+
+    def __init__(self, site: Site, host: Host, root: str, real_root: str) -> None:
+        self.site = site
+        self.host = host
+        self.root = root
+        self.real_root = real_root
+        self.unreadable: set[str] = set()  # reported once, even when an include names it again
+
+    def shown(self, rel: str) -> str:
+        return _join(self.root if self.root != "." else "", rel)
+
+    def fs(self, rel: str) -> str:
+        return os.path.join(self.root, rel)
+
+    def problem(
+        self,
+        code: str,
+        message: str,
+        rel: str,
+        *,
+        severity: Severity = Severity.ERROR,
+        at: Location | None = None,
+    ) -> None:
+        location = at or Location(self.shown(rel), host=self.host.name or None)
+        self.site.problems.append(SiteProblem(code, severity, message, location))
+
+    def hostname(self) -> str | None:
+        path = self.fs("etc/hostname")
+        if self.why_unreadable(path) is not None:
+            return None
+        try:
+            from xsanconf.api import read_text
+
+            text = read_text(path)
+        except OSError:
+            return None
+        for line in text.splitlines():
+            word = line.split("#", 1)[0].strip()
+            if word:
+                return word.split()[0]
+        return None
+
+    def why_unreadable(self, path: str) -> str | None:
+        """Why ``path`` cannot be read as a configuration file; None when it can."""
+        try:
+            info = os.lstat(path)
+        except OSError as error:
+            return f"cannot be read: {error.strerror}"
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(path)
+            target = os.readlink(path)
+            if not _inside(real, self.real_root):
+                return f"symbolic link to {target} leaves the host root; not read"
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                return f"broken symbolic link to {target}"
+            except OSError as error:
+                return f"symbolic link to {target} cannot be followed: {error.strerror}"
+        if stat.S_ISDIR(info.st_mode):
+            return "is a directory where a file is expected"
+        if not stat.S_ISREG(info.st_mode):
+            return f"is a {_file_type(info.st_mode)}, not a regular file; not read"
+        if info.st_size > MAX_FILE_BYTES:
+            return f"is {info.st_size} bytes long, too large for a configuration file; not read"
+        return None
+
+    def read_etc(self) -> None:
+        from xsanconf.formats import detect_kind
+
+        visited = {os.path.realpath(self.fs("etc"))}
+        stack = ["etc"]
+        while stack:
+            rel_dir = stack.pop()
+            try:
+                entries = sorted(os.scandir(self.fs(rel_dir)), key=lambda e: e.name)
+            except OSError as error:
+                if detect_kind(f"{rel_dir}/probe.conf") is not None:
+                    self.problem("SYN001", f"directory cannot be read: {error.strerror}", rel_dir)
+                continue
+            subdirs = []
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}"
+                kind = _kind_of(rel, detect_kind)
+                if _is_dir(entry) and not _names_a_file(rel, kind):
+                    real = os.path.realpath(entry.path)
+                    if real not in visited and _inside(real, self.real_root):
+                        visited.add(real)
+                        subdirs.append(rel)
+                elif kind is not None:
+                    self.read(rel, kind)
+            stack.extend(reversed(subdirs))
+
+    def read(self, rel: str, kind: str) -> SiteFile | None:
+        """Load one file, or record why it cannot be read."""
+        found = self.host.file(rel)
+        if found is not None or rel in self.unreadable:
+            return found
+        from xsanconf.api import loads, read_text
+
+        path = self.fs(rel)
+        why = self.why_unreadable(path)
+        if why is None:
+            try:
+                text = read_text(path)
+            except OSError as error:
+                why = f"cannot be read: {error.strerror}"
+        if why is not None:
+            self.unreadable.add(rel)
+            self.problem("SYN001", why, rel)
+            return None
+        shown = self.shown(rel)
+        file = SiteFile(self.host, rel, shown, kind, loads(text, kind, path=shown, recover=True))
+        self.host.add(file)
+        return file
+
+    def resolve_drbd(self) -> None:
+        """drbdadm's reading order: drbd.conf, each include expanded where it stands."""
+        from xsanconf.formats import KINDS
+
+        if "drbd" not in KINDS:
+            return
+        main = self.host.file(DRBD_MAIN)
+        if main is None or main.kind != "drbd":
+            return
+        self._read_drbd(main, (self.host._drbd_order, self.host._drbd_resources), set(), [])
+
+    def _read_drbd(
+        self,
+        file: SiteFile,
+        reading: tuple[list[SiteFile], list[tuple[SiteFile, DrbdResource]]],
+        seen: set[str],
+        stack: list[str],
+    ) -> None:
+        """Read ``file`` as drbdadm does: its resources and includes in text order, each
+        included file where its include stands."""
+        # 8.4 and 9 skip a file already read (by realpath); a file on the include stack is a loop
+        files, resources = reading
+        seen.add(os.path.realpath(self.fs(file.rel)))
+        files.append(file)
+        stack = [*stack, file.rel]
+        config = file.doc.model
+        items: list[tuple[tuple[int, int], DrbdResource | None, DrbdStatement | None]] = [
+            (r.position, r, None) for r in config.resources
+        ]
+        items += [(s.position, None, s) for s in config.includes]
+        for _, resource, statement in sorted(items, key=lambda item: item[0]):
+            if resource is not None:
+                resources.append((file, resource))
+            elif statement is not None:
+                self._include(file, statement, reading, seen, stack)
+
+    def _include(
+        self,
+        file: SiteFile,
+        statement: DrbdStatement,
+        reading: tuple[list[SiteFile], list[tuple[SiteFile, DrbdResource]]],
+        seen: set[str],
+        stack: list[str],
+    ) -> None:
+        at = file.location(statement.token)
+        for rel in self._expand(file, statement.args, at):
+            real = os.path.realpath(self.fs(rel))
+            if any(os.path.realpath(self.fs(s)) == real for s in stack):
+                chain = " -> ".join([*stack, rel])
+                self.problem("SYN003", f"include loop: {chain}", rel, at=at)
+                continue
+            if real in seen:
+                continue
+            included = self.read(rel, "drbd")
+            if included is not None:
+                self._read_drbd(included, reading, seen, stack)
+
+    def _expand(self, file: SiteFile, args: list[str], at: Location) -> list[str]:
+        """Paths (relative to the host root) an include pattern names, sorted as glob(3) does."""
+        if not args:
+            return []
+        pattern = args[0]
+        base = posixpath.dirname(file.rel)
+        rooted = pattern.lstrip("/") if pattern.startswith("/") else posixpath.join(base, pattern)
+        rooted = posixpath.normpath(rooted)
+        if rooted == ".." or rooted.startswith("../"):
+            self.problem(
+                "SYN003", f"include {pattern!r} points outside the host root", file.rel, at=at
+            )
+            return []
+        if not _GLOB_CHARS & set(pattern):
+            if not os.path.lexists(self.fs(rooted)):
+                self.problem(
+                    "SYN003",
+                    f"include {pattern!r}: {rooted} does not exist (drbdadm fails: "
+                    '"Failed to open include file")',
+                    file.rel,
+                    at=at,
+                )
+                return []
+            return [rooted]
+        matches = sorted(glob.glob(rooted, root_dir=self.root))
+        if not matches:
+            self.problem(
+                "SYN003",
+                f"include {pattern!r} matches no file (drbdadm ignores it silently)",
+                file.rel,
+                severity=Severity.WARNING,
+                at=at,
+            )
+        return [posixpath.normpath(m.replace(os.sep, "/")) for m in matches]
+
+
+def _kind_of(rel: str, detect: Callable[[str], str | None]) -> str | None:
+    """The codec kind of the file at ``rel``.
+
+    multipath-tools reads every ``/etc/multipath/conf.d/*.conf``, among them the ``drbd.conf``
+    blacklist drop-in that DRBD packages ship; ``detect_kind`` takes that name for drbd's.
+    """
+    parts = rel.split("/")
+    if parts[-3:-1] == ["multipath", "conf.d"] and rel.endswith(".conf"):
+        return "multipath" if detect("etc/multipath.conf") == "multipath" else None
+    return detect(rel)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+# Names that are files, never directories, wherever a codec reads them.
+_FILE_SUFFIXES = (".conf", ".res", ".iscsi", ".allow", ".deny")
+
+
+def _names_a_file(rel: str, kind: str | None) -> bool:
+    """Whether a directory at ``rel`` stands where a daemon expects a file."""
+    if kind is None:
+        return False
+    name = posixpath.basename(rel)
+    return name.endswith(_FILE_SUFFIXES) or name in ("modules",)
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
