@@ -29,6 +29,11 @@ def test_public_names_are_lazy_and_complete() -> None:
         ("/etc/drbd.d/r0.res", "drbd"),
         ("/etc/drbd.d/global_common.conf", "drbd"),
         ("backup/r7.res", "drbd"),
+        ("/etc/multipath/conf.d/drbd.conf", "multipath"),
+        ("/etc/multipath.conf", "multipath"),
+        ("/etc/iscsi/iscsid.conf", "iscsid"),
+        ("/etc/modprobe.d/sbp2.conf", "modprobe"),
+        ("/etc/ietd.conf", "ietd"),
     ],
 )
 def test_kind_from_name_and_location(path: str, kind: str) -> None:

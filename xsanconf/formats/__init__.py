@@ -51,7 +51,9 @@ class FormatEntry:
 
 
 def _drbd(p: PurePosixPath) -> bool:
-    name, parent, _ = _parts(p)
+    name, parent, grand = _parts(p)
+    if parent == "conf.d" and grand == "multipath":
+        return False  # the blacklist drop-in drbd-utils ships as multipath/conf.d/drbd.conf
     return (
         name in ("drbd.conf", "global_common.conf")
         or p.suffix == ".res"
