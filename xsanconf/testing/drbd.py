@@ -31,7 +31,7 @@ def _space(draw: st.DrawFn) -> str:
 
 
 _newline = st.sampled_from(["\n", "\n", "\r\n"])
-_COMMENT_CHARS = st.characters(blacklist_characters="\n\r\x00", blacklist_categories=("Cs",))
+_COMMENT_CHARS = st.characters(blacklist_characters="\n\r\x00", blacklist_categories=["Cs"])
 
 
 @st.composite
