@@ -281,3 +281,9 @@ def test_data_survives_rebuild(text: str) -> None:
     data = xsanconf.to_data(xsanconf.loads(text, "drbd"))
     rebuilt = xsanconf.to_data(xsanconf.from_data(data))
     assert strip_lines(rebuilt["directives"]) == strip_lines(data["directives"])
+
+
+def test_add_option_to_one_line_section_with_content() -> None:
+    doc = xsanconf.loads("resource r {\n\tdisk { a; }\n}\n", "drbd")
+    doc.model.resources[0].section("disk").set("b", "1")
+    assert doc.render() == "resource r {\n\tdisk { a;\n\t\tb 1;\n\t}\n}\n"

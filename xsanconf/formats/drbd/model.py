@@ -296,7 +296,11 @@ class DrbdSection:
         newline = edit.newline_style(root)
         for child in self.node.children[1:-1]:
             if not isinstance(child, Trivia):
-                return edit.indent_before(self.node, child), self._own_indent(), newline
+                indent = edit.indent_before(self.node, child)
+                # a sibling sharing the header's line (`disk { a; }`) says nothing of indentation
+                if indent or self.head is None:
+                    return indent, self._own_indent(), newline
+                break
         own = self._own_indent()
         return own + self._indent_step(), own, newline
 
