@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-__all__ = ["Diagnostic", "Fix", "Location", "Severity", "TextEdit"]
+__all__ = ["Diagnostic", "FileRename", "Fix", "Location", "Severity", "TextEdit"]
 
 
 class Severity(enum.IntEnum):
@@ -51,12 +51,25 @@ class TextEdit:
 
 
 @attrs.frozen
+class FileRename:
+    """Move a file to another name in the same host, e.g. ``sbp2`` -> ``sbp2.conf``.
+
+    Both are paths as shown to the user (like :attr:`TextEdit.path`).  Renames are applied after
+    the text edits of the same fix.
+    """
+
+    path: str
+    new_path: str
+
+
+@attrs.frozen
 class Fix:
     """Edits that resolve a diagnostic; ``safe`` fixes keep the meaning of the configuration."""
 
     description: str
     safe: bool
     edits: tuple[TextEdit, ...] = ()
+    renames: tuple[FileRename, ...] = ()
 
 
 @attrs.frozen
