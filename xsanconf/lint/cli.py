@@ -78,6 +78,14 @@ def run(argv: list[str] | None = None) -> None:
 
 
 def _dispatch(args: list[str]) -> int:
+    from xsanconf.lint.argv import read_check_args
+
+    quick = read_check_args(args)
+    if quick is not None:
+        try:
+            return _lint(_request(**quick))  # type: ignore[arg-type]
+        except SystemExit as done:
+            return int(done.code or 0) if not isinstance(done.code, str) else EXIT_ERROR
     app = _docs_app() if args[:1] in (["rule"], ["rules"]) else _check_app()
     try:
         app(args=args, prog_name="xsanlint", standalone_mode=True)
@@ -182,16 +190,16 @@ def _check_app() -> Any:
         if version:
             sys.stdout.write(_version() + "\n")
             raise SystemExit(EXIT_CLEAN)
-        request = CheckRequest(
-            paths=paths or [],
-            hosts=host or [],
+        request = _request(
+            paths=paths,
+            host=host,
             output_format=output_format,
             output=output,
-            select=_split(select),
-            ignore=_split(ignore),
-            extend_select=_split(extend_select),
-            target=target or [],
-            severity=severity or [],
+            select=select,
+            ignore=ignore,
+            extend_select=extend_select,
+            target=target,
+            severity=severity,
             fail_on=fail_on,
             exit_zero=exit_zero,
             statistics=statistics,
@@ -202,6 +210,45 @@ def _check_app() -> Any:
         raise SystemExit(_lint(request))
 
     return app
+
+
+def _request(
+    *,
+    paths: list[Path] | None = None,
+    host: list[str] | None = None,
+    output_format: str | None = None,
+    output: Path | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    target: list[str] | None = None,
+    severity: list[str] | None = None,
+    fail_on: str | None = None,
+    exit_zero: bool = False,
+    statistics: bool = False,
+    config: Path | None = None,
+    isolated: bool = False,
+    color: str = "auto",
+) -> "CheckRequest":
+    """The request for the check command's parameters, however they were read (typer or
+    :mod:`xsanconf.lint.argv`); the defaults are the typer command's."""
+    return CheckRequest(
+        paths=paths or [],
+        hosts=host or [],
+        output_format=output_format,
+        output=output,
+        select=_split(select),
+        ignore=_split(ignore),
+        extend_select=_split(extend_select),
+        target=target or [],
+        severity=severity or [],
+        fail_on=fail_on,
+        exit_zero=exit_zero,
+        statistics=statistics,
+        config=config,
+        isolated=isolated,
+        color=color,
+    )
 
 
 class CheckRequest(NamedTuple):
