@@ -117,3 +117,15 @@ def test_any_text_gets_a_verdict_without_error(text: str) -> None:
     parsed = IscsiName.parse(text)
     assert parsed.valid == (parsed.reason is None)
     assert str(parsed) == text
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)))
+def test_the_ascii_shortcut_maps_as_stringprep_does(text: str) -> None:
+    import stringprep
+    import unicodedata
+
+    from xsanconf.domain import iscsi_name
+
+    mapped = "".join(stringprep.map_table_b2(c) for c in text if not stringprep.in_table_b1(c))
+    assert iscsi_name._prepare(text) == unicodedata.ucd_3_2_0.normalize("NFKC", mapped)
+    assert iscsi_name._bidi_error(text) is None

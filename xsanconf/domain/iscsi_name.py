@@ -8,9 +8,10 @@ accepted by targets and initiators alike, so that is a warning, not an error.
 
 from __future__ import annotations
 
+import functools
 import re
-import stringprep
 import unicodedata
+from types import ModuleType
 from typing import Literal
 
 import attrs
@@ -26,25 +27,44 @@ _ASCII_ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.:")
 _WHITESPACE = re.compile(r"\s")
 _DATE = re.compile(r"(\d+)-(\d+)")
 _HEX = frozenset("0123456789abcdef")
-_PROHIBITED_TABLES = (
-    stringprep.in_table_c11,
-    stringprep.in_table_c12,
-    stringprep.in_table_c21,
-    stringprep.in_table_c22,
-    stringprep.in_table_c3,
-    stringprep.in_table_c4,
-    stringprep.in_table_c5,
-    stringprep.in_table_c6,
-    stringprep.in_table_c7,
-    stringprep.in_table_c8,
-    stringprep.in_table_c9,
-    stringprep.in_table_a1,  # unassigned code points are not allowed in stored names
-)
+
+
+@functools.cache
+def _stringprep() -> ModuleType:
+    # Imported on first use: its tables take longer to load than a whole lint of ASCII names.
+    import stringprep
+
+    return stringprep
+
+
+def _prohibited(char: str) -> bool:
+    """RFC 3722 section 6: the stringprep tables of prohibited output."""
+    sp = _stringprep()
+    return any(
+        table(char)
+        for table in (
+            sp.in_table_c11,
+            sp.in_table_c12,
+            sp.in_table_c21,
+            sp.in_table_c22,
+            sp.in_table_c3,
+            sp.in_table_c4,
+            sp.in_table_c5,
+            sp.in_table_c6,
+            sp.in_table_c7,
+            sp.in_table_c8,
+            sp.in_table_c9,
+            sp.in_table_a1,  # unassigned code points are not allowed in stored names
+        )
+    )
 
 
 def _prepare(text: str) -> str:
     """The RFC 3722 mapping: drop B.1 characters, case-fold with B.2, normalise with NFKC."""
-    mapped = "".join(stringprep.map_table_b2(c) for c in text if not stringprep.in_table_b1(c))
+    if text.isascii():  # B.1 holds no ASCII, B.2 folds only A-Z, NFKC keeps ASCII as it is
+        return text.lower()
+    sp = _stringprep()
+    mapped = "".join(sp.map_table_b2(c) for c in text if not sp.in_table_b1(c))
     return unicodedata.ucd_3_2_0.normalize("NFKC", mapped)
 
 
@@ -53,7 +73,7 @@ def _is_prohibited(char: str) -> bool:
         return char not in _ASCII_ALLOWED
     if char == "\u3002":  # ideographic full stop, prohibited by RFC 3722 itself
         return True
-    return any(table(char) for table in _PROHIBITED_TABLES)
+    return _prohibited(char)
 
 
 def _show(char: str) -> str:
@@ -64,12 +84,14 @@ def _show(char: str) -> str:
 
 def _bidi_error(text: str) -> str | None:
     """RFC 3454 section 6, which RFC 3722 applies."""
-    has_rtl = any(stringprep.in_table_d1(c) for c in text)
-    if not has_rtl:
+    if text.isascii():
         return None
-    if any(stringprep.in_table_d2(c) for c in text):
+    sp = _stringprep()
+    if not any(sp.in_table_d1(c) for c in text):
+        return None
+    if any(sp.in_table_d2(c) for c in text):
         return "mixes right-to-left and left-to-right characters"
-    if not (stringprep.in_table_d1(text[0]) and stringprep.in_table_d1(text[-1])):
+    if not (sp.in_table_d1(text[0]) and sp.in_table_d1(text[-1])):
         return "right-to-left text must start and end with a right-to-left character"
     return None
 
