@@ -8,35 +8,46 @@ significant tokens, so its per-token cost is paid once per statement, not per wo
 
 from __future__ import annotations
 
-import functools
 import gc
 from collections.abc import Callable, Mapping
-from importlib import resources
 from pathlib import Path
-from typing import Any, cast
 
-import attrs
-from lark import Lark, Transformer, Tree
-from lark import Token as LarkToken
-from lark.exceptions import UnexpectedInput, UnexpectedToken
-from lark.lexer import Lexer
-
+from xsanconf import lalr
 from xsanconf.errors import ParseError
-from xsanconf.syntax import Node, Token, Trivia, attach_trivia
+from xsanconf.syntax import Node, attach_trivia
 
-__all__ = ["LexError", "Lexed", "grammar_text", "parse_with", "token"]
+__all__ = ["LexError", "Lexed", "RawToken", "grammar_text", "parse_with", "token"]
 
 
-@attrs.define
+class RawToken:
+    """A significant token as a tokenizer hands it to the parser: kind, text and offset."""
+
+    __slots__ = ("start_pos", "type", "value")
+
+    def __init__(self, kind: str, text: str, pos: int) -> None:
+        self.type = kind
+        self.value = text
+        self.start_pos = pos
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"RawToken({self.type!r}, {self.value!r}, {self.start_pos})"
+
+
 class Lexed:
     """Significant tokens and the trivia around them: ``gaps[i]`` precedes ``tokens[i]``."""
 
-    tokens: list[LarkToken] = attrs.field(factory=list)
-    gaps: list[str] = attrs.field(factory=list)
+    __slots__ = ("gaps", "tokens")
+
+    def __init__(self) -> None:
+        self.tokens: list[RawToken] = []
+        self.gaps: list[str] = []
 
     def add(self, gap: str, kind: str, text: str, pos: int) -> None:
         self.gaps.append(gap)
-        self.tokens.append(LarkToken(kind, text, pos))
+        self.tokens.append(RawToken(kind, text, pos))
 
     def finish(self, gap: str) -> Lexed:
         self.gaps.append(gap)
@@ -52,47 +63,30 @@ class LexError(Exception):
         self.message = message
 
 
-def token(kind: str, text: str, pos: int) -> LarkToken:
-    return LarkToken(kind, text, pos)
+def token(kind: str, text: str, pos: int) -> RawToken:
+    return RawToken(kind, text, pos)
 
 
-class _NoLexer(Lexer):
-    """Placeholder: tokens are fed to the parser directly, never lexed by Lark."""
-
-    def __init__(self, conf: Any) -> None:
-        pass
-
-    def lex(self, *args: Any) -> Any:
-        raise NotImplementedError
-
-
-class _NodeBuilder(Transformer[Any, Any]):
-    def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
-        # Lark splices the children of inlined (``_rule``) matches from a Tree itself.
-        if data.startswith("_"):
-            return Tree(data, children)
-        return Node(data, children)
+_GRAMMARS = Path(__file__).resolve().parent / "grammars"
+_SOURCE_GRAMMARS = Path(__file__).resolve().parent.parent / "grammars"
 
 
 def grammar_text(name: str) -> str:
     """The text of ``grammars/<name>.lark``: from the installed package, else the source tree."""
-    packaged = resources.files("xsanconf").joinpath("grammars", f"{name}.lark")
+    packaged = _GRAMMARS / f"{name}.lark"
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    source_tree = Path(__file__).resolve().parent.parent / "grammars" / f"{name}.lark"
-    return source_tree.read_text(encoding="utf-8")
+    return (_SOURCE_GRAMMARS / f"{name}.lark").read_text(encoding="utf-8")
 
 
-@functools.cache
-def _parser(name: str) -> Lark:
-    return Lark(
-        grammar_text(name),
-        parser="lalr",
-        lexer=_NoLexer,
-        transformer=_NodeBuilder(),
-        start="start",
-        cache=True,
-    )
+_tables: dict[str, lalr.Table] = {}
+
+
+def _table(name: str) -> lalr.Table:
+    table = _tables.get(name)
+    if table is None:
+        table = _tables[name] = lalr.table_for(name, grammar_text(name))
+    return table
 
 
 def parse_with(
@@ -138,40 +132,30 @@ def _parse(
         lexed = tokenize(text)
     except LexError as error:
         raise ParseError.at(text, error.pos, error.message, path=path) from None
-    interactive = _parser(grammar).parse_interactive("")
+    table = _table(grammar)
+    end = len(text)
     try:
-        feed = interactive.parser_state.feed_token
-        for tok in lexed.tokens:
-            feed(tok)
-        if eof_closer is not None:
-            while _open_at_end(interactive, eof_closer):
-                interactive.feed_token(LarkToken(eof_closer, "", len(text)))
-                lexed.gaps.insert(-1, "")
-        result = interactive.feed_eof(  # type: ignore[no-untyped-call]
-            lexed.tokens[-1] if lexed.tokens else None
+        result, closed = lalr.run(
+            table,
+            lexed.tokens,
+            Node,
+            eof_closer,
+            (lambda: RawToken(eof_closer, "", end)) if eof_closer is not None else None,
         )
-    except UnexpectedToken as error:
+    except lalr.UnexpectedTokenError as error:
         got = error.token
-        pos = len(text) if got.type == "$END" else got.start_pos
-        expected = sorted(_describe(e) for e in error.expected)
-        what = _describe(got.type)
-        if got.type != "$END":
-            what = f"{what} {str(got)[:40]!r}"
+        pos = end if got is None else got.start_pos  # type: ignore[attr-defined]
+        expected = sorted(_describe(e) for e in error.expected if e.isupper())
+        what = "end of input" if got is None else f"{_describe(got.type)} {str(got)[:40]!r}"
         raise ParseError.at(
             text,
-            pos if pos is not None else len(text),
+            pos,
             f"unexpected {what}; expected {', '.join(expected)}",
             path=path,
             expected=expected,
         ) from None
-    except UnexpectedInput as error:  # pragma: no cover - Lark raises UnexpectedToken for LALR
-        raise ParseError.at(text, error.pos_in_stream or 0, str(error), path=path) from None
-    if not isinstance(result, Node):  # a grammar whose start rule Lark inlined
-        result = Node("start", cast(list[Node | Token | Trivia], list(result.children)))
+    for _ in range(closed):
+        lexed.gaps.insert(-1, "")
+    if not isinstance(result, Node):  # a grammar whose start rule is inlined
+        result = Node("start", result)
     return attach_trivia(result, lexed.gaps)
-
-
-def _open_at_end(interactive: Any, closer: str) -> bool:
-    """Whether the parser, at the end of input, still waits for ``closer``."""
-    accepts = interactive.accepts()
-    return closer in accepts and "$END" not in accepts

@@ -24,9 +24,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from lark import Token as LarkToken
-
-from xsanconf.parsing import Lexed, LexError
+from xsanconf.parsing import Lexed, LexError, RawToken
 
 __all__ = [
     "LINE_BYTES",
@@ -183,7 +181,7 @@ def tokenize(text: str) -> Lexed:
         if depth > MAX_DEPTH:
             raise LexError(start, f"sections nested deeper than {MAX_DEPTH} levels")
         add_gap(text[end:start])
-        add_token(LarkToken(kind, line, start))
+        add_token(RawToken(kind, line, start))
         end = start + len(line)
     return lexed.finish(text[end:])
 
