@@ -362,6 +362,11 @@ class _HostReader:
 
         visited = {os.path.realpath(self.fs("etc"))}
         stack = ["etc"]
+        for rel_dir in _CONFIG_DIRS_OUTSIDE_ETC:  # read after etc, in this order
+            real = os.path.realpath(self.fs(rel_dir))
+            if real not in visited and os.path.isdir(real) and _inside(real, self.real_root):
+                visited.add(real)
+                stack.insert(0, rel_dir)
         while stack:
             rel_dir = stack.pop()
             try:
@@ -517,6 +522,14 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
     except OSError:
         return False
 
+
+# Directories outside etc that kmod (modprobe.d) and systemd (modules-load.d) read, highest
+# precedence first; on merged-/usr hosts lib/ is usr/lib/ and is read once.
+_CONFIG_DIRS_OUTSIDE_ETC = tuple(
+    f"{base}/{name}"
+    for name in ("modprobe.d", "modules-load.d")
+    for base in ("run", "usr/local/lib", "usr/lib", "lib")
+)
 
 # Names that are files, never directories, wherever a codec reads them.
 _FILE_SUFFIXES = (".conf", ".res", ".iscsi", ".allow", ".deny")

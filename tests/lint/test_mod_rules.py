@@ -1,0 +1,358 @@
+"""MOD001-MOD004 on small sites: what fires, what must not, and the exact fixes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from tests.lint.sites import write_site
+from xsanconf.lint.diagnostics import Diagnostic, FileRename, TextEdit
+from xsanconf.lint.engine import LintOptions, lint
+from xsanconf.lint.site import Site
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sites"
+LIST = "# /etc/modules: kernel modules to load at boot\n"
+
+
+def run(tmp_path: Path, code: str, files: Mapping[str, str]) -> list[Diagnostic]:
+    """Lint one host ``h`` with one rule."""
+    write_site(tmp_path / "site", {"h": files})
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=(code,)))
+    assert not result.failures, result.failures
+    return [d for d in result.diagnostics if d.code == code]
+
+
+def path(tmp_path: Path, rel: str) -> str:
+    return f"{tmp_path}/site/h/{rel}"
+
+
+def apply(text: str, edits: tuple[TextEdit, ...], file: str) -> str:
+    """``text`` with the edits of ``file`` applied (1-based line/column, end exclusive)."""
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(line: int, column: int) -> int:
+        return min(starts[line - 1] + column - 1, len(text))
+
+    spans = sorted(
+        (
+            (offset(e.line, e.column), offset(e.end_line, e.end_column), e.text)
+            for e in edits
+            if e.path == file
+        ),
+        reverse=True,
+    )
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def fixed(tmp_path: Path, found: Diagnostic, files: Mapping[str, str], rel: str) -> str:
+    assert found.fix is not None and not found.fix.safe
+    return apply(files[rel], found.fix.edits, path(tmp_path, rel))
+
+
+# MOD001
+
+
+def test_mod001_default_on_fix_adds_the_value_to_the_options_line(tmp_path: Path) -> None:
+    files = {
+        "etc/modules": LIST + "sbp2\n",
+        "etc/modprobe.d/sbp2.conf": "# FireWire disks\noptions sbp2 serialize_io=1\n",
+    }
+    (found,) = run(tmp_path, "MOD001", files)
+    assert found.message == (
+        "sbp2 logs in to the FireWire disk exclusively, so the other hosts sharing it cannot "
+        "log in: exclusive_login is on by default and no modprobe.d file kmod reads sets it"
+    )
+    assert (found.location.path, found.location.line) == (
+        path(tmp_path, "etc/modprobe.d/sbp2.conf"),
+        2,
+    )
+    assert fixed(tmp_path, found, files, "etc/modprobe.d/sbp2.conf") == (
+        "# FireWire disks\noptions sbp2 serialize_io=1 exclusive_login=0\n"
+    )
+
+
+def test_mod001_winning_value_on_fix_rewrites_that_value(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/00-fw.conf": "options firewire-sbp2 exclusive_login=0\n",
+        "lib/modprobe.d/99-vendor.conf": "options firewire_sbp2  exclusive-login=Y workarounds=1\n",
+    }
+    (found,) = run(tmp_path, "MOD001", files)
+    assert found.location.path == path(tmp_path, "lib/modprobe.d/99-vendor.conf")
+    assert "exclusive-login=Y is the last value kmod passes" in found.message
+    assert fixed(tmp_path, found, files, "lib/modprobe.d/99-vendor.conf") == (
+        "options firewire_sbp2  exclusive-login=0 workarounds=1\n"
+    )
+
+
+def test_mod001_values_read_as_true_or_false(tmp_path: Path) -> None:
+    fires = {}
+    for value in ("exclusive_login", "exclusive_login=1", "exclusive_login=y",
+                  "exclusive_login=2", "exclusive_login=0", "exclusive_login=N",
+                  "exclusive_login=no", "exclusive_login=off"):  # fmt: skip
+        files = {"etc/modprobe.d/sbp2.conf": f"options sbp2 {value}\n"}
+        fires[value] = bool(run(tmp_path / value, "MOD001", files))
+    assert fires == {
+        "exclusive_login": True,
+        "exclusive_login=1": True,
+        "exclusive_login=y": True,
+        "exclusive_login=2": True,
+        "exclusive_login=0": False,
+        "exclusive_login=N": False,
+        "exclusive_login=no": False,
+        "exclusive_login=off": False,
+    }
+
+
+def test_mod001_ignored_file_turning_it_off_is_renamed(tmp_path: Path) -> None:
+    files = {
+        "etc/modules": LIST + "sbp2\n",
+        "etc/modprobe.d/sbp2": "options sbp2 exclusive_login=0 serialize_io=1\n",
+    }
+    (found,) = run(tmp_path, "MOD001", files)
+    assert found.location.path == path(tmp_path, "etc/modprobe.d/sbp2")
+    assert "is never read (its name does not end in .conf)" in found.message
+    assert found.fix is not None and not found.fix.safe and found.fix.edits == ()
+    assert found.fix.renames == (
+        FileRename(
+            path(tmp_path, "etc/modprobe.d/sbp2"), path(tmp_path, "etc/modprobe.d/sbp2.conf")
+        ),
+    )
+
+
+def test_mod001_parameters_in_etc_modules_do_not_count(tmp_path: Path) -> None:
+    (found,) = run(tmp_path, "MOD001", {"etc/modules": LIST + "sbp2 exclusive_login=0\n"})
+    assert found.location.path == path(tmp_path, "etc/modules")
+    assert "systemd-modules-load fails on it" in found.message
+    assert found.fix is None  # no modprobe.d file to edit
+
+
+def test_mod001_boot_list_turning_it_back_on(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=0\n",
+        "etc/initramfs-tools/modules": "sbp2 exclusive_login=1\n",
+    }
+    (found,) = run(tmp_path, "MOD001", files)
+    assert found.location.path == path(tmp_path, "etc/initramfs-tools/modules")
+    assert "after exclusive_login=0 from" in found.message
+
+
+def test_mod001_adds_an_options_line_to_the_module_file(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/firewire-sbp2.conf": "softdep firewire_sbp2 pre: firewire_ohci\n",
+    }
+    (found,) = run(tmp_path, "MOD001", files)
+    assert fixed(tmp_path, found, files, "etc/modprobe.d/firewire-sbp2.conf") == (
+        "softdep firewire_sbp2 pre: firewire_ohci\noptions firewire_sbp2 exclusive_login=0\n"
+    )
+
+
+def test_mod001_silent_without_firewire_or_when_it_never_loads(tmp_path: Path) -> None:
+    assert run(tmp_path / "a", "MOD001", {"etc/modprobe.d/x.conf": "options e1000 p=1\n"}) == []
+    assert run(tmp_path / "b", "MOD001", {"etc/modprobe.d/x.conf": "blacklist sbp2\n"}) == []
+    never = {"etc/modules": "sbp2\n", "etc/modprobe.d/x.conf": "install sbp2 /bin/false\n"}
+    assert run(tmp_path / "c", "MOD001", never) == []
+
+
+# MOD002
+
+
+def test_mod002_later_file_wins(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=0\n",
+        "lib/modprobe.d/zz.conf": "options sbp2 exclusive_login=1 serialize_io=1\n",
+    }
+    (found,) = run(tmp_path, "MOD002", files)
+    assert found.message == (
+        "sbp2: exclusive_login=0 is overridden by exclusive_login=1 in "
+        f"{path(tmp_path, 'lib/modprobe.d/zz.conf')}:1; kmod passes every options line of a "
+        "module (files in name order) and the kernel keeps the last value"
+    )
+    assert found.location.path == path(tmp_path, "etc/modprobe.d/sbp2.conf")
+    assert [r.path for r in found.related] == [path(tmp_path, "lib/modprobe.d/zz.conf")]
+
+
+def test_mod002_same_line_and_folded_names(tmp_path: Path) -> None:
+    files = {"etc/modprobe.d/a.conf": "options firewire-sbp2 workarounds=1 workarounds=0x10\n"}
+    (found,) = run(tmp_path, "MOD002", files)
+    assert "later on the same line" in found.message
+    files = {
+        "etc/modprobe.d/a.conf": "options firewire-sbp2 exclusive-login=0\n",
+        "etc/modprobe.d/b.conf": "options firewire_sbp2 exclusive_login=1\n",
+    }
+    assert len(run(tmp_path / "b", "MOD002", files)) == 1
+
+
+def test_mod002_silent_for_equal_values_and_ignored_files(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/a.conf": "options sbp2 exclusive_login=0\n",
+        "etc/modprobe.d/b.conf": "options sbp2 exclusive_login=0\n",
+        "etc/modprobe.d/c": "options sbp2 exclusive_login=1\n",
+        "etc/modules": "sbp2 exclusive_login=0\n",
+    }
+    assert run(tmp_path, "MOD002", files) == []
+
+
+def test_mod002_boot_list_against_modprobe_d(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/a.conf": "options sbp2 exclusive_login=0\n",
+        "etc/modules": "sbp2 exclusive_login=1\n",
+    }
+    (found,) = run(tmp_path, "MOD002", files)
+    assert found.location.path == path(tmp_path, "etc/modules")
+    assert "loaded by a boot script the value on this line wins" in found.message
+
+
+def test_mod002_boot_lists_disagree_without_modprobe_d(tmp_path: Path) -> None:
+    files = {
+        "etc/modules": "sbp2 exclusive_login=0\n",
+        "etc/initramfs-tools/modules": "sbp2 exclusive_login=1\n",
+    }
+    (found,) = run(tmp_path, "MOD002", files)
+    assert found.location.path == path(tmp_path, "etc/modules")
+    assert found.related[0].path == path(tmp_path, "etc/initramfs-tools/modules")
+
+
+# MOD003
+
+
+def test_mod003_no_conf_suffix_rename_fix(tmp_path: Path) -> None:
+    (found,) = run(tmp_path, "MOD003", {"etc/modprobe.d/sbp2": "options sbp2 serialize_io=1\n"})
+    assert found.message == (
+        "kmod ignores this file: it reads only *.conf files in /etc/modprobe.d/, so none of "
+        "its lines take effect"
+    )
+    assert found.fix is not None and not found.fix.safe
+    assert found.fix.renames == (
+        FileRename(
+            path(tmp_path, "etc/modprobe.d/sbp2"), path(tmp_path, "etc/modprobe.d/sbp2.conf")
+        ),
+    )
+
+
+def test_mod003_no_rename_onto_an_existing_name(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2": "options sbp2 serialize_io=1\n",
+        "lib/modprobe.d/sbp2.conf": "options sbp2 serialize_io=1\n",
+    }
+    (found,) = run(tmp_path, "MOD003", files)
+    assert found.fix is None
+
+
+def test_mod003_shadowed_file(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/fw.conf": "options sbp2 serialize_io=1\n",
+        "lib/modprobe.d/fw.conf": "options sbp2 exclusive_login=0\n",
+    }
+    (found,) = run(tmp_path, "MOD003", files)
+    assert found.location.path == path(tmp_path, "lib/modprobe.d/fw.conf")
+    assert found.message == (
+        f"kmod does not read this file: {path(tmp_path, 'etc/modprobe.d/fw.conf')} has the same "
+        "name in a directory of higher precedence and is read instead"
+    )
+
+
+def test_mod003_masks_copies_backups_and_readmes_are_fine(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/same.conf": "options m p=1\n",
+        "lib/modprobe.d/same.conf": "options m p=1\n",
+        "etc/modprobe.d/empty.conf": "# disabled on purpose\n",
+        "lib/modprobe.d/empty.conf": "options m q=1\n",
+        "etc/modprobe.d/README": "Files here must end in .conf.\n",
+        "etc/modprobe.d/x.conf.dpkg-old": "options m p=2\n",
+        "etc/modprobe.d/.x.conf.swp": "options m p=2\n",
+    }
+    assert run(tmp_path, "MOD003", files) == []
+
+
+def test_mod003_dev_null_mask_is_fine(tmp_path: Path) -> None:
+    write_site(tmp_path / "site", {"h": {"lib/modprobe.d/x.conf": "options m p=1\n"}})
+    (tmp_path / "site/h/etc/modprobe.d").mkdir()
+    os.symlink("/dev/null", tmp_path / "site/h/etc/modprobe.d/x.conf")
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("MOD003",)))
+    assert result.diagnostics == []
+
+
+def test_mod003_include_config_and_modprobe_conf(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/a.conf": "include /etc/modprobe.d/local\nconfig /etc/other\n",
+        "etc/modprobe.conf": "options sbp2 exclusive_login=0\n",
+    }
+    found = run(tmp_path, "MOD003", files)
+    assert sorted((d.location.path.rsplit("/", 1)[1], d.location.line) for d in found) == [
+        ("a.conf", 1),
+        ("a.conf", 2),
+        ("modprobe.conf", 1),
+    ]
+    include = next(d for d in found if d.location.line == 1 and "a.conf" in d.location.path)
+    assert include.message.startswith(
+        "kmod does not read 'include' (a module-init-tools directive): /etc/modprobe.d/local"
+    )
+
+
+# MOD004
+
+
+def test_mod004_params_moved_into_the_module_options(tmp_path: Path) -> None:
+    files = {
+        "etc/modules": LIST + "sbp2 exclusive_login=0 serialize_io=1\nloop\n",
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=0\n",
+    }
+    (found,) = run(tmp_path, "MOD004", files)
+    assert found.message == (
+        "systemd-modules-load reads the whole line 'sbp2 exclusive_login=0 serialize_io=1' as "
+        "a module name and fails; parameters belong in /etc/modprobe.d/*.conf"
+    )
+    assert fixed(tmp_path, found, files, "etc/modules") == LIST + "sbp2\nloop\n"
+    assert fixed(tmp_path, found, files, "etc/modprobe.d/sbp2.conf") == (
+        "options sbp2 exclusive_login=0 serialize_io=1\n"
+    )
+
+
+def test_mod004_no_fix_without_an_options_line(tmp_path: Path) -> None:
+    (found,) = run(tmp_path, "MOD004", {"etc/modules": "sbp2 exclusive_login=0\n"})
+    assert found.fix is None
+
+
+def test_mod004_which_lists(tmp_path: Path) -> None:
+    write_site(
+        tmp_path / "site",
+        {
+            "h": {
+                "etc/modules": "sbp2 exclusive_login=0\n",
+                "etc/modules-load.d/fw.conf": "firewire-sbp2 exclusive_login=0\n",
+                "etc/modules-load.d/off": "sbp2 exclusive_login=0\n",
+                "etc/initramfs-tools/modules": "sbp2 exclusive_login=0\n",
+            }
+        },
+    )
+    os.symlink("../modules", tmp_path / "site/h/etc/modules-load.d/modules.conf")
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("MOD004",)))
+    assert sorted(d.location.path.split("/h/")[1] for d in result.diagnostics) == [
+        "etc/modules",
+        "etc/modules-load.d/fw.conf",
+    ]
+
+
+# the example sites
+
+
+def test_example_site_mod_findings() -> None:
+    result = lint(Site.load([FIXTURES / "example"]), LintOptions(select=("MOD",)))
+    found = sorted((d.location.host, d.code, d.location.path.split("/etc/")[1])
+                   for d in result.diagnostics)  # fmt: skip
+    assert found == [
+        ("xen1", "MOD004", "modules"),
+        ("xen2", "MOD001", "modprobe.d/sbp2"),
+        ("xen2", "MOD003", "modprobe.d/sbp2"),
+        ("xen2", "MOD004", "modules"),
+    ]
+
+
+def test_example_fixed_site_is_clean_of_mod_findings() -> None:
+    result = lint(Site.load([FIXTURES / "example-fixed"]), LintOptions(select=("MOD",)))
+    assert result.diagnostics == []
