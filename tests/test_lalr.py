@@ -156,7 +156,7 @@ def test_a_torn_cache_file_is_rebuilt(tmp_path: Path, monkeypatch: pytest.Monkey
     lalr.table_for.cache_clear()
     first = lalr.table_for("drbd", text)
     (cached,) = tmp_path.iterdir()
-    assert lalr.Table.load(cached.read_bytes()) is not None
+    assert lalr.Table.load(cached.read_bytes(), text) is not None
     cached.write_bytes(cached.read_bytes()[:10])
     lalr.table_for.cache_clear()
     again = lalr.table_for("drbd", text)
@@ -169,7 +169,7 @@ def test_a_torn_cache_file_is_rebuilt(tmp_path: Path, monkeypatch: pytest.Monkey
         for table in (built, first, again)
     }
     assert len(trees) == 1
-    assert lalr.Table.load(cached.read_bytes()) is not None  # rewritten whole
+    assert lalr.Table.load(cached.read_bytes(), text) is not None  # rewritten whole
     lalr.table_for.cache_clear()
 
 
@@ -185,3 +185,10 @@ def test_an_unwritable_cache_is_no_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_unsupported_grammar_features_are_refused() -> None:
     with pytest.raises(ValueError, match="not supported"):
         lalr.build_table("start: item*\n?item: A | B\n%declare A B\n")
+
+
+def test_a_cache_file_of_another_grammar_text_is_not_used() -> None:
+    text = parsing.grammar_text("drbd")
+    data = lalr.build_table(text).dump(text)
+    assert lalr.Table.load(data, text) is not None
+    assert lalr.Table.load(data, text + "\n// edited\n") is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from xsanconf.document import Document
@@ -82,6 +81,8 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
         status: os.stat_result | None = target.stat()
     except FileNotFoundError:
         status = None
+    import tempfile  # here: it imports random and shutil, which only writing needs
+
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".xsanconf", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

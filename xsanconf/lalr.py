@@ -16,10 +16,9 @@ two can never silently disagree.  ``tests/test_lalr.py`` compares both on every 
 from __future__ import annotations
 
 import functools
-import hashlib
 import marshal
 import os
-import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -72,17 +71,20 @@ class Table:
         self.start = start
         self.end = end
 
-    def dump(self) -> bytes:
-        return marshal.dumps((FORMAT, self.actions, self.rules, self.start, self.end))
+    def dump(self, grammar_text: str) -> bytes:
+        return marshal.dumps((FORMAT, grammar_text, self.actions, self.rules, self.start, self.end))
 
     @classmethod
-    def load(cls, data: bytes) -> Table | None:
-        """The table in ``data``; ``None`` for anything else (another format, a torn file)."""
+    def load(cls, data: bytes, grammar_text: str) -> Table | None:
+        """The table in ``data`` if it was built from ``grammar_text``; else ``None`` (another
+        grammar or format, a torn file)."""
         try:
-            fmt, actions, rules, start, end = marshal.loads(data)
+            fmt, text, actions, rules, start, end = marshal.loads(data)
         except (EOFError, ValueError, TypeError):
             return None
-        if fmt != FORMAT or not isinstance(actions, list) or not isinstance(rules, list):
+        if fmt != FORMAT or text != grammar_text:
+            return None
+        if not isinstance(actions, list) or not isinstance(rules, list):
             return None
         return cls(actions, rules, start, end)
 
@@ -162,24 +164,29 @@ def _cache_dir() -> Path | None:
 @functools.cache
 def table_for(name: str, grammar_text: str) -> Table:
     """The tables of grammar ``name``: from the cache when it holds this text's, else built."""
-    digest = hashlib.sha256(f"{FORMAT}\0{grammar_text}".encode()).hexdigest()[:20]
+    # The name tells versions of a grammar apart; the text kept inside decides (no hashlib:
+    # importing it costs more than this whole lookup).
+    data = grammar_text.encode()
+    digest = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
     folder = _cache_dir()
     cached = folder / f"{name}-{digest}.lalr" if folder is not None else None
     if cached is not None:
         try:
-            table = Table.load(cached.read_bytes())
+            table = Table.load(cached.read_bytes(), grammar_text)
         except OSError:
             table = None
         if table is not None:
             return table
     table = build_table(grammar_text)
     if cached is not None:
-        _store(cached, table.dump())
+        _store(cached, table.dump(grammar_text))
     return table
 
 
 def _store(path: Path, data: bytes) -> None:
     """Write the cache file atomically; a cache that cannot be written is no error."""
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -11,7 +11,6 @@ formatting); see ``reference/scsi-identity.md`` for the full derivation.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Literal
 
 import attrs
@@ -141,6 +140,8 @@ def _default(target: str | None, lun: int | None, version: tuple[int, ...] | Non
         return IetIdentity(None, "default", f"LUN {lun} is out of range: IET does not create it")
     name = target.encode("utf-8", "surrogateescape")[: _ISCSI_NAME_LEN - 1]
     # IET 1.4.20 gen_scsiid: MD5 over the target name and the LUN as a little-endian u32.
+    import hashlib  # here: loading OpenSSL costs more than most lint runs need
+
     digest = hashlib.md5(name + lun.to_bytes(4, "little"), usedforsecurity=False).digest()
     return IetIdentity(
         _from_bytes(digest),

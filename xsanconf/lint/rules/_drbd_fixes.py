@@ -8,7 +8,6 @@ their neighbours' indentation and newline style), then the changed lines of the 
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -114,6 +113,8 @@ def line_edits(path: str, old: str, new: str) -> tuple[TextEdit, ...]:
     """The changed lines between two texts of one file, as edits of the old text."""
     old_lines = _lines(old)
     new_lines = _lines(new)
+    import difflib  # here: only a fix needs it, and it costs a few ms to import
+
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     edits = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
