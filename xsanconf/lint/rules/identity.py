@@ -1,0 +1,445 @@
+"""IET003-IET005, IET008, MPATH001, MPATH006: what a LUN exports and the identity it presents.
+
+Every check is a query over the site's stack index (:mod:`xsanconf.lint.stack`): DRBD devices per
+host, the LUNs that export them, the WWIDs those LUNs present and the multipath maps that name
+them.  Cross-host checks group LUNs by the replicated device (DRBD resource and volume) or by
+WWID, so their cost grows with the number of LUNs, never with pairs of hosts.
+
+What the identity rules assume about IET versions (``versions.iet``, default 1.4.20 or later):
+a LUN without ``ScsiId`` gets an ID that 1.4.20+ derives from the target name and LUN number and
+that older versions derive from the target id and the inode of the device node.  Two heads that
+leave ``ScsiId`` unset may therefore agree under 1.4.20+ (same target name, same number), but
+only by the accident of identical names, with a derivation nobody checked against a running
+target, and never under older versions: IET004 treats a missing ``ScsiId`` on a replicated LUN
+as a mismatch, as the catalogue says.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from xsanconf.document import Document
+from xsanconf.formats.multipath.model import MultipathConfig
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
+from xsanconf.lint.rule import RuleContext, rule
+from xsanconf.lint.rules._drbd_fixes import line_edits
+from xsanconf.lint.stack import (
+    IET_WWID_PREFIX,
+    IetLunExport,
+    MultipathMap,
+    ReplicaKey,
+    StackIndex,
+    canonical_device,
+    iet_wwid_scsi_id,
+    stack_index_for,
+)
+
+if TYPE_CHECKING:
+    from xsanconf.lint.site import Site
+
+__all__: list[str] = []
+
+_DRBD_PATH = re.compile(r"/dev/drbd(?:\d+|/by-res/.+|/by-disk/.+|_.+)")
+_RELATED_MAX = 5
+
+
+def _replica_name(key: ReplicaKey) -> str:
+    resource, volume = key
+    return f"DRBD resource {resource}" + (f" volume {volume}" if volume else "")
+
+
+def _they(names: list[str], verb: str = "export") -> str:
+    """``san2 exports`` / ``san2, san3 export``."""
+    return f"{', '.join(names)} {verb + 's' if len(names) == 1 else verb}"
+
+
+def _also(names: list[str]) -> str:
+    return f"{_they(names)} it too"
+
+
+def _hosts(luns: list[IetLunExport]) -> list[str]:
+    return list(dict.fromkeys(lun.host.name for lun in luns))
+
+
+def _replicas(index: StackIndex) -> Iterator[tuple[ReplicaKey, list[IetLunExport]]]:
+    """Replicated devices that several hosts export."""
+    for key, luns in index.by_replica.items():
+        if len(_hosts(luns)) >= 2:
+            yield key, luns
+
+
+def _others(lun: IetLunExport, luns: list[IetLunExport], message: str) -> list[Location]:
+    return [
+        other.location(f"{other.name} on {other.host.name} {message}")
+        for other in luns
+        if other.host is not lun.host
+    ][:_RELATED_MAX]
+
+
+# IET003 ----------------------------------------------------------------------------------------
+
+
+@rule("IET003", "path-exported-twice", Severity.ERROR, scope="host", needs=("ietd",))
+def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """One device in two LUNs of a host, or a LUN that exports a DRBD backing disk."""
+    index = stack_index_for(site, ctx.versions)
+    for stack in index.hosts.values():
+        first: dict[tuple[str, ...], IetLunExport] = {}
+        for lun in stack.luns:
+            if lun.resolved_path is None:
+                continue
+            key = _export_key(lun)
+            earlier = first.setdefault(key, lun)
+            if earlier is not lun:
+                yield _twice(ctx, lun, earlier)
+            if lun.backing_of is not None:
+                yield _backing(ctx, lun)
+
+
+def _export_key(lun: IetLunExport) -> tuple[str, ...]:
+    """What a LUN's Path opens: the DRBD device whatever its name, else the canonical path."""
+    if lun.device is not None:
+        return ("drbd", lun.device.resource, str(lun.device.volume))
+    return ("path", canonical_device(lun.resolved_path or ""))
+
+
+def _twice(ctx: RuleContext, lun: IetLunExport, earlier: IetLunExport) -> Diagnostic:
+    same = lun.path == earlier.path
+    what = f"Path={lun.path}" + ("" if same else f" (the same device as Path={earlier.path})")
+    return ctx.diagnostic(
+        f"{lun.name}: {what} is already exported as {earlier.name}: two LUNs write the same "
+        "blocks with separate caches and reservations, and an initiator sees two disks holding "
+        "one file system; export each device once",
+        lun.param_location("Path"),
+        related=[earlier.param_location("Path", "first exported here")],
+    )
+
+
+def _backing(ctx: RuleContext, lun: IetLunExport) -> Diagnostic:
+    device = lun.backing_of
+    assert device is not None
+    node = device.path or (f"/dev/drbd{device.minor}" if device.minor is not None else "its device")
+    return ctx.diagnostic(
+        f"{lun.name}: Path={lun.path} is the backing disk of {_replica_name(device.replica)}; "
+        f"writes through this LUN bypass DRBD and never reach the peer, and DRBD overwrites "
+        f"them on the next resync: export {node} instead",
+        lun.param_location("Path"),
+        related=[device.location(f"resource {device.resource} uses it as its disk")],
+    )
+
+
+# IET005 ----------------------------------------------------------------------------------------
+
+
+@rule("IET005", "lun-device-unknown", Severity.ERROR, scope="host", needs=("ietd",))
+def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A LUN exports a DRBD device that the host's DRBD configuration does not define for it."""
+    index = stack_index_for(site, ctx.versions)
+    for stack in index.hosts.values():
+        if not stack.has_drbd:
+            continue  # no DRBD configuration in the site for this host: nothing to compare
+        for lun in stack.luns:
+            path = lun.resolved_path
+            if path is None or lun.device is not None or not _DRBD_PATH.fullmatch(path):
+                continue
+            shown = lun.path if path == lun.path else f"{lun.path} (-> {path})"
+            others = stack.elsewhere.get(path)
+            if others:
+                why = (
+                    f"this host's DRBD configuration defines it only for {', '.join(others)}, "
+                    f"not for {stack.host.name}"
+                )
+            else:
+                why = "no resource of this host's DRBD configuration defines it"
+            yield ctx.diagnostic(
+                f"{lun.name}: Path={shown} is not a DRBD device of this host: {why}; the LUN "
+                "fails to open (no such device) or exports another resource's data",
+                lun.param_location("Path"),
+            )
+
+
+# IET004 ----------------------------------------------------------------------------------------
+
+
+@rule("IET004", "replica-identity-mismatch", Severity.ERROR, scope="site", needs=("ietd",))
+def replica_identity_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Heads export one replicated device with different or missing ScsiId/ScsiSN."""
+    index = stack_index_for(site, ctx.versions)
+    for key, luns in _replicas(index):
+        explicit = Counter(lun.scsi_id for lun in luns if lun.scsi_id is not None)
+        reference = explicit.most_common(1)[0][0] if explicit else None
+        holders = [lun for lun in luns if lun.scsi_id == reference] if reference else []
+        for lun in luns:
+            if lun.scsi_id is None:
+                yield _missing_id(ctx, key, lun, luns, holders)
+            elif lun.scsi_id != reference:
+                yield _different_id(ctx, key, lun, holders)
+        if reference is not None:
+            yield from _serials(ctx, key, holders)
+
+
+def _missing_id(
+    ctx: RuleContext,
+    key: ReplicaKey,
+    lun: IetLunExport,
+    luns: list[IetLunExport],
+    holders: list[IetLunExport],
+) -> Diagnostic:
+    others = _also([h for h in _hosts(luns) if h != lun.host.name])
+    if holders:
+        consequence = (
+            f"it presents another WWID than the ScsiId={holders[0].scsi_id} of "
+            f"{', '.join(_hosts(holders))}, and multipath shows two devices instead of two paths"
+        )
+    else:
+        consequence = (
+            "IET derives the ID from the target name and LUN number (1.4.20 and later) or from "
+            "the target id and device inode (earlier), so the heads agree only by accident, "
+            "and multipath may show two devices instead of two paths"
+        )
+    return ctx.diagnostic(
+        f"{lun.name} exports {_replica_name(key)} and {others}, but it sets no "
+        f"ScsiId: {consequence}; set the same ScsiId (and ScsiSN) on every head",
+        lun.location(),
+        related=[h.param_location("ScsiId", f"ScsiId on {h.host.name}") for h in holders][
+            :_RELATED_MAX
+        ]
+        or _others(lun, luns, "exports it too"),
+    )
+
+
+def _different_id(
+    ctx: RuleContext, key: ReplicaKey, lun: IetLunExport, holders: list[IetLunExport]
+) -> Diagnostic:
+    return ctx.diagnostic(
+        f"{lun.name} exports {_replica_name(key)} with ScsiId={lun.scsi_id}, but "
+        f"{_they(_hosts(holders))} it with ScsiId={holders[0].scsi_id}: the heads "
+        "present different WWIDs and multipath shows two devices instead of two paths",
+        lun.param_location("ScsiId"),
+        related=[h.param_location("ScsiId", f"ScsiId on {h.host.name}") for h in holders][
+            :_RELATED_MAX
+        ],
+    )
+
+
+def _serials(
+    ctx: RuleContext, key: ReplicaKey, holders: list[IetLunExport]
+) -> Iterator[Diagnostic]:
+    """Heads that agree on ScsiId but present different unit serials."""
+    if len({lun.serial for lun in holders}) < 2:
+        return
+    serials = Counter(lun.serial for lun in holders if lun.serial is not None)
+    reference = serials.most_common(1)[0][0]
+    agree = [lun for lun in holders if lun.serial == reference]
+    for lun in holders:
+        if lun.serial == reference:
+            continue
+        shown = f"ScsiSN={lun.scsi_sn}" if lun.scsi_sn is not None else "no ScsiSN"
+        yield ctx.diagnostic(
+            f"{lun.name} exports {_replica_name(key)} with the same ScsiId but {shown}, and "
+            f"{_they(_hosts(agree), 'present')} another unit serial: grouping paths by serial "
+            "splits them, and tools that read the serial see two devices; set the same ScsiSN "
+            "on every head",
+            lun.param_location("ScsiSN") if lun.scsi_sn is not None else lun.location(),
+            related=[a.location(f"{a.name} on {a.host.name}") for a in agree][:_RELATED_MAX],
+        )
+
+
+# IET008 ----------------------------------------------------------------------------------------
+
+
+@rule("IET008", "cached-replica-export", Severity.ERROR, scope="site", needs=("ietd",))
+def cached_replica_export(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Several heads export one replicated device through IET's page cache (fileio, IOMode=wb)."""
+    index = stack_index_for(site, ctx.versions)
+    for key, luns in _replicas(index):
+        heads = _hosts(luns)
+        for lun in luns:
+            if lun.params.type not in (None, "fileio"):
+                continue  # blockio bypasses the cache (and ignores IOMode=wb); nullio has no data
+            how = "Type=fileio" if lun.params.type else "no Type (fileio is the default)"
+            if lun.io_mode == "wb":
+                how += " and IOMode=wb"
+            others = _also([h for h in heads if h != lun.host.name])
+            yield ctx.diagnostic(
+                f"{lun.name} exports {_replica_name(key)} and {others}, here with "
+                f"{how}: this head serves reads (and with wb, writes) from its page cache, which "
+                "goes stale when a write arrives through the other head; use Type=blockio",
+                lun.param_location("Type") if lun.params.type else lun.location(),
+                related=_others(lun, luns, "exports the same device"),
+                fix=_blockio_fix(lun),
+            )
+
+
+def _blockio_fix(lun: IetLunExport) -> Fix | None:
+    """``Type=blockio`` (and no ``IOMode=wb``), as one edit over the changed pieces of the line."""
+    changes = _blockio_changes(lun)
+    if not changes:
+        return None
+    start, end = changes[0][0], changes[-1][1]
+    params = lun.lun.params_text
+    text, at = "", start
+    for change_start, change_end, replacement in changes:
+        text += params[at:change_start] + replacement
+        at = change_end
+    offset = len(lun.lun.token.text) - len(params)
+    line, column = lun.file.doc.position(lun.lun.token)
+    edit = TextEdit(lun.file.path, line, column + offset + start, line, column + offset + end, text)
+    return Fix("export the device with Type=blockio (no page cache)", False, (edit,))
+
+
+def _blockio_changes(lun: IetLunExport) -> list[tuple[int, int, str]]:
+    """Replacements ``(start, end, text)`` in the parameter string, in order."""
+    params = lun.lun.params_text
+    changes = []
+    for piece in lun.params.pieces:
+        if piece.name == "iomode" and piece.value == "wb":
+            if piece.end < len(params):
+                changes.append((piece.start, piece.end + 1, ""))
+            else:
+                changes.append((max(piece.start - 1, 0), piece.end, ""))
+        elif piece.name == "type" and piece.value is not None:
+            changes.append((piece.value_start, piece.end, "blockio"))
+    if not lun.params.find("type"):
+        changes.append((len(params), len(params), ",Type=blockio" if params else "Type=blockio"))
+    return sorted(changes)
+
+
+# MPATH001 --------------------------------------------------------------------------------------
+
+
+@rule("MPATH001", "wwid-matches-no-lun", Severity.ERROR, scope="site", needs=("multipath",))
+def wwid_matches_no_lun(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A multipath wwid names an IET LUN that none of the site's targets exports."""
+    index = stack_index_for(site, ctx.versions)
+    if not index.has_targets:
+        return  # no target configuration in the site: nothing to match against
+    by_lower: dict[str, list[IetLunExport]] | None = None
+    for stack in index.hosts.values():
+        for map_ in stack.maps:
+            wwid = map_.wwid
+            if not wwid.lower().startswith(IET_WWID_PREFIX) or wwid in index.by_wwid:
+                continue  # another kind of device (the site cannot describe it), or a match
+            scsi_id = iet_wwid_scsi_id(wwid)
+            if index.unknown_wwids and not _written_id(scsi_id):
+                continue  # could be the derived ID of a LUN whose WWID cannot be computed
+            if by_lower is None:
+                by_lower = {}
+                for key, luns in index.by_wwid.items():
+                    by_lower.setdefault(key.lower(), []).extend(luns)
+            yield _no_lun(ctx, map_, scsi_id, by_lower.get(wwid.lower(), []))
+
+
+def _written_id(scsi_id: bytes | None) -> bool:
+    """Whether SCSI ID bytes look like a ScsiId someone wrote (printable, NUL-padded)."""
+    if scsi_id is None:
+        return True  # not an IET WWID of the right length: no LUN can present it
+    text = scsi_id.rstrip(b"\0")
+    return bool(text) and all(0x20 < b < 0x7F for b in text)
+
+
+def _no_lun(
+    ctx: RuleContext, map_: MultipathMap, scsi_id: bytes | None, near: list[IetLunExport]
+) -> Diagnostic:
+    where = "a multipaths entry" if map_.entry is not None else "blacklist_exceptions"
+    if near:
+        hint = (
+            "; it differs only in letter case from the WWID a LUN presents "
+            "(udev prints lower-case hex)"
+        )
+    elif scsi_id is None:
+        hint = f"; an IET WWID has 49 characters, this one {len(map_.wwid)}"
+    elif _written_id(scsi_id):
+        written = scsi_id.rstrip(b"\0").decode("ascii")
+        hint = f"; it stands for ScsiId={written}, which no LUN sets"
+    else:
+        hint = ""
+    return ctx.diagnostic(
+        f"{where} on {map_.host.name} names wwid {map_.wwid}, which no LUN of the site's "
+        f"targets presents{hint}: the map is never created (or stays blacklisted) and "
+        f"whatever uses {map_.alias or 'it'} finds no device",
+        map_.location(),
+        related=[lun.location(f"{lun.name} on {lun.host.name}") for lun in near][:_RELATED_MAX],
+    )
+
+
+# MPATH006 --------------------------------------------------------------------------------------
+
+
+@rule("MPATH006", "active-active-over-replicas", Severity.ERROR, scope="site", needs=("multipath",))
+def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A map groups the paths to several heads of one replicated LUN together."""
+    index = stack_index_for(site, ctx.versions)
+    for stack in index.hosts.values():
+        for map_ in stack.maps:
+            keys = {lun.replica for lun in index.by_wwid.get(map_.wwid, []) if lun.replica}
+            for key in sorted(keys):
+                luns = index.by_replica[key]
+                if len(_hosts(luns)) < 2:
+                    continue
+                why = _one_group(map_, luns)
+                if why is not None:
+                    yield _active_active(ctx, map_, key, luns, why)
+
+
+def _one_group(map_: MultipathMap, luns: list[IetLunExport]) -> str | None:
+    """Why the map's policy puts the heads' paths into one group; None when it does not."""
+    policy = map_.policy
+    if policy == "multibus":
+        return "multibus puts every path into one group"
+    if policy == "group_by_serial":
+        serials = {lun.serial for lun in luns}
+        if len(serials) == 1 and None not in serials:
+            return "group_by_serial groups them, since every head presents the same serial"
+    if policy == "group_by_node_name":
+        heads_per_name = Counter(
+            name for _, name in {(lun.host.name, (lun.target or "").lower()) for lun in luns}
+        )
+        if any(count >= 2 for count in heads_per_name.values()):
+            return "group_by_node_name groups them, since the heads share the target name"
+    if policy == "group_by_prio" and map_.prio in (None, "const"):
+        return "group_by_prio groups them, since every path has the same (const) priority"
+    return None
+
+
+def _active_active(
+    ctx: RuleContext, map_: MultipathMap, key: ReplicaKey, luns: list[IetLunExport], why: str
+) -> Diagnostic:
+    heads = ", ".join(_hosts(luns))
+    source = "" if map_.policy_source == "multipath entry" else f" (from {map_.policy_source})"
+    related = [lun.location(f"{lun.name} on {lun.host.name}") for lun in luns][:_RELATED_MAX]
+    if map_.policy_option is not None and map_.policy_source != "multipath entry":
+        related.insert(0, map_.location("the map"))
+    return ctx.diagnostic(
+        f"map {map_.alias or map_.wwid} on {map_.host.name} uses path_grouping_policy "
+        f"{map_.policy}{source} over {_replica_name(key)}, exported by {heads}: {why}, so "
+        "writes go through several heads at once and nothing orders writes to the same blocks "
+        "across them (reservations and caches are per head); use failover so that one head "
+        "serves the map at a time",
+        map_.policy_location(),
+        related=related,
+        fix=_failover_fix(map_),
+    )
+
+
+def _failover_fix(map_: MultipathMap) -> Fix | None:
+    """``path_grouping_policy failover`` in the map's (last) entry, or in a new entry."""
+    doc = map_.file.doc
+    twin = Document(doc.kind, copy.deepcopy(doc.root), doc.path)
+    config = MultipathConfig(twin)
+    if map_.entry is not None:
+        entries = doc.model.multipaths
+        at = next((i for i, e in enumerate(entries) if e is map_.entry), None)
+        if at is None:
+            return None
+        config.multipaths[at].set("path_grouping_policy", "failover")
+    else:
+        config.add_multipath(map_.wwid, path_grouping_policy="failover")
+    edits = line_edits(map_.file.path, doc.render(), twin.render())
+    if not edits:
+        return None
+    return Fix("group the map's paths with failover: one head at a time", False, edits)
