@@ -1,0 +1,625 @@
+"""ISCSI001-ISCSI005: open-iscsi initiators, their names, their CHAP settings against the site's
+IET targets, and the settings that decide how they behave under dm-multipath and at boot.
+
+The rules judge what iscsid uses, through the codecs' models of how it reads its files (the
+last line of iscsid.conf without a newline is dropped, a value with ``# ...`` keeps it, an
+enumeration spelled in the wrong case is ignored).  iscsid.conf seeds node records when targets
+are discovered; records already in the node database keep the values of their discovery, which
+the site does not hold, so the rules read iscsid.conf as the configuration of every node.
+No message names a CHAP password (reference: open-iscsi.md, ietd.md).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING
+
+import attrs
+
+from xsanconf.document import Document
+from xsanconf.domain.iscsi_name import IscsiName
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
+from xsanconf.lint.rule import RuleContext, rule
+from xsanconf.lint.rules._iscsi_facts import (
+    Credentials,
+    Portal,
+    TargetAccounts,
+    credentials,
+    initiator_name,
+    initiatorname_file,
+    iscsid_file,
+    portals,
+    used_targets,
+    xen_iscsi_disks,
+)
+from xsanconf.lint.stack import stack_index_for
+from xsanconf.syntax import render
+
+if TYPE_CHECKING:
+    from xsanconf.formats.ietd import IetAccount
+    from xsanconf.formats.initiatorname import InitiatorEntry
+    from xsanconf.formats.iscsid.model import IscsidConfig, IscsidEntry
+    from xsanconf.lint.site import Host, Site, SiteFile
+
+__all__: list[str] = []
+
+# How many other places a finding about a shared name lists: the message counts them all.
+MAX_RELATED = 5
+
+
+def _related(locations: Iterable[Location]) -> list[Location]:
+    return list(islice(locations, MAX_RELATED))
+
+
+# ISCSI001 invalid-initiator-name ----------------------------------------------------------------
+
+
+def _initiatorname_files(site: Site) -> Iterator[SiteFile]:
+    for host in site.hosts:
+        file = initiatorname_file(host)
+        if file is not None:
+            yield file
+
+
+@rule("ISCSI001", "invalid-initiator-name", Severity.ERROR, scope="file", needs=("initiatorname",))
+def invalid_initiator_name(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """initiatorname.iscsi has no usable, valid, single initiator name."""
+    for file in _initiatorname_files(site):
+        yield from _check_initiator_file(file, ctx)
+
+
+def _check_initiator_file(file: SiteFile, ctx: RuleContext) -> Iterator[Diagnostic]:
+    names = initiator_name(file)
+    placeholder = names.placeholder_entry
+    if names.placeholder:
+        at = file.location(placeholder.token) if placeholder is not None else file.location()
+        yield ctx.diagnostic(
+            "still Debian's 'GenerateName=yes' placeholder: a random name replaces this file when "
+            "iscsid first starts, so target ACLs and IncomingUser setups cannot name this "
+            "initiator in advance, and outside Debian/Ubuntu iscsid finds no name at all; "
+            "write 'InitiatorName=iqn.YYYY-MM.reversed.domain:host'",
+            at,
+        )
+        return
+    name = names.name
+    used = names.name_entry
+    if name is None:
+        yield ctx.diagnostic(
+            "no 'InitiatorName=' line: iscsid only warns, but software iSCSI (iscsi_tcp) cannot "
+            "discover or log in to targets without an initiator name, and Debian's iscsid unit "
+            "does not start; write 'InitiatorName=iqn.YYYY-MM.reversed.domain:host'",
+            file.location(),
+        )
+        return
+    at = file.location(used.token) if used is not None else file.location()
+    parsed = IscsiName.parse(name)
+    if not parsed.valid:
+        yield ctx.diagnostic(
+            f"initiator name {name!r} is not a valid iSCSI name (RFC 3720): {parsed.reason}",
+            at,
+        )
+    elif not names.debian_check_passes:
+        yield ctx.diagnostic(
+            "'InitiatorName=' does not start its line: Debian's and Ubuntu's iscsid unit "
+            "(startup-checks.sh) looks for '^InitiatorName=' and refuses to start; remove the "
+            "blanks before it",
+            at,
+            severity=Severity.WARNING,
+        )
+    yield from _extra_names(file, used, ctx)
+
+
+def _extra_names(
+    file: SiteFile, used: InitiatorEntry | None, ctx: RuleContext
+) -> Iterator[Diagnostic]:
+    lines = initiator_name(file).names
+    if used is None or len(lines) < 2:
+        return
+    first = file.location(used.token, "iscsid uses this one")
+    for entry in lines:
+        if entry.token is used.token:
+            continue
+        yield ctx.diagnostic(
+            f"another 'InitiatorName=' line: iscsid uses the first one (line {used.line}) and "
+            "ignores this one, which a reader may take for the name; keep one line",
+            file.location(entry.token),
+            [first],
+        )
+
+
+# ISCSI002 duplicate-initiator-name --------------------------------------------------------------
+
+
+def _named_initiators(site: Site) -> dict[str, list[tuple[SiteFile, str]]]:
+    """Canonical initiator name -> (file, name as written) of every host that uses it."""
+    found: dict[str, list[tuple[SiteFile, str]]] = {}
+    for file in _initiatorname_files(site):
+        names = initiator_name(file)
+        name = names.name
+        if name is None or names.placeholder:
+            continue  # each host generates its own name from the placeholder
+        found.setdefault(IscsiName.parse(name).canonical, []).append((file, name))
+    return found
+
+
+def _target_names(site: Site, ctx: RuleContext) -> dict[str, list[tuple[SiteFile, Location]]]:
+    found: dict[str, list[tuple[SiteFile, Location]]] = {}
+    for portal in portals(stack_index_for(site, ctx.versions)):
+        for accounts in portal.targets.values():
+            canonical = IscsiName.parse(accounts.name).canonical
+            where = portal.file.location(accounts.target.header, "the target's name")
+            found.setdefault(canonical, []).append((portal.file, where))
+    return found
+
+
+def _name_location(file: SiteFile, message: str | None = None) -> Location:
+    entry = initiator_name(file).name_entry
+    return file.location(entry.token if entry is not None else None, message)
+
+
+@rule(
+    "ISCSI002", "duplicate-initiator-name", Severity.ERROR, scope="site", needs=("initiatorname",)
+)
+def duplicate_initiator_name(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Two hosts share one initiator name, or an initiator is named like a target."""
+    targets = _target_names(site, ctx) if site.kinds() & {"ietd"} else {}
+    for canonical, users in _named_initiators(site).items():
+        hosts = sorted({f.host.name for f, _ in users})
+        for file, name in users:
+            if len(hosts) > 1:
+                yield _shared_name(ctx, file, name, users, hosts)
+            for target_file, where in targets.get(canonical, []):
+                yield ctx.diagnostic(
+                    f"initiator name {name!r} is also the name of a target on "
+                    f"{target_file.host.name}: iSCSI names identify one node each, and targets "
+                    "and their ACLs (initiators.allow) cannot tell the two apart; give the "
+                    "initiator its own name",
+                    _name_location(file),
+                    [where],
+                )
+
+
+def _shared_name(
+    ctx: RuleContext,
+    file: SiteFile,
+    name: str,
+    users: list[tuple[SiteFile, str]],
+    hosts: list[str],
+) -> Diagnostic:
+    # the first few others only: a golden image cloned to hundreds of hosts stays linear
+    others = list(islice((h for h in hosts if h != file.host.name), MAX_RELATED + 1))
+    count = len(hosts) - 1
+    shown = ", ".join(others[:MAX_RELATED]) + (
+        f" and {count - MAX_RELATED} more" if count > MAX_RELATED else ""
+    )
+    return ctx.diagnostic(
+        f"initiator name {name!r} is also used by {shown} (a cloned machine?): the target "
+        "sees one initiator, so a login from one host can end the other's session and ACLs cannot "
+        "tell them apart; give each host its own name (reset the file to 'GenerateName=yes' "
+        "on Debian, or run iscsi-iname) and restart iscsid",
+        _name_location(file),
+        _related(
+            _name_location(other, "the same name on this host")
+            for other, _ in users
+            if other.host.name != file.host.name
+        ),
+    )
+
+
+# ISCSI003 chap-mismatch -------------------------------------------------------------------------
+
+
+def _chap_problem(
+    creds: Credentials,
+    incoming: list[IetAccount],
+    outgoing: IetAccount | None,
+    what: str,
+) -> tuple[str, str] | None:
+    """Why ``creds`` cannot log in where ``incoming`` accounts are required: (reason, the key to
+    point at); ``None`` when the login succeeds (or needs no CHAP)."""
+    prefix = creds.prefix
+    if not incoming:
+        return None  # no IncomingUser: ietd accepts AuthMethod=None, whatever the initiator has
+    if not creds.sends_chap:
+        dropped = creds.entry("password")
+        if dropped is not None:
+            return (
+                f"{what} requires CHAP (IncomingUser), but iscsid does not read the "
+                f"{prefix}.password line (line {dropped.line}: {_why_dropped(dropped)}), so "
+                "open-iscsi sends no CHAP",
+                "password",
+            )
+        if creds.authmethod == "CHAP":
+            why = (
+                f"{prefix}.authmethod is CHAP but {prefix}.password is not set, and open-iscsi "
+                "sends CHAP only when a password is set"
+            )
+            return f"{what} requires CHAP (IncomingUser); {why}", "authmethod"
+        why = f"the initiator has no {prefix}.password (authmethod None)"
+        return f"{what} requires CHAP (IncomingUser), but {why}", "authmethod"
+    user = creds.username
+    known = sorted({a.user for a in incoming if a.user is not None})
+    if not user:
+        return (
+            f"{prefix}.username is not set, and {what} knows only the users {', '.join(known)}",
+            "password",
+        )
+    account = next((a for a in incoming if a.user == user), None)
+    if account is None:
+        return (
+            f"{prefix}.username {user!r} is not an IncomingUser of {what} "
+            f"(it knows {', '.join(known)})",
+            "username",
+        )
+    if account.password != creds.password:
+        return (
+            f"{prefix}.password does not match the password of IncomingUser {user!r} of {what}",
+            "password",
+        )
+    return _mutual_problem(creds, outgoing, what)
+
+
+def _why_dropped(entry: IscsidEntry) -> str:
+    reason = entry.dropped
+    return reason if reason is not None else "its value is empty"
+
+
+def _mutual_problem(
+    creds: Credentials, outgoing: IetAccount | None, what: str
+) -> tuple[str, str] | None:
+    """Mutual CHAP: open-iscsi checks the target's name and response against ``*_in``."""
+    if not creds.mutual:
+        return None
+    prefix = creds.prefix
+    if outgoing is None:
+        return (
+            f"{prefix}.username_in/password_in ask {what} to authenticate itself (mutual "
+            "CHAP), but it has no OutgoingUser",
+            "username_in",
+        )
+    if not creds.username_in:
+        return (
+            f"{prefix}.password_in is set without {prefix}.username_in, and open-iscsi fails "
+            f"to authenticate {what} without the name to expect",
+            "password_in",
+        )
+    if outgoing.user != creds.username_in:
+        return (
+            f"{prefix}.username_in {creds.username_in!r} is not the OutgoingUser "
+            f"({outgoing.user!r}) of {what}",
+            "username_in",
+        )
+    if outgoing.password != creds.password_in:
+        return (
+            f"{prefix}.password_in does not match the password of the OutgoingUser of {what}",
+            "password_in",
+        )
+    return None
+
+
+@attrs.frozen
+class _Door:
+    """A place an initiator logs in to: a target on one head (sessions) or a head's discovery."""
+
+    what: str  # for messages: "target NAME on HOST", "discovery on HOST"
+    incoming: list[IetAccount]
+    outgoing: IetAccount | None
+    where: Location
+
+    def problem(self, creds: Credentials) -> tuple[str, str] | None:
+        return _chap_problem(creds, self.incoming, self.outgoing, self.what)
+
+
+class _Doors:
+    """Doors indexed by account, so "does any of them accept this login?" is one lookup."""
+
+    def __init__(self, doors: list[_Door]) -> None:
+        self.doors = doors
+        self.open = any(not door.incoming for door in doors)
+        self.by_account: dict[tuple[str | None, str | None], list[_Door]] = {}
+        for door in doors:
+            for account in door.incoming:
+                self.by_account.setdefault((account.user, account.password), []).append(door)
+
+    def accept(self, creds: Credentials) -> bool:
+        if self.open:
+            return True  # a door without IncomingUser lets anyone in
+        candidates = self.by_account.get((creds.username, creds.password), [])
+        return any(door.problem(creds) is None for door in candidates)
+
+
+class _Chap:
+    """The site's targets, indexed for the CHAP checks."""
+
+    def __init__(self, site: Site, ctx: RuleContext) -> None:
+        self.index = stack_index_for(site, ctx.versions)
+        self.portals = portals(self.index)
+        self.by_name: dict[str, list[tuple[Portal, TargetAccounts]]] = {}
+        for portal in self.portals:
+            for key, accounts in portal.targets.items():
+                self.by_name.setdefault(key, []).append((portal, accounts))
+        self.all_sessions = _Doors(self.session_doors(set(self.by_name)))
+        self.all_discovery = _Doors([_discovery_door(p) for p in self.portals])
+
+    def used_by(self, host: Host) -> set[str]:
+        """Names of the targets whose LUNs the host's maps or guests use (empty: unknown).
+
+        A replicated LUN is one target name on several heads, so every head's stanza counts.
+        """
+        return set(used_targets(self.index, host))
+
+    def session_doors(self, names: set[str]) -> list[_Door]:
+        return [
+            _Door(
+                f"target {accounts.name} on {portal.host}",
+                accounts.incoming,
+                accounts.outgoing,
+                portal.file.location(
+                    accounts.target.header, "the target and its IncomingUser lines"
+                ),
+            )
+            for name in sorted(names)
+            for portal, accounts in self.by_name.get(name, [])
+        ]
+
+    def discovery_doors(self, names: set[str]) -> list[_Door]:
+        heads = {portal.host for name in names for portal, _ in self.by_name.get(name, [])}
+        return [_discovery_door(p) for p in self.portals if p.host in heads]
+
+
+def _discovery_door(portal: Portal) -> _Door:
+    return _Door(
+        f"discovery on {portal.host}",
+        portal.discovery,
+        portal.discovery_outgoing,
+        portal.file.location(
+            portal.discovery[0].token if portal.discovery else None,
+            "a global IncomingUser: SendTargets discovery requires CHAP",
+        ),
+    )
+
+
+def _locate(file: SiteFile, creds: Credentials, key: str) -> Location:
+    for name in (key, "password", "username", "authmethod"):
+        entry = creds.entry(name)
+        if entry is not None:
+            return file.location(entry.token)
+    return file.location()
+
+
+USED = "this host's multipath maps or guests use its LUNs"
+
+
+@rule("ISCSI003", "chap-mismatch", Severity.ERROR, scope="site", needs=("iscsid",))
+def chap_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """The initiator's CHAP settings do not satisfy the IncomingUser accounts of the targets."""
+    chap = _Chap(site, ctx)
+    if not chap.portals:
+        return
+    for host in site.hosts:
+        file = iscsid_file(host)
+        if file is None:
+            continue
+        config: IscsidConfig = file.doc.model
+        used = chap.used_by(host)
+        for scope in ("session", "discovery"):
+            creds = credentials(config, scope)
+            if used:
+                doors = (
+                    chap.session_doors(used) if scope == "session" else chap.discovery_doors(used)
+                )
+                yield from _check_known(ctx, file, creds, doors)
+            elif creds.configured:
+                # a host that neither uses the site's LUNs nor sets CHAP keys may be no initiator
+                # of these targets at all (open-iscsi installed on a target head, say)
+                everywhere = chap.all_sessions if scope == "session" else chap.all_discovery
+                yield from _check_anywhere(ctx, file, creds, everywhere)
+
+
+def _check_known(
+    ctx: RuleContext, file: SiteFile, creds: Credentials, doors: list[_Door]
+) -> Iterator[Diagnostic]:
+    """The host uses these targets: each one that refuses the login is a finding."""
+    chap_by_chance: list[_Door] = []
+    for door in doors:
+        problem = door.problem(creds)
+        if problem is not None:
+            yield _chap_diagnostic(ctx, file, creds, problem, related=[door.where], why=USED)
+        elif door.incoming and creds.authmethod == "None":
+            chap_by_chance.append(door)
+    if chap_by_chance:
+        yield _authmethod_none(ctx, file, creds, chap_by_chance)
+
+
+def _authmethod_none(
+    ctx: RuleContext, file: SiteFile, creds: Credentials, doors: list[_Door]
+) -> Diagnostic:
+    # open-iscsi 2.1.10 and later log "DEPRECATED: Using CHAP even though 'authmethod' is set
+    # to None" and announce that a later release will honour it
+    prefix = creds.prefix
+    return ctx.diagnostic(
+        f"{prefix}.authmethod is None, yet {doors[0].what} requires CHAP: open-iscsi sends CHAP "
+        "anyway because a password is set, but 2.1.10 and later warn that a future release "
+        f"will honour None and log in without it, which the target refuses; set "
+        f"{prefix}.authmethod = CHAP",
+        _locate(file, creds, "authmethod"),
+        _related(door.where for door in doors),
+        severity=Severity.WARNING,
+    )
+
+
+def _check_anywhere(
+    ctx: RuleContext, file: SiteFile, creds: Credentials, doors: _Doors
+) -> Iterator[Diagnostic]:
+    """Which targets the host uses is not known: only a login no door accepts is sure to fail."""
+    if not doors.doors or doors.accept(creds):
+        return
+    first = doors.doors[0]
+    problem = first.problem(creds)
+    if problem is None:
+        return
+    noun = "target" if creds.scope == "session" else "target head"
+    count = len(doors.doors)
+    yield _chap_diagnostic(
+        ctx,
+        file,
+        creds,
+        problem,
+        related=[door.where for door in doors.doors[:MAX_RELATED]],
+        why=f"no {noun} of the site accepts these credentials, {count} tried",
+    )
+
+
+def _chap_diagnostic(
+    ctx: RuleContext,
+    file: SiteFile,
+    creds: Credentials,
+    problem: tuple[str, str],
+    *,
+    related: list[Location],
+    why: str,
+) -> Diagnostic:
+    reason, key = problem
+    failing = "logins" if creds.scope == "session" else "SendTargets discovery"
+    records = "node" if creds.scope == "session" else "discovery"
+    return ctx.diagnostic(
+        f"{reason}: {failing} from {file.host.name} will fail ({why}); make the "
+        f"{creds.prefix}.* settings and the target's accounts agree, then update the existing "
+        f"{records} records (iscsiadm -m {records} -o update) or discover again",
+        _locate(file, creds, key),
+        _related(related),
+    )
+
+
+# ISCSI004 slow-path-failover --------------------------------------------------------------------
+
+REPLACEMENT_TIMEOUT = "node.session.timeo.replacement_timeout"
+SLOW_FAILOVER = 20
+# open-iscsi's README (8.1.4) suggests 5 to 15 s under dm-multipath: take the top of that range,
+# which moves I/O quickly and still rides out a short network or target-head hiccup.
+FAST_FAILOVER = "15"
+
+
+def _with_multipath(host: Host) -> bool:
+    return bool(host.documents("multipath"))
+
+
+@rule("ISCSI004", "slow-path-failover", Severity.WARNING, scope="host", needs=("iscsid",))
+def slow_path_failover(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """replacement_timeout above 20 s on a host that runs dm-multipath over iSCSI."""
+    for host in site.hosts:
+        file = iscsid_file(host)
+        if file is None or not _with_multipath(host):
+            continue
+        config: IscsidConfig = file.doc.model
+        timeout = config.typed(REPLACEMENT_TIMEOUT)
+        if not isinstance(timeout, int) or 0 <= timeout <= SLOW_FAILOVER:
+            continue
+        setting = config.setting(REPLACEMENT_TIMEOUT)
+        entry = setting.entry if setting is not None else config.entry(REPLACEMENT_TIMEOUT)
+        if setting is None and entry is not None:
+            said = (
+                f"iscsid does not read the {REPLACEMENT_TIMEOUT} line ({_why_dropped(entry)}), "
+                f"so its default of {timeout} s holds I/O"
+            )
+        elif setting is None:
+            said = f"{REPLACEMENT_TIMEOUT} is not set, so iscsid uses its default of {timeout} s"
+        elif timeout < 0:
+            said = f"{REPLACEMENT_TIMEOUT} = {setting.value} queues I/O forever"
+        else:
+            said = f"{REPLACEMENT_TIMEOUT} = {setting.value} holds I/O for {timeout} s"
+        yield ctx.diagnostic(
+            f"{said} when a path fails: dm-multipath on this host sees the failure only then, "
+            "and guests stall meanwhile; under multipath use 5 to 15 s (open-iscsi README, "
+            "8.1.4) and let multipath queue (no_path_retry)",
+            file.location(entry.token) if entry is not None else file.location(),
+            [
+                Location(f.path, host=host.name, message="dm-multipath runs here")
+                for f in host.documents("multipath")[:1]
+            ],
+            fix=_timeout_fix(file, config),
+        )
+
+
+def _timeout_fix(file: SiteFile, config: IscsidConfig) -> Fix | None:
+    description = (
+        f"set {REPLACEMENT_TIMEOUT} = {FAST_FAILOVER} (fail over after {FAST_FAILOVER} s; "
+        "existing node records keep their value until updated)"
+    )
+    setting = config.setting(REPLACEMENT_TIMEOUT)
+    entry = setting.entry if setting is not None else None
+    if entry is not None:
+        line, column = file.doc.position(entry.token)
+        start = column + len(entry.token.text) - len(entry.value)
+        end = start + len(entry.intended_value)
+        edit = TextEdit(file.path, line, start, line, end, FAST_FAILOVER)
+        return Fix(description, False, (edit,))
+    if setting is not None:
+        return None  # read from the tail of an over-long line: no line of its own to edit
+    from xsanconf.formats.iscsid.model import IscsidConfig
+    from xsanconf.lint.rules._drbd_fixes import line_edits
+
+    twin = IscsidConfig(Document(file.doc.kind, copy.deepcopy(file.doc.root), file.doc.path))
+    twin.add(REPLACEMENT_TIMEOUT, FAST_FAILOVER)
+    if twin.typed(REPLACEMENT_TIMEOUT) != int(FAST_FAILOVER):
+        return None
+    edits = line_edits(file.path, render(file.doc.root), render(twin.doc.root))
+    return Fix(description, False, edits) if edits else None
+
+
+# ISCSI005 manual-startup ------------------------------------------------------------------------
+
+STARTUP = "node.startup"
+
+
+def _boot_dependency(site: Site, ctx: RuleContext, host: Host) -> Location | None:
+    """Where the host's multipath or Xen configuration relies on an iSCSI LUN, if it does."""
+    used = used_targets(stack_index_for(site, ctx.versions), host)
+    if used:
+        return next(iter(used.values()))
+    for file, disk in xen_iscsi_disks(host):
+        line, column = disk.position
+        return Location(
+            file.path, line, column, host=host.name, message="a guest disk on an iSCSI path"
+        )
+    return None
+
+
+@rule("ISCSI005", "manual-startup", Severity.WARNING, scope="host", needs=("iscsid",))
+def manual_startup(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """node.startup = manual on a host whose multipath or Xen config needs iSCSI LUNs at boot."""
+    for host in site.hosts:
+        file = iscsid_file(host)
+        if file is None:
+            continue
+        config: IscsidConfig = file.doc.model
+        if config.typed(STARTUP) != "manual":
+            continue
+        needed = _boot_dependency(site, ctx, host)
+        if needed is None:
+            continue
+        entry = config.entry(STARTUP)
+        if entry is None:
+            said = f"{STARTUP} is not set, and iscsid's default is manual"
+        elif entry.dropped is not None:
+            said = (
+                f"iscsid does not read the {STARTUP} line ({entry.dropped}), so its default, "
+                "manual, applies"
+            )
+        elif entry.value != "manual":
+            said = (
+                f"{STARTUP} = {entry.value} is not a value iscsid knows (values are "
+                "case-sensitive), so it stays manual"
+            )
+        else:
+            said = f"{STARTUP} = manual"
+        yield ctx.diagnostic(
+            f"{said}: nodes discovered with it are not logged in at boot, so the multipath "
+            "maps and guests that use their LUNs find no disk after a reboot; set "
+            f"'{STARTUP} = automatic' (and update existing records: iscsiadm -m node -o update "
+            f"-n {STARTUP} -v automatic)",
+            file.location(entry.token) if entry is not None else file.location(),
+            [needed],
+        )
