@@ -31,8 +31,28 @@ __all__ = [
 ]
 
 UNUSED_SUPPRESSION = "SYN006"
-DEFAULT_VERSIONS: dict[str, str] = {"drbd": "9"}
-KNOWN_VERSIONS: dict[str, tuple[str, ...]] = {"drbd": ("8.3", "8.4", "9")}
+DEFAULT_VERSIONS: dict[str, str] = {"drbd": "9", "multipath": "0.14.3"}
+KNOWN_VERSIONS: dict[str, tuple[str, ...]] = {
+    "drbd": ("8.3", "8.4", "9"),
+    # every multipath-tools release tag (opensvc/multipath-tools): minor, then its patch levels
+    "multipath": tuple(
+        f"0.{minor}.{patch}"
+        for minor, patches in (
+            (4, "56789"),
+            (5, "0"),
+            (6, "01234"),
+            (7, "0123456789"),
+            (8, "0123456789"),
+            (9, "0123456789"),
+            (10, "023456"),
+            (11, "01234"),
+            (12, "012"),
+            (13, "01"),
+            (14, "0123"),
+        )
+        for patch in patches
+    ),
+}
 
 
 class SelectionError(ValueError):
