@@ -143,7 +143,11 @@ def test_ietd_file_that_ietd_reads(tmp_path: Path) -> None:
     new = stack_index(site).host(san1)
     assert [lun.scsi_id for lun in new.luns] == ["new"]
     assert [f.rel for f in new.ignored_ietd] == ["etc/ietd.conf"]
-    old = stack_index(site, iet_version=(1, 4, 19)).host(san1)
+    # 1.4.18 moved the files to /etc/iet/ (IET009 reads the same way); 0.4.x never looks there
+    assert [lun.scsi_id for lun in stack_index(site, iet_version=(1, 4, 19)).host(san1).luns] == [
+        "new"
+    ]
+    old = stack_index(site, iet_version=(0, 4, 17)).host(san1)
     assert [lun.scsi_id for lun in old.luns] == ["old"]
 
 

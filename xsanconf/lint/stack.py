@@ -53,8 +53,9 @@ carries), ``IET_WWID_PREFIX``.
 
 Assumptions
 -----------
-* ietd 1.4.20+ reads ``/etc/iet/ietd.conf`` and falls back to ``/etc/ietd.conf``; older
-  versions read only ``/etc/ietd.conf``.
+* The ietd.conf a host's ietd reads is IET009's answer (``rules.iet.config_choice``): 1.x
+  reads ``/etc/iet/ietd.conf`` and falls back to ``/etc/ietd.conf``, 0.4.x reads only
+  ``/etc/ietd.conf``, and ``ietd -c FILE`` in ``ISCSITARGET_OPTIONS`` wins.
 * WWIDs are udev's ``ID_SERIAL`` (``xsanconf.domain.wwid``).  Without ``ScsiId`` the identity
   is IET 1.4.20's MD5 of the target name and LUN number; before 1.4.20 it cannot be known.  The
   unit serial (``ScsiSN``) defaults to the hex of the SCSI ID bytes from 1.4.20 on.
@@ -482,8 +483,13 @@ def _add_device(stack: HostStack, device: DrbdDevice) -> None:
 
 
 def _effective_ietd(host: Host, version: IetVersion | None) -> SiteFile | None:
-    names = IET_FILES if version is None or version[:3] >= (1, 4, 20) else IET_FILES[1:]
-    for rel in names:
+    # IET009 says which file ietd reads (versions, `ietd -c`); the index must agree with it.
+    from xsanconf.lint.rules.iet import NEWEST, config_choice
+
+    choice = config_choice(host, version or NEWEST)
+    if choice is not None:
+        return choice.file
+    for rel in IET_FILES:  # ietd's arguments are not known: the usual order
         file = host.file(rel)
         if file is not None and file.kind == "ietd":
             return file
