@@ -1,13 +1,21 @@
 """Whatever the input, every codec either round-trips it or raises ParseError inside the input.
 
-Runs over every kind the package has, so a new codec is fuzzed as soon as it exists.  The long
-run (>= 100,000 inputs) is ``pytest -m fuzz``; the default suite runs a few hundred per codec.
+Runs over every kind the package has, so a new codec is fuzzed as soon as it exists.  Inputs:
+(a) arbitrary text and arbitrary bytes (decoded as files are, undecodable bytes as surrogates),
+(b) corpus files mutated by character flips, truncation, duplication, deletion and splicing of
+lines from files of other formats (:mod:`xsanconf.testing.mutations`).
+
+The default suite runs a few thousand inputs.  The long run is ``pytest -m fuzz -s
+tests/test_fuzz.py``: ``XSANCONF_FUZZ_INPUTS`` distinct inputs (default 100,000), each checked
+against every codec; it prints the count, the time and every distinct failure it met.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -19,8 +27,16 @@ from xsanconf.testing.mutations import mutate
 
 KINDS = list(xsanconf.KINDS)
 
+# A check of an input of a few kilobytes taking longer than this means a parser that backtracks
+# or recurses without bound (the inputs of the long run are at most ~100 KB).
+SLOW_SECONDS = 2.0
+
 
 def check(text: str, kind: str) -> None:
+    """The property: a document that renders back byte for byte, or a ParseError inside ``text``.
+
+    The linter loads with ``recover=True``: that must never raise, and must render back too.
+    """
     try:
         doc = xsanconf.loads(text, kind)
     except xsanconf.ParseError as error:
@@ -28,16 +44,20 @@ def check(text: str, kind: str) -> None:
         assert 1 <= error.line <= len(lines), (error.line, len(lines))
         assert 1 <= error.column <= len(lines[error.line - 1]) + 1, (error.column, str(error))
         str(error)  # the message with its caret renders
+        recovered = xsanconf.loads(text, kind, recover=True)
+        assert recovered.problems
+        assert xsanconf.dumps(recovered) == text
         return
     assert xsanconf.dumps(doc) == text
     doc.model  # noqa: B018 - building the model must not fail either
     xsanconf.to_data(doc)
+    xsanconf.to_data(doc, redact_secrets=True)
 
 
 _TEXT = st.text(
     alphabet=st.one_of(
         st.sampled_from(list('{}[];#"=\\\n\r\t ,:!-_./*') + ["\x00", "\xff"]),
-        st.characters(blacklist_categories=("Cs",)),
+        st.characters(exclude_categories=["Cs"]),
     ),
     max_size=200,
 )
@@ -61,31 +81,146 @@ def _corpus_texts() -> list[str]:
     return [read(f) for f in sorted(CORPUS.rglob("*")) if f.is_file() and f.name != "README.md"]
 
 
-def _run_mutations(count: int, seed: int) -> int:
+# Pieces random text is drawn from: the punctuation and words the formats care about.
+_PIECES = [
+    *"{}[];#\"=\\\n\r\t ,:!-_./*'()@<>$`",
+    "\x00",
+    "\xff",
+    "\udcff",
+    "\u00a0",
+    "\u2028",
+    "\r\n",
+    "\\\n",
+    "resource",
+    "on",
+    "include",
+    "Target",
+    "Lun",
+    "IncomingUser",
+    "node.session.auth.password",
+    "devices",
+    "device",
+    "multipaths",
+    "options",
+    "alias",
+    "install",
+    "disk",
+    "vif",
+    "[Unit]",
+    "ExecStart",
+    "### BEGIN INIT INFO",
+    "0x",
+    "iqn.2001-04.com.example:x",
+    "/dev/drbd0",
+]
+
+
+def _random_text(rng: random.Random, _texts: list[str]) -> str:
+    return "".join(rng.choice(_PIECES) for _ in range(rng.randrange(0, 120)))
+
+
+def _random_bytes(rng: random.Random, _texts: list[str]) -> str:
+    data = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 200)))
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _mutated_corpus_file(rng: random.Random, texts: list[str]) -> str:
+    text = rng.choice(texts)
+    for _ in range(rng.randrange(1, 4)):
+        text = mutate(text, rng, texts)
+    return text
+
+
+# Mostly mutated real files (they reach deep into the grammars); some arbitrary input.
+_GENERATORS: list[Callable[[random.Random, list[str]], str]] = [
+    *[_mutated_corpus_file] * 6,
+    *[_random_text] * 2,
+    *[_random_bytes] * 2,
+]
+
+
+class FuzzRun:
+    """Counts inputs and checks, and keeps the first example of each distinct failure."""
+
+    def __init__(self, prop: Callable[[str, str], None] = check) -> None:
+        self.prop = prop
+        self.inputs = 0
+        self.checks = 0
+        self.failures: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, error) -> example
+        self.slowest = (0.0, "", "")  # seconds, kind, input
+
+    def feed(self, text: str) -> None:
+        self.inputs += 1
+        for kind in KINDS:
+            self.checks += 1
+            started = time.perf_counter()
+            try:
+                self.prop(text, kind)
+            except Exception as error:
+                key = (kind, f"{type(error).__name__}: {str(error)[:120]}")
+                self.failures.setdefault(key, (text, repr(error)))
+            elapsed = time.perf_counter() - started
+            if elapsed > self.slowest[0]:
+                self.slowest = (elapsed, kind, text)
+
+    def summary(self, seconds: float) -> str:
+        lines = [
+            f"fuzz: {self.inputs} inputs x {len(KINDS)} codecs = {self.checks} checks "
+            f"in {seconds:.1f} s; {len(self.failures)} distinct failures; slowest check "
+            f"{self.slowest[0] * 1000:.1f} ms ({self.slowest[1]}, {len(self.slowest[2])} chars)"
+        ]
+        for (kind, error), (text, _) in sorted(self.failures.items()):
+            lines.append(f"  {kind}: {error}\n    input: {text[:300]!r}")
+        return "\n".join(lines)
+
+
+def _fuzz(count: int, seed: int) -> FuzzRun:
     texts = _corpus_texts()
     if not texts:
         pytest.skip(f"{CORPUS} is absent")
     rng = random.Random(seed)
-    done = 0
-    while done < count:
-        text = rng.choice(texts)
-        for _ in range(rng.randrange(1, 4)):
-            text = mutate(text, rng, texts)
-        for kind in KINDS:
-            check(text, kind)
-            done += 1
-    return done
+    run = FuzzRun()
+    while run.inputs < count:
+        run.feed(rng.choice(_GENERATORS)(rng, texts))
+    return run
 
 
 def test_mutated_corpus_files() -> None:
-    assert _run_mutations(3_000, seed=20261124) >= 3_000
+    run = _fuzz(300, seed=20261124)
+    assert not run.failures, run.summary(0)
+    assert run.checks >= 300 * len(KINDS)
+    assert run.slowest[0] < SLOW_SECONDS, run.summary(0)
+
+
+def test_fuzz_run_reports_failures() -> None:
+    """The harness itself can fail: an input no codec accepts as text is reported, not lost."""
+    run = FuzzRun()
+    run.feed("\x00")  # rejected by ParseError: fine
+    assert not run.failures
+
+    def escapes(text: str, kind: str) -> None:
+        raise RuntimeError(kind)
+
+    broken = FuzzRun(escapes)
+    broken.feed("x")
+    assert {kind for kind, _ in broken.failures} == set(KINDS)
 
 
 @pytest.mark.fuzz
-def test_mutated_corpus_files_long_run() -> None:
+def test_long_fuzz_run() -> None:
     count = int(os.environ.get("XSANCONF_FUZZ_INPUTS", "100000"))
     seed = int(os.environ.get("XSANCONF_FUZZ_SEED", "1"))
-    assert _run_mutations(count, seed) >= count
+    started = time.perf_counter()
+    run = _fuzz(count, seed)
+    summary = run.summary(time.perf_counter() - started)
+    print(summary)
+    report = os.environ.get("XSANCONF_FUZZ_REPORT")
+    if report:
+        with open(report, "w", encoding="utf-8", errors="surrogateescape") as out:
+            out.write(summary + "\n")
+    assert run.inputs >= count
+    assert not run.failures, summary
+    assert run.slowest[0] < SLOW_SECONDS, summary
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -93,3 +228,23 @@ def test_mutated_corpus_files_long_run() -> None:
 @given(depth=st.integers(1, 20_000))
 def test_deep_nesting_is_bounded(kind: str, depth: int) -> None:
     check("a {\n" * depth + "}\n" * depth, kind)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_megabyte_line_is_bounded(kind: str) -> None:
+    started = time.perf_counter()
+    check("a" * 1_000_000 + " {\n", kind)
+    check('"' + "x \\" * 300_000 + "\n", kind)
+    assert time.perf_counter() - started < 10 * SLOW_SECONDS
+
+
+@pytest.mark.parametrize("kind", ["modules", "iscsid", "modprobe"])
+def test_parsing_time_is_linear(kind: str) -> None:
+    """100,000 lines parse in about a second: a list rule once copied its list at every line,
+    and 40,000 lines took 10 s (100,000 would take a minute)."""
+    line = {"modules": "dm_multipath\n", "iscsid": "node.startup = manual\n"}.get(
+        kind, "options drbd minor_count=8\n"
+    )
+    started = time.perf_counter()
+    xsanconf.loads(line * 100_000, kind)
+    assert time.perf_counter() - started < 8.0

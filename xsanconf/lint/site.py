@@ -16,16 +16,17 @@ Everything is indexed once while loading, so the cost grows linearly with the nu
 
 from __future__ import annotations
 
-import glob
 import os
 import posixpath
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
+from xsanconf.limits import MAX_FILE_BYTES
 from xsanconf.lint.diagnostics import Location, Severity
 
 if TYPE_CHECKING:
@@ -35,8 +36,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Host", "Site", "SiteError", "SiteFile", "SiteProblem"]
 
-# Larger files are not configuration a daemon reads; reading them would only waste time.
-MAX_FILE_BYTES = 16 * 1024 * 1024
+# Limits that keep a hostile or broken tree from costing unbounded time or memory (README:
+# "Limits"); the file size bound is MAX_FILE_BYTES.
+MAX_INCLUDE_MATCHES = 1024  # files one include pattern may name
+MAX_INCLUDE_DEPTH = 64  # files included from included files ...
+MAX_GLOB_LISTING = 100_000  # directory entries one include pattern may list
+# The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
+_KERNEL_DIRS = ("/proc", "/sys", "/dev")
 DRBD_MAIN = "etc/drbd.conf"
 _GLOB_CHARS = frozenset("*?[")
 
@@ -115,6 +121,20 @@ class Host:
         on the linting machine: inside the host root, never the linting machine's own file."""
         inside = posixpath.normpath("/" + config_path).lstrip("/")
         return self.root / inside if inside else self.root
+
+    def read_text(self, config_path: str) -> str | None:
+        """The text of a file of this host that the site does not load as a document (a
+        bindings file, an init script's dependency list); None when it cannot be read safely:
+        it resolves outside the host root (links included) or onto the running machine's
+        /proc, /sys or /dev, is not a regular file (a FIFO would block), is over
+        ``MAX_FILE_BYTES`` or cannot be read."""
+        from xsanconf.limits import read_regular
+
+        path = self.fs_path(config_path)
+        real = os.path.realpath(path)
+        if not _inside(real, os.path.realpath(self.root)) or _on_kernel_fs(real):
+            return None
+        return read_regular(path)
 
     def drbd_files(self) -> list[SiteFile]:
         """drbd.conf and the files it includes, in drbdadm's reading order, each once."""
@@ -338,8 +358,8 @@ class _HostReader:
             info = os.lstat(path)
         except OSError as error:
             return f"cannot be read: {error.strerror}"
+        real = os.path.realpath(path)
         if stat.S_ISLNK(info.st_mode):
-            real = os.path.realpath(path)
             target = os.readlink(path)
             if not _inside(real, self.real_root):
                 return f"symbolic link to {target} leaves the host root; not read"
@@ -353,8 +373,15 @@ class _HostReader:
             return "is a directory where a file is expected"
         if not stat.S_ISREG(info.st_mode):
             return f"is a {_file_type(info.st_mode)}, not a regular file; not read"
+        if not _inside(real, self.real_root):  # a linked directory on the way
+            return f"resolves to {real} through a symbolic link, outside the host root; not read"
+        if _on_kernel_fs(real):
+            return f"is a kernel pseudo-file ({real}), not a configuration file; not read"
         if info.st_size > MAX_FILE_BYTES:
-            return f"is {info.st_size} bytes long, too large for a configuration file; not read"
+            return (
+                f"is {info.st_size} bytes long, over the {MAX_FILE_BYTES // 1024 // 1024} MiB "
+                "limit for a configuration file; not read"
+            )
         return None
 
     def read_etc(self) -> None:
@@ -456,6 +483,14 @@ class _HostReader:
         stack: list[str],
     ) -> None:
         at = file.location(statement.token)
+        if len(stack) >= MAX_INCLUDE_DEPTH:
+            self.problem(
+                "SYN003",
+                f"includes nested more than {MAX_INCLUDE_DEPTH} files deep; not followed",
+                file.rel,
+                at=at,
+            )
+            return
         for rel in self._expand(file, statement.args, at):
             real = os.path.realpath(self.fs(rel))
             if any(os.path.realpath(self.fs(s)) == real for s in stack):
@@ -492,7 +527,14 @@ class _HostReader:
                 )
                 return []
             return [rooted]
-        matches = sorted(glob.glob(rooted, root_dir=self.root))
+        matches, overflow = self._glob(rooted)
+        if overflow:
+            self.problem(
+                "SYN003",
+                f"include {pattern!r} {overflow}",
+                file.rel,
+                at=at,
+            )
         if not matches:
             self.problem(
                 "SYN003",
@@ -502,6 +544,65 @@ class _HostReader:
                 at=at,
             )
         return [posixpath.normpath(m.replace(os.sep, "/")) for m in matches]
+
+    def _glob(self, rooted: str) -> tuple[list[str], str | None]:
+        """glob(3) of ``rooted`` inside the host root, bounded: the sorted matches, and what
+        bound cut them short or what was not followed (None: nothing).
+
+        Each directory on the way must resolve inside the host root; at most
+        ``MAX_INCLUDE_MATCHES`` matches and ``MAX_GLOB_LISTING`` listed entries, so that
+        ``include "/*/*/*/*"`` on a live machine's root stays cheap.
+        """
+        found = [""]
+        listed = 0
+        escaped: str | None = None
+        parts = rooted.split("/")
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            following: list[str] = []
+            for base in found:
+                directory = self.fs(base) if base else self.root
+                if not _inside(os.path.realpath(directory), self.real_root):
+                    escaped = escaped or (
+                        f"passes through {base}, a symbolic link out of the host root; not followed"
+                    )
+                    continue
+                names, count = self._matching_names(base, part)
+                listed += count
+                for name in names:
+                    rel = posixpath.join(base, name) if base else name
+                    if last or os.path.isdir(self.fs(rel)):
+                        following.append(rel)
+                if listed > MAX_GLOB_LISTING or len(following) > MAX_INCLUDE_MATCHES:
+                    kept = sorted(following)[:MAX_INCLUDE_MATCHES] if last else []
+                    bound = (
+                        f"lists more than {MAX_GLOB_LISTING} directory entries"
+                        if listed > MAX_GLOB_LISTING
+                        else f"matches more than {MAX_INCLUDE_MATCHES} files"
+                    )
+                    return kept, f"{bound}; only the first {len(kept)} are read"
+            found = following
+        return sorted(found), escaped
+
+    def _matching_names(self, base: str, part: str) -> tuple[list[str], int]:
+        """Names in directory ``base`` that ``part`` matches, and how many names were listed."""
+        if not _GLOB_CHARS & set(part):
+            return ([part] if os.path.lexists(self.fs(posixpath.join(base, part))) else []), 0
+        directory = self.fs(base) if base else self.root
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            return [], 0
+        # glob(3): a leading dot is matched only by a pattern that starts with one
+        hidden_ok = part.startswith(".")
+        matched = [
+            n for n in names if (hidden_ok or not n.startswith(".")) and fnmatchcase(n, part)
+        ]
+        return matched, len(names)
+
+
+def _on_kernel_fs(real: str) -> bool:
+    return any(_inside(real, kernel) for kernel in _KERNEL_DIRS)
 
 
 def _kind_of(rel: str, detect: Callable[[str], str | None]) -> str | None:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from xsanconf.formats.xen_domain.disk import DiskSpec
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
-from xsanconf.lint.rc_links import stays_inside
 from xsanconf.lint.rule import RuleContext, rule
 
 if TYPE_CHECKING:
@@ -90,13 +89,7 @@ def _disk_location(file: SiteFile, disk: XenDisk, message: str | None = None) ->
 
 def _read_inside(host: Host, rel: str) -> str | None:
     """A file of the host that the site does not load, read only when it stays in the root."""
-    if not stays_inside(host.root, rel):
-        return None
-    try:
-        with open(os.path.join(host.root, rel), encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except OSError:
-        return None
+    return host.read_text(rel)
 
 
 def _shared_mounts(host: Host) -> list[str]:
