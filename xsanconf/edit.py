@@ -11,12 +11,15 @@ from collections.abc import Sequence
 from xsanconf.syntax import Node, Token, Trivia, leaves
 
 __all__ = [
+    "aligned_gap",
     "append_line",
+    "display_width",
     "index_of",
     "indent_before",
     "indent_unit",
     "insert_line_after",
     "newline_style",
+    "pad_to",
     "remove_child",
     "replace_child",
 ]
@@ -155,3 +158,42 @@ def append_line(
         *line,
         *([Trivia(close_indent)] if close_indent else []),
     ]
+
+
+def display_width(text: str) -> int:
+    """How many columns ``text`` takes on a terminal (tabs stop every 8 columns)."""
+    return len(text.expandtabs(8))
+
+
+def pad_to(head: str, column: int, tabs: bool) -> str:
+    """Blanks that take a line starting with ``head`` to display ``column`` (at least one)."""
+    width = display_width(head)
+    if width >= column:
+        return "\t" if tabs else " "
+    if not tabs:
+        return " " * (column - width)
+    out = ""
+    while (width // 8 + 1) * 8 <= column:
+        out += "\t"
+        width = (width // 8 + 1) * 8
+    return out + " " * (column - width)
+
+
+def aligned_gap(samples: Sequence[tuple[str, str]], head: str, default: str = " ") -> str:
+    """The blanks to write after ``head`` (a new line up to its value) in the siblings' style.
+
+    ``samples`` hold, for sibling lines, the text before the gap (indentation included) and
+    the gap itself.  When the siblings' values all start in one display column and the file
+    pads to it (keywords of different widths, or a gap wider than one blank), the value goes to that
+    column too, with tabs when the siblings pad with tabs; otherwise the commonest gap.
+    """
+    if not samples:
+        return default
+    columns = {display_width(before + gap) for before, gap in samples}
+    gaps = [gap for _, gap in samples]
+    heads = {display_width(before) for before, _ in samples}
+    padded = len(heads) > 1 or any(len(g) > 1 for g in gaps)  # not one blank by chance
+    if len(columns) == 1 and padded:
+        return pad_to(head, columns.pop(), any("\t" in g for g in gaps))
+    common = max(gaps, key=gaps.count)  # the first of the commonest, for a stable result
+    return common if common in (" ", "\t") else default

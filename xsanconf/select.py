@@ -38,8 +38,9 @@ def parse_selector(text: str) -> list[Step]:
     pending: str | None = None
     for ch in text:
         if depth:
-            if ch == "]":
-                depth = 0
+            # brackets nest, so that a filter may hold a regex class: devnode[^sd[a-z]$]
+            depth += {"[": 1, "]": -1}.get(ch, 0)
+            if depth == 0:
                 pending = bracket
                 bracket = ""
             else:

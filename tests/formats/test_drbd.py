@@ -212,11 +212,15 @@ def test_edits_keep_crlf_and_missing_final_newline() -> None:
 
 def test_set_value_that_needs_quotes() -> None:
     doc = xsanconf.loads("common { handlers { } }\n", "drbd")
-    doc.model.common.section("handlers").set("split-brain", "/usr/lib/drbd/notify.sh root")
+    handlers = doc.model.common.section("handlers")
+    assert handlers is not None
+    handlers.set("split-brain", "/usr/lib/drbd/notify.sh root")
     assert 'split-brain "/usr/lib/drbd/notify.sh root";' in doc.render()
-    assert model(doc.render()).common.section("handlers").value("split-brain") == (
-        "/usr/lib/drbd/notify.sh root"
-    )
+    common = model(doc.render()).common
+    assert common is not None
+    read_back = common.section("handlers")
+    assert read_back is not None
+    assert read_back.value("split-brain") == "/usr/lib/drbd/notify.sh root"
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,10 @@ import attrs
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.formats._lines import append_last_line, check_one_line, steps_of
 from xsanconf.formats.ietd.lexer import BLANKS, tokenize_lines, words
 from xsanconf.parsing import Lexed, parse_with
+from xsanconf.select import SelectorError
 from xsanconf.syntax import Node, Token, Trivia
 
 if TYPE_CHECKING:
@@ -33,10 +35,13 @@ __all__ = [
     "IetAccessFile",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
     "parse_items",
+    "set_value",
     "sniff",
+    "unset_value",
 ]
 
 KIND = "iet-access"
@@ -288,7 +293,7 @@ class IetAccessFile:
         can still decide."""
         if not target or any(c in target for c in BLANKS + "\n,") or target.startswith("#"):
             raise ValueError(f"not a target name: {target!r}")
-        token = Token("ENTRY", f"{target} {_format_items(items)}")
+        token = Token("ENTRY", target + self._gap_after(target) + _format_items(items))
         first_all = next((e for e in self.entries if e.is_all), None)
         if target != "ALL" and first_all is not None:
             self._insert_above(first_all.token, token)
@@ -296,6 +301,17 @@ class IetAccessFile:
             self._append(token)
         self.doc.touched()
         return IetAccessEntry(self.doc, token)
+
+    def _gap_after(self, target: str) -> str:
+        """The blanks between a new line's target and its list, lined up as the file does."""
+        samples = []
+        for entry in self.entries:
+            found = words(entry.token.text)
+            if len(found) > 1:
+                indent = edit.indent_before(self.doc.root, entry.token)
+                text = entry.token.text
+                samples.append((indent + text[: found[0][1]], text[found[0][1] : found[1][0]]))
+        return edit.aligned_gap(samples, target)
 
     def _insert_above(self, anchor: Token, token: Token) -> None:
         root = self.doc.root
@@ -312,10 +328,7 @@ class IetAccessFile:
         if entries:
             edit.insert_line_after(root, entries[-1].token, token, "", newline)
             return
-        last = root.children[-1] if root.children else None
-        if isinstance(last, Trivia) and not last.text.endswith("\n"):
-            root.children.append(Trivia(newline))
-        root.children += [token, Trivia(newline)]
+        append_last_line(root, token)
 
 
 def directives(doc: Document) -> list[Directive]:
@@ -327,3 +340,53 @@ def directives(doc: Document) -> list[Directive]:
 
 def build(items: list[Directive]) -> str:
     return "".join(" ".join([d.name, ", ".join(d.args)]).rstrip(" ") + "\n" for d in items)
+
+
+# selectors: ``target[NAME]`` (or ``target[ALL]``) names a line; its value is the list
+
+
+def _target(selector: str) -> str:
+    steps = steps_of(selector)
+    if len(steps) == 1 and steps[0].name == "ALL" and steps[0].filter is None:
+        return "ALL"
+    if len(steps) != 1 or steps[0].name.lower() != "target" or not steps[0].filter:
+        raise SelectorError(
+            f"selector {selector!r}: name a line as target[NAME] or target[ALL], "
+            "e.g. target[iqn.2001-04.com.example:xensan]"
+        )
+    return steps[0].filter.strip()
+
+
+def _lines_for(doc: Document, target: str) -> list[IetAccessEntry]:
+    """The lines naming ``target`` itself (ietd compares names ignoring case, ``ALL`` not)."""
+    wanted = target.lower()
+    return [
+        e
+        for e in IetAccessFile(doc).entries
+        if (e.target == target if target == "ALL" else e.target.lower() == wanted)
+    ]
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    """The items of the first line naming the target, one per line of output."""
+    found = _lines_for(doc, _target(selector))
+    return [item.text for item in found[0].items] if found else []
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    """Replace the list of the first line naming the target (``a, b``), or add a line for it
+    (above the first ``ALL`` line, where it can still decide)."""
+    target = _target(selector)
+    items = [i.strip(BLANKS) for i in check_one_line(value).split(",")]
+    found = _lines_for(doc, target)
+    if found:
+        found[0].set_items(items)
+    else:
+        IetAccessFile(doc).add_entry(target, items)
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    found = _lines_for(doc, _target(selector))
+    for entry in found:
+        entry.remove()
+    return len(found)

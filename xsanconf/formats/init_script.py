@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.formats._lines import check_one_line, plain_key
 from xsanconf.parsing import Lexed, LexError, parse_with
+from xsanconf.select import SelectorError
 from xsanconf.syntax import Node, Token, Trivia
 
 if TYPE_CHECKING:
@@ -32,10 +34,13 @@ __all__ = [
     "LsbHeader",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
+    "set_value",
     "sniff",
     "tokenize",
+    "unset_value",
 ]
 
 KIND = "init-script"
@@ -440,3 +445,46 @@ def build(items: list[Directive]) -> str:
         else:
             lines.append("".join(d.args) + "\n")
     return "".join(lines)
+
+
+# selectors: an LSB header keyword (``Required-Start``), compared without regard to case
+
+
+def _key(selector: str) -> str:
+    key = plain_key(selector, KIND, "Required-Start")
+    if _FIELD.fullmatch(f"# {key}:") is None:
+        raise SelectorError(f"selector {selector!r}: not an LSB header keyword")
+    return key
+
+
+def _header(doc: Document) -> LsbHeader | None:
+    return InitScript(doc).header
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    """The field's value, continuation lines joined (only the first header counts)."""
+    key = _key(selector)
+    header = _header(doc)
+    found = header.field(key) if header is not None else None
+    return [found.value] if found is not None else []
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    """Set the field's words on its line (continuation lines go), or add the field at the end
+    of the header, its value lined up with the others.  A script without a header is refused:
+    where a header goes in a script is for a person to decide."""
+    key = _key(selector)
+    header = _header(doc)
+    if header is None:
+        raise ValueError("the script has no LSB header (### BEGIN INIT INFO) to set a field in")
+    header.set(_KNOWN_LOWER.get(key.lower(), key), *check_one_line(value).split())
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    key = _key(selector)
+    header = _header(doc)
+    found = header.field(key) if header is not None else None
+    if found is None:
+        return 0
+    found.remove()
+    return 1

@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.formats._lines import LineView, append_last_line, check_one_line, plain_key
 from xsanconf.formats.flat import Piece, flat_tree, lexed
 from xsanconf.formats.iscsid.lexer import C_SPACE
 from xsanconf.formats.iscsid.reader import DaemonReading, daemon_lookup
 from xsanconf.parsing import Lexed, parse_with
-from xsanconf.syntax import Node, Token, Trivia, render
+from xsanconf.select import SelectorError
+from xsanconf.syntax import Node, Token, render
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -36,12 +38,15 @@ __all__ = [
     "InitiatorNameFile",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
     "parse_with_grammar",
     "pieces",
+    "set_value",
     "sniff",
     "tokenize",
+    "unset_value",
 ]
 
 KIND = "initiatorname"
@@ -83,14 +88,10 @@ def parse_with_grammar(text: str, path: str | None = None) -> Node:
     return parse_with("initiatorname", tokenize, text, path=path, names=_NAMES)
 
 
-class InitiatorEntry:
+class InitiatorEntry(LineView):
     """A ``Key=value`` line."""
 
-    __slots__ = ("doc", "token")
-
-    def __init__(self, doc: Document, token: Token) -> None:
-        self.doc = doc
-        self.token = token
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return f"InitiatorEntry({self.key!r}, {self.value!r})"
@@ -109,10 +110,6 @@ class InitiatorEntry:
         return self.token.text[self._match().end() :]
 
     @property
-    def position(self) -> tuple[int, int]:
-        return self.doc.position(self.token)
-
-    @property
     def line(self) -> int:
         return self.position[0]
 
@@ -125,10 +122,6 @@ class InitiatorEntry:
         """Replace the value, keeping the key and the spacing around ``=``."""
         _check_value(value)
         self.token.text = self.token.text[: self._match().end()] + value
-        self.doc.touched()
-
-    def remove(self) -> None:
-        edit.remove_child(self.doc.root, self.token)
         self.doc.touched()
 
 
@@ -254,9 +247,7 @@ class InitiatorNameFile:
                 at -= 1  # its indentation
             edit.insert_line_after(root, root.children[at - 1] if at else None, token, "", newline)
         else:
-            if root.children and not render(root.children[-1]).endswith("\n"):
-                root.children.append(Trivia(newline))
-            root.children.extend([token, Trivia(newline)])
+            append_last_line(root, token)
         self.doc.touched()
         return InitiatorEntry(self.doc, token)
 
@@ -305,3 +296,43 @@ def directives(doc: Document) -> list[Directive]:
 
 def build(items: list[Directive]) -> str:
     return "".join((f"{d.name}={d.args[0]}" if d.args else d.name) + "\n" for d in items)
+
+
+# selectors: the key itself (``InitiatorName``, ``InitiatorAlias``, ``GenerateName``)
+
+_EXAMPLE = "InitiatorName"
+
+
+def _key(selector: str) -> str:
+    key = plain_key(selector, KIND, _EXAMPLE)
+    if _SETTING.fullmatch(key + "=") is None or key.startswith("#"):
+        raise SelectorError(f"selector {selector!r}: not a key of this file")
+    return key
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    """The value iscsid reads for the name and the alias; every line's value for other keys."""
+    key = _key(selector)
+    names = InitiatorNameFile(doc)
+    if key in (NAME_KEY, ALIAS_KEY):
+        found = names.name if key == NAME_KEY else names.alias
+        return [found] if found is not None else []
+    return [e.value for e in names.entries_for(key)]
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    """Set the line iscsid reads (a Debian ``GenerateName=yes`` placeholder gives way to a name)."""
+    key = _key(selector)
+    names = InitiatorNameFile(doc)
+    check_one_line(value)
+    if key == NAME_KEY:
+        names.set_name(value)
+    elif key == ALIAS_KEY:
+        names.set_alias(value)
+    else:
+        found = names.entries_for(key)
+        names._set(key, value, found[-1] if found else None)
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    return InitiatorNameFile(doc).unset(_key(selector))

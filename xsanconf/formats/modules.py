@@ -27,10 +27,14 @@ from xsanconf.domain.module_params import (
     ModuleParam,
     format_param,
     module_key,
+    param_key,
     parse_params,
+    split_params,
 )
+from xsanconf.formats._lines import LineView, append_last_line, check_one_line, steps_of
 from xsanconf.parsing import Lexed, parse_with
-from xsanconf.syntax import Node, Token, Trivia, render
+from xsanconf.select import SelectorError
+from xsanconf.syntax import Node, Token, Trivia
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -43,10 +47,13 @@ __all__ = [
     "ModulesLine",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
+    "set_value",
     "sniff",
     "tokenize",
+    "unset_value",
 ]
 
 KIND = "modules"
@@ -80,12 +87,8 @@ def parse(text: str, path: str | None = None) -> Node:
     return parse_with("modules", tokenize, text, path=path)
 
 
-class ModulesLine:
-    __slots__ = ("doc", "token")
-
-    def __init__(self, doc: Document, token: Token) -> None:
-        self.doc = doc
-        self.token = token
+class ModulesLine(LineView):
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.token.text!r})"
@@ -95,17 +98,9 @@ class ModulesLine:
         return self.token.text
 
     @property
-    def position(self) -> tuple[int, int]:
-        return self.doc.position(self.token)
-
-    @property
     def problem(self) -> str | None:
         """How the readers of the file disagree about this line, or ``None``."""
         return None
-
-    def remove(self) -> None:
-        edit.remove_child(self.doc.root, self.token)
-        self.doc.touched()
 
 
 class ModulesComment(ModulesLine):
@@ -179,6 +174,48 @@ class ModulesEntry(ModulesLine):
         self.token.text = self.module
         self.doc.touched()
 
+    def _params_start(self) -> int:
+        text = self.token.text
+        end = len(self.module)
+        return end + len(text[end:]) - len(text[end:].lstrip(_BLANKS))
+
+    def set_params_text(self, params: str) -> None:
+        """Replace what follows the module name (the blanks before it kept); empty: none."""
+        if "\n" in params:
+            raise ValueError("a module line cannot span lines")
+        if not params.strip(_BLANKS):
+            self.remove_params()
+            return
+        start = self._params_start()
+        gap = self.token.text[len(self.module) : start] or " "
+        self.token.text = self.module + gap + params.strip(_BLANKS)
+        self.doc.touched()
+
+    def set_param(self, name: str, value: str | None) -> None:
+        """Rewrite the last ``name`` value on the line, or append `` name=value``."""
+        new = format_param(name, value)
+        base = self._params_start()
+        text = self.token.text
+        key = param_key(name)
+        for span in reversed(split_params(text[base:])):
+            if span.param.key == key:
+                self.token.text = text[: base + span.start] + new + text[base + span.end :]
+                self.doc.touched()
+                return
+        self.set_params_text(f"{self.params_text} {new}".strip(_BLANKS))
+
+    def remove_param(self, name: str) -> int:
+        """Remove every ``name`` value from the line; how many there were."""
+        base = self._params_start()
+        text = self.token.text
+        key = param_key(name)
+        spans = split_params(text[base:])
+        kept = [text[base + s.start : base + s.end] for s in spans if s.param.key != key]
+        if len(kept) == len(spans):
+            return 0
+        self.set_params_text(" ".join(kept))
+        return len(spans) - len(kept)
+
 
 _VIEWS: dict[str, type[ModulesLine]] = {"MODULE": ModulesEntry, "COMMENT": ModulesComment}
 
@@ -239,10 +276,7 @@ class ModulesConfig:
         if entries:
             edit.insert_line_after(root, entries[-1].token, token, "", newline)
         else:
-            children = root.children
-            if children and not render(children[-1]).endswith("\n"):
-                children.append(Trivia(newline))
-            children.extend([token, Trivia(newline)])
+            append_last_line(root, token)
         self.doc.touched()
         return ModulesEntry(self.doc, token)
 
@@ -269,3 +303,71 @@ def directives(doc: Document) -> list[Directive]:
 
 def build(items: list[Directive]) -> str:
     return "".join(" ".join([d.name, *d.args]) + "\n" for d in items)
+
+
+# selectors: ``modules`` (the list), ``modules[NAME]`` (a line), ``modules[NAME].PARAM``
+
+
+def _path(selector: str) -> tuple[str | None, str | None]:
+    """The module and the parameter a selector names (either may be absent)."""
+    steps = steps_of(selector)
+    first = steps[0]
+    fits = first.name == "modules" and len(steps) <= 2 and first.filter != ""
+    if fits and len(steps) == 2:
+        fits = first.filter is not None and steps[1].filter is None
+    if not fits:
+        raise SelectorError(
+            f"selector {selector!r}: use modules, modules[NAME] or modules[NAME].PARAM"
+        )
+    module = first.filter.strip() if first.filter is not None else None
+    return module, steps[1].name if len(steps) == 2 else None
+
+
+def _entries(doc: Document, module: str) -> list[ModulesEntry]:
+    key = module_key(module)
+    return [e for e in ModulesConfig(doc).entries if e.module_key == key]
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    """The modules listed; a module's line (name and parameters); one parameter's value."""
+    module, param = _path(selector)
+    if module is None:
+        return ModulesConfig(doc).modules()
+    found = _entries(doc, module)
+    if param is None:
+        return [e.token.text for e in found]
+    values = [p.value or "" for e in found for p in e.params if p.key == param_key(param)]
+    return values[-1:]
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    """``modules NAME`` adds a module line (when missing), ``modules[NAME] PARAMS`` sets the
+    words after the name, ``modules[NAME].PARAM VALUE`` one of them.
+
+    Parameters on a module line make systemd-modules-load fail (see :class:`ModulesEntry`);
+    the linter says so, the edit does what it is asked.
+    """
+    module, param = _path(selector)
+    check_one_line(value)
+    config = ModulesConfig(doc)
+    if module is None:
+        name, _, params = value.strip(_BLANKS).partition(" ")
+        if not _entries(doc, name):
+            config.add(name, *parse_params(params))
+        return
+    found = _entries(doc, module)
+    entry = found[-1] if found else config.add(module)
+    if param is None:
+        entry.set_params_text(value)
+    else:
+        entry.set_param(param, value)
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    module, param = _path(selector)
+    found = ModulesConfig(doc).entries if module is None else _entries(doc, module)
+    if param is not None:
+        return sum(e.remove_param(param) for e in found)
+    for entry in found:
+        entry.remove()
+    return len(found)

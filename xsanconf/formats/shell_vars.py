@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Literal
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.formats._lines import LineView, append_last_line, check_one_line, plain_key
 from xsanconf.formats.flat import Piece, flat_tree, lexed
 from xsanconf.parsing import Lexed, LexError, parse_with
-from xsanconf.syntax import Node, Token, Trivia, render
+from xsanconf.select import SelectorError
+from xsanconf.syntax import Node, Token
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -37,14 +39,17 @@ __all__ = [
     "ShellVars",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
     "parse_with_grammar",
     "pieces",
     "quote",
     "read_word",
+    "set_value",
     "sniff",
     "tokenize",
+    "unset_value",
 ]
 
 KIND = "shell-vars"
@@ -216,14 +221,10 @@ def _style_of(raw: str) -> QuoteStyle:
 # the model
 
 
-class ShellAssignment:
+class ShellAssignment(LineView):
     """``[export] NAME=word``."""
 
-    __slots__ = ("doc", "token")
-
-    def __init__(self, doc: Document, token: Token) -> None:
-        self.doc = doc
-        self.token = token
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return f"ShellAssignment({self.name!r}, {self.raw_value!r})"
@@ -266,19 +267,11 @@ class ShellAssignment:
     def quote_style(self) -> QuoteStyle:
         return _style_of(self.raw_value)
 
-    @property
-    def position(self) -> tuple[int, int]:
-        return self.doc.position(self.token)
-
     def set(self, value: str, *, raw: bool = False, style: QuoteStyle | None = None) -> None:
         """Assign ``value`` (quoted as needed, in this line's style); ``raw`` writes it as is."""
         word = value if raw else quote(value, style or self.quote_style)
         start, end = self._word()
         self.token.text = self.token.text[:start] + word + self.token.text[end:]
-        self.doc.touched()
-
-    def remove(self) -> None:
-        edit.remove_child(self.doc.root, self.token)
         self.doc.touched()
 
 
@@ -356,9 +349,7 @@ class ShellVars:
             anchor = existing[-1].token
             edit.insert_line_after(root, anchor, token, edit.indent_before(root, anchor), newline)
         else:
-            if root.children and not render(root.children[-1]).endswith("\n"):
-                root.children.append(Trivia(newline))
-            root.children.extend([token, Trivia(newline)])
+            append_last_line(root, token)
         self.doc.touched()
         return ShellAssignment(self.doc, token)
 
@@ -410,3 +401,32 @@ def build(items: list[Directive]) -> str:
         else:
             lines.append(d.name)
     return "".join(line + "\n" for line in lines)
+
+
+# selectors: the variable's name (``ISCSITARGET_ENABLE``)
+
+
+def _name(selector: str) -> str:
+    name = plain_key(selector, KIND, "ISCSITARGET_ENABLE")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise SelectorError(f"selector {selector!r}: not a shell variable name")
+    return name
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    """The value the variable has once the file is sourced (expansions left as written)."""
+    found = ShellVars(doc).get(_name(selector))
+    return [found] if found is not None else []
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    """Assign ``value`` literally: quoted in the line's (or the file's) style when it must be.
+
+    A line break is refused: sh would take it, but the result is a multi-line assignment
+    that the other readers of these files (systemd's ``EnvironmentFile=``) do not.
+    """
+    ShellVars(doc).set(_name(selector), check_one_line(value))
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    return ShellVars(doc).unset(_name(selector))

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.formats._lines import append_last_line, check_one_line, remove_line, steps_of
 from xsanconf.parsing import Lexed, LexError, parse_with
+from xsanconf.select import SelectorError
 from xsanconf.syntax import Node, Token, Trivia
 
 if TYPE_CHECKING:
@@ -29,10 +31,13 @@ __all__ = [
     "UnitSection",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
+    "set_value",
     "sniff",
     "tokenize",
+    "unset_value",
 ]
 
 KIND = "systemd-unit"
@@ -172,7 +177,7 @@ class UnitEntry:
         self.doc.touched()
 
     def remove(self) -> None:
-        edit.remove_child(self.node, self.token)
+        remove_line(self.doc.root, self.node, self.token)
         self.doc.touched()
 
 
@@ -306,7 +311,10 @@ class SystemdUnit:
         newline = edit.newline_style(root)
         node = Node("section", [Token("SECTION", f"[{name}]")])
         last = next((c for c in reversed(root.children) if not isinstance(c, Trivia)), None)
-        edit.insert_line_after(root, last, node, "", newline)
+        if last is None:
+            append_last_line(root, node)  # below a header comment, not above it
+        else:
+            edit.insert_line_after(root, last, node, "", newline)
         if last is not None:
             # a blank line between sections, as systemd's own units have
             root.children.insert(edit.index_of(root, node), Trivia(newline))
@@ -335,3 +343,49 @@ def build(items: list[Directive]) -> str:
         parts.append(name + "\n")
         parts += [f"{e.name}={' '.join(e.args)}\n" for e in d.block]
     return "".join(parts)
+
+
+# selectors: ``Section.Key`` (``Unit.After``, ``Service.ExecStart``)
+
+
+def _path(selector: str) -> tuple[str, str]:
+    steps = steps_of(selector)
+    names = [step.name for step in steps]
+    if len(steps) != 2 or any(step.filter is not None for step in steps):
+        raise SelectorError(f"selector {selector!r}: name a section and a key, e.g. Unit.After")
+    section, key = names
+    if "]" in section or _ASSIGN.fullmatch(key + "=") is None:
+        raise SelectorError(f"selector {selector!r}: not a section and key of a unit file")
+    return section, key
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    """The value of each assignment of the key, in order (sections of one name merge; list
+    settings such as ``After`` accumulate, and an empty assignment resets them)."""
+    section, key = _path(selector)
+    return [e.value for e in SystemdUnit(doc).entries(section, key)]
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    """Change the key's last assignment (adding the section and the key where missing).
+
+    For a dependency list (``After``, ``Wants`` ...) the earlier assignments, which would
+    still add to the list, go, so that the list is what was set.
+    """
+    section, key = _path(selector)
+    if check_one_line(value).endswith("\\"):
+        raise ValueError(f"{value!r}: a value ending in a backslash continues on the next line")
+    unit = SystemdUnit(doc)
+    found = unit.entries(section, key)
+    if key in DEPENDENCY_KEYS:
+        for earlier in found[:-1]:
+            earlier.remove()
+    unit.set(section, key, value)
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    section, key = _path(selector)
+    found = SystemdUnit(doc).entries(section, key)
+    for entry in found:
+        entry.remove()
+    return len(found)

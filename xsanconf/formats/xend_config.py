@@ -17,8 +17,10 @@ import attrs
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.formats._lines import LineView, append_last_line, check_one_line, plain_key
 from xsanconf.parsing import Lexed, LexError, parse_with
-from xsanconf.syntax import Node, Token, Trivia, render
+from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
+from xsanconf.syntax import Node, Token
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -31,10 +33,14 @@ __all__ = [
     "XendEntry",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
     "parse_bool",
+    "redact",
+    "set_value",
     "sniff",
+    "unset_value",
 ]
 
 KIND = "xend-config"
@@ -163,14 +169,10 @@ def _in_quotes(value: str, quote: str) -> str:
     return quote + value.replace("\\", "\\\\").replace(quote, "\\" + quote) + quote
 
 
-class XendEntry:
+class XendEntry(LineView):
     """``(name value...)``."""
 
-    __slots__ = ("doc", "token")
-
-    def __init__(self, doc: Document, token: Token) -> None:
-        self.doc = doc
-        self.token = token
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return f"XendEntry({self.token.text!r})"
@@ -195,10 +197,6 @@ class XendEntry:
         items = self._list().items[1:]
         return items[0].value if items and isinstance(items[0], SxpAtom) else None
 
-    @property
-    def position(self) -> tuple[int, int]:
-        return self.doc.position(self.token)
-
     def set(self, value: str) -> None:
         """Replace the values by one atom, quoted when it needs to be."""
         items = self._list().items
@@ -212,10 +210,6 @@ class XendEntry:
         else:
             close = len(text) - 1
             self.token.text = text[:close].rstrip() + " " + _quoted(value) + text[close:]
-        self.doc.touched()
-
-    def remove(self) -> None:
-        edit.remove_child(self.doc.root, self.token)
         self.doc.touched()
 
 
@@ -279,8 +273,7 @@ class XendConfig:
         anchor = next((c for c in reversed(root.children) if isinstance(c, Token)), None)
         newline = edit.newline_style(root)
         if anchor is None:
-            ended = not root.children or render(root.children[-1]).endswith("\n")
-            root.children += [*([] if ended else [Trivia(newline)]), token, Trivia(newline)]
+            append_last_line(root, token)
         else:
             edit.insert_line_after(root, anchor, token, "", newline)
         self.doc.touched()
@@ -307,3 +300,32 @@ def build(items: list[Directive]) -> str:
         args = [a if a.startswith("(") else _quoted(a) for a in d.args]
         lines.append("(" + " ".join([d.name, *args]) + ")\n")
     return "".join(lines)
+
+
+# selectors: the setting's name (``xend-relocation-server``)
+
+
+def _name(selector: str) -> str:
+    return plain_key(selector, KIND, "xend-relocation-server")
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    """The value of the first expression of that name (the one xend reads); a list value is
+    shown as S-expression text."""
+    found = XendConfig(doc).entry(_name(selector))
+    if found is None:
+        return []
+    return [" ".join(v if isinstance(v, str) else _sexp(v) for v in found.values)]
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    """Set the first expression of that name to one atom (quoted when it must be), or add it
+    after the last expression."""
+    XendConfig(doc).set(_name(selector), check_one_line(value))
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    found = XendConfig(doc).entries(_name(selector))
+    for entry in found:
+        entry.remove()
+    return len(found)

@@ -10,16 +10,29 @@ import re
 from typing import TYPE_CHECKING
 
 from xsanconf.data import Directive
-from xsanconf.formats.xen_domain import NAMES, build, settings_directives
+from xsanconf.formats.xen_domain import NAMES, build, select, settings_directives
 from xsanconf.formats.xen_domain.lexer import tokenize_dotted
 from xsanconf.formats.xen_domain.model import XenConfig
 from xsanconf.parsing import parse_with
+from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
     from xsanconf.syntax import Node
 
-__all__ = ["KIND", "XlConf", "build", "directives", "model", "parse", "sniff"]
+__all__ = [
+    "KIND",
+    "XlConf",
+    "build",
+    "directives",
+    "get_value",
+    "model",
+    "parse",
+    "redact",
+    "set_value",
+    "sniff",
+    "unset_value",
+]
 
 KIND = "xl-conf"
 
@@ -50,3 +63,18 @@ def sniff(text: str) -> bool:
 
 def directives(doc: Document) -> list[Directive]:
     return settings_directives(XlConf(doc))
+
+
+# selectors: the key taken whole (``vif.default.bridge``); see xen_domain.select
+
+
+def get_value(doc: Document, selector: str) -> list[str]:
+    return select.get_value(doc, selector, dotted=True)
+
+
+def set_value(doc: Document, selector: str, value: str) -> None:
+    select.set_value(doc, selector, value, dotted=True)
+
+
+def unset_value(doc: Document, selector: str) -> int:
+    return select.unset_value(doc, selector, dotted=True)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from xsanconf import edit
+from xsanconf.formats._lines import append_last_line
 from xsanconf.formats.drbd import lexer
 from xsanconf.formats.drbd.values import (
     Address,
@@ -294,6 +295,10 @@ class DrbdSection:
         """Indentation for a new child line, for this section's closing brace, and the newline."""
         root = self.doc.root
         newline = edit.newline_style(root)
+        if self.head is None:
+            # the file itself: its lines start where its first one does (in column 1 if none)
+            first = next((c for c in self.node.children if not isinstance(c, Trivia)), None)
+            return (edit.indent_before(root, first) if first is not None else ""), "", newline
         for child in self.node.children[1:-1]:
             if not isinstance(child, Trivia):
                 indent = edit.indent_before(self.node, child)
@@ -328,9 +333,24 @@ class DrbdSection:
         if found is not None:
             found.set(*values)
             return found
-        token = Token("STMT", " ".join([quote(keyword), *(quote(v) for v in values)]) + ";")
+        words = [quote(v) for v in values]
+        gap = edit.aligned_gap(self._value_gaps(), self._indent()[0] + quote(keyword))
+        token = Token("STMT", quote(keyword) + (gap + " ".join(words) if words else "") + ";")
         self._append(token)
         return DrbdStatement(self.doc, self.node, token)
+
+    def _value_gaps(self) -> list[tuple[str, str]]:
+        """(indentation and keyword, blanks after it) of this section's one-line statements,
+        to line a new value up with theirs."""
+        samples = []
+        for statement in self.statements():
+            found = _statement_words(statement.token)
+            if len(found) < 2 or "\n" in statement.token.text:
+                continue
+            text = statement.token.text
+            indent = edit.indent_before(self.node, statement.token)
+            samples.append((indent + text[: found[0][1]], text[found[0][1] : found[1][0]]))
+        return samples
 
     def unset(self, keyword: str) -> int:
         """Remove every statement with this keyword; how many were removed."""
@@ -354,7 +374,10 @@ class DrbdSection:
             last = next(
                 (c for c in reversed(self.node.children) if not isinstance(c, Trivia)), None
             )
-            edit.insert_line_after(self.node, last, item, indent, newline)
+            if last is None:
+                append_last_line(self.node, item)  # below any comments, not above them
+            else:
+                edit.insert_line_after(self.node, last, item, indent, newline)
         else:
             edit.append_line(self.node, item, indent, newline, close_indent)
         self.doc.touched()

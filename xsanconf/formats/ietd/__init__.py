@@ -13,7 +13,9 @@ from xsanconf.data import Directive
 from xsanconf.formats.ietd.lexer import tokenize_lines, words
 from xsanconf.formats.ietd.lun import LunParam, LunParams
 from xsanconf.formats.ietd.model import IetAccount, IetConfig, IetLun, IetStatement, IetTarget
+from xsanconf.formats.ietd.select import get_value, set_value, unset_value
 from xsanconf.parsing import Lexed, parse_with
+from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
 from xsanconf.syntax import Node, Token
 
 if TYPE_CHECKING:
@@ -30,10 +32,14 @@ __all__ = [
     "LunParams",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
+    "redact",
+    "set_value",
     "sniff",
     "tokenize",
+    "unset_value",
 ]
 
 KIND = "ietd"

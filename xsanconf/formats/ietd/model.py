@@ -44,19 +44,40 @@ def _last_leaf(root: Node) -> Leaf | None:
     return node
 
 
-def _insert_line(
-    container: Node, anchor: Child | None, item: Child, indent: str, newline: str
+def _insert_line(  # noqa: PLR0917 (the line's place, the line, its layout)
+    root: Node, container: Node, anchor: Child | None, item: Child, indent: str, newline: str
 ) -> None:
     """Put ``item`` on a new line after ``anchor``'s line.
 
-    A target node's last line ends in its parent (the newline after it belongs to the file),
-    so a line added after it must bring the newline *before* itself.
+    A target node's last line ends in its parent (the newline after it belongs to the file,
+    and so do blanks before that newline), so a line added after it must bring the newline
+    *before* itself, and take the blanks that end the anchor's line along into the target.
     """
     children = container.children
     if anchor is not None and children and children[-1] is anchor and container.kind == "target":
+        newline = _take_line_end_blanks(root, container) or newline
         children += [Trivia(newline), *([Trivia(indent)] if indent else []), item]
     else:
         edit.insert_line_after(container, anchor, item, indent, newline)
+
+
+def _take_line_end_blanks(root: Node, target: Node) -> str | None:
+    """Move the blanks after a target's last line (held by the file) into the target, and
+    say which newline ends that line (``None`` when none does)."""
+    at = edit.index_of(root, target) + 1
+    tail = root.children[at] if at < len(root.children) else None
+    if not isinstance(tail, Trivia):
+        return None
+    rest = tail.text.lstrip(BLANKS.replace("\r", ""))
+    blanks = tail.text[: len(tail.text) - len(rest)]
+    ends = "\r\n" if rest.startswith("\r\n") else "\n" if rest.startswith("\n") else None
+    if blanks and (ends or not rest):
+        target.children.append(Trivia(blanks))
+        if rest:
+            root.children[at] = Trivia(rest)
+        else:
+            del root.children[at]
+    return ends
 
 
 def _remove_line(root: Node, container: Node, child: Child) -> None:
@@ -70,6 +91,18 @@ def _remove_line(root: Node, container: Node, child: Child) -> None:
         return
     last = container.children[-1] if container.children else None
     if isinstance(last, Trivia) and last.text.endswith("\n"):
+        at = edit.index_of(root, container) + 1
+        tail = root.children[at] if at < len(root.children) else None
+        if isinstance(tail, Trivia) and not tail.text.strip():
+            if tail.text.endswith("\n"):
+                # the file holds the removed line's blanks and newline: the line above, now
+                # the target's last, keeps its own
+                container.children.pop()
+                root.children[at] = last
+                return
+            if tail is root.children[-1]:
+                del root.children[at]  # the blanks ending the file's unterminated last line
+                return
         trimmed = last.text[:-2] if last.text.endswith("\r\n") else last.text[:-1]
         if trimmed:
             container.children[-1] = Trivia(trimmed)
@@ -406,7 +439,8 @@ class _Scope:
 
     def _add(self, text: str, after: tuple[KeywordKind, ...]) -> Token:
         token = Token("STMT", text)
-        _insert_line(self.node, self._anchor(after), token, self._indent(), self._newline())
+        anchor = self._anchor(after)
+        _insert_line(self.doc.root, self.node, anchor, token, self._indent(), self._newline())
         self.doc.touched()
         return token
 
@@ -416,10 +450,34 @@ class _Scope:
         if found is not None:
             found.set(*values)
             return found
-        text = " ".join([canonical_keyword(keyword), *(_check_word(v) for v in values)])
+        text = self._line_text(canonical_keyword(keyword), [_check_word(v) for v in values])
         kind = keyword_kind(keyword)
         token = self._add(text, (kind,) if kind != "unknown" else ())
         return _statement(self.doc, self.node, token, self._target_view())
+
+    def _line_text(self, keyword: str, values: list[str]) -> str:
+        """``Keyword value...`` with the values lined up as this scope's lines line them up."""
+        gap = edit.aligned_gap(self._value_gaps(), self._indent() + keyword)
+        return keyword + gap + " ".join(values) if values else keyword
+
+    def _value_gaps(self) -> list[tuple[str, str]]:
+        """(indentation and keyword, blanks after it) of the scope's lines other than ``Lun``
+        (whose values nobody lines up), else of a sibling target's."""
+        for scope in self._style_sources():
+            samples = []
+            for statement in scope.statements():
+                found = statement._words()
+                if statement.kind == "lun" or len(found) < 2:
+                    continue
+                text = statement.token.text
+                indent = edit.indent_before(scope.node, statement.token)
+                samples.append((indent + text[: found[0][1]], text[found[0][1] : found[1][0]]))
+            if samples:
+                return samples
+        return []
+
+    def _style_sources(self) -> list[_Scope]:
+        return [self]
 
     def unset(self, keyword: str) -> int:
         """Remove every line with this keyword; how many were removed."""
@@ -430,7 +488,8 @@ class _Scope:
 
     def add_account(self, direction: Direction, user: str, password: str) -> IetAccount:
         keyword = "IncomingUser" if direction == "incoming" else "OutgoingUser"
-        token = self._add(f"{keyword} {_check_word(user)} {_check_word(password)}", ("account",))
+        text = self._line_text(keyword, [_check_word(user), _check_word(password)])
+        token = self._add(text, ("account",))
         return IetAccount(self.doc, self.node, token)
 
 
@@ -499,6 +558,9 @@ class IetTarget(_Scope):
             if statements:
                 return edit.indent_before(statements[0].container, statements[0].token)
         return "\t"
+
+    def _style_sources(self) -> list[_Scope]:
+        return [self, *self._siblings()]
 
     def _siblings(self) -> list[IetTarget]:
         return [

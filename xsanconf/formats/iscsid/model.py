@@ -13,6 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from xsanconf import edit
+from xsanconf.formats._lines import append_last_line
 from xsanconf.formats.flat import flat_text
 from xsanconf.formats.iscsid.keys import (
     CHAP_ALGORITHMS,
@@ -31,7 +32,7 @@ from xsanconf.formats.iscsid.reader import (
     idbm_parse,
     value_start,
 )
-from xsanconf.syntax import Node, Token, Trivia, render
+from xsanconf.syntax import Token, Trivia, render
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -488,7 +489,7 @@ class IscsidConfig:
         if anchor is None and self.last_line_dropped:
             edit.insert_line_after(root, None, token, "", newline)
         elif anchor is None:
-            _append_line(root.children, token, newline)
+            append_last_line(root, token)
         else:
             indent = edit.indent_before(root, anchor)
             edit.insert_line_after(root, anchor, token, indent, newline)
@@ -527,10 +528,3 @@ class IscsidConfig:
         for e in found:
             e.remove()
         return len(found)
-
-
-def _append_line(children: list[Node | Token | Trivia], token: Token, newline: str) -> None:
-    """Add ``token`` as the file's last line (a file with no setting yet)."""
-    if children and not render(children[-1]).endswith("\n"):
-        children.append(Trivia(newline))
-    children.extend([token, Trivia(newline)])

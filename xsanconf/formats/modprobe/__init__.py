@@ -25,6 +25,7 @@ from xsanconf.formats.modprobe.model import (
     ModprobeWeakdep,
     escape,
 )
+from xsanconf.formats.modprobe.select import get_value, set_value, unset_value
 from xsanconf.parsing import parse_with
 
 if TYPE_CHECKING:
@@ -49,10 +50,13 @@ __all__ = [
     "ModprobeWeakdep",
     "build",
     "directives",
+    "get_value",
     "model",
     "module_key",
     "parse",
+    "set_value",
     "sniff",
+    "unset_value",
 ]
 
 KIND = "modprobe"

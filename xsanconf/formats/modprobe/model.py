@@ -20,8 +20,9 @@ from xsanconf.domain.module_params import (
     parse_params,
     split_params,
 )
+from xsanconf.formats._lines import append_last_line
 from xsanconf.formats.modprobe.lexer import fields, kmod_text
-from xsanconf.syntax import Node, Token, Trivia, leaves, render
+from xsanconf.syntax import Node, Token, Trivia, leaves
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -175,6 +176,25 @@ class ModprobeCommand(ModprobeLine):
             return f"nothing follows '{self.command} {self.module}': kmod ignores the line"
         return None
 
+    def _raw_offset(self, at: int) -> int:
+        """The offset in the token text of character ``at`` of kmod's line."""
+        _, origin = kmod_text(self.token.text, self.cr)
+        return at if origin is None or at >= len(origin) else origin[at]
+
+    def set_rest(self, text: str) -> None:
+        """Replace everything after the module name (an install command, a softdep list)."""
+        line, spans, rest = self._split()
+        if len(spans) < self.HEAD_WORDS:
+            raise ValueError(f"this '{self.command}' line has no module name to keep")
+        raw = self.token.text
+        if rest is None:
+            start, new = len(raw), " " + escape(text)
+        else:
+            blanks = len(line[rest:]) - len(line[rest:].lstrip(" \t"))  # the spacing stays
+            start, new = self._raw_offset(rest + blanks), escape(text)
+        self.token.text = raw[:start] + new
+        self.doc.touched()
+
 
 class ModprobeOptions(ModprobeCommand):
     """``options MODULE name=value ...``: kmod passes the rest of the line to the kernel."""
@@ -302,6 +322,16 @@ class ModprobeAlias(ModprobeCommand):
                 return f"bad name {name!r} ({error}): kmod ignores the line"
         return None
 
+    def set_target(self, module: str) -> None:
+        """Point the alias at another module; the pattern and the spacing stay."""
+        _, spans, _ = self._split()
+        if len(spans) < 3:
+            raise ValueError("this alias line has no module name to replace")
+        raw = self.token.text
+        start, end = self._raw_offset(spans[2][0]), self._raw_offset(spans[2][1] - 1) + 1
+        self.token.text = raw[:start] + escape(module) + raw[end:]
+        self.doc.touched()
+
 
 class ModprobeBlacklist(ModprobeCommand):
     """``blacklist MODULE``: ignore the module's internal aliases (explicit loads still work)."""
@@ -420,6 +450,15 @@ _VIEWS: dict[str, type[ModprobeLine]] = {
 
 
 _KINDS = {view: kind for kind, view in _VIEWS.items()}
+_COMMAND_KINDS = {
+    "options": "OPTIONS",
+    "alias": "ALIAS",
+    "blacklist": "BLACKLIST",
+    "install": "INSTALL",
+    "remove": "REMOVE",
+    "softdep": "SOFTDEP",
+    "weakdep": "WEAKDEP",
+}
 
 
 class ModprobeConfig:
@@ -578,6 +617,19 @@ class ModprobeConfig:
         )
         return ModprobeInstall(self.doc, token, self._crlf_new_lines())
 
+    def add_command(self, command: str, module: str, rest: str) -> ModprobeCommand:
+        """Add ``command MODULE REST`` (``alias``, ``install``, ``remove``, ``softdep``...)
+        after the last line of the same command."""
+        kind = _COMMAND_KINDS.get(command)
+        if kind is None:
+            raise ValueError(f"not a modprobe.d command: {command!r}")
+        view = _VIEWS[kind]
+        siblings = [line for line in self._views(kind) if isinstance(line, view)]
+        token = self._add_line(kind, f"{command} {escape(module)} {escape(rest)}", siblings)
+        added = view(self.doc, token, self._crlf_new_lines())
+        assert isinstance(added, ModprobeCommand)
+        return added
+
     def _crlf_new_lines(self) -> bool:
         return edit.newline_style(self.doc.root) == "\r\n"
 
@@ -593,7 +645,7 @@ class ModprobeConfig:
         if anchor is not None:
             edit.insert_line_after(root, anchor, token, "", newline)
         else:
-            _append_line(root, token, newline)
+            append_last_line(root, token)
         self.doc.touched()
         return token
 
@@ -644,11 +696,3 @@ def _last_token(root: Node) -> Token | None:
         if isinstance(child, Token):
             return child
     return None
-
-
-def _append_line(root: Node, token: Token, newline: str) -> None:
-    """Add ``token`` as the last line of a file that has no command yet (only trivia)."""
-    children = root.children
-    if children and not render(children[-1]).endswith("\n"):
-        children.append(Trivia(newline))
-    children.extend([token, Trivia(newline)])

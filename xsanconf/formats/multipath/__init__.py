@@ -20,6 +20,7 @@ from xsanconf.formats.multipath.model import (
     MultipathProtocol,
     MultipathSection,
 )
+from xsanconf.formats.multipath.select import get_value, set_value, unset_value
 from xsanconf.formats.multipath.values import INVALID
 from xsanconf.parsing import parse_with
 from xsanconf.syntax import Node, Token
@@ -42,10 +43,13 @@ __all__ = [
     "MultipathSection",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
     "problems",
+    "set_value",
     "sniff",
+    "unset_value",
 ]
 
 KIND = "multipath"

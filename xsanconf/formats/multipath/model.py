@@ -14,13 +14,13 @@ tokens in the tree, so the rest of the file re-renders byte for byte.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import attrs
 
 from xsanconf import edit
+from xsanconf.formats._lines import append_last_line
 from xsanconf.formats.multipath.keywords import (
     BRACELESS_SECTIONS,
     DEPRECATED,
@@ -367,18 +367,10 @@ class MultipathSection:
 
     def _separator(self, keyword: str, indent: str) -> str:
         """Space between a new keyword and its value, copying the siblings' column alignment."""
-        samples = self._value_columns()
-        if not samples:
-            return " "
-        columns = {column for _, column in samples}
-        gaps = [gap for gap, _ in samples]
-        if len(columns) == 1 and (len(samples) > 1 or len(gaps[0]) > 1):
-            return _pad(indent + keyword, columns.pop(), any("\t" in g for g in gaps))
-        common = Counter(gaps).most_common(1)[0][0]
-        return common if common in (" ", "\t") else " "
+        return edit.aligned_gap(self._value_gaps(), indent + keyword)
 
-    def _value_columns(self) -> list[tuple[str, int]]:
-        """(gap before the value, display column of the value) of options here or in cousins."""
+    def _value_gaps(self) -> list[tuple[str, str]]:
+        """(indentation and keyword, blanks before the value) of options here or in cousins."""
         candidates = [self]
         if self.parent is not None:
             candidates += [s for s in reversed(self.parent.sections) if s is not self]
@@ -392,8 +384,7 @@ class MultipathSection:
                     continue
                 indent = edit.indent_before(option.place.container, option.token)
                 text = option.token.text
-                column = len((indent + text[: parts[1][0]]).expandtabs(8))
-                found.append((text[parts[0][1] : parts[1][0]], column))
+                found.append((indent + text[: parts[0][1]], text[parts[0][1] : parts[1][0]]))
             if found:
                 return found
         return []
@@ -403,7 +394,10 @@ class MultipathSection:
         newline = edit.newline_style(self.doc.root)
         if self.head is None:
             last = next((c for c in reversed(node.children) if not isinstance(c, Trivia)), None)
-            edit.insert_line_after(node, last, item, indent, newline)
+            if last is None:
+                append_last_line(node, item)  # below a header comment, not above it
+            else:
+                edit.insert_line_after(node, last, item, indent, newline)
         else:
             edit.append_line(node, item, indent, newline, self._own_indent())
         _restructured(self.doc)
@@ -416,20 +410,6 @@ def _restructured(doc: Document) -> None:
     config = doc.__dict__.get("model")  # the cached model, if one was made
     if isinstance(config, MultipathConfig):
         config.refresh()
-
-
-def _pad(prefix: str, column: int, tabs: bool) -> str:
-    """Whitespace that takes a line starting with ``prefix`` to display ``column``."""
-    width = len(prefix.expandtabs(8))
-    if width >= column:
-        return "\t" if tabs else " "
-    if not tabs:
-        return " " * (column - width)
-    out = ""
-    while (width // 8 + 1) * 8 <= column:
-        out += "\t"
-        width = (width // 8 + 1) * 8
-    return out + " " * (column - width)
 
 
 class MultipathDevice(MultipathSection):

@@ -14,7 +14,9 @@ from xsanconf.data import Directive
 from xsanconf.formats.xen_domain.disk import DiskSpec, parse_disk_spec
 from xsanconf.formats.xen_domain.lexer import tokenize
 from xsanconf.formats.xen_domain.model import XenConfig, XenDisk, XenSetting, literal
+from xsanconf.formats.xen_domain.select import get_value, set_value, unset_value
 from xsanconf.parsing import parse_with
+from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -28,10 +30,14 @@ __all__ = [
     "XenSetting",
     "build",
     "directives",
+    "get_value",
     "model",
     "parse",
     "parse_disk_spec",
+    "redact",
+    "set_value",
     "sniff",
+    "unset_value",
 ]
 
 KIND = "xen-domain"

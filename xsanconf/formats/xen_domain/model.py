@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from xsanconf import edit
+from xsanconf.formats._lines import append_last_line
 from xsanconf.formats.xen_domain.disk import DiskSpec, parse_disk_spec
 from xsanconf.formats.xen_domain.lexer import XenList, XenString, XenValue, read_assignment
-from xsanconf.syntax import Token, Trivia, render
+from xsanconf.syntax import Token
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -81,7 +82,8 @@ class XenSetting:
             return line + newlines, offset - before.rfind("\n")
         return line, column + offset
 
-    def _quote(self) -> str:
+    def _quote(self, strings_only: bool = False) -> str:
+        """The quote this value's strings use; ``'`` (``""`` with ``strings_only``) if none."""
         found = self.raw_value
         while isinstance(found, XenList) and found.items:
             found = found.items[0]
@@ -89,7 +91,7 @@ class XenSetting:
             opener = self.token.text[found.start : found.start + 1]
             if opener in ("'", '"'):
                 return opener
-        return "'"
+        return "" if strings_only else "'"
 
     def set(self, value: Any) -> None:
         """Replace the whole value by ``value``'s literal, in the quotes already used."""
@@ -197,15 +199,14 @@ class XenConfig:
             found.set(value)
             return found
         settings = self.settings()
-        quote = settings[-1]._quote() if settings else "'"
-        token = Token("ASSIGN", f"{key}{self._equals(settings)}{literal(value, quote)}")
+        quote = next((q for q in (s._quote(strings_only=True) for s in settings[::-1]) if q), "'")
+        token = Token("ASSIGN", f"{key}{self._equals_for(key, settings)}{literal(value, quote)}")
         root = self.doc.root
         anchor = next((c for c in reversed(root.children) if isinstance(c, Token)), None)
         newline = edit.newline_style(root)
         if anchor is None:
             # only comments so far: the setting goes at the end, after them
-            ended = not root.children or render(root.children[-1]).endswith("\n")
-            root.children += [*([] if ended else [Trivia(newline)]), token, Trivia(newline)]
+            append_last_line(root, token)
         else:
             edit.insert_line_after(root, anchor, token, "", newline)
         self.doc.touched()
@@ -220,6 +221,22 @@ class XenConfig:
             between = text[key_end:value_start]
             return " = " if between.startswith((" ", "\t")) else "="
         return " = "
+
+    def _equals_for(self, key: str, settings: list[XenSetting]) -> str:
+        """``=`` with spaces as the file writes it, lined up where the file lines ``=`` up."""
+        equals = self._equals(settings)
+        if equals == "=":
+            return equals
+        samples = []
+        for s in settings:
+            text = s.token.text
+            if "\n" in text:
+                continue
+            key_end, value_start, _, _ = read_assignment(text, 0, s.dotted)
+            before_equals = text[key_end:value_start].split("=", 1)[0]
+            indent = edit.indent_before(self.doc.root, s.token)
+            samples.append((indent + text[:key_end], before_equals))
+        return edit.aligned_gap(samples, key) + "= "
 
     def unset(self, key: str) -> int:
         found = self.settings(key)
