@@ -5,7 +5,8 @@ A module ``xsanconf.lint.facts.<kind>`` (``-`` in a kind becomes ``_``) may defi
 * ``unknown_keywords(file, version) -> Iterable[Finding]`` (SYN002),
 * ``duplicates(file) -> Iterable[Finding]`` (SYN004, one file) and
   ``host_duplicates(host) -> Iterable[Finding]`` (SYN004, across the files of one host),
-* ``read_differently(file) -> Iterable[Finding]`` (SYN005),
+* ``read_differently(file) -> Iterable[Finding]`` (SYN005; :func:`final_newline_fix` is the
+  fix for a last line the daemon loses because the file does not end in a newline),
 
 and the SYN rules call what is there.  A format without a facts module is simply not checked.
 """
@@ -19,19 +20,38 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from xsanconf.edit import newline_style
+from xsanconf.lint.diagnostics import Fix, TextEdit
+
 if TYPE_CHECKING:
     from xsanconf.lint.diagnostics import Location
+    from xsanconf.lint.site import SiteFile
 
-__all__ = ["Finding", "facts_for"]
+__all__ = ["Finding", "facts_for", "final_newline_fix"]
 
 
 @attrs.frozen
 class Finding:
-    """What a facts module found: the message, where, and the other places involved."""
+    """What a facts module found: the message, where, the other places involved, a fix."""
 
     message: str
     location: Location
     related: tuple[Location, ...] = ()
+    fix: Fix | None = None
+
+
+def final_newline_fix(file: SiteFile) -> Fix | None:
+    """End the file with a newline in its own style, so that the daemon reads its last line.
+
+    Safe: the file then means what it shows.
+    """
+    text = file.text()
+    if not text or text.endswith("\n"):
+        return None
+    line = text.count("\n") + 1
+    column = len(text) - text.rfind("\n")
+    end = TextEdit(file.path, line, column, line, column, newline_style(file.doc.root))
+    return Fix("end the file with a newline", True, (end,))
 
 
 _modules: dict[str, ModuleType | None] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from xsanconf.lint.facts import Finding
+from xsanconf.lint.facts import Finding, final_newline_fix
 
 if TYPE_CHECKING:
     from xsanconf.formats.ietd.model import IetStatement
@@ -45,4 +45,5 @@ def read_differently(file: SiteFile) -> Iterator[Finding]:
                 "the last line has no newline: ietd loses its last word; end the file with a "
                 "newline",
                 file.location(statement.token),
+                fix=final_newline_fix(file),
             )

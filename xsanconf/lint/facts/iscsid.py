@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from xsanconf.formats.iscsid.keys import KEYS
-from xsanconf.lint.facts import Finding
+from xsanconf.formats.iscsid.reader import NO_NEWLINE
+from xsanconf.lint.facts import Finding, final_newline_fix
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import SiteFile
+    from xsanconf.syntax import Token
 
 __all__ = ["duplicates", "read_differently", "unknown_keywords"]
 
@@ -55,6 +57,11 @@ def read_differently(file: SiteFile) -> Iterator[Finding]:
     for entry in config.entries:
         reason = entry.dropped
         if reason is not None:
-            yield Finding(f"iscsid drops this line ({reason})", file.location(entry.token))
+            yield _dropped(file, reason, entry.token)
     for line in config.other_lines:
-        yield Finding(f"iscsid drops this line ({line.reason})", file.location(line.token))
+        yield _dropped(file, line.reason, line.token)
+
+
+def _dropped(file: SiteFile, reason: str, token: Token) -> Finding:
+    fix = final_newline_fix(file) if reason == NO_NEWLINE else None
+    return Finding(f"iscsid drops this line ({reason})", file.location(token), fix=fix)

@@ -45,6 +45,7 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
             }
             for e in fix.edits
         ],
+        "renames": [{"path": r.path, "new_path": r.new_path} for r in fix.renames],
     }
 
 
@@ -76,6 +77,9 @@ def report(result: LintResult, options: Report) -> str:
         "files": result.files,
         "hosts": options.hosts,
         "fixable": sum(1 for d in result.diagnostics if d.fix is not None and d.fix.safe),
+        "unsafe_fixable": sum(
+            1 for d in result.diagnostics if d.fix is not None and not d.fix.safe
+        ),
     }
     if options.statistics:
         summary["by_code"] = dict(sorted(Counter(d.code for d in result.diagnostics).items()))

@@ -65,13 +65,21 @@ def _fix(fix: Fix) -> dict[str, Any]:
                 "insertedContent": {"text": e.text},
             }
         )
-    return {
-        "description": {"text": fix.description},
+    # SARIF's artifact changes only replace text: a rename is told in words and in properties
+    moves = [f"rename {r.path} to {r.new_path}" for r in fix.renames]
+    found: dict[str, Any] = {
+        "description": {"text": "; ".join([fix.description, *moves])},
         "artifactChanges": [
             {"artifactLocation": {"uri": _uri(path)}, "replacements": replacements}
             for path, replacements in changes.items()
         ],
+        "properties": {"safe": fix.safe},
     }
+    if fix.renames:
+        found["properties"]["renames"] = [
+            {"path": r.path, "new_path": r.new_path} for r in fix.renames
+        ]
+    return found
 
 
 def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any]:
@@ -88,6 +96,13 @@ def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any]:
         found["relatedLocations"] = [_location(r, i) for i, r in enumerate(d.related)]
     if d.fix is not None and d.fix.edits:
         found["fixes"] = [_fix(d.fix)]
+    elif d.fix is not None and d.fix.renames:
+        # a SARIF fix needs at least one text change: a rename alone is told in properties
+        told = _fix(d.fix)
+        found["properties"]["fix"] = {
+            "description": told["description"]["text"],
+            **told["properties"],
+        }
     return found
 
 

@@ -45,8 +45,9 @@ def _one(d: Diagnostic, report: Report) -> list[str]:
     lines = [f"{head}{_paint(host, _DIM, report)}"]
     source = report.source_line(loc.path, loc.line)
     if source is not None:
-        shown = _printable(redact(source)).expandtabs(8)
-        prefix = _printable(redact(source[: loc.column - 1])).expandtabs(8)
+        hide = (lambda line: line) if report.show_secrets else redact
+        shown = _printable(hide(source)).expandtabs(8)
+        prefix = _printable(hide(source[: loc.column - 1])).expandtabs(8)
         width = 1
         if loc.end_line == loc.line and loc.end_column is not None:
             width = max(1, len(source[loc.column - 1 : loc.end_column - 1].rstrip()))

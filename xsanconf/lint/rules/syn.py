@@ -18,7 +18,7 @@ __all__: list[str] = []
 
 
 def _finding(ctx: RuleContext, found: Finding) -> Diagnostic:
-    return ctx.diagnostic(found.message, found.location, found.related)
+    return ctx.diagnostic(found.message, found.location, found.related, fix=found.fix)
 
 
 @rule("SYN001", "syntax-error", Severity.ERROR, scope="file")
