@@ -51,12 +51,20 @@ def _parse_one(path: Path, kind: str | None, show_secrets: bool) -> dict[str, An
     from xsanconf.api import load
     from xsanconf.data import to_data
     from xsanconf.errors import ParseError
+    from xsanconf.limits import file_problem
 
     entry: dict[str, Any] = {"file": str(path), "kind": kind, "status": "ok", "errors": []}
+    problem = file_problem(path)
+    if problem is not None:
+        entry.update(status="failed", errors=[{"line": None, "column": None, "error": problem}])
+        typer.echo(f"{path}: {problem}", err=True)
+        return entry
     try:
         doc = load(path, kind)
     except ParseError as error:
         error.path = str(path)
+        if not show_secrets:
+            _hide_secrets(error, path)
         entry.update(status="failed", errors=[_error(error)])
         typer.echo(f"{error.location}: {error.message}", err=True)
         return entry
@@ -69,6 +77,18 @@ def _parse_one(path: Path, kind: str | None, show_secrets: bool) -> dict[str, An
     entry["kind"] = doc.kind
     entry["parsed"] = data["directives"]
     return entry
+
+
+def _hide_secrets(error: Any, path: Path) -> None:
+    """A parse error may quote the word it stumbled on, which may be a password: mask it."""
+    from xsanconf.api import read_text
+    from xsanconf.secrets import scrub, secret_values
+
+    try:
+        secrets = secret_values(read_text(path))
+    except OSError:
+        return
+    error.message = scrub(error.message, secrets)
 
 
 def _error(error: Any) -> dict[str, Any]:
@@ -202,14 +222,23 @@ def _selector_failed(error: Exception) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _write_back(file: Path, doc: Any, before: str, show_diff: bool) -> None:
-    """Print the change, or write it atomically once the new text is known to parse."""
+def _refused(file: Path, selector: str, error: Exception) -> typer.Exit:
+    """A value the format cannot hold: say why; nothing is written."""
+    typer.echo(f"{file}: cannot change {selector}: {error}; nothing written", err=True)
+    return typer.Exit(1)
+
+
+def _write_back(file: Path, doc: Any, before: str, selector: str, show_diff: bool) -> None:
+    """Print the change, or write it atomically; either only once the new text is known to
+    parse and to read back as the edited model does."""
     import difflib
 
-    from xsanconf.api import loads, write_text
-    from xsanconf.errors import ParseError
+    from xsanconf.api import write_text
 
     after = doc.render()
+    if after == before:
+        return
+    _check_reads_back(file, doc, after, selector)
     if show_diff:
         typer.echo(
             "".join(
@@ -220,25 +249,57 @@ def _write_back(file: Path, doc: Any, before: str, show_diff: bool) -> None:
             nl=False,
         )
         return
-    if after == before:
-        return
-    try:
-        loads(after, doc.kind)
-    except ParseError as error:
-        typer.echo(f"{file}: refusing to write a change that does not parse: {error}", err=True)
-        raise typer.Exit(1) from None
     write_text(file, after)
 
 
-_SELECTOR_HELP = (
-    "What to read or change, e.g. resource[r0].net.allow-two-primaries (drbd), "
-    "node.session.timeo.replacement_timeout (iscsid), multipaths.multipath[wwid=...].alias"
-)
+def _check_reads_back(file: Path, doc: Any, after: str, selector: str) -> None:
+    from xsanconf.api import loads
+    from xsanconf.errors import ParseError
+
+    try:
+        again = loads(after, doc.kind, path=str(file))
+    except ParseError as error:
+        typer.echo(f"{file}: refusing to write a change that does not parse: {error}", err=True)
+        raise typer.Exit(1) from None
+    if doc.codec.get_value(again, selector) != doc.codec.get_value(doc, selector):
+        typer.echo(
+            f"{file}: refusing to write: {selector} would not read back as it was set", err=True
+        )
+        raise typer.Exit(1)
+
+
+_SELECTOR_HELP = "What to read or change (see the table below), e.g. resource[r0].net.protocol"
 _KIND = typer.Option("--kind", "-k", help="Format of the file (default: from name and content).")
 _DIFF = typer.Option("--diff", help="Print a unified diff instead of writing the file.")
+_SELECTORS = """Selectors, by kind (a [filter] picks a section; keys compare as the format's reader
+compares them):
+
+\b
+  drbd           resource[r0].net.protocol   resource[r0].on[alice].address   global.usage-count
+  ietd           iSNSServer   IncomingUser   IncomingUser[USER] (value: the password)
+                 target[IQN]   target[IQN].MaxConnections   target[IQN].lun[0]
+                 target[IQN].lun[0].ScsiId   target[IQN].IncomingUser (value: USER PASSWORD)
+  iet-access     target[IQN]   target[ALL]   (value: a list, "10.0.0.1, 10.0.0.0/24")
+  iscsid         node.session.timeo.replacement_timeout   (the key, taken whole)
+  initiatorname  InitiatorName   InitiatorAlias
+  shell-vars     ISCSITARGET_ENABLE   (the value is quoted as the shell needs)
+  multipath      defaults.user_friendly_names   multipaths.multipath[wwid=3600...].alias
+                 devices.device[vendor=HP].no_path_retry   blacklist.devnode (a list: set adds)
+                 blacklist.devnode[^sda$]   multipaths.multipath[wwid=3600...] (unset: the entry)
+  modprobe       options[firewire_sbp2].exclusive_login   options[MOD]   alias[PATTERN]
+                 blacklist (a list: set adds)   blacklist[sbp2]   install[MOD]   softdep[MOD]
+  modules        modules (a list: set adds)   modules[loop]   modules[loop].max_loop
+  systemd-unit   Unit.After   Service.ExecStart   Install.WantedBy
+  init-script    Required-Start   Default-Start   (an LSB header keyword)
+  xend-config    xend-relocation-server   xend-relocation-hosts-allow
+  xen-domain     memory   name   disk   disk[0]   (numbers, 'strings' and [lists] as written)
+  xl-conf        autoballoon   vif.default.bridge   (the key, taken whole)
+
+get prints one value a line (every entry of a list) and exits 1 when nothing is set;
+unset exits 1 when there was nothing to remove; a bad selector exits 2."""
 
 
-@app.command()
+@app.command(epilog=_SELECTORS)
 def get(
     file: Annotated[Path, typer.Argument(help="The file to read.")],
     selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
@@ -258,7 +319,7 @@ def get(
         raise typer.Exit(1)
 
 
-@app.command("set")
+@app.command("set", epilog=_SELECTORS)
 def set_(
     file: Annotated[Path, typer.Argument(help="The file to change.")],
     selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
@@ -268,8 +329,10 @@ def set_(
 ) -> None:
     """Set a value in FILE, changing only what it must; the rest of the file stays byte for byte.
 
-    A missing setting is added beside its siblings, in the file's own style.  The file is replaced
-    atomically (mode and owner kept), and only if the result parses.
+    A missing setting is added beside its siblings, in the file's own style (indentation, tabs,
+    aligned values, quotes, CRLF).  The file is replaced atomically (mode and owner kept), and
+    only if the result parses and reads back as set; a value the format cannot hold (a line
+    break, a ',' in an ietd Lun parameter ...) is refused with exit code 1.
     """
     from xsanconf.select import SelectorError
 
@@ -279,10 +342,12 @@ def set_(
         fmt.set_value(doc, selector, value)
     except SelectorError as error:
         raise _selector_failed(error) from None
-    _write_back(file, doc, before, show_diff)
+    except ValueError as error:
+        raise _refused(file, selector, error) from None
+    _write_back(file, doc, before, selector, show_diff)
 
 
-@app.command()
+@app.command(epilog=_SELECTORS)
 def unset(
     file: Annotated[Path, typer.Argument(help="The file to change.")],
     selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
@@ -298,10 +363,12 @@ def unset(
         removed = fmt.unset_value(doc, selector)
     except SelectorError as error:
         raise _selector_failed(error) from None
+    except ValueError as error:
+        raise _refused(file, selector, error) from None
     if not removed:
         typer.echo(f"{file}: {selector} is not set", err=True)
         raise typer.Exit(1)
-    _write_back(file, doc, before, show_diff)
+    _write_back(file, doc, before, selector, show_diff)
 
 
 @app.command()
@@ -311,6 +378,65 @@ def kinds() -> None:
 
     for name in KINDS:
         typer.echo(f"{name:<14} {entry(name).summary}")
+
+
+@app.command()
+def graph(
+    sites: Annotated[
+        list[Path],
+        typer.Argument(metavar="SITE...", help="Sites or host roots.", show_default=False),
+    ],
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="dot, svg (needs Graphviz) or mermaid.")
+    ] = "dot",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(metavar="KIND=VERSION", help="Targeted version, e.g. drbd=8.4, iet=1.4.19."),
+    ] = None,
+    findings: Annotated[
+        bool, typer.Option("--findings/--no-findings", help="Mark what xsanlint reports.")
+    ] = True,
+) -> None:
+    """Draw the site's storage stack: disk -> DRBD -> IET LUN (WWID) -> iSCSI path -> multipath
+    map -> guest disk, one cluster per host; elements with findings in red with their codes.
+
+    \b
+    Examples:
+      xsanconf graph fixtures/sites/example | dot -Tpng > stack.png
+      xsanconf graph site/ --format svg --output stack.svg
+      xsanconf graph site/ --format mermaid       # paste into a Markdown ```mermaid block
+
+    Exit status: 0 drawn, 2 when the site cannot be read or `dot` is missing or fails.
+    """
+    from xsanconf.graph import build_graph
+    from xsanconf.graph.render import FORMATS, GraphvizError, GraphvizNotFoundError, render
+    from xsanconf.lint.engine import LintOptions, SelectionError, lint
+    from xsanconf.lint.site import Site, SiteError
+
+    if output_format not in FORMATS:
+        raise typer.BadParameter(
+            f"unknown format {output_format!r}; use one of {', '.join(FORMATS)}",
+            param_hint="--format",
+        )
+    versions = dict(v.split("=", 1) for v in target or [] if "=" in v)
+    try:
+        site = Site.load(sites)
+        found = lint(site, LintOptions(versions=versions)).diagnostics if findings else []
+        text = render(build_graph(site, found, versions), output_format)
+    except (SiteError, SelectionError, GraphvizNotFoundError, GraphvizError) as error:
+        typer.echo(f"xsanconf graph: {error}", err=True)
+        raise typer.Exit(2) from None
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        typer.echo(f"xsanconf graph: {output}: {error.strerror or error}", err=True)
+        raise typer.Exit(2) from None
 
 
 def run() -> None:

@@ -22,6 +22,10 @@ FLAGS: dict[str, str] = {
     "--exit-zero": "exit_zero",
     "--statistics": "statistics",
     "--isolated": "isolated",
+    "--fix": "fix",
+    "--unsafe-fixes": "unsafe_fixes",
+    "--diff": "diff",
+    "--show-secrets": "show_secrets",
 }
 SINGLE: dict[str, str] = {
     "--format": "output_format",

@@ -7,12 +7,16 @@ error.  An unexpected exception is reported in one line, never as a traceback.
 
 # No ``from __future__ import annotations`` here: typer reads the option annotations at runtime,
 # and they name ``typer``, which is imported only inside the functions that build the apps.
+import posixpath
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from xsanconf.lint.engine import LintResult
+    from xsanconf.lint.fixing import Written
     from xsanconf.lint.site import Site
 
 __all__ = ["run"]
@@ -37,6 +41,8 @@ Examples:
   xsanlint site/ --select DRBD --ignore DRBD008  only DRBD rules, without DRBD008
   xsanlint site/ --target drbd=8.4               check against DRBD 8.4
   xsanlint site/ --format sarif --output xsanlint.sarif
+  xsanlint site/ --diff                          show what --fix would change
+  xsanlint site/ --fix                           apply the safe fixes
   xsanlint rules                                 list every rule
   xsanlint rule DRBD001                          explain one rule
   (a site directory named rules or rule: write ./rules)
@@ -48,7 +54,16 @@ Suppress one finding with an own-line comment above the statement or section:
   # xsanlint: disable=DRBD008
 or for a whole file: # xsanlint: disable-file=DRBD008
 
+\b
+Fixes: a safe fix keeps what the daemon does and only changes how it is written (a renamed
+option, a missing final newline); an unsafe fix changes behaviour (DRBD001 allows two
+primaries) and needs a review.  --fix applies the safe ones, --unsafe-fixes the others too,
+--diff prints the change as a unified diff and writes nothing.  Fixes are applied in rounds until
+none is left; a change whose result would not parse is refused; files are replaced atomically,
+keeping mode and owner.  Then the findings that remain are reported, and set the exit status.
+
 Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or internal error.
+With --diff: 1 if there is something to change.
 """
 
 
@@ -135,7 +150,7 @@ def _check_app() -> Any:
         output_format: Annotated[
             str | None,
             typer.Option(
-                "--format", "-f", metavar="FORMAT", help="text (default), json, sarif or github."
+                "--format", "-f", metavar="FORMAT", help="text (default), json, sarif, github, html"
             ),
         ] = None,
         output: Annotated[
@@ -185,6 +200,29 @@ def _check_app() -> Any:
             bool, typer.Option("--isolated", help="Ignore configuration files.")
         ] = False,
         color: Annotated[str, typer.Option(metavar="WHEN", help="auto, always or never.")] = "auto",
+        fix: Annotated[
+            bool,
+            typer.Option("--fix", help="Apply the safe fixes (same meaning), then report."),
+        ] = False,
+        unsafe_fixes: Annotated[
+            bool,
+            typer.Option(
+                "--unsafe-fixes",
+                help="Apply the unsafe fixes too (they change behaviour: review); implies --fix.",
+            ),
+        ] = False,
+        diff: Annotated[
+            bool,
+            typer.Option("--diff", help="Print the fixes as a unified diff; write nothing."),
+        ] = False,
+        show_secrets: Annotated[
+            bool,
+            typer.Option(
+                "--show-secrets",
+                help="Show passwords and shared secrets in source lines and fixes "
+                "(masked as ******** by default).",
+            ),
+        ] = False,
         version: Annotated[bool, typer.Option("--version", "-V", help="Show the version.")] = False,
     ) -> None:
         if version:
@@ -206,6 +244,10 @@ def _check_app() -> Any:
             config=config,
             isolated=isolated,
             color=color,
+            fix=fix,
+            unsafe_fixes=unsafe_fixes,
+            diff=diff,
+            show_secrets=show_secrets,
         )
         raise SystemExit(_lint(request))
 
@@ -229,6 +271,10 @@ def _request(
     config: Path | None = None,
     isolated: bool = False,
     color: str = "auto",
+    fix: bool = False,
+    unsafe_fixes: bool = False,
+    diff: bool = False,
+    show_secrets: bool = False,
 ) -> "CheckRequest":
     """The request for the check command's parameters, however they were read (typer or
     :mod:`xsanconf.lint.argv`); the defaults are the typer command's."""
@@ -248,6 +294,10 @@ def _request(
         config=config,
         isolated=isolated,
         color=color,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        show_secrets=show_secrets,
     )
 
 
@@ -269,6 +319,10 @@ class CheckRequest(NamedTuple):
     config: Path | None
     isolated: bool
     color: str
+    fix: bool = False
+    unsafe_fixes: bool = False  # implies fix
+    diff: bool = False  # show the fixes, write nothing
+    show_secrets: bool = False  # secrets unmasked in the report
 
 
 def _lint(request: CheckRequest) -> int:
@@ -306,22 +360,74 @@ def _lint(request: CheckRequest) -> int:
             versions={**file_config.versions, **_pairs(request.target, "--target")},
         )
         site = Site.load(request.paths, _pairs(request.hosts, "--host"))
-        result = lint(site, options)
+        if request.diff:
+            return _diff(request, site, options, request.exit_zero or file_config.exit_zero)
+        fixed = None
+        if request.fix or request.unsafe_fixes:
+            done = _fix(request, site, options)
+            site, result, fixed = done.site, done.result, done.fixed
+        else:
+            result = lint(site, options)
     except (ConfigError, SelectionError, SiteError, ValueError) as error:
         _fail(str(error))
         raise AssertionError("unreachable") from None
+    if not request.show_secrets:
+        from xsanconf.lint.redaction import hide_secrets
+
+        result = hide_secrets(result, site)
     report = Report(
         source_line=_source_lines(site),
         color=_use_color(request.color, request.output),
         statistics=request.statistics,
         hosts=len(site.hosts),
         page_help=_page_text,
+        show_secrets=request.show_secrets,
+        stack_graph=_stack_graph(site, options.versions) if fmt == "html" else lambda found: None,
     )
     text = render(fmt, result, report)
     _write(text, request.output)
     for failure in result.failures:
         sys.stderr.write(f"xsanlint: internal error in rule {failure.code}: {failure.error}\n")
+    if fixed is not None:
+        sys.stderr.write(f"xsanlint: {fixed} fixed, {len(result.diagnostics)} remaining\n")
     return _exit_code(result, threshold, request.exit_zero or file_config.exit_zero)
+
+
+def _fix(request: CheckRequest, site: "Site", options: Any) -> "Written":
+    """Apply the fixes; the site as the disk then holds it, and its findings."""
+    from xsanconf.lint.fixing import fix_in_place
+    from xsanconf.lint.redaction import mask_text
+    from xsanconf.lint.site import Site
+
+    def reload(moved: "Mapping[str, str]") -> Site:
+        # a file named on the command line may have been renamed (modprobe.d/x -> x.conf)
+        paths = [Path(moved.get(posixpath.normpath(str(p)), str(p))) for p in request.paths]
+        return Site.load(paths, _pairs(request.hosts, "--host"))
+
+    done = fix_in_place(site, reload, options, unsafe=request.unsafe_fixes)
+    shown = (lambda text: text) if request.show_secrets else (lambda text: mask_text(text, site))
+    for refusal in done.refused:
+        sys.stderr.write(f"xsanlint: {shown(str(refusal))}\n")
+    for change, reason in done.failed:
+        sys.stderr.write(f"xsanlint: {shown(f'{change.path}: {reason}')}\n")
+    return done
+
+
+def _diff(request: CheckRequest, site: "Site", options: Any, exit_zero: bool) -> int:
+    """Print what the fixes would change; exit 1 when there is something to change."""
+    from xsanconf.lint.fixing import fix_site, unified_diff
+    from xsanconf.lint.redaction import mask_text
+
+    run = fix_site(site, options, unsafe=request.unsafe_fixes)
+    shown = (lambda text: text) if request.show_secrets else (lambda text: mask_text(text, site))
+    for refusal in run.refused:
+        sys.stderr.write(f"xsanlint: {shown(str(refusal))}\n")
+    _write(shown(unified_diff(run.changes)), request.output)
+    remaining = len(run.result.diagnostics)
+    sys.stderr.write(f"xsanlint: {len(run.applied)} would be fixed, {remaining} would remain\n")
+    if run.result.failures:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if run.changes and not exit_zero else EXIT_CLEAN
 
 
 def _exit_code(result: "LintResult", threshold: Any, exit_zero: bool) -> int:
@@ -378,6 +484,15 @@ def _source_lines(site: "Site") -> Any:
         return None
 
     return source_line
+
+
+def _stack_graph(site: "Site", versions: "Mapping[str, str]") -> Any:
+    def stack_graph(diagnostics: Any) -> Any:
+        from xsanconf.graph import build_graph
+
+        return build_graph(site, diagnostics, versions)
+
+    return stack_graph
 
 
 def _page_text(code: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Reporters turn a lint result into text: ``text``, ``json``, ``sarif`` and ``github``.
+"""Reporters turn a lint result into text: ``text``, ``json``, ``sarif``, ``github``, ``html``.
 
 A reporter is a function ``(LintResult, Report) -> str``; it knows nothing about rules or files
 beyond what the diagnostics and :class:`Report` carry.  Source lines shown to users go through
@@ -7,9 +7,8 @@ beyond what the diagnostics and :class:`Report` carry.  Source lines shown to us
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -17,31 +16,19 @@ import attrs
 from xsanconf.lint.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
+    from xsanconf.graph import StackGraph
     from xsanconf.lint.engine import LintResult
 
 __all__ = ["FORMATS", "Report", "counts", "redact", "render", "summary_line"]
 
-FORMATS = ("text", "json", "sarif", "github")
-
-# keyword, separator, then the secret (CHAP "IncomingUser name secret": the name stays visible)
-_SECRET = re.compile(
-    r"(?i)(?P<key>\b(?:shared-secret|[\w.]*password[\w.]*|(?:Incoming|Outgoing)User))"
-    r"(?P<sep>\s*=\s*|\s+)(?P<value>.*)"
-)
+FORMATS = ("text", "json", "sarif", "github", "html")
 
 
 def redact(line: str) -> str:
-    """``line`` with the values of secret settings masked."""
-    match = _SECRET.search(line)
-    if match is None:
-        return line
-    value = match.group("value")
-    if match.group("key").lower().endswith("user"):
-        parts = value.split(None, 1)
-        masked = f"{parts[0]} ********" if len(parts) > 1 else value
-    else:
-        masked = "********" + (";" if value.rstrip().endswith(";") else "")
-    return line[: match.start("value")] + masked
+    """``line`` with the values of secret settings masked (see :mod:`xsanconf.secrets`)."""
+    from xsanconf.secrets import redact_line
+
+    return redact_line(line)
 
 
 @attrs.frozen
@@ -53,6 +40,9 @@ class Report:
     statistics: bool = False
     hosts: int = 0
     page_help: Callable[[str], str | None] = lambda code: None
+    show_secrets: bool = False  # source lines as they are (xsanlint --show-secrets)
+    # the site's stack with the findings' codes attached (the html report draws it)
+    stack_graph: Callable[[Sequence[Diagnostic]], StackGraph | None] = lambda diagnostics: None
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> Counter[Severity]:
@@ -70,9 +60,19 @@ def summary_line(result: LintResult, hosts: int) -> str:
         for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         if found[s]
     ]
-    fixable = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.safe)
-    tail = f"; {fixable} with a safe fix" if fixable else ""
-    return f"Found {total} {_plural('problem', total)} ({', '.join(parts)}) in {where}{tail}."
+    found_text = f"Found {total} {_plural('problem', total)} ({', '.join(parts)})"
+    return f"{found_text} in {where}{_fixable(result)}."
+
+
+def _fixable(result: LintResult) -> str:
+    """How many findings ``--fix`` would fix, and how many more ``--unsafe-fixes`` would."""
+    fixes = [d.fix for d in result.diagnostics if d.fix is not None]
+    safe = sum(1 for f in fixes if f.safe)
+    unsafe = len(fixes) - safe
+    more = f"{unsafe} more with --unsafe-fixes" if unsafe else ""
+    if safe:
+        return f"; {safe} fixable with --fix" + (f" ({more})" if more else "")
+    return f"; {more}" if more else ""
 
 
 def _plural(word: str, n: int) -> str:
