@@ -201,8 +201,9 @@ def test_links_that_leave_the_host_are_not_followed(tmp_path: Path) -> None:
     (tmp_path / "h" / "etc" / "drbd.d").mkdir()
     os.symlink(secret, tmp_path / "h" / "etc" / "drbd.d" / "x.res")
     site = Site.load([tmp_path / "h"])
+    # the host resolves the absolute link inside its own root, where there is no such file
     assert [p.message for p in site.problems] == [
-        f"symbolic link to {secret} leaves the host root; not read"
+        f"is a symbolic link to {secret}, which this copy of the host does not hold; not read"
     ]
     assert site.hosts[0].drbd_resources() == []
 
@@ -234,3 +235,24 @@ def test_config_paths_resolve_inside_the_host_root() -> None:
     assert host.fs_path("/etc/ietd.conf") == EXAMPLE / "san1" / "etc" / "ietd.conf"
     assert host.fs_path("/../../etc/passwd") == EXAMPLE / "san1" / "etc" / "passwd"
     assert host.fs_path("/") == EXAMPLE / "san1"
+
+
+def test_absolute_links_resolve_inside_the_host_root(tmp_path: Path) -> None:
+    """A copied host tree (a backup, an etckeeper checkout) keeps absolute links: they name
+    the host's own files, not the linting machine's."""
+    write_site(tmp_path, {"h": {"etc/drbd.d/r.res": "resource r { }\n"}})
+    etc = tmp_path / "h" / "etc"
+    os.symlink("/etc/drbd.d/r.res", etc / "drbd.conf")
+    os.symlink("/etc/drbd.d", etc / "drbd-link.d")
+    os.symlink("/dev/null", etc / "modprobe.d")  # not a directory to the host: nothing to read
+    site = Site.load([tmp_path / "h"])
+    assert site.problems == []
+    assert [r.name for _, r in site.hosts[0].drbd_resources()] == ["r"]
+
+
+def test_links_to_vendor_files_an_etc_copy_lacks_are_warnings(tmp_path: Path) -> None:
+    write_site(tmp_path, {"h": {"etc/hostname": "h\n"}})
+    os.symlink("/usr/share/doc/multipath.conf", tmp_path / "h" / "etc" / "multipath.conf")
+    (problem,) = Site.load([tmp_path / "h"]).problems
+    assert problem.severity == Severity.WARNING
+    assert "which this copy of the host does not hold" in problem.message

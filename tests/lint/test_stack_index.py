@@ -120,13 +120,15 @@ def test_lun_paths_follow_links_inside_the_host(tmp_path: Path) -> None:
     assert lun.device is not None and lun.device.replica == ("r0", 0)
 
 
-def test_links_leaving_the_host_root_are_not_followed(tmp_path: Path) -> None:
+def test_absolute_links_resolve_inside_the_host_root(tmp_path: Path) -> None:
     site = load(tmp_path, {"san1": {"etc/hostname": "san1\n"}})
     root = tmp_path / "site" / "san1"
-    os.symlink("/dev", root / "dev")  # the linting machine's /dev, not the host's
+    os.symlink("/dev", root / "dev")  # the host's own /dev: a link to itself
     assert resolve_in_host(host(site, "san1"), "/dev/stdin") == "/dev/stdin"
-    os.symlink("/etc", root / "loop")
-    assert resolve_in_host(host(site, "san1"), "loop/passwd") == "/loop/passwd"
+    os.symlink("/etc", root / "loop")  # the host's /etc, not the linting machine's
+    assert resolve_in_host(host(site, "san1"), "loop/passwd") == "/etc/passwd"
+    os.symlink("../../../../../../../../etc", root / "climb")  # ".." stops at the host root
+    assert resolve_in_host(host(site, "san1"), "climb/hostname") == "/etc/hostname"
 
 
 def test_ietd_file_that_ietd_reads(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ Everything is indexed once while loading, so the cost grows linearly with the nu
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import stat
@@ -41,6 +42,48 @@ __all__ = ["Host", "Site", "SiteError", "SiteFile", "SiteProblem"]
 MAX_INCLUDE_MATCHES = 1024  # files one include pattern may name
 MAX_INCLUDE_DEPTH = 64  # files included from included files ...
 MAX_GLOB_LISTING = 100_000  # directory entries one include pattern may list
+MAX_SYMLINK_HOPS = 40  # as Linux follows them: ELOOP beyond
+
+
+def resolve_in_root(root: str | os.PathLike[str], rel: str) -> tuple[str, str | None]:
+    """``rel`` (a path inside a host root) as that host resolves it.
+
+    Symbolic links are followed with the host root as ``/``: an absolute target starts at the
+    root, ``..`` stops there.  A copied host tree (a backup, an etckeeper checkout) thus reads
+    its own files through its absolute links, and never a file of the linting machine.
+    Returns the link-free path inside the root (it may not exist) and, when a link cannot be
+    followed (a loop), why.
+    """
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    done: list[str] = []
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part == "..":
+            if done:
+                done.pop()
+            continue
+        here = "/".join([*done, part])
+        try:
+            info = os.lstat(os.path.join(root, here))
+        except OSError:
+            return "/".join([here, *parts]), None
+        if not stat.S_ISLNK(info.st_mode):
+            done.append(part)
+            continue
+        hops += 1
+        if hops > MAX_SYMLINK_HOPS:
+            return here, os.strerror(errno.ELOOP)
+        try:
+            target = os.readlink(os.path.join(root, here))
+        except OSError as error:
+            return here, f"cannot be read: {error.strerror}"
+        if target.startswith("/"):
+            done = []
+        parts[:0] = [p for p in target.split("/") if p not in ("", ".")]
+    return "/".join(done), None
+
+
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
 DRBD_MAIN = "etc/drbd.conf"
@@ -130,9 +173,11 @@ class Host:
         ``MAX_FILE_BYTES`` or cannot be read."""
         from xsanconf.limits import read_regular
 
-        path = self.fs_path(config_path)
-        real = os.path.realpath(path)
-        if not _inside(real, os.path.realpath(self.root)) or _on_kernel_fs(real):
+        resolved, trouble = resolve_in_root(self.root, posixpath.normpath("/" + config_path))
+        if trouble is not None:
+            return None
+        path = self.root / resolved if resolved else self.root
+        if _on_kernel_fs(os.path.realpath(path)):
             return None
         return read_regular(path)
 
@@ -324,6 +369,10 @@ class _HostReader:
     def fs(self, rel: str) -> str:
         return os.path.join(self.root, rel)
 
+    def real(self, rel: str) -> str:
+        """Where ``rel`` is on the linting machine, links followed as the host follows them."""
+        return os.path.normpath(self.fs(resolve_in_root(self.root, rel)[0]))
+
     def problem(
         self,
         code: str,
@@ -337,8 +386,8 @@ class _HostReader:
         self.site.problems.append(SiteProblem(code, severity, message, location))
 
     def hostname(self) -> str | None:
-        path = self.fs("etc/hostname")
-        if self.why_unreadable(path) is not None:
+        why, path, _ = self.why_unreadable("etc/hostname")
+        if why is not None:
             return None
         try:
             from xsanconf.api import read_text
@@ -352,63 +401,77 @@ class _HostReader:
                 return word.split()[0]
         return None
 
-    def why_unreadable(self, path: str) -> str | None:
-        """Why ``path`` cannot be read as a configuration file; None when it can."""
+    def why_unreadable(self, rel: str) -> tuple[str | None, str, Severity]:
+        """Why the file at ``rel`` cannot be read as a configuration file (None when it can),
+        where it is read from on the linting machine, and how grave not reading it is."""
+        resolved, trouble = resolve_in_root(self.root, rel)
+        path = self.fs(resolved)
+        if trouble is not None:
+            try:
+                target = os.readlink(self.fs(rel))
+            except OSError:
+                target = f"/{resolved}"
+            return f"symbolic link to {target} cannot be followed: {trouble}", path, Severity.ERROR
         try:
             info = os.lstat(path)
         except OSError as error:
-            return f"cannot be read: {error.strerror}"
-        real = os.path.realpath(path)
-        if stat.S_ISLNK(info.st_mode):
-            target = os.readlink(path)
-            if not _inside(real, self.real_root):
-                return f"symbolic link to {target} leaves the host root; not read"
+            if resolved == posixpath.normpath(rel):
+                return f"cannot be read: {error.strerror}", path, Severity.ERROR
             try:
-                info = os.stat(path)
-            except FileNotFoundError:
-                return f"broken symbolic link to {target}"
-            except OSError as error:
-                return f"symbolic link to {target} cannot be followed: {error.strerror}"
+                target = os.readlink(self.fs(rel))
+            except OSError:  # the link is a directory on the way
+                target = f"/{resolved}"
+            top = resolved.split("/", 1)[0]
+            if top != "etc" and not os.path.isdir(self.fs(top)):
+                # an etc-only copy: the link points at vendor files the copy does not hold
+                why = f"is a symbolic link to {target}, which this copy of the host does not hold"
+                return f"{why}; not read", path, Severity.WARNING
+            return f"broken symbolic link to {target}", path, Severity.ERROR
         if stat.S_ISDIR(info.st_mode):
-            return "is a directory where a file is expected"
+            return "is a directory where a file is expected", path, Severity.ERROR
         if not stat.S_ISREG(info.st_mode):
-            return f"is a {_file_type(info.st_mode)}, not a regular file; not read"
-        if not _inside(real, self.real_root):  # a linked directory on the way
-            return f"resolves to {real} through a symbolic link, outside the host root; not read"
+            why = f"is a {_file_type(info.st_mode)}, not a regular file; not read"
+            return why, path, Severity.ERROR
+        real = os.path.realpath(path)
         if _on_kernel_fs(real):
-            return f"is a kernel pseudo-file ({real}), not a configuration file; not read"
+            why = f"is a kernel pseudo-file ({real}), not a configuration file; not read"
+            return why, path, Severity.ERROR
         if info.st_size > MAX_FILE_BYTES:
             return (
                 f"is {info.st_size} bytes long, over the {MAX_FILE_BYTES // 1024 // 1024} MiB "
-                "limit for a configuration file; not read"
+                "limit for a configuration file; not read",
+                path,
+                Severity.ERROR,
             )
-        return None
+        return None, path, Severity.ERROR
 
     def read_etc(self) -> None:
         from xsanconf.formats import detect_kind
 
-        visited = {os.path.realpath(self.fs("etc"))}
+        visited = {self.real("etc")}
         stack = ["etc"]
         for rel_dir in _CONFIG_DIRS_OUTSIDE_ETC:  # read after etc, in this order
-            real = os.path.realpath(self.fs(rel_dir))
-            if real not in visited and os.path.isdir(real) and _inside(real, self.real_root):
+            real = self.real(rel_dir)
+            if real not in visited and os.path.isdir(real):
                 visited.add(real)
                 stack.insert(0, rel_dir)
         while stack:
             rel_dir = stack.pop()
             try:
-                entries = sorted(os.scandir(self.fs(rel_dir)), key=lambda e: e.name)
+                entries = sorted(os.scandir(self.real(rel_dir)), key=lambda e: e.name)
             except OSError as error:
                 if detect_kind(f"{rel_dir}/probe.conf") is not None:
                     self.problem("SYN001", f"directory cannot be read: {error.strerror}", rel_dir)
                 continue
             subdirs = []
             for entry in entries:
+                if _left_alone(entry):
+                    continue
                 rel = f"{rel_dir}/{entry.name}"
                 kind = _kind_of(rel, detect_kind)
-                if _is_dir(entry) and not _names_a_file(rel, kind):
-                    real = os.path.realpath(entry.path)
-                    if real not in visited and _inside(real, self.real_root):
+                if _is_dir(entry, self, rel) and not _names_a_file(rel, kind):
+                    real = self.real(rel)
+                    if real not in visited:
                         visited.add(real)
                         subdirs.append(rel)
                 elif kind is not None:
@@ -422,8 +485,7 @@ class _HostReader:
             return found
         from xsanconf.api import loads, read_text
 
-        path = self.fs(rel)
-        why = self.why_unreadable(path)
+        why, path, severity = self.why_unreadable(rel)
         if why is None:
             try:
                 text = read_text(path)
@@ -431,7 +493,7 @@ class _HostReader:
                 why = f"cannot be read: {error.strerror}"
         if why is not None:
             self.unreadable.add(rel)
-            self.problem("SYN001", why, rel)
+            self.problem("SYN001", why, rel, severity=severity)
             return None
         shown = self.shown(rel)
         file = SiteFile(self.host, rel, shown, kind, loads(text, kind, path=shown, recover=True))
@@ -460,7 +522,7 @@ class _HostReader:
         included file where its include stands."""
         # 8.4 and 9 skip a file already read (by realpath); a file on the include stack is a loop
         files, resources = reading
-        seen.add(os.path.realpath(self.fs(file.rel)))
+        seen.add(self.real(file.rel))
         files.append(file)
         stack = [*stack, file.rel]
         config = file.doc.model
@@ -492,8 +554,8 @@ class _HostReader:
             )
             return
         for rel in self._expand(file, statement.args, at):
-            real = os.path.realpath(self.fs(rel))
-            if any(os.path.realpath(self.fs(s)) == real for s in stack):
+            real = self.real(rel)
+            if any(self.real(s) == real for s in stack):
                 chain = " -> ".join([*stack, rel])
                 self.problem("SYN003", f"include loop: {chain}", rel, at=at)
                 continue
@@ -517,7 +579,7 @@ class _HostReader:
             )
             return []
         if not _GLOB_CHARS & set(pattern):
-            if not os.path.lexists(self.fs(rooted)):
+            if not os.path.lexists(self.real(rooted)):
                 self.problem(
                     "SYN003",
                     f"include {pattern!r}: {rooted} does not exist (drbdadm fails: "
@@ -547,31 +609,24 @@ class _HostReader:
 
     def _glob(self, rooted: str) -> tuple[list[str], str | None]:
         """glob(3) of ``rooted`` inside the host root, bounded: the sorted matches, and what
-        bound cut them short or what was not followed (None: nothing).
+        bound cut them short (None: nothing).
 
-        Each directory on the way must resolve inside the host root; at most
-        ``MAX_INCLUDE_MATCHES`` matches and ``MAX_GLOB_LISTING`` listed entries, so that
-        ``include "/*/*/*/*"`` on a live machine's root stays cheap.
+        Directories on the way are followed as the host follows them (:func:`resolve_in_root`);
+        at most ``MAX_INCLUDE_MATCHES`` matches and ``MAX_GLOB_LISTING`` listed entries, so
+        that ``include "/*/*/*/*"`` on a live machine's root stays cheap.
         """
         found = [""]
         listed = 0
-        escaped: str | None = None
         parts = rooted.split("/")
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             following: list[str] = []
             for base in found:
-                directory = self.fs(base) if base else self.root
-                if not _inside(os.path.realpath(directory), self.real_root):
-                    escaped = escaped or (
-                        f"passes through {base}, a symbolic link out of the host root; not followed"
-                    )
-                    continue
                 names, count = self._matching_names(base, part)
                 listed += count
                 for name in names:
                     rel = posixpath.join(base, name) if base else name
-                    if last or os.path.isdir(self.fs(rel)):
+                    if last or os.path.isdir(self.real(rel)):
                         following.append(rel)
                 if listed > MAX_GLOB_LISTING or len(following) > MAX_INCLUDE_MATCHES:
                     kept = sorted(following)[:MAX_INCLUDE_MATCHES] if last else []
@@ -582,13 +637,13 @@ class _HostReader:
                     )
                     return kept, f"{bound}; only the first {len(kept)} are read"
             found = following
-        return sorted(found), escaped
+        return sorted(found), None
 
     def _matching_names(self, base: str, part: str) -> tuple[list[str], int]:
         """Names in directory ``base`` that ``part`` matches, and how many names were listed."""
         if not _GLOB_CHARS & set(part):
-            return ([part] if os.path.lexists(self.fs(posixpath.join(base, part))) else []), 0
-        directory = self.fs(base) if base else self.root
+            return ([part] if os.path.lexists(self.real(posixpath.join(base, part))) else []), 0
+        directory = self.real(base) if base else self.root
         try:
             names = os.listdir(directory)
         except OSError:
@@ -617,9 +672,24 @@ def _kind_of(rel: str, detect: Callable[[str], str | None]) -> str | None:
     return detect(rel)
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
+def _left_alone(entry: os.DirEntry[str]) -> bool:
+    """Entries that are no configuration: a link to /dev/null masks a file of the same name in
+    a directory of lower precedence (systemd units, modprobe.d, modules-load.d), and
+    ``.NAME.*.xsanconf`` is the temporary file of a write that was interrupted."""
+    if entry.name.startswith(".") and entry.name.endswith(".xsanconf"):
+        return True
     try:
-        return entry.is_dir()
+        return entry.is_symlink() and os.readlink(entry.path) == "/dev/null"
+    except OSError:
+        return False
+
+
+def _is_dir(entry: os.DirEntry[str], reader: _HostReader, rel: str) -> bool:
+    """Whether the entry is a directory to the host (a link is followed inside its root)."""
+    try:
+        if entry.is_symlink():
+            return os.path.isdir(reader.real(rel))
+        return entry.is_dir(follow_symlinks=False)
     except OSError:
         return False
 

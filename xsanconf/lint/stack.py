@@ -81,6 +81,7 @@ from xsanconf.domain.wwid import IetIdentity, Wwid, iet_identity
 from xsanconf.formats.ietd.lun import LunParams
 from xsanconf.lint.diagnostics import Location
 from xsanconf.lint.rules._drbd_effective import ResourceView, drbd_index
+from xsanconf.lint.site import resolve_in_root
 
 if TYPE_CHECKING:
     from xsanconf.formats.drbd.model import DrbdStatement, EffectiveVolume
@@ -117,7 +118,6 @@ IET_FILES = ("etc/iet/ietd.conf", "etc/ietd.conf")
 IET_VENDOR, IET_PRODUCT = "IET", "VIRTUAL-DISK"
 DEFAULT_POLICY = "failover"
 IET_WWID_PREFIX = "1" + b"IET\0\0\0\0\0".hex()
-_SYMLINK_HOPS = 8
 _DRBD_MINOR = re.compile(r"/dev/drbd(\d+)")
 
 
@@ -537,25 +537,12 @@ def _lun_export(
 
 
 def resolve_in_host(host: Host, path: str) -> str:
-    """``path`` with symbolic links followed, as the host would, never leaving its root.
-
-    A link whose way leads outside the host root (an absolute link of the copied tree resolved
-    on the linting machine) is not followed: the path stays as written.
-    """
-    current = posixpath.normpath("/" + path.lstrip("/"))
-    real_root = os.path.realpath(host.root)
-    for _ in range(_SYMLINK_HOPS):
-        fs = host.fs_path(current)
-        parent = os.path.realpath(fs.parent)
-        if not (parent == real_root or parent.startswith(real_root.rstrip("/") + "/")):
-            break
-        try:
-            target = os.readlink(fs)
-        except OSError:
-            break
-        base = posixpath.dirname(current)
-        current = posixpath.normpath(posixpath.join(base, target))
-    return current
+    """``path`` with symbolic links followed as the host follows them (absolute targets start
+    at the host root, ``..`` stops there: :func:`~xsanconf.lint.site.resolve_in_root`); a
+    link that loops leaves the path as written."""
+    written = posixpath.normpath("/" + path.lstrip("/"))
+    resolved, trouble = resolve_in_root(host.root, written)
+    return written if trouble is not None else "/" + resolved
 
 
 # reading multipath -------------------------------------------------------------------------------
