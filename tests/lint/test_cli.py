@@ -519,3 +519,38 @@ def test_odd_bytes_in_names_and_text_are_shown_safely(tmp_path: Path) -> None:
     assert b"/etc/drbd.d/r\xff.res:1:32: SYN001 expected ';' before '}'" in done.stdout
     assert b"\x1b" not in done.stdout  # the escape sequence is shown as '?'
     assert b"  # ?[31mred" in done.stdout
+
+
+def test_the_console_entry_flushes_everything_before_it_leaves(tmp_path: Path) -> None:
+    """``main`` skips the interpreter's teardown: what was printed or written must be whole."""
+    entry = "from xsanconf.lint.cli import main; main()"
+    example = str(SITES / "example")
+    printed = subprocess.run(
+        [sys.executable, "-c", entry, example, "--format", "json"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert printed.returncode == 1
+    assert json.loads(printed.stdout)["summary"]["total"] > 0
+    report = tmp_path / "report.sarif"
+    written = subprocess.run(
+        [sys.executable, "-c", entry, example, "--format", "sarif", "-o", str(report)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert written.returncode == 1
+    assert json.loads(report.read_text())["runs"][0]["results"]
+    clean = subprocess.run(
+        [sys.executable, "-c", entry, str(SITES / "example-fixed")],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert clean.returncode == 0
+    assert clean.stdout.startswith("No problems found")
+    usage = subprocess.run(
+        [sys.executable, "-c", entry, "--bogus"], check=False, capture_output=True
+    )
+    assert usage.returncode == 2
