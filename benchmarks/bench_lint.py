@@ -52,16 +52,19 @@ def wall(command: list[str], repeat: int) -> float:
 
 
 def _san(pair: int, head: int) -> dict[str, str]:
+    """One head of SAN pair ``pair``: two DRBD resources, each exported as a LUN."""
     port = 7788 + pair % 1000
-    res = (
-        f"resource r{pair} {{\n\tnet {{\n\t\tprotocol C;\n\t}}\n"
+    res = "".join(
+        f"resource r{pair}v{volume} {{\n\tnet {{\n\t\tprotocol C;\n\t}}\n"
         + "".join(
-            f"\ton san{pair}-{h} {{\n\t\tdevice /dev/drbd0;\n\t\tdisk /dev/vg0/lv;\n"
-            f"\t\taddress 10.{pair // 250}.{pair % 250}.{h}:{port};\n"
+            f"\ton san{pair}-{h} {{\n\t\tdevice /dev/drbd{volume};\n"
+            f"\t\tdisk /dev/vg0/lv{volume};\n"
+            f"\t\taddress 10.{pair // 250}.{pair % 250}.{h}:{port + 1000 * volume};\n"
             "\t\tmeta-disk internal;\n\t}\n"
             for h in (1, 2)
         )
         + "}\n"
+        for volume in (0, 1)
     )
     return {
         "etc/hostname": f"san{pair}-{head}\n",
@@ -69,38 +72,66 @@ def _san(pair: int, head: int) -> dict[str, str]:
         "etc/drbd.d/global_common.conf": "global {\n\tusage-count no;\n}\ncommon {\n}\n",
         f"etc/drbd.d/r{pair}.res": res,
         "etc/ietd.conf": (
+            "IncomingUser discovery Disc0veryPass12\n"
             f"Target iqn.2009-02.nl.example:r{pair}\n"
-            f"\tLun 0 Path=/dev/drbd0,Type=blockio,ScsiId={pair:016x}\n"
+            f"\tIncomingUser xen SessionPass{pair % 10000:05d}\n"
+            f"\tLun 0 Path=/dev/drbd0,Type=blockio,ScsiId={_scsi_id(pair, 0)}\n"
+            f"\tLun 1 Path=/dev/drbd/by-res/r{pair}v1,Type=blockio,ScsiId={_scsi_id(pair, 1)}\n"
         ),
+        "etc/initiators.allow": f"iqn.2009-02.nl.example:r{pair} 10.0.0.0/8\n",
         "etc/default/iscsitarget": "ISCSITARGET_ENABLE=true\n",
     }
 
 
-def _xen(index: int) -> dict[str, str]:
-    return {
+def _scsi_id(pair: int, lun: int) -> str:
+    return f"{pair:014x}{lun:02x}"
+
+
+def _wwid(pair: int, lun: int) -> str:
+    # what udev reports for an IET LUN: "1", vendor "IET" padded to 8, then the 16 ScsiId bytes
+    return "1494554000000000" + _scsi_id(pair, lun).encode().hex()
+
+
+def _xen(index: int, pairs: int) -> dict[str, str]:
+    """A Xen host using LUNs of three SAN pairs through multipath, with a guest on each map."""
+    used = [((index // 2 + k) % pairs, k % 2) for k in range(3)]
+    maps = "".join(
+        f"\tmultipath {{\n\t\twwid {_wwid(pair, lun)}\n\t\talias r{pair}l{lun}\n\t}}\n"
+        for pair, lun in used
+    )
+    files = {
         "etc/hostname": f"xen{index}\n",
         "etc/iscsi/initiatorname.iscsi": f"InitiatorName=iqn.2009-02.nl.example:xen{index}\n",
         "etc/iscsi/iscsid.conf": (
             "node.startup = automatic\nnode.session.timeo.replacement_timeout = 15\n"
+            "node.session.auth.authmethod = CHAP\nnode.session.auth.username = xen\n"
+            f"node.session.auth.password = SessionPass{used[0][0] % 10000:05d}\n"
         ),
         "etc/multipath.conf": (
-            "defaults {\n\tuser_friendly_names yes\n}\nmultipaths {\n\tmultipath {\n"
-            f"\t\twwid 149455400000000000000000000000000{index:016x}\n\t\talias vm{index}\n"
-            "\t}\n}\n"
+            "defaults {\n\tuser_friendly_names no\n\tpath_grouping_policy failover\n}\n"
+            'blacklist {\n\tdevnode "^(ram|loop|fd)[0-9]*"\n}\n'
+            f"multipaths {{\n{maps}}}\n"
         ),
         "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=0\n",
         "etc/modules": "sbp2\n",
     }
+    for pair, lun in used:
+        files[f"etc/xen/vm-r{pair}l{lun}.cfg"] = (
+            f"name = 'vm-r{pair}l{lun}'\nmemory = 512\n"
+            f"disk = ['phy:/dev/mapper/r{pair}l{lun},xvda,w']\n"
+        )
+    return files
 
 
 def generate(root: Path, hosts: int) -> Path:
-    """A site of ``hosts`` hosts: half SAN heads in pairs, half Xen hosts."""
+    """A site of ``hosts`` hosts: half SAN heads in pairs, half Xen hosts using their LUNs."""
+    pairs = max(1, (hosts + 3) // 4)
     for index in range(hosts):
         if index % 2 == 0:
             pair, head = divmod(index // 2, 2)
             files, name = _san(pair, head + 1), f"san{pair}-{head + 1}"
         else:
-            files, name = _xen(index), f"xen{index}"
+            files, name = _xen(index, pairs), f"xen{index}"
         for rel, text in files.items():
             path = root / name / rel
             path.parent.mkdir(parents=True, exist_ok=True)
