@@ -54,3 +54,18 @@ def check_edit(
     ]
     assert keeps_in_order(untouched, after), (text, after)
     return after
+
+
+def edited_as(
+    kind: str, text: str, selector: str, value: str | None, *, must_find: bool = True
+) -> str:
+    """``text`` after setting ``selector`` to ``value`` (None: unsetting it, which with
+    ``must_find`` must find something to remove), through the format's selector functions."""
+    fmt = codec(kind)
+    doc = xsanconf.loads(text, kind)
+    if value is None:
+        removed = fmt.unset_value(doc, selector)  # type: ignore[attr-defined]
+        assert removed or not must_find
+    else:
+        fmt.set_value(doc, selector, value)  # type: ignore[attr-defined]
+    return doc.render()

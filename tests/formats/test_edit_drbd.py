@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
-from xsanconf.formats import drbd as fmt
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.testing.drbd import drbd_documents
 
 CONF = """\
@@ -22,13 +23,7 @@ resource xensan {
 """
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "drbd")
-    if value is None:
-        assert fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "drbd")
 
 
 def test_set_existing_new_and_unset() -> None:

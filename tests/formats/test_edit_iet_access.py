@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import iet_access as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.iet_access import access_items, iet_access_documents
@@ -22,13 +24,7 @@ ALL\t\t\t\tALL
 T = "target[iqn.2001-04.com.example:xensan]"
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "iet-access")
-    if value is None:
-        assert fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "iet-access")
 
 
 def test_get_lists_the_items() -> None:

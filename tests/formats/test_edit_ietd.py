@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import ietd as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.ietd import ietd_documents
@@ -26,13 +28,7 @@ Target iqn.2001-04.com.example:xensan
 T = "target[iqn.2001-04.com.example:xensan]"
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "ietd")
-    if value is None:
-        assert fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "ietd")
 
 
 def test_get() -> None:

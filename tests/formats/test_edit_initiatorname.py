@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import initiatorname as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.initiatorname import initiator_names, initiatorname_documents
@@ -19,13 +21,7 @@ InitiatorAlias = xen1
 """
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "initiatorname")
-    if value is None:
-        fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "initiatorname", must_find=False)
 
 
 def test_get_reads_what_iscsid_reads() -> None:

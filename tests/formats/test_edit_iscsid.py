@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import iscsid as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.iscsid import iscsid_documents_with_settings, iscsid_keys
@@ -23,13 +25,7 @@ node.conn[0].timeo.login_timeout = 15
 TIMEOUT = "node.session.timeo.replacement_timeout"
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "iscsid")
-    if value is None:
-        fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "iscsid", must_find=False)
 
 
 def test_get_takes_the_key_whole() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import modprobe as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.modprobe import modprobe_documents, modprobe_module_names
@@ -21,13 +23,7 @@ install floppy /bin/true
 """
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "modprobe")
-    if value is None:
-        assert fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "modprobe")
 
 
 def test_get() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import multipath as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.multipath import MultipathSample, multipath_configs
@@ -32,13 +34,7 @@ WWID = "3600a0b80001327510000000000000001"
 ENTRY = f"multipaths.multipath[wwid={WWID}]"
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "multipath")
-    if value is None:
-        assert fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "multipath")
 
 
 def test_get() -> None:

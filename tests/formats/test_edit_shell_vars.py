@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import shell_vars as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.shell_vars import shell_names, shell_vars_with_values
@@ -22,13 +24,7 @@ ISCSITARGET_OPTIONS=""
 """
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "shell-vars")
-    if value is None:
-        fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "shell-vars", must_find=False)
 
 
 def test_get_reads_the_value_after_sourcing() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import systemd_unit as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.systemd_unit import unit_files
@@ -23,13 +25,7 @@ Type=oneshot
 """
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "systemd-unit")
-    if value is None:
-        assert fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "systemd-unit")
 
 
 def test_get_lists_each_assignment() -> None:

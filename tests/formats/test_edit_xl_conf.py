@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import xsanconf
-from tests.formats.edit_checks import changed_lines, check_edit
+from tests.formats.edit_checks import changed_lines, check_edit, edited_as
 from xsanconf.formats import xl_conf as fmt
 from xsanconf.select import SelectorError
 from xsanconf.testing.xl_conf import xl_confs
@@ -20,13 +22,7 @@ vif.default.bridge="xenbr0"
 """
 
 
-def edited(text: str, selector: str, value: str | None) -> str:
-    doc = xsanconf.loads(text, "xl-conf")
-    if value is None:
-        assert fmt.unset_value(doc, selector)
-    else:
-        fmt.set_value(doc, selector, value)
-    return doc.render()
+edited = functools.partial(edited_as, "xl-conf")
 
 
 def test_get() -> None:
