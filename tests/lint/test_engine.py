@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,3 +72,22 @@ def test_rule_metadata() -> None:
         "SYN",
     )
     assert syn003.summary.startswith("An include of a missing file")
+
+
+@pytest.mark.parametrize(
+    ("versions", "message"),
+    [
+        ({"foo": "1"}, "no targeted version for 'foo'"),
+        ({"iet": "new"}, "iet version 'new' is not a version number"),
+        ({"kmod": ""}, "kmod version '' is not a version number"),
+        ({"drbd": "8.5"}, "unknown drbd version '8.5'"),
+    ],
+)
+def test_targeted_versions_are_checked(versions: dict[str, str], message: str) -> None:
+    with pytest.raises(SelectionError, match=re.escape(message)):
+        LintOptions(versions=versions).effective_versions()
+
+
+def test_package_versions_are_accepted() -> None:
+    versions = LintOptions(versions={"iet": "1.4.20.3+svn496", "kmod": "29"}).effective_versions()
+    assert versions["iet"] == "1.4.20.3+svn496"

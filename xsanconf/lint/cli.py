@@ -195,7 +195,13 @@ def _check_app() -> Any:
         ] = None,
         target: Annotated[
             list[str] | None,
-            typer.Option(metavar="KIND=VERSION", help="Targeted version, e.g. drbd=8.4."),
+            typer.Option(
+                metavar="KIND=VERSION",
+                help=(
+                    "Targeted version: drbd=8.3|8.4|9 (default 9), multipath=0.4.5...0.14.3 "
+                    "(default 0.14.3), iet=1.4.20 (default: 1.4.20 or later), kmod=29."
+                ),
+            ),
         ] = None,
         severity: Annotated[
             list[str] | None,

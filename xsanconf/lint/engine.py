@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -54,6 +55,11 @@ KNOWN_VERSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# What --target / [tool.xsanlint.versions] can name: iet (e.g. 1.4.20, default the newest) and
+# kmod (e.g. 29) take any version number; drbd and multipath one of their releases.
+TARGET_KINDS = ("drbd", "multipath", "iet", "kmod")
+_DOTTED = re.compile(r"[0-9]+(?:\.[0-9]+)*(?:[+~-][0-9A-Za-z.+~-]*)?")  # 1.4.20.3+svn496
+
 
 class SelectionError(ValueError):
     """A selector or option that names no rule, or a bad value: a configuration error."""
@@ -71,10 +77,18 @@ class LintOptions:
     def effective_versions(self) -> dict[str, str]:
         versions = {**DEFAULT_VERSIONS, **self.versions}
         for kind, version in versions.items():
+            if kind not in TARGET_KINDS:
+                raise SelectionError(
+                    f"no targeted version for {kind!r}: use {', '.join(TARGET_KINDS)}"
+                )
             allowed = KNOWN_VERSIONS.get(kind)
             if allowed is not None and version not in allowed:
                 raise SelectionError(
                     f"unknown {kind} version {version!r}; use one of {', '.join(allowed)}"
+                )
+            if allowed is None and not _DOTTED.fullmatch(version):
+                raise SelectionError(
+                    f"{kind} version {version!r} is not a version number such as 1.4.20"
                 )
         return versions
 
