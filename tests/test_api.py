@@ -34,9 +34,15 @@ def test_public_names_are_lazy_and_complete() -> None:
         ("/etc/iscsi/iscsid.conf", "iscsid"),
         ("/etc/modprobe.d/sbp2.conf", "modprobe"),
         ("/etc/ietd.conf", "ietd"),
+        # drop-ins packages name after themselves are of their directory's kind
+        ("/usr/lib/modules-load.d/drbd.conf", "modules"),
+        ("/usr/lib/modules-load.d/multipath.conf", "modules"),
+        ("/etc/modprobe.d/drbd.conf", "modprobe"),
+        ("/etc/systemd/system/tgt.service.d/drbd.conf", "systemd-unit"),
+        ("/usr/lib/tmpfiles.d/drbd.conf", None),
     ],
 )
-def test_kind_from_name_and_location(path: str, kind: str) -> None:
+def test_kind_from_name_and_location(path: str, kind: str | None) -> None:
     assert xsanconf.detect_kind(path) == kind
 
 

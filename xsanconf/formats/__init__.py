@@ -50,12 +50,19 @@ class FormatEntry:
     matches: Callable[[PurePosixPath], bool]
 
 
+def _other_drop_in(parent: str, own: str) -> bool:
+    """Whether ``parent`` is a ``*.d`` directory of another daemon: packages name their drop-ins
+    after themselves (``modules-load.d/drbd.conf``, ``modprobe.d/multipath.conf``,
+    ``tgt.service.d/drbd.conf``), and the directory says what the file is."""
+    return parent.endswith(".d") and parent != own
+
+
 def _drbd(p: PurePosixPath) -> bool:
     name, parent, grand = _parts(p)
     if parent == "conf.d" and grand == "multipath":
         return False  # the blacklist drop-in drbd-utils ships as multipath/conf.d/drbd.conf
     return (
-        name in ("drbd.conf", "global_common.conf")
+        (name in ("drbd.conf", "global_common.conf") and not _other_drop_in(parent, "drbd.d"))
         or p.suffix == ".res"
         or (parent == "drbd.d" and not name.startswith("."))
     )
@@ -63,7 +70,7 @@ def _drbd(p: PurePosixPath) -> bool:
 
 def _multipath(p: PurePosixPath) -> bool:
     name, parent, grand = _parts(p)
-    return name == "multipath.conf" or (
+    return (name == "multipath.conf" and not _other_drop_in(parent, "conf.d")) or (
         parent == "conf.d" and grand == "multipath" and name.endswith(".conf")
     )
 
