@@ -85,12 +85,30 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every occurrence of a secret value masked (longest first).
 
     Only whole occurrences count (not inside a longer word), so that a short secret does not
-    mask every word it happens to be part of.
+    mask every word it happens to be part of.  Values that cannot be told from the text around
+    them are left alone (see :func:`_maskable`).
     """
     for secret in sorted(secrets, key=len, reverse=True):
-        if secret in text:
+        if secret in text and _maskable(secret):
             text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", REDACTED, text)
     return text
+
+
+# The placeholders of the files distributions ship ("#node.session.auth.password = password",
+# "#IncomingUser joe secret"): the words every message about credentials uses to name the
+# setting, so masking them garbles each such message and hides nothing.
+_PLACEHOLDERS = frozenset({"password", "password_in", "passwd", "secret"})
+# Shorter values ("1", "''", the ")" of "(vncpasswd '')") stand for column numbers and
+# punctuation in every message; the source lines that set them are masked all the same.
+_MIN_MASKED = 3
+
+
+def _maskable(secret: str) -> bool:
+    return (
+        len(secret) >= _MIN_MASKED
+        and any(c.isalnum() for c in secret)
+        and secret.lower() not in _PLACEHOLDERS
+    )
 
 
 _SECRET_NAME = re.compile(r"(?i)passw(?:or)?d|shared-secret")

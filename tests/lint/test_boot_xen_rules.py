@@ -219,6 +219,22 @@ def test_guest_disk_unknown(tmp_path: Path, path: str, fires: bool) -> None:
         assert found[0].related[0].path.endswith("etc/multipath.conf")
 
 
+def test_guest_disk_on_a_logical_volume_the_host_knows(tmp_path: Path) -> None:
+    # /dev/mapper/VG-LV of a volume in the host's LVM metadata backup is no multipath map
+    backup = 'guests-vg {\n\tlogical_volumes {\n\n\t\tvm-1 {\n\t\t\tid = "x"\n\t\t}\n\t}\n}\n'
+    disks = "'phy:/dev/mapper/guests--vg-vm--1,xvda,w', 'phy:/dev/mapper/guests--vg-vm2,xvdb,w'"
+    files = {
+        "etc/multipath.conf": MULTIPATH,
+        "etc/lvm/backup/guests-vg": backup,
+        "etc/xen/vm1.cfg": _guest(disks),
+    }
+    write_host(tmp_path / "xen1", files)
+    found = run(tmp_path / "xen1", ("XEN002",))
+    assert [d.message.split(" uses ")[1].split(",")[0] for d in found] == [
+        "/dev/mapper/guests--vg-vm2"  # no such volume in the backup
+    ]
+
+
 def test_guest_disk_unknown_is_silent_without_multipath(tmp_path: Path) -> None:
     write_host(tmp_path / "xen1", {"etc/xen/vm1.cfg": _guest("'phy:/dev/mapper/mpathb,xvda,w'")})
     assert run(tmp_path / "xen1", ("XEN002",)) == []

@@ -164,6 +164,16 @@ def test_iscsi002_many_clones_list_a_few_and_count_the_rest(tmp_path: Path) -> N
     assert "and 6 more" in found[0].message
 
 
+def test_iscsi002_clones_that_kept_the_host_name_too(tmp_path: Path) -> None:
+    # a machine cloned whole: same /etc/hostname, same initiator name, two host roots
+    clone = {"etc/hostname": "debian\n", **named("iqn.1993-08.org.debian:01:5eed")}
+    found = run(tmp_path, "ISCSI002", {"a": clone, "b": clone})
+    assert len(found) == 2
+    root_b = str(tmp_path / "site" / "b")
+    assert f"also used by debian ({root_b})" in found[0].message
+    assert [r.path for r in found[0].related] == [str(Path(root_b, NAME))]
+
+
 # ISCSI003 chap-mismatch --------------------------------------------------------------------------
 
 
@@ -425,6 +435,17 @@ def test_iscsi004_last_value_wins(tmp_path: Path) -> None:
 
 def test_iscsi004_needs_multipath(tmp_path: Path) -> None:
     assert iscsi004(tmp_path, "node.session.timeo.replacement_timeout = 120\n", False) == []
+
+
+def test_iscsi004_a_packaged_blacklist_drop_in_is_no_multipath(tmp_path: Path) -> None:
+    # drbd-utils ships this drop-in whether or not multipath-tools is installed
+    drop_in = {"etc/multipath/conf.d/drbd.conf": 'blacklist {\n\tdevnode "^drbd[0-9]+"\n}\n'}
+    timeout = {ISCSID: "node.session.timeo.replacement_timeout = 120\n"}
+    assert run(tmp_path, "ISCSI004", {"xen1": {**timeout, **drop_in}}) == []
+    # a multipath.conf of its own, even a bare blacklist, says multipathd runs
+    own = {MULTIPATH: 'blacklist {\n\tdevnode "^sda"\n}\n'}
+    found = run(tmp_path / "own", "ISCSI004", {"xen1": {**timeout, **drop_in, **own}})
+    assert [d.related[0].path.endswith("multipath.conf") for d in found] == [True]
 
 
 # ISCSI005 manual-startup -------------------------------------------------------------------------

@@ -227,3 +227,32 @@ def test_hide_secrets_masks_every_text_a_diagnostic_carries(site: Path) -> None:
     assert shown.fix is not None
     assert shown.fix.edits[0].text == "  IncomingUser joe ********\n  IncomingUser bob ********\n"
     assert shown.message == "quoting '********'"
+
+
+def test_scrub_leaves_placeholders_and_punctuation_alone() -> None:
+    # the commented-out examples every distribution ships, and xend's "(vncpasswd '')"
+    text = (
+        "#node.session.auth.password = password\n#IncomingUser joe secret\n"
+        "(vncpasswd '')\nvncpasswd = '1'\n"
+    )
+    found = secret_values(text)
+    message = "node.session.auth.password does not match the password (line 1, column 1)"
+    assert scrub(message, found) == message
+    assert scrub("the CHAP secret is 6 characters long", found).startswith("the CHAP secret")
+
+
+def test_distribution_placeholders_do_not_garble_messages(xsanlint: Runner, tmp_path: Path) -> None:
+    initiator = SITE["xen1"]["etc/iscsi/iscsid.conf"]
+    site = write_site(
+        tmp_path / "site",
+        {
+            "san1": {"etc/ietd.conf": SITE["san1"]["etc/ietd.conf"]},
+            "xen1": {
+                "etc/iscsi/iscsid.conf": "#node.session.auth.password = password\n" + initiator
+            },
+        },
+    )
+    code, out, err = xsanlint(site, "--isolated", "--select", "ISCSI003")
+    assert code == 1, err
+    assert "node.session.auth.password does not match" in out
+    assert MARK not in out

@@ -256,3 +256,48 @@ def test_links_to_vendor_files_an_etc_copy_lacks_are_warnings(tmp_path: Path) ->
     (problem,) = Site.load([tmp_path / "h"]).problems
     assert problem.severity == Severity.WARNING
     assert "which this copy of the host does not hold" in problem.message
+
+
+def test_drop_ins_named_after_daemons_are_of_their_directory_kind(tmp_path: Path) -> None:
+    # drbd-utils and multipath-tools ship /usr/lib/modules-load.d/{drbd,multipath}.conf;
+    # options for drbd often live in /etc/modprobe.d/drbd.conf, and the target's start
+    # after DRBD in a unit drop-in named after it
+    write_site(
+        tmp_path,
+        {
+            "h": {
+                "usr/lib/modules-load.d/drbd.conf": "drbd\n",
+                "usr/lib/modules-load.d/multipath.conf": "# load it early\ndm-multipath\n",
+                "etc/modprobe.d/drbd.conf": "options drbd minor_count=64\n",
+                "etc/modprobe.d/multipath.conf": "softdep dm-multipath pre: dm-round-robin\n",
+                "etc/systemd/system/tgt.service.d/drbd.conf": "[Unit]\nAfter=drbd.service\n",
+            }
+        },
+    )
+    site = Site.load([tmp_path / "h"])
+    kinds = {f.rel: (f.kind, f.doc.parsed) for f in site.files()}
+    assert kinds == {
+        "usr/lib/modules-load.d/drbd.conf": ("modules", True),
+        "usr/lib/modules-load.d/multipath.conf": ("modules", True),
+        "etc/modprobe.d/drbd.conf": ("modprobe", True),
+        "etc/modprobe.d/multipath.conf": ("modprobe", True),
+        "etc/systemd/system/tgt.service.d/drbd.conf": ("systemd-unit", True),
+    }
+    assert not site.problems
+
+
+def test_a_file_outside_etc_that_kmod_reads_names_its_host(tmp_path: Path) -> None:
+    write_site(tmp_path, {"h": {"usr/lib/modules-load.d/drbd.conf": "drbd\n"}})
+    given = tmp_path / "h" / "usr" / "lib" / "modules-load.d" / "drbd.conf"
+    site = Site.load([given])
+    assert [h.name for h in site.hosts] == ["h"]
+    assert site.file_at(str(given)) is not None
+
+
+def test_a_relative_file_given_inside_etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_site(tmp_path, {"h": {"etc/drbd.conf": "global { }\n"}})
+    monkeypatch.chdir(tmp_path / "h" / "etc")  # "cd /etc; xsanlint drbd.conf"
+    site = Site.load(["drbd.conf"])
+    assert [h.name for h in site.hosts] == ["h"]
+    shown = str(tmp_path / "h" / "etc" / "drbd.conf")
+    assert site.focus == frozenset({shown}) and site.file_at(shown) is not None

@@ -58,6 +58,39 @@ def test_drbd_unknown_keywords_per_version(tmp_path: Path) -> None:
     ]
 
 
+def test_drbd_hosts_reached_through_a_proxy(tmp_path: Path) -> None:
+    # drbd-utils' own test input (tests/v9/proxy_2sites_3nodes.res) writes a connection's and a
+    # path's hosts with the proxy's body: drbdadm 9 takes it, and checks the words inside
+    text = (
+        "resource r {\n"
+        "  connection {\n"
+        "    host a address 10.0.0.1:7800 via proxy on pa {\n"
+        "      inside 10.0.0.4:7800;\n"
+        "      outside 10.0.0.4:7801;\n"
+        "      options { memlimit 100M; }\n"
+        "    }\n"
+        "    host b address 10.0.0.2:7800;\n"
+        "  }\n"
+        "  connection {\n"
+        "    path {\n"
+        "      host a address 10.0.1.1:7800 via proxy on pa {\n"
+        "        insde 10.0.1.4:7800;\n"  # typo
+        "        outside 10.0.1.4:7801;\n"
+        "      }\n"
+        "      host b address 10.0.1.2:7800;\n"
+        "    }\n"
+        "  }\n"
+        "}\n"
+    )
+    assert _found(tmp_path, {"etc/drbd.conf": text}, "SYN002") == [
+        (
+            "drbd.conf",
+            13,
+            "unknown option 'insde' in a 'host-proxy' section for DRBD 9; did you mean 'inside'?",
+        )
+    ]
+
+
 def test_drbd_duplicates_in_a_file_and_across_files(tmp_path: Path) -> None:
     files = {
         "etc/drbd.conf": (

@@ -105,7 +105,9 @@ class SiteProblem:
     related: tuple[Location, ...] = ()
 
 
-@attrs.define(eq=False)
+# SiteFile, Host and Site are built with repr=False: they are never printed, and attrs would
+# compile a __repr__ for each on every run.
+@attrs.define(eq=False, repr=False)
 class SiteFile:
     """One parsed file of a host."""
 
@@ -129,7 +131,7 @@ class SiteFile:
         return self.doc.render()
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class Host:
     name: str  # etc/hostname, else the directory name; for "/" the running node's name
     root: Path
@@ -198,7 +200,7 @@ class Host:
         return None
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class Site:
     hosts: list[Host] = attrs.field(factory=list)
     problems: list[SiteProblem] = attrs.field(factory=list)
@@ -280,6 +282,7 @@ class _SiteLoader:
             if os.path.isdir(path):
                 self.add_directory(path)
             else:
+                path = _anchored(path)
                 focus.add(path)
                 self.add_file(path)
         self.site.focus = frozenset(focus)
@@ -300,10 +303,14 @@ class _SiteLoader:
 
     def add_file(self, path: str) -> None:
         parts = path.split("/")
-        if "etc" not in parts[:-1]:
-            raise SiteError(f"{path}: a file must sit below an etc directory of a host")
-        etc_index = len(parts) - 2 - parts[-2::-1].index("etc")
-        root = "/".join(parts[:etc_index]) or ("/" if path.startswith("/") else ".")
+        if "etc" in parts[:-1]:
+            etc_index = len(parts) - 2 - parts[-2::-1].index("etc")
+            root = "/".join(parts[:etc_index]) or ("/" if path.startswith("/") else ".")
+        else:
+            found = _root_outside_etc(path)
+            if found is None:
+                raise SiteError(f"{path}: a file must sit below an etc directory of a host")
+            root = found
         if root in ("/", "."):
             self.add_host(root)
             return
@@ -331,6 +338,25 @@ def _host_name(reader: _HostReader, root: str, real_root: str) -> str:
     if real_root == "/":
         return os.uname().nodename
     return reader.hostname() or posixpath.basename(os.path.abspath(root))
+
+
+def _anchored(path: str) -> str:
+    """A file's path as it names its host: a relative path that does not show the host's etc
+    (``drbd.conf``, given in /etc) is taken from the root."""
+    if "etc" in path.split("/")[:-1] or _root_outside_etc(path) is not None:
+        return path
+    return os.path.abspath(path)
+
+
+def _root_outside_etc(path: str) -> str | None:
+    """The host root of a file in a directory outside etc that kmod or systemd reads
+    (``usr/lib/modules-load.d/drbd.conf``), None for any other file."""
+    directory = posixpath.dirname(path)
+    for rel_dir in _CONFIG_DIRS_OUTSIDE_ETC:
+        if directory == rel_dir or directory.endswith(f"/{rel_dir}"):
+            root = directory[: -len(rel_dir)].rstrip("/")
+            return root or ("/" if path.startswith("/") else ".")
+    return None
 
 
 def _host_root(path: str) -> str:
@@ -664,11 +690,18 @@ def _kind_of(rel: str, detect: Callable[[str], str | None]) -> str | None:
     """The codec kind of the file at ``rel``.
 
     multipath-tools reads every ``/etc/multipath/conf.d/*.conf``, among them the ``drbd.conf``
-    blacklist drop-in that DRBD packages ship; ``detect_kind`` takes that name for drbd's.
+    blacklist drop-in that DRBD packages ship; ``detect_kind`` takes that name for drbd's.  In
+    the same way a ``*.conf`` in any directory of drop-ins is of the directory's kind, whatever
+    its name: the ``drbd.conf`` and ``multipath.conf`` that drbd-utils and multipath-tools put in
+    ``modules-load.d``, an ``/etc/modprobe.d/drbd.conf``, a ``tgt.service.d/drbd.conf``.
     """
     parts = rel.split("/")
     if parts[-3:-1] == ["multipath", "conf.d"] and rel.endswith(".conf"):
         return "multipath" if detect("etc/multipath.conf") == "multipath" else None
+    if len(parts) > 1 and rel.endswith(".conf"):
+        by_directory = detect("/".join(parts[:-1]) + "/probe.conf")
+        if by_directory is not None:
+            return by_directory
     return detect(rel)
 
 

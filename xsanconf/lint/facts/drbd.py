@@ -149,7 +149,10 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "volume": _table(("disk", V84)),
     "host-proxy": _table(("options", ALL)),
     "proxy": _table(("plugin", ALL)),
-    "connection": _table(("net disk volume path", V9)),
+    # a host of a connection or path reached through DRBD Proxy takes its proxy's body:
+    # "host NAME address ADDR via proxy on PROXY-HOST { inside ...; outside ...; }"
+    "connection": _table(("net disk volume path host", V9)),
+    "path": _table(("host", V9)),
     "connection-volume": _table(("disk", V9)),
     "connection-mesh": _table(("net", V9)),
 }
@@ -178,6 +181,8 @@ def _context(section: DrbdSection) -> str | None:
         return _CONTEXT_OF[keyword]
     if keyword == "proxy":
         return "host-proxy" if section.args[:1] == ["on"] or outer == "host" else "proxy"
+    if keyword == "host" and outer in ("connection", "path"):
+        return "host-proxy"
     if keyword == "volume":
         return "connection-volume" if outer == "connection" else "volume"
     if keyword == "options" and outer == "host-proxy":

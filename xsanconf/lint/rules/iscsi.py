@@ -11,7 +11,6 @@ No message names a CHAP password (reference: open-iscsi.md, ietd.md).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -166,7 +165,7 @@ def duplicate_initiator_name(site: Site, ctx: RuleContext) -> Iterator[Diagnosti
     """Two hosts share one initiator name, or an initiator is named like a target."""
     targets = _target_names(site, ctx) if site.kinds() & {"ietd"} else {}
     for canonical, users in _named_initiators(site).items():
-        hosts = sorted({f.host.name for f, _ in users})
+        hosts = _host_labels(f.host for f, _ in users)
         for file, name in users:
             if len(hosts) > 1:
                 yield _shared_name(ctx, file, name, users, hosts)
@@ -181,15 +180,29 @@ def duplicate_initiator_name(site: Site, ctx: RuleContext) -> Iterator[Diagnosti
                 )
 
 
+def _host_labels(hosts: Iterable[Host]) -> list[tuple[str, int]]:
+    """Each distinct host's label and id, by label: its name, and its root too where clones
+    share the name (a machine cloned whole keeps its /etc/hostname with its initiator name)."""
+    distinct = {id(host): host for host in hosts}
+    names: dict[str, int] = {}
+    for host in distinct.values():
+        names[host.name] = names.get(host.name, 0) + 1
+    return sorted(
+        (host.name if names[host.name] == 1 else f"{host.name} ({host.root})", key)
+        for key, host in distinct.items()
+    )
+
+
 def _shared_name(
     ctx: RuleContext,
     file: SiteFile,
     name: str,
     users: list[tuple[SiteFile, str]],
-    hosts: list[str],
+    hosts: list[tuple[str, int]],
 ) -> Diagnostic:
     # the first few others only: a golden image cloned to hundreds of hosts stays linear
-    others = list(islice((h for h in hosts if h != file.host.name), MAX_RELATED + 1))
+    mine = id(file.host)
+    others = list(islice((label for label, key in hosts if key != mine), MAX_RELATED + 1))
     count = len(hosts) - 1
     shown = ", ".join(others[:MAX_RELATED]) + (
         f" and {count - MAX_RELATED} more" if count > MAX_RELATED else ""
@@ -203,7 +216,7 @@ def _shared_name(
         _related(
             _name_location(other, "the same name on this host")
             for other, _ in users
-            if other.host.name != file.host.name
+            if other.host is not file.host
         ),
     )
 
@@ -299,7 +312,9 @@ def _mutual_problem(
     return None
 
 
-@attrs.frozen
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(repr=False)
 class _Door:
     """A place an initiator logs in to: a target on one head (sessions) or a head's discovery."""
 
@@ -503,7 +518,23 @@ FAST_FAILOVER = "15"
 
 
 def _with_multipath(host: Host) -> bool:
-    return bool(host.documents("multipath"))
+    return bool(_multipath_evidence(host))
+
+
+def _multipath_evidence(host: Host) -> list[SiteFile]:
+    """The host's multipath files that show it runs dm-multipath.
+
+    A file that only blacklists devices is no such sign: drbd-utils ships
+    /etc/multipath/conf.d/drbd.conf, a blacklist of the DRBD devices, on every host it is
+    installed on, multipath-tools or not.
+    """
+    return [f for f in host.documents("multipath") if not _only_blacklists(f)]
+
+
+def _only_blacklists(file: SiteFile) -> bool:
+    if file.rel == "etc/multipath.conf" or not file.doc.parsed:
+        return False
+    return all(section.keyword == "blacklist" for section in file.doc.model.sections)
 
 
 @rule("ISCSI004", "slow-path-failover", Severity.WARNING, scope="host", needs=("iscsid",))
@@ -537,7 +568,7 @@ def slow_path_failover(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             file.location(entry.token) if entry is not None else file.location(),
             [
                 Location(f.path, host=host.name, message="dm-multipath runs here")
-                for f in host.documents("multipath")[:1]
+                for f in _multipath_evidence(host)[:1]
             ],
             fix=_timeout_fix(file, config),
         )
@@ -559,9 +590,9 @@ def _timeout_fix(file: SiteFile, config: IscsidConfig) -> Fix | None:
     if setting is not None:
         return None  # read from the tail of an over-long line: no line of its own to edit
     from xsanconf.formats.iscsid.model import IscsidConfig
-    from xsanconf.lint.rules._drbd_fixes import line_edits
+    from xsanconf.lint.rules._drbd_fixes import copy_tree, line_edits
 
-    twin = IscsidConfig(Document(file.doc.kind, copy.deepcopy(file.doc.root), file.doc.path))
+    twin = IscsidConfig(Document(file.doc.kind, copy_tree(file.doc.root), file.doc.path))
     twin.add(REPLACEMENT_TIMEOUT, FAST_FAILOVER)
     if twin.typed(REPLACEMENT_TIMEOUT) != int(FAST_FAILOVER):
         return None

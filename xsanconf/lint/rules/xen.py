@@ -8,27 +8,36 @@ carries a config for the same guest.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from xsanconf.formats.xen_domain.disk import DiskSpec
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
 from xsanconf.lint.rule import RuleContext, rule
 
 if TYPE_CHECKING:
+    from xsanconf.formats.xen_domain.disk import DiskSpec
     from xsanconf.formats.xen_domain.model import XenConfig, XenDisk
     from xsanconf.formats.xend_config import XendConfig
     from xsanconf.lint.site import Host, Site, SiteFile
 
 __all__: list[str] = []
 
+# The patterns below are compiled on first use: the XEN rules run only on sites with Xen
+# configurations, and compiling them at import would cost every run, Xen or not.
+
+
 # Device names that the kernel hands out per machine, in probe order.
-_LOCAL_DEVICE = re.compile(
-    r"/dev/(?:[sh]d[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|cciss/|md\d|mmcblk|loop\d|"
-    r"disk/by-path/pci-|disk/by-id/(?:ata|usb|nvme)-)"
-)
+@functools.cache
+def _local_device() -> re.Pattern[str]:
+    return re.compile(
+        r"/dev/(?:[sh]d[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|cciss/|md\d|mmcblk|loop\d|"
+        r"disk/by-path/pci-|disk/by-id/(?:ata|usb|nvme)-)"
+    )
+
+
 _SHARED_FS = frozenset(
     {"nfs", "nfs4", "ocfs2", "gfs", "gfs2", "glusterfs", "cifs", "smbfs", "ceph", "lustre"}
 )
@@ -120,7 +129,7 @@ def _not_shared(spec: DiskSpec, mounts: list[str]) -> str | None:
             return None
         what = "a CD-ROM image" if spec.is_cdrom else "an image file"
         return f"{what} ({spec.prefix}{path}) on a file system that is not shared"
-    if spec.kind in ("phy", "path") and path and _LOCAL_DEVICE.match(path):
+    if spec.kind in ("phy", "path") and path and _local_device().match(path):
         return f"a local device name ({path}) that names another disk, or none, on another host"
     return None
 
@@ -150,8 +159,15 @@ def guest_disk_not_shared(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 # XEN002 -------------------------------------------------------------------------------------------
 
-_MULTIPATH_BLOCK = re.compile(r"multipath\s*\{([^{}]*)\}", re.S)
-_WORD_VALUE = re.compile(r"^\s*(wwid|alias)\s+\"?([^\s\"#]+)", re.M)
+
+@functools.cache
+def _multipath_block() -> re.Pattern[str]:
+    return re.compile(r"multipath\s*\{([^{}]*)\}", re.S)
+
+
+@functools.cache
+def _word_value() -> re.Pattern[str]:
+    return re.compile(r"^\s*(wwid|alias)\s+\"?([^\s\"#]+)", re.M)
 
 
 class _MultipathNames:
@@ -203,8 +219,8 @@ def _read_multipath(file: SiteFile, names: _MultipathNames) -> None:
         except (AttributeError, ValueError):
             entries = []
     if not entries:
-        for block in _MULTIPATH_BLOCK.findall(file.text()):
-            found = dict(_WORD_VALUE.findall(block))
+        for block in _multipath_block().findall(file.text()):
+            found = dict(_word_value().findall(block))
             entries.append((found.get("wwid"), found.get("alias")))
     for wwid, alias in entries:
         if wwid:
@@ -226,6 +242,23 @@ def _map_name(path: str) -> str | None:
     return None
 
 
+# device-mapper names a logical volume VG-LV, doubling each "-" inside either name
+@functools.cache
+def _lvm_dm_name() -> re.Pattern[str]:
+    return re.compile(r"((?:[^-/]|--)++)-((?:[^-/]|--)++)")
+
+
+def _lvm_volume(host: Host, map_name: str) -> bool:
+    """Whether /dev/mapper/MAP_NAME is a logical volume that the host's LVM metadata backup
+    (/etc/lvm/backup/VG, written by every LVM command) lists: a stable name, no multipath map."""
+    match = _lvm_dm_name().fullmatch(map_name)
+    if match is None:
+        return False
+    vg, lv = (part.replace("--", "-") for part in match.groups())
+    text = _read_inside(host, f"etc/lvm/backup/{vg}")
+    return text is not None and re.search(rf"(?m)^\s*{re.escape(lv)}\s*\{{", text) is not None
+
+
 @rule("XEN002", "guest-disk-unknown", Severity.WARNING, scope="host", needs=("xen-domain",))
 def guest_disk_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A guest's /dev/mapper or by-id disk names no multipath alias or wwid of its host."""
@@ -243,7 +276,7 @@ def guest_disk_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                 if spec.kind not in ("phy", "path") or not path:
                     continue
                 map_name = _map_name(path)
-                if map_name is None or names.provides(map_name):
+                if map_name is None or names.provides(map_name) or _lvm_volume(host, map_name):
                     continue
                 known = ", ".join(sorted(names.aliases)[:5]) or "none"
                 yield ctx.diagnostic(
