@@ -14,6 +14,7 @@ The model exposes the raw name; :attr:`InitiatorNameFile.iscsi_name` hands it to
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -273,11 +274,14 @@ def model(doc: Document) -> InitiatorNameFile:
     return InitiatorNameFile(doc)
 
 
-_SNIFF = re.compile(r"^[ \t]*(?:InitiatorName|GenerateName)[ \t]*=", re.M)
+# Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.
+@functools.cache
+def _sniff_pattern() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*(?:InitiatorName|GenerateName)[ \t]*=", re.M)
 
 
 def sniff(text: str) -> bool:
-    return _SNIFF.search(text) is not None
+    return _sniff_pattern().search(text) is not None
 
 
 def directives(doc: Document) -> list[Directive]:

@@ -18,6 +18,7 @@ and first-column ``#`` comments, which every reader skips, are trivia.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -285,12 +286,15 @@ def model(doc: Document) -> ModulesConfig:
     return ModulesConfig(doc)
 
 
-_SNIFF = re.compile(r"^# /etc/modules: kernel modules to load at boot time|modules-load\.d", re.M)
+# Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.
+@functools.cache
+def _sniff_pattern() -> re.Pattern[str]:
+    return re.compile(r"^# /etc/modules: kernel modules to load at boot time|modules-load\.d", re.M)
 
 
 def sniff(text: str) -> bool:
     """Only a file that says what it is: a bare list of names looks like anything."""
-    return _SNIFF.search(text) is not None
+    return _sniff_pattern().search(text) is not None
 
 
 def directives(doc: Document) -> list[Directive]:

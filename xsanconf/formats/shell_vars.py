@@ -16,6 +16,7 @@ as statements; assignments inside ``if`` blocks are read like any other (the las
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -365,12 +366,15 @@ def model(doc: Document) -> ShellVars:
     return ShellVars(doc)
 
 
-_SNIFF = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:export[ \t]+)?[A-Z_][A-Z0-9_]*=")
+# Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.
+@functools.cache
+def _sniff_pattern() -> re.Pattern[str]:
+    return re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:export[ \t]+)?[A-Z_][A-Z0-9_]*=")
 
 
 def sniff(text: str) -> bool:
     """The first statement assigns an upper-case variable (as /etc/default files do)."""
-    return _SNIFF.match(text) is not None
+    return _sniff_pattern().match(text) is not None
 
 
 def directives(doc: Document) -> list[Directive]:

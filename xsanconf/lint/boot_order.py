@@ -128,7 +128,9 @@ Order = Literal["before", "after", "unordered"]
 Phase = Literal["start", "stop"]
 
 
-@attrs.frozen
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(repr=False)
 class Evidence:
     """One fact an order rests on: a link, a header field, a unit key, or an assumption."""
 
@@ -136,7 +138,7 @@ class Evidence:
     location: Location | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Relation:
     """How ``first`` is ordered against ``second`` in one phase, by one mechanism."""
 
@@ -160,7 +162,7 @@ def _shown(root: Path, rel: str) -> str:
     return rel if text in ("", ".") else posixpath.join(text, rel)
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class _File:
     """A parsed file with a display path: a site file, or one read here from the host's /lib."""
 
@@ -178,7 +180,7 @@ class _File:
         return Location(self.path, line, column, end_line, end_column, self.host, message)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class _Edge:
     """``source`` runs (starts or stops) before ``dest`` because of ``evidence``."""
 
@@ -198,6 +200,7 @@ class BootOrder:
         self.scripts: set[str] = set()
         self._read_scripts()
         self._units: dict[str, _UnitView | None] = {}
+        self._exist: dict[str, bool] = {}
 
     # what the host has
 
@@ -214,7 +217,17 @@ class BootOrder:
                 self.headers[name] = (_File(file.path, self.host.name, file.doc), header)
 
     def _exists(self, rel: str) -> bool:
-        return os.path.lexists(self.root / rel)
+        # Every rule asks present() about the same services in the same unit directories, most
+        # of them absent: one lstat per path and host, and none below a directory that is not
+        # there (nothing exists inside a missing directory).
+        found = self._exist.get(rel)
+        if found is None:
+            parent = posixpath.dirname(rel)
+            found = (parent in ("", rel) or self._exists(parent)) and os.path.lexists(
+                os.path.join(self.root, rel)
+            )
+            self._exist[rel] = found
+        return found
 
     @property
     def uses_systemd(self) -> bool:
@@ -574,7 +587,7 @@ def _path(edges: list[_Edge], start: str, goal: str) -> tuple[Evidence, ...] | N
     return None
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class _UnitView:
     """A service's effective unit: where it comes from and its ordering lists, with evidence."""
 

@@ -49,7 +49,7 @@ class ConfigError(ValueError):
     """A configuration file that cannot be read or holds a bad setting."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)  # never printed: attrs would compile a __repr__ on every run
 class FileConfig:
     path: Path | None = None
     select: tuple[str, ...] | None = None
@@ -64,15 +64,22 @@ class FileConfig:
 
 
 def _table(path: Path) -> dict[str, Any] | None:
-    import tomllib  # only when a configuration file exists: it is not free to import
-
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+    if path.name == "pyproject.toml" and b"xsanlint" not in raw:
+        # A [tool.xsanlint] table cannot be written without its name.  Runs inside a Python
+        # project meet its pyproject.toml every time, and importing tomllib only to learn it has
+        # nothing for us costs a thirtieth of a short run (a pyproject.toml that is not valid
+        # TOML is the project's business, not ours).
+        return None
+    import tomllib  # only when a configuration file must be read: it is not free to import
+
+    try:
+        data = tomllib.loads(raw.decode())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
     section = data.get("tool", {}).get("xsanlint")
     if section is None and path.name != "pyproject.toml":
         return data

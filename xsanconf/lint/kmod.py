@@ -119,7 +119,9 @@ class Skip(enum.Enum):
     NOT_YET = "this kmod version does not read this directory"
 
 
-@attrs.frozen(eq=False)
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(eq=False, repr=False)
 class ConfigFile:
     """A name in a configuration directory and what the reader does with it."""
 
@@ -175,7 +177,7 @@ class ListReader(enum.Enum):
         return self is not ListReader.SYSTEMD
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class ModulesList:
     """A file listing modules to load at boot, the programs that read it, or why none does."""
 
@@ -195,7 +197,7 @@ class ModulesList:
         return any(reader.passes_params for reader in self.readers)
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class ParamSetting:
     """One ``name[=value]`` word given to a module: on an ``options`` line of a modprobe.d file,
     or after the module name on a line of a module list."""
@@ -229,7 +231,7 @@ class ParamSetting:
         return self.file.location(self.line.token, message)
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Mention:
     """A line that configures or loads a module."""
 

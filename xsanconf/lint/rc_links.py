@@ -26,7 +26,9 @@ _RUNLEVEL = re.compile(r"rc([0-6Ss])\.d")
 _LINK = re.compile(r"([SK])([0-9]+)(.+)")
 
 
-@attrs.frozen
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(repr=False)
 class RcLink:
     """One ``S``/``K`` entry of a runlevel directory."""
 

@@ -27,7 +27,7 @@ __all__ = ["REGISTRY", "Rule", "RuleContext", "Scope", "rule"]
 Scope = Literal["file", "host", "site"]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)  # never printed: attrs would compile a __repr__ on every run
 class RuleContext:
     """What a check gets besides the site: its own metadata and the targeted versions."""
 

@@ -124,7 +124,9 @@ _DRBD_MINOR = re.compile(r"/dev/drbd(\d+)")
 # DRBD devices ------------------------------------------------------------------------------------
 
 
-@attrs.frozen(eq=False)
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(eq=False, repr=False)
 class DrbdDevice:
     """One volume of a DRBD resource as a host's configuration defines it for that host."""
 
@@ -179,7 +181,7 @@ def canonical_device(path: str) -> str:
 # IET LUNs ----------------------------------------------------------------------------------------
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class IetLunExport:
     """A ``Lun`` line of the ietd.conf that ietd reads, with what it exports and presents."""
 
@@ -271,7 +273,7 @@ def _serial(params: LunParams, identity: IetIdentity, version: IetVersion | None
 # multipath maps ----------------------------------------------------------------------------------
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class MultipathMap:
     """A map an initiator's multipath configuration names by WWID, with its effective grouping."""
 
@@ -311,7 +313,7 @@ def _option_file(host: Host, option: MultipathOption) -> SiteFile:
 # Xen guests --------------------------------------------------------------------------------------
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class GuestDisk:
     """A guest disk that names a multipath map, an IET WWID or a DRBD resource."""
 
@@ -334,7 +336,7 @@ class GuestDisk:
 # The index ---------------------------------------------------------------------------------------
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class HostStack:
     """One host's part of the stack."""
 
@@ -359,7 +361,7 @@ class HostStack:
         return self.by_backing.get(canonical_device(path))
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class StackIndex:
     drbd_version: str
     iet_version: IetVersion | None
@@ -555,7 +557,7 @@ def _multipath_configs(host: Host) -> list[tuple[SiteFile, MultipathConfig]]:
     return [(f, f.doc.model) for f in files]
 
 
-@attrs.define
+@attrs.define(repr=False)
 class _Grouping:
     """The host-wide sources of a map's path grouping, lowest precedence first."""
 

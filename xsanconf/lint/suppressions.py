@@ -7,6 +7,7 @@ is part of the value), so only own-line comments count.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -22,10 +23,15 @@ __all__ = ["Suppression", "suppressions"]
 MARKER = "xsanlint:"
 # modprobe.d and /etc/modules take only a '#' in the first column as a comment
 _FIRST_COLUMN_ONLY = frozenset({"modprobe", "modules"})
-_DIRECTIVE = re.compile(r"#\s*xsanlint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- \t]*)")
 
 
-@attrs.define(eq=False)
+# Compiled on first use: most files hold no suppression comment, and are never matched.
+@functools.cache
+def _directive() -> re.Pattern[str]:
+    return re.compile(r"#\s*xsanlint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- \t]*)")
+
+
+@attrs.define(eq=False, repr=False)  # never printed: attrs would compile a __repr__ each run
 class Suppression:
     """One directive: which codes (or prefixes or names) it silences, and over which lines."""
 
@@ -57,7 +63,7 @@ def suppressions(file: SiteFile) -> list[Suppression]:
         stripped = line.lstrip(" \t")
         if first_column and stripped != line:
             continue
-        match = _DIRECTIVE.match(stripped)
+        match = _directive().match(stripped)
         if match is None:
             continue
         selectors = tuple(s.strip() for s in match.group(2).split(",") if s.strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -82,11 +83,14 @@ def problems(doc: Document, text: str) -> list[ParseError]:
     return found[-1:]  # the innermost is the one to close first
 
 
-_SNIFF = re.compile(r"^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{)", re.M)
+# Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.
+@functools.cache
+def _sniff_pattern() -> re.Pattern[str]:
+    return re.compile(r"^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{)", re.M)
 
 
 def sniff(text: str) -> bool:
-    return _SNIFF.search(text) is not None
+    return _sniff_pattern().search(text) is not None
 
 
 def directives(doc: Document) -> list[Directive]:

@@ -6,6 +6,7 @@ so :func:`parse` only fails on what the API rejects for every format (binary dat
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -59,13 +60,16 @@ def model(doc: Document) -> IetConfig:
     return IetConfig(doc)
 
 
-_SNIFF = re.compile(
-    r"^[ \t]*(?:Target[ \t]+(?:iqn|eui|naa)\.|Lun[ \t]+\d+[ \t]+\S*(?:Path|Type)=)", re.M | re.I
-)
+# Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.
+@functools.cache
+def _sniff_pattern() -> re.Pattern[str]:
+    return re.compile(
+        r"^[ \t]*(?:Target[ \t]+(?:iqn|eui|naa)\.|Lun[ \t]+\d+[ \t]+\S*(?:Path|Type)=)", re.M | re.I
+    )
 
 
 def sniff(text: str) -> bool:
-    return _SNIFF.search(text) is not None
+    return _sniff_pattern().search(text) is not None
 
 
 def _directive(doc: Document, token: Token, block: list[Directive] | None = None) -> Directive:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -71,14 +72,17 @@ def model(doc: Document) -> ModprobeConfig:
     return ModprobeConfig(doc)
 
 
-_SNIFF = re.compile(
-    r"^(?:blacklist[ \t]+\S+[ \t]*$|(?:options|alias|install|remove|softdep)[ \t]+\S+[ \t]+\S)",
-    re.M,
-)
+# Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.
+@functools.cache
+def _sniff_pattern() -> re.Pattern[str]:
+    return re.compile(
+        r"^(?:blacklist[ \t]+\S+[ \t]*$|(?:options|alias|install|remove|softdep)[ \t]+\S+[ \t]+\S)",
+        re.M,
+    )
 
 
 def sniff(text: str) -> bool:
-    return _SNIFF.search(text) is not None
+    return _sniff_pattern().search(text) is not None
 
 
 def directives(doc: Document) -> list[Directive]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -127,14 +128,17 @@ def _unclosed(doc: Document, text: str) -> list[ParseError]:
     ]
 
 
-_SNIFF = re.compile(
-    r"^[ \t]*(?:defaults|blacklist|blacklist_exceptions|devices|multipaths|overrides)[ \t]*\{",
-    re.M,
-)
+# Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.
+@functools.cache
+def _sniff_pattern() -> re.Pattern[str]:
+    return re.compile(
+        r"^[ \t]*(?:defaults|blacklist|blacklist_exceptions|devices|multipaths|overrides)[ \t]*\{",
+        re.M,
+    )
 
 
 def sniff(text: str) -> bool:
-    return _SNIFF.search(text) is not None
+    return _sniff_pattern().search(text) is not None
 
 
 def directives(doc: Document) -> list[Directive]:

@@ -50,7 +50,8 @@ __all__ = [
 BLACKLIST_KINDS = ("devnode", "wwid", "property", "protocol")
 
 
-@attrs.frozen
+# repr=False: attrs compiles a __repr__ per class at import, and this one is never printed.
+@attrs.frozen(repr=False)
 class _Place:
     """Where a token sits in the tree: its node and that node's parent."""
 

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["Finding", "facts_for", "final_newline_fix"]
 
 
-@attrs.frozen
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(repr=False)
 class Finding:
     """What a facts module found: the message, where, the other places involved, a fix."""
 

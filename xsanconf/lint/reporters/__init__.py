@@ -31,7 +31,7 @@ def redact(line: str) -> str:
     return redact_line(line)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)  # never printed: attrs would compile a __repr__ on every run
 class Report:
     """What reporters need besides the diagnostics."""
 

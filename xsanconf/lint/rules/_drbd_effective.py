@@ -90,7 +90,9 @@ _BOOLS = frozenset(k for k, kind in OPTION_TYPES.items() if kind == "bool")
 _SIZES = frozenset(k for k, kind in OPTION_TYPES.items() if kind == "size")
 
 
-@attrs.frozen(eq=False)
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(eq=False, repr=False)
 class Setting:
     """One effective value and the statement it comes from."""
 
@@ -166,7 +168,7 @@ def _address_value(address: Address) -> str:
     return f"{family} {address.endpoint}"
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class ResourceView:
     """One host's effective definition of one resource."""
 
@@ -334,7 +336,7 @@ def _take_connection(
         )
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class HostNames:
     """The site's hosts found by a name as written in an ``on`` section."""
 
@@ -356,7 +358,7 @@ class HostNames:
         return [h for h in candidates if hostnames_equal(configured, h.name, self.version)]
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class DrbdIndex:
     """Every host's effective resources, by host and by resource name."""
 

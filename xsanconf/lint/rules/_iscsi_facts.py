@@ -80,7 +80,9 @@ def initiatorname_file(host: Host) -> SiteFile | None:
 # Targets and accounts --------------------------------------------------------------------------
 
 
-@attrs.define(eq=False)
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.define(eq=False, repr=False)
 class TargetAccounts:
     """One target of one head as ietd builds it: the first stanza of its name, with the
     accounts of every stanza of that name (ietd's account pass looks targets up by name)."""
@@ -100,7 +102,7 @@ class TargetAccounts:
         return self.name.lower()
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, repr=False)
 class Portal:
     """One host's ietd: its discovery (global) accounts and its targets."""
 
@@ -178,7 +180,7 @@ def used_targets(index: StackIndex, host: Host) -> dict[str, Location]:
 # Initiator credentials --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Credentials:
     """The CHAP settings iscsid uses for one kind of login (values as iscsid reads them).
 

@@ -41,7 +41,9 @@ def show(version: Version) -> str:
     return ".".join(map(str, version))
 
 
-@attrs.frozen
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(repr=False)
 class Plan:
     """A fix: ``rename`` the keyword, ``remove`` the line, set a new ``value``, or both."""
 
@@ -52,13 +54,13 @@ class Plan:
     remove: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Verdict:
     message: str
     plan: Plan | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class _Alias:
     """A keyword that is another keyword's alias from ``since``, gone from ``gone``."""
 

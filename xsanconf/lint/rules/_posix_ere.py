@@ -19,7 +19,6 @@ the subject for every pattern; patterns with back-references are not matched (``
 from __future__ import annotations
 
 import functools
-import string
 from collections.abc import Iterator
 
 import attrs
@@ -44,16 +43,20 @@ _REASONS = {
     "REG_ESIZE": f"a repetition count above {RE_DUP_MAX}",
 }
 
+# The C locale's classes, spelled out: the string module costs a cold run more than this.
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_DIGITS = "0123456789"
 _CLASSES: dict[str, frozenset[str]] = {
-    "alpha": frozenset(string.ascii_letters),
-    "upper": frozenset(string.ascii_uppercase),
-    "lower": frozenset(string.ascii_lowercase),
-    "digit": frozenset(string.digits),
-    "xdigit": frozenset(string.hexdigits),
-    "alnum": frozenset(string.ascii_letters + string.digits),
+    "alpha": frozenset(_UPPER + _LOWER),
+    "upper": frozenset(_UPPER),
+    "lower": frozenset(_LOWER),
+    "digit": frozenset(_DIGITS),
+    "xdigit": frozenset(_DIGITS + "abcdefABCDEF"),
+    "alnum": frozenset(_UPPER + _LOWER + _DIGITS),
     "space": frozenset(" \t\n\r\f\v"),
     "blank": frozenset(" \t"),
-    "punct": frozenset(string.punctuation),
+    "punct": frozenset(r"""!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~"""),
     "print": frozenset(map(chr, range(0x20, 0x7F))),
     "graph": frozenset(map(chr, range(0x21, 0x7F))),
     "cntrl": frozenset([*map(chr, range(0x20)), "\x7f"]),
@@ -74,7 +77,9 @@ class EreError(ValueError):
 # The parsed pattern -------------------------------------------------------------------------
 
 
-@attrs.frozen
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(repr=False)
 class Chars:
     """One character out of a set (``negated``: any character not in it)."""
 
@@ -85,26 +90,26 @@ class Chars:
         return (ch in self.chars) != self.negated
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Assertion:
     """A zero-width test: ``^ $`` and GNU's ``\\b \\B \\< \\> \\` \\'``."""
 
     kind: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Backref:
     group: int
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Repeat:
     item: Item
     low: int
     high: int | None  # None: no upper bound
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Alternation:
     """Branches of a group or of the whole pattern; each branch is a sequence of items."""
 
@@ -124,7 +129,7 @@ _ESCAPED_ASSERTIONS = frozenset("bB<>`'")
 _REPEATS = {"*": (0, None), "+": (1, None), "?": (0, 1)}
 
 
-@attrs.define
+@attrs.define(repr=False)
 class _Frame:
     """An open group (or the whole pattern) while parsing."""
 
@@ -266,7 +271,7 @@ def _count(text: str, start: int) -> tuple[int | None, int, str]:
         at += 1
         if ch in ",}":
             return _number(digits, number), at, ch
-        number = number and ch in string.digits
+        number = number and ch in _DIGITS
         digits += ch
     return None, at, ""
 
@@ -476,7 +481,7 @@ def _holds(kind: Chars | str | None, context: tuple[bool, ...]) -> bool:
     return kind == "\\>" and before and not after
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Ere:
     """A pattern glibc compiles, ready to be tested against strings as ``regexec`` would."""
 

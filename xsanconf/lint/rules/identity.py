@@ -16,7 +16,7 @@ as a mismatch, as the catalogue says.
 
 from __future__ import annotations
 
-import copy
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -26,7 +26,7 @@ from xsanconf.document import Document
 from xsanconf.formats.multipath.model import MultipathConfig
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._drbd_fixes import line_edits
+from xsanconf.lint.rules._drbd_fixes import copy_tree, line_edits
 from xsanconf.lint.stack import (
     IET_WWID_PREFIX,
     IetLunExport,
@@ -43,7 +43,13 @@ if TYPE_CHECKING:
 
 __all__: list[str] = []
 
-_DRBD_PATH = re.compile(r"/dev/drbd(?:\d+|/by-res/.+|/by-disk/.+|_.+)")
+
+# Compiled on first use: only a LUN without a DRBD device of its own is matched against it.
+@functools.cache
+def _drbd_path() -> re.Pattern[str]:
+    return re.compile(r"/dev/drbd(?:\d+|/by-res/.+|/by-disk/.+|_.+)")
+
+
 _RELATED_MAX = 5
 
 
@@ -144,7 +150,7 @@ def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue  # no DRBD configuration in the site for this host: nothing to compare
         for lun in stack.luns:
             path = lun.resolved_path
-            if path is None or lun.device is not None or not _DRBD_PATH.fullmatch(path):
+            if path is None or lun.device is not None or not _drbd_path().fullmatch(path):
                 continue
             shown = lun.path if path == lun.path else f"{lun.path} (-> {path})"
             others = stack.elsewhere.get(path)
@@ -429,7 +435,7 @@ def _active_active(
 def _failover_fix(map_: MultipathMap) -> Fix | None:
     """``path_grouping_policy failover`` in the map's (last) entry, or in a new entry."""
     doc = map_.file.doc
-    twin = Document(doc.kind, copy.deepcopy(doc.root), doc.path)
+    twin = Document(doc.kind, copy_tree(doc.root), doc.path)
     config = MultipathConfig(twin)
     if map_.entry is not None:
         entries = doc.model.multipaths

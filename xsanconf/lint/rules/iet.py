@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import string
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -57,7 +56,8 @@ SECRET_MIN, SECRET_MAX = 12, 16
 # BRE items of initiators.allow that match every initiator name (ietd anchors them: ^...$)
 MATCH_ANY = frozenset({".*", "..*", ".\\+", ".*.*"})
 
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# spelled out: importing the string module for them costs a cold run more
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _version(ctx: RuleContext) -> Version:
@@ -124,7 +124,9 @@ def _usable(accounts: list[IetAccount]) -> list[IetAccount]:
     return [a for a in accounts if a.user is not None and a.password is not None]
 
 
-@attrs.define
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.define(repr=False)
 class IetTargets:
     """The targets of one ietd.conf as ietd builds them.
 
@@ -236,7 +238,7 @@ def config_option(arguments: list[str]) -> str | None:
     return found
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ConfigChoice:
     """The ietd.conf a host's ietd reads, and the standard ones it leaves aside (with why).
 

@@ -8,7 +8,6 @@ the file through the codec's model and hand out the changed lines (see ``_drbd_f
 
 from __future__ import annotations
 
-import copy
 import posixpath
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -34,7 +33,7 @@ from xsanconf.lint.kmod import (
     kmod_config,
 )
 from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._drbd_fixes import line_edits
+from xsanconf.lint.rules._drbd_fixes import copy_tree, line_edits
 from xsanconf.syntax import render
 
 if TYPE_CHECKING:
@@ -406,7 +405,7 @@ def _model(file: SiteFile) -> ModprobeConfig:
 
 
 def _twin(file: SiteFile) -> Document:
-    return Document(file.doc.kind, copy.deepcopy(file.doc.root), file.doc.path)
+    return Document(file.doc.kind, copy_tree(file.doc.root), file.doc.path)
 
 
 def _edited(file: SiteFile, mutate: Callable[[Document], object]) -> tuple[TextEdit, ...]:

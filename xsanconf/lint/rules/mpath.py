@@ -68,7 +68,9 @@ def _entries(
 # Blacklist patterns -------------------------------------------------------------------------
 
 
-@attrs.frozen
+# The records of this module are built with repr=False: attrs compiles a __repr__ for each
+# class at import, on every run, and these are never printed (debugging aside).
+@attrs.frozen(repr=False)
 class _Pattern:
     """One blacklist or exception entry as multipathd compiled it."""
 
@@ -126,7 +128,7 @@ def _first_match(patterns: list[_Pattern], text: str) -> _Pattern | bool | None:
     return None if unsure else False
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class _Blacklist:
     """One class of a host's blacklist (devnode, wwid): patterns and their exceptions."""
 
@@ -423,7 +425,7 @@ def _dropped_effect(section: MultipathSection) -> str:
 # MPATH007 -----------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class _MapName:
     """The /dev/mapper name one host gives one wwid (``name`` None: an unpredictable mpathN)."""
 
