@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.sites import write_site
+from tests.lint.sites import apply, write_site
 from tests.lint.stack_hosts import drbd_conf, head, ietd_conf, multipath_conf, wwid
-from xsanconf.lint.diagnostics import Diagnostic, TextEdit
+from xsanconf.lint.diagnostics import Diagnostic
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.site import Site
 
@@ -156,15 +156,6 @@ def test_iet004_clean(tmp_path: Path) -> None:
 
 
 # IET008 -----------------------------------------------------------------------------------------
-
-
-def apply(text: str, edits: tuple[TextEdit, ...]) -> str:
-    lines = text.split("\n")
-    for e in sorted(edits, key=lambda e: (e.line, e.column), reverse=True):
-        assert e.line == e.end_line
-        line = lines[e.line - 1]
-        lines[e.line - 1] = line[: e.column - 1] + e.text + line[e.end_column - 1 :]
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize(

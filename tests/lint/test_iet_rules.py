@@ -47,10 +47,6 @@ def run(
     return [d for d in result.diagnostics if d.code == code]
 
 
-def messages(found: list[Diagnostic]) -> list[str]:
-    return [d.message for d in found]
-
-
 # IET001 ----------------------------------------------------------------------------------------
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.lint.conftest import SITES, Runner
-from tests.lint.sites import write_site
-from tests.lint.test_drbd_rules import apply
+from tests.lint.sites import apply, messages, write_site
 from xsanconf.lint.diagnostics import Diagnostic
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.site import Site
@@ -49,10 +48,6 @@ def run(tmp_path: Path, code: str, hosts: Mapping[str, Mapping[str, str]]) -> li
     result = lint(Site.load([tmp_path / "site"]), LintOptions(select=(code,)))
     assert not result.failures, result.failures
     return [d for d in result.diagnostics if d.code == code]
-
-
-def messages(found: list[Diagnostic]) -> list[str]:
-    return [d.message for d in found]
 
 
 # ISCSI001 invalid-initiator-name -----------------------------------------------------------------

@@ -6,8 +6,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from tests.lint.sites import write_site
-from xsanconf.lint.diagnostics import Diagnostic, FileRename, TextEdit
+from tests.lint.sites import apply, write_site
+from xsanconf.lint.diagnostics import Diagnostic, FileRename
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.site import Site
 
@@ -25,28 +25,6 @@ def run(tmp_path: Path, code: str, files: Mapping[str, str]) -> list[Diagnostic]
 
 def path(tmp_path: Path, rel: str) -> str:
     return f"{tmp_path}/site/h/{rel}"
-
-
-def apply(text: str, edits: tuple[TextEdit, ...], file: str) -> str:
-    """``text`` with the edits of ``file`` applied (1-based line/column, end exclusive)."""
-    starts = [0]
-    for line in text.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
-
-    def offset(line: int, column: int) -> int:
-        return min(starts[line - 1] + column - 1, len(text))
-
-    spans = sorted(
-        (
-            (offset(e.line, e.column), offset(e.end_line, e.end_column), e.text)
-            for e in edits
-            if e.path == file
-        ),
-        reverse=True,
-    )
-    for start, end, new in spans:
-        text = text[:start] + new + text[end:]
-    return text
 
 
 def fixed(tmp_path: Path, found: Diagnostic, files: Mapping[str, str], rel: str) -> str:

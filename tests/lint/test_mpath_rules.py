@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.sites import write_site
-from xsanconf.lint.diagnostics import Diagnostic, Severity, TextEdit
+from tests.lint.sites import apply, messages, write_site
+from xsanconf.lint.diagnostics import Diagnostic, Severity
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.rules import _posix_ere as ere
 from xsanconf.lint.site import Site
@@ -46,28 +46,6 @@ def run(
     result = lint(Site.load([tmp_path / "site"]), LintOptions(select=(code,), versions=versions))
     assert not result.failures, result.failures
     return [d for d in result.diagnostics if d.code == code]
-
-
-def messages(found: list[Diagnostic]) -> list[str]:
-    return [d.message for d in found]
-
-
-def apply(text: str, edits: tuple[TextEdit, ...]) -> str:
-    """``text`` with the edits applied (1-based line/column, end exclusive)."""
-    starts = [0]
-    for line in text.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
-
-    def offset(line: int, column: int) -> int:
-        return min(starts[line - 1] + column - 1, len(text))
-
-    spans = sorted(
-        ((offset(e.line, e.column), offset(e.end_line, e.end_column), e.text) for e in edits),
-        reverse=True,
-    )
-    for start, end, new in spans:
-        text = text[:start] + new + text[end:]
-    return text
 
 
 # MPATH002 -----------------------------------------------------------------------------------
