@@ -11,6 +11,7 @@ from xsanconf.lint.diagnostics import Diagnostic, TextEdit
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.site import Site
 
+R0 = "resource r0 { protocol C; }\n"  # DRBD replicates something: its order matters
 SCRIPTS = {"etc/init.d/drbd": DRBD_INIT, "etc/init.d/iscsitarget": IET_INIT}
 LENNY = {
     "etc/rc2.d/S20iscsitarget": "../init.d/iscsitarget",
@@ -74,7 +75,7 @@ def test_insserv_headers_fire_with_a_header_fix(tmp_path: Path) -> None:
 def test_systemd_race_states_its_assumption(tmp_path: Path) -> None:
     write_host(
         tmp_path / "san1",
-        {"etc/drbd.conf": "", "etc/tgt/targets.conf": ""},
+        {"etc/drbd.conf": R0, "etc/tgt/targets.conf": ""},
         dirs=("etc/systemd/system",),
     )
     found = {d.code: d for d in run(tmp_path / "san1", ("BOOT",))}
@@ -86,7 +87,7 @@ def test_systemd_race_states_its_assumption(tmp_path: Path) -> None:
 
 def test_systemd_drop_in_fixes_both(tmp_path: Path) -> None:
     files = {
-        "etc/drbd.conf": "",
+        "etc/drbd.conf": R0,
         "etc/tgt/targets.conf": "",
         "etc/systemd/system/tgt.service.d/after-drbd.conf": (
             "[Unit]\nAfter=drbd.service\nRequires=drbd.service\n"
@@ -98,7 +99,7 @@ def test_systemd_drop_in_fixes_both(tmp_path: Path) -> None:
 
 def test_systemd_reversed_order_points_at_the_unit_key(tmp_path: Path) -> None:
     files = {
-        "etc/drbd.conf": "",
+        "etc/drbd.conf": R0,
         "etc/systemd/system/drbd.service.d/late.conf": (
             "[Unit]\nAfter=rtslib-fb-targetctl.service\n"
         ),
@@ -124,6 +125,16 @@ def test_silent_without_a_target_or_without_drbd(tmp_path: Path) -> None:
     )
     assert run(tmp_path / "a", ("BOOT",)) == []
     assert run(tmp_path / "b", ("BOOT",)) == []
+
+
+def test_silent_while_drbd_replicates_nothing(tmp_path: Path) -> None:
+    """drbd-utils and a target installed side by side, no resource yet: nothing to export."""
+    unused = {**SCRIPTS, "etc/drbd.conf": 'include "drbd.d/*.res";\n'}
+    write_host(tmp_path / "san1", unused, LENNY)
+    assert run(tmp_path / "san1", ("BOOT",)) == []
+    used = {**unused, "etc/drbd.d/r0.res": R0}
+    write_host(tmp_path / "san2", used, LENNY)
+    assert {d.code for d in run(tmp_path / "san2", ("BOOT",))} == {"BOOT001", "BOOT002"}
 
 
 # XEN

@@ -25,13 +25,22 @@ DRBD = DRBD_SERVICES[0]
 
 
 def _pairs(site: Site) -> Iterator[tuple[Host, BootOrder, str]]:
-    """Each host with DRBD and a target service, and that target's name."""
+    """Each host with DRBD and a target service, and that target's name.
+
+    A host whose drbd.conf defines no resource (the packages installed, nothing replicated
+    yet) has no DRBD device a target could export: its boot order does not matter.
+    """
     for host in site.hosts:
         order = boot_order(host)
-        if not order.present(DRBD):
+        if not order.present(DRBD) or _nothing_replicated(host):
             continue
         for target in order.services(TARGET_SERVICES):
             yield host, order, target
+
+
+def _nothing_replicated(host: Host) -> bool:
+    main = host.file("etc/drbd.conf")
+    return main is not None and main.doc.parsed and not host.drbd_resources()
 
 
 def _where(host: Host, order: BootOrder, relation: Relation, target: str) -> Location:
