@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.corpus import CORPUS
 from tests.lint.sites import write_site
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.reporters import redact
@@ -213,3 +216,71 @@ def test_ietd_facts(tmp_path: Path) -> None:
 )
 def test_redact(line: str, shown: str) -> None:
     assert redact(line) == shown
+
+
+_ADDRESSES = """resource r {{
+  on a {{ device /dev/drbd0; disk /dev/sda1; meta-disk internal; address {a}; }}
+  on b {{ device /dev/drbd0; disk /dev/sda1; meta-disk internal; address 10.0.0.2:7788; }}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("10.0.0.1:7788", None),
+        ("ipv4 10.0.0.1:7788", None),
+        ("ipv6 [fe80::1%eth0]:7788", None),
+        ("sdp 10.0.0.1:7788", None),
+        ("pbx01ip:7788", "drbdadm expects an IPv4 address here, not 'pbx01ip'"),
+        ("10.255.255.x:7788", "drbdadm expects an IPv4 address here, not '10.255.255.x'"),
+        ("[fe80::1]:7788", "an IPv6 address needs the 'ipv6' keyword"),
+        ("ipv6 fe80::1:7788", "only in brackets"),
+        ("10.0.0.1:70000", "the port must be a number from 1 to 65535"),
+        ("10.0.0.1", "has no ':PORT'"),
+    ],
+)
+def test_drbd_addresses_drbdadm_refuses_are_syntax_errors(
+    tmp_path: Path, address: str, message: str | None
+) -> None:
+    found = _found(tmp_path, {"etc/drbd.conf": _ADDRESSES.format(a=address)}, "SYN001")
+    if message is None:
+        assert found == []
+    else:
+        ((name, line, text),) = found
+        assert (name, line) == ("drbd.conf", 2)
+        assert message in text
+
+
+def test_drbd_addresses_in_floating_and_connection_hosts(tmp_path: Path) -> None:
+    text = (
+        "resource r {\n  floating db1:7788 { device /dev/drbd0; disk /dev/sda1; "
+        "meta-disk internal; }\n  connection { host a address 10.0.0.1:7788; "
+        "host b address alpha:7788; }\n}\n"
+    )
+    found = _found(tmp_path, {"etc/drbd.conf": text}, "SYN001")
+    assert [(line, "drbdadm expects an IPv4 address" in m) for _, line, m in found] == [
+        (2, True),
+        (3, True),
+    ]
+
+
+@pytest.mark.skipif(shutil.which("drbdadm") is None, reason="drbdadm (drbd-utils) is not installed")
+def test_drbd_address_errors_agree_with_drbdadm(tmp_path: Path) -> None:
+    """Every corpus file drbdadm refuses for an address is one SYN001 flags, and no other."""
+    refused_files = 0
+    for file in sorted((CORPUS / "drbd").iterdir()):
+        site = tmp_path / file.name
+        (site / "etc").mkdir(parents=True)
+        shutil.copy(file, site / "etc" / "drbd.conf")
+        result = lint(Site.load([site]), LintOptions(select=("SYN001",)))
+        ours = [d.message for d in result.diagnostics if d.message.startswith("address '")]
+        done = subprocess.run(
+            ["drbdadm", "-c", str(site / "etc" / "drbd.conf"), "dump"],
+            capture_output=True,
+            check=False,
+        )
+        refused = "<ipv4 address>" in done.stderr.decode("utf-8", "replace")
+        refused_files += refused
+        assert bool(ours) == refused, (file.name, ours)
+    assert refused_files >= 2

@@ -2,6 +2,8 @@
 
 A module ``xsanconf.lint.facts.<kind>`` (``-`` in a kind becomes ``_``) may define any of
 
+* ``invalid_values(file) -> Iterable[Finding]`` (SYN001: values the daemon's parser refuses,
+  though the file's structure parses),
 * ``unknown_keywords(file, version) -> Iterable[Finding]`` (SYN002),
 * ``duplicates(file) -> Iterable[Finding]`` (SYN004, one file) and
   ``host_duplicates(host) -> Iterable[Finding]`` (SYN004, across the files of one host),

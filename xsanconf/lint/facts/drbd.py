@@ -421,3 +421,57 @@ def _statement_surprises(file: SiteFile, statement: DrbdStatement) -> Iterator[F
 
 def _without_quoted(text: str) -> str:
     return re.sub(r'"(?:[^"\\\n]|\\.)*"', lambda m: "_" * len(m.group()), text)
+
+
+# drbdadm's scanner (8.4, 9): an IPv4 address is its own token, so a host name or a mistyped
+# address where one is expected is a parse error ("Parse error: 'an IP address' expected").
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+_FAMILIES = ("ipv4", "ipv6", "ssocks", "sdp", "sci")
+
+
+def invalid_values(file: SiteFile) -> Iterator[Finding]:
+    """Addresses drbdadm refuses to parse (SYN001): a host name or a malformed IPv4 address,
+    IPv6 without ``ipv6 [...]``, a missing or out-of-range port."""
+    config = file.doc.model
+    for section in config.walk():
+        if section.keyword == "floating" and section.head is not None:
+            yield from _address_problems(file, section.head, section.args)
+        for statement in section.statements():
+            if statement.keyword == "address":
+                yield from _address_problems(file, statement.token, statement.args)
+            elif statement.keyword == "host" and "address" in statement.args[1:2]:
+                yield from _address_problems(file, statement.token, statement.args[2:])
+
+
+def _address_problems(file: SiteFile, item: object, args: list[str]) -> Iterator[Finding]:
+    words = [w for w in args if w not in ("via", "proxy")][:2]
+    if not words:
+        return
+    family = words[0] if words[0] in _FAMILIES else None
+    text = words[1] if family is not None and len(words) > 1 else words[0]
+    where = file.location(item)  # type: ignore[arg-type]
+    host, colon, port = text.rpartition(":")
+    if not colon:
+        yield Finding(f"address '{text}' has no ':PORT'; drbdadm refuses it", where)
+        return
+    if family == "ipv6" or host.startswith("["):
+        if family != "ipv6":
+            yield Finding(
+                f"address '{text}': an IPv6 address needs the 'ipv6' keyword "
+                "(ipv6 [ADDR]:PORT); drbdadm refuses it without",
+                where,
+            )
+        elif not (host.startswith("[") and host.endswith("]")):
+            yield Finding(
+                f"address '{text}': drbdadm takes an IPv6 address only in brackets "
+                "(ipv6 [ADDR]:PORT)",
+                where,
+            )
+    elif not _IPV4.fullmatch(host):
+        yield Finding(
+            f"address '{text}': drbdadm expects an IPv4 address here, not "
+            f"'{host}' (a host name is not resolved: write the address)",
+            where,
+        )
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        yield Finding(f"address '{text}': the port must be a number from 1 to 65535", where)

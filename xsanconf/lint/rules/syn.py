@@ -1,6 +1,7 @@
 """SYN: reading the files -- syntax errors, unknown keywords, includes, duplicates, surprises.
 
-SYN002, SYN004 and SYN005 read format facts from :mod:`xsanconf.lint.facts`; a format with no
+SYN002, SYN004 and SYN005 (and SYN001, for values the daemon's own parser refuses) read format
+facts from :mod:`xsanconf.lint.facts`; a format with no
 facts module there is not checked by them.  SYN006 (unused suppressions) is computed by the
 engine, which alone knows what each suppression silenced.
 """
@@ -30,6 +31,11 @@ def syntax_error(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     for file in site.files():
         for error in file.doc.problems:
             yield ctx.diagnostic(_describe(error), _error_location(file, error))
+        facts = facts_for(file.kind)
+        check = getattr(facts, "invalid_values", None)
+        if check is not None and file.doc.parsed:
+            for found in check(file):
+                yield _finding(ctx, found)
 
 
 def _describe(error: Exception) -> str:
