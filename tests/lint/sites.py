@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from xsanconf.lint.diagnostics import Diagnostic, TextEdit
+from xsanconf.lint.fixing import apply_edits
 
 __all__ = ["write_site"]
 
@@ -29,23 +30,5 @@ def messages(found: Iterable[Diagnostic]) -> list[str]:
 
 
 def apply(text: str, edits: Iterable[TextEdit], file: str | None = None) -> str:
-    """``text`` with the edits (of ``file`` only, when given) applied: positions are 1-based
-    lines and columns, the end exclusive."""
-    starts = [0]
-    for line in text.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
-
-    def offset(line: int, column: int) -> int:
-        return min(starts[line - 1] + column - 1, len(text))
-
-    spans = sorted(
-        (
-            (offset(e.line, e.column), offset(e.end_line, e.end_column), e.text)
-            for e in edits
-            if file is None or e.path == file
-        ),
-        reverse=True,
-    )
-    for start, end, new in spans:
-        text = text[:start] + new + text[end:]
-    return text
+    """``text`` with the edits (of ``file`` only, when given) applied as ``--fix`` applies them."""
+    return apply_edits(text, [e for e in edits if file is None or e.path == file])

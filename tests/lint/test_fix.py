@@ -348,6 +348,18 @@ def test_writes_keep_mode_and_go_through_symbolic_links(tmp_path: Path) -> None:
     assert real.stat().st_mode & 0o7777 == 0o640
 
 
+def test_writes_follow_absolute_links_inside_the_host_root(tmp_path: Path) -> None:
+    """A copied host tree's absolute link names the host's own file: that file is fixed, and
+    nothing outside the tree is touched."""
+    write_site(tmp_path, {"san1": {"etc/drbd.d/real.res": DEPRECATED, "etc/drbd.conf": ""}})
+    link = tmp_path / "san1/etc/drbd.d/r0.res"
+    link.symlink_to("/etc/drbd.d/real.res")
+    run = fix_site(Site.load([tmp_path]), LintOptions(select=("DRBD007",)))
+    assert write_changes(run.changes) == []
+    assert link.is_symlink()
+    assert "resync-rate 100M" in (tmp_path / "san1/etc/drbd.d/real.res").read_text()
+
+
 # Reporters carry the fixes
 
 

@@ -262,27 +262,9 @@ def _check_app() -> Any:
         if version:
             sys.stdout.write(_version() + "\n")
             raise SystemExit(EXIT_CLEAN)
-        request = _request(
-            paths=paths,
-            host=host,
-            output_format=output_format,
-            output=output,
-            select=select,
-            ignore=ignore,
-            extend_select=extend_select,
-            target=target,
-            severity=severity,
-            fail_on=fail_on,
-            exit_zero=exit_zero,
-            statistics=statistics,
-            config=config,
-            isolated=isolated,
-            color=color,
-            fix=fix,
-            unsafe_fixes=unsafe_fixes,
-            diff=diff,
-            show_secrets=show_secrets,
-        )
+        # every parameter but --version is an option of the request, under the same name
+        given = {name: value for name, value in locals().items() if name != "version"}
+        request = _request(**given)
         raise SystemExit(_lint(request))
 
     return app

@@ -31,9 +31,9 @@ from xsanconf.api import loads, read_text, write_text
 from xsanconf.document import Document
 from xsanconf.errors import ParseError
 from xsanconf.formats import detect_kind
-from xsanconf.lint.diagnostics import Diagnostic, Fix
+from xsanconf.lint.diagnostics import Diagnostic, Fix, TextEdit
 from xsanconf.lint.engine import LintOptions, LintResult, lint
-from xsanconf.lint.site import Host, Site, SiteFile
+from xsanconf.lint.site import Host, Site, SiteFile, on_disk, read_drbd_order
 
 __all__ = [
     "ROUNDS",
@@ -41,6 +41,7 @@ __all__ = [
     "FixRun",
     "Refusal",
     "Written",
+    "apply_edits",
     "fix_in_place",
     "fix_site",
     "fixable",
@@ -244,18 +245,13 @@ class _Rounds:
     def rebuild(self) -> Site:
         """A site of the current texts, built as the loader builds one (drbd reading order,
         include problems), with the original's hosts, unreadable files and focus."""
-        # The loader's host reader resolves drbd includes against the files a host already holds,
-        # reading from disk only what it does not: exactly what a site of new texts needs.
-        from xsanconf.lint.site import _HostReader
-
         site = Site(problems=[p for p in self.original.problems if p.code != "SYN003"])
         for host in self.original.hosts:
             twin = Host(host.name, host.root)
             for text in self.texts:
                 if text.original.host is host:
                     twin.add(SiteFile(twin, text.rel, text.path, text.kind, text.doc))
-            root = str(host.root)
-            _HostReader(site, twin, root, os.path.realpath(root)).resolve_drbd()
+            read_drbd_order(site, twin)
             site.add_host(twin)
         moved = {posixpath.normpath(t.original.path): t.path for t in self.texts}
         site.focus = frozenset(posixpath.normpath(moved.get(p, p)) for p in self.original.focus)
@@ -397,6 +393,20 @@ def _parse(text: str, kind: str, path: str) -> Document | str:
         return f"line {error.line}, column {error.column}: {error.message}"
 
 
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """``text`` with ``edits`` (non-overlapping, of this one text) applied, as ``--fix`` applies
+    them; ValueError for an edit outside the text."""
+    starts = _line_starts(text)
+    spans = []
+    for edit in edits:
+        start = _offset(text, starts, edit.line, edit.column)
+        end = _offset(text, starts, edit.end_line, edit.end_column)
+        if start is None or end is None or end < start:
+            raise ValueError(f"an edit of {edit.path} is outside the text")
+        spans.append((start, end, edit.text))
+    return _splice(text, spans)
+
+
 def _line_starts(text: str) -> list[int]:
     """Where each line starts; lines end at ``\\n`` only, as :meth:`Document.position` counts."""
     starts = [0]
@@ -456,7 +466,8 @@ def write_changes(changes: Iterable[FileChange]) -> list[tuple[FileChange, str]]
     failed = []
     written: dict[str, FileChange] = {}  # real path -> the change written there
     for change in changes:
-        real = os.path.realpath(change.file.host.root / change.file.rel)
+        place = on_disk(change.file.host, change.file.rel)
+        real = os.path.realpath(place) if place is not None else change.path
         twin = written.get(real)
         if twin is None:
             problem = _write(change)
@@ -472,17 +483,20 @@ def write_changes(changes: Iterable[FileChange]) -> list[tuple[FileChange, str]]
 
 def _write(change: FileChange) -> str | None:
     host = change.file.host
-    real_root = os.path.realpath(host.root)
     source = host.root / change.file.rel
-    real = os.path.realpath(source)  # write through a symbolic link, keeping the link
-    if not _inside(real, real_root):
-        return "resolves outside the host root; not written"
+    # write the file the site read, through symbolic links as the host follows them (so never
+    # outside its root), keeping the links
+    real = on_disk(host, change.file.rel)
+    if real is None:
+        return "a symbolic link on its way loops; not written"
     target = host.root / change.new_rel
     if change.renamed:
         if os.path.lexists(target):
             return f"{change.new_path} already exists; not renamed"
-        if not _inside(os.path.realpath(target.parent), real_root):
-            return f"{change.new_path} is outside the host root; not renamed"
+        parent = on_disk(host, posixpath.dirname(change.new_rel))
+        if parent is None or not parent.is_dir():
+            return f"{change.new_path} is not in a directory of the host; not renamed"
+        target = parent / posixpath.basename(change.new_rel)
     try:
         if change.after != change.before:
             if read_text(real) != change.before:
@@ -496,7 +510,3 @@ def _write(change: FileChange) -> str | None:
     except OSError as error:
         return f"cannot write: {error.strerror}"
     return None
-
-
-def _inside(real: str, real_root: str) -> bool:
-    return real == real_root or real.startswith(real_root.rstrip("/") + "/")

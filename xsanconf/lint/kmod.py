@@ -44,6 +44,7 @@ from xsanconf.formats.modprobe.model import (
     ModprobeSoftdep,
 )
 from xsanconf.formats.modules import ModulesConfig, ModulesEntry
+from xsanconf.lint.site import on_disk
 
 if TYPE_CHECKING:
     from xsanconf.lint.diagnostics import Location
@@ -405,7 +406,8 @@ def _modprobe_files(host: Host, version: int | None) -> list[ConfigFile]:
     seen_dirs: set[str] = set()
     found: list[ConfigFile] = []
     for rank, directory in enumerate(MODPROBE_DIRS):
-        real = os.path.realpath(host.fs_path(directory))
+        place = on_disk(host, directory)
+        real = os.path.realpath(place) if place is not None else directory
         if real in seen_dirs:
             continue  # lib is usr/lib on merged-/usr hosts: one directory, read once
         seen_dirs.add(real)
@@ -427,8 +429,11 @@ def _listing(
 ) -> list[tuple[str, Skip | None, bool]]:
     """The names in one directory, how kmod's filter treats each (``None``: a candidate), and
     whether it is a mask (a link to /dev/null)."""
+    place = on_disk(host, directory)  # linked directories followed as the host follows them
     try:
-        entries = list(os.scandir(host.fs_path(directory)))
+        if place is None:
+            raise OSError
+        entries = list(os.scandir(place))
     except OSError:
         prefix = directory + "/"
         names = sorted(rel[len(prefix) :] for rel in by_rel if rel.startswith(prefix))

@@ -35,7 +35,16 @@ if TYPE_CHECKING:
     from xsanconf.formats.drbd import DrbdResource, DrbdSection, DrbdStatement
     from xsanconf.syntax import Node, Token, Trivia
 
-__all__ = ["Host", "Site", "SiteError", "SiteFile", "SiteProblem"]
+__all__ = [
+    "Host",
+    "Site",
+    "SiteError",
+    "SiteFile",
+    "SiteProblem",
+    "on_disk",
+    "read_drbd_order",
+    "resolve_in_root",
+]
 
 # Limits that keep a hostile or broken tree from costing unbounded time or memory (README:
 # "Limits"); the file size bound is MAX_FILE_BYTES.
@@ -330,6 +339,21 @@ class _SiteLoader:
         reader.read_etc()
         reader.resolve_drbd()
         self.site.add_host(host)
+
+
+def read_drbd_order(site: Site, host: Host) -> None:
+    """Read ``host``'s drbd.conf and what it includes in drbdadm's order, from the files the
+    host already holds (reading from disk only what it does not), reporting include problems
+    to ``site``: what the loader does, for a host built from other texts (``--fix`` rounds)."""
+    root = str(host.root)
+    _HostReader(site, host, root, os.path.realpath(root)).resolve_drbd()
+
+
+def on_disk(host: Host, rel: str) -> Path | None:
+    """Where the host's file ``rel`` is on the linting machine, links followed as the host
+    follows them (:func:`resolve_in_root`); None when a link loops."""
+    resolved, trouble = resolve_in_root(host.root, rel)
+    return None if trouble is not None else host.root / resolved
 
 
 def _host_name(reader: _HostReader, root: str, real_root: str) -> str:

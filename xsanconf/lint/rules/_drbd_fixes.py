@@ -7,7 +7,6 @@ their neighbours' indentation and newline style), then the changed lines of the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,8 @@ from xsanconf.document import Document
 from xsanconf.formats.drbd import lexer
 from xsanconf.formats.drbd.model import DrbdConfig, DrbdSection, DrbdStatement
 from xsanconf.formats.drbd.values import quote
-from xsanconf.lint.diagnostics import Fix, TextEdit
+from xsanconf.lint.diagnostics import Fix
+from xsanconf.lint.twin_edits import copy_tree, line_edits
 from xsanconf.syntax import Node, Token, Trivia, render
 
 if TYPE_CHECKING:
@@ -23,15 +23,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "add_option",
-    "copy_tree",
     "drop_head_args",
     "edit_fix",
-    "line_edits",
     "rename_keyword",
 ]
 
 Item = DrbdSection | DrbdStatement
-_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
 Mutation = Callable[[Item], bool]
 
 
@@ -49,30 +46,6 @@ def edit_fix(
         return None
     edits = line_edits(file.path, render(file.doc.root), render(twin_root))
     return Fix(description, safe, edits) if edits else None
-
-
-def copy_tree(root: Node) -> Node:
-    """A copy of a syntax tree to edit, sharing nothing with ``root``.
-
-    Trees hold only nodes, tokens and trivia: rebuilding them is ten times faster than
-    ``copy.deepcopy`` (which keeps a memo of every object), and iterative, so deep trees do
-    not recurse.
-    """
-    twin = Node(root.kind, [])
-    pending = [(root, twin)]
-    while pending:
-        node, into = pending.pop()
-        children = into.children
-        for child in node.children:
-            if isinstance(child, Node):
-                copied = Node(child.kind, [])
-                pending.append((child, copied))
-                children.append(copied)
-            elif isinstance(child, Token):
-                children.append(Token(child.kind, child.text))
-            else:
-                children.append(Trivia(child.text))
-    return twin
 
 
 def add_option(section: DrbdSection, keyword: str, *values: str) -> None:
@@ -137,32 +110,3 @@ def _view_at(config: DrbdConfig, path: list[int]) -> Item | None:
             return None
         current = found
     return current
-
-
-def line_edits(path: str, old: str, new: str) -> tuple[TextEdit, ...]:
-    """The changed lines between two texts of one file, as edits of the old text."""
-    old_lines = _lines(old)
-    new_lines = _lines(new)
-    import difflib  # here: only a fix needs it, and it costs a few ms to import
-
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    edits = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        line, column = _line_start(old_lines, i1)
-        end_line, end_column = _line_start(old_lines, i2)
-        edits.append(TextEdit(path, line, column, end_line, end_column, "".join(new_lines[j1:j2])))
-    return tuple(edits)
-
-
-def _lines(text: str) -> list[str]:
-    """Lines split at ``\n`` only, as :meth:`Document.position` counts them."""
-    return _LINE.findall(text)
-
-
-def _line_start(lines: list[str], index: int) -> tuple[int, int]:
-    """Where line ``index`` (0-based) starts; past the end, the end of the text."""
-    if index < len(lines) or not lines or lines[-1].endswith("\n"):
-        return index + 1, 1
-    return len(lines), len(lines[-1]) + 1

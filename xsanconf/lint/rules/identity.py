@@ -22,11 +22,9 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from xsanconf.document import Document
 from xsanconf.formats.multipath.model import MultipathConfig
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._drbd_fixes import copy_tree, line_edits
 from xsanconf.lint.stack import (
     IET_WWID_PREFIX,
     IetLunExport,
@@ -37,6 +35,7 @@ from xsanconf.lint.stack import (
     iet_wwid_scsi_id,
     stack_index_for,
 )
+from xsanconf.lint.twin_edits import line_edits, twin
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import Site
@@ -435,8 +434,8 @@ def _active_active(
 def _failover_fix(map_: MultipathMap) -> Fix | None:
     """``path_grouping_policy failover`` in the map's (last) entry, or in a new entry."""
     doc = map_.file.doc
-    twin = Document(doc.kind, copy_tree(doc.root), doc.path)
-    config = MultipathConfig(twin)
+    edited = twin(map_.file)
+    config = MultipathConfig(edited)
     if map_.entry is not None:
         entries = doc.model.multipaths
         at = next((i for i, e in enumerate(entries) if e is map_.entry), None)
@@ -445,7 +444,7 @@ def _failover_fix(map_: MultipathMap) -> Fix | None:
         config.multipaths[at].set("path_grouping_policy", "failover")
     else:
         config.add_multipath(map_.wwid, path_grouping_policy="failover")
-    edits = line_edits(map_.file.path, doc.render(), twin.render())
+    edits = line_edits(map_.file.path, doc.render(), edited.render())
     if not edits:
         return None
     return Fix("group the map's paths with failover: one head at a time", False, edits)

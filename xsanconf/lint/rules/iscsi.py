@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.document import Document
 from xsanconf.domain.iscsi_name import IscsiName
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
@@ -34,7 +33,6 @@ from xsanconf.lint.rules._iscsi_facts import (
     xen_iscsi_disks,
 )
 from xsanconf.lint.stack import stack_index_for
-from xsanconf.syntax import render
 
 if TYPE_CHECKING:
     from xsanconf.formats.ietd import IetAccount
@@ -590,13 +588,13 @@ def _timeout_fix(file: SiteFile, config: IscsidConfig) -> Fix | None:
     if setting is not None:
         return None  # read from the tail of an over-long line: no line of its own to edit
     from xsanconf.formats.iscsid.model import IscsidConfig
-    from xsanconf.lint.rules._drbd_fixes import copy_tree, line_edits
+    from xsanconf.lint.twin_edits import line_edits, twin
 
-    twin = IscsidConfig(Document(file.doc.kind, copy_tree(file.doc.root), file.doc.path))
-    twin.add(REPLACEMENT_TIMEOUT, FAST_FAILOVER)
-    if twin.typed(REPLACEMENT_TIMEOUT) != int(FAST_FAILOVER):
+    config = IscsidConfig(twin(file))
+    config.add(REPLACEMENT_TIMEOUT, FAST_FAILOVER)
+    if config.typed(REPLACEMENT_TIMEOUT) != int(FAST_FAILOVER):
         return None
-    edits = line_edits(file.path, render(file.doc.root), render(twin.doc.root))
+    edits = line_edits(file.path, file.doc.render(), config.doc.render())
     return Fix(description, False, edits) if edits else None
 
 

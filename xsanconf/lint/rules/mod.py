@@ -22,7 +22,6 @@ from xsanconf.lint.diagnostics import (
     Fix,
     Location,
     Severity,
-    TextEdit,
 )
 from xsanconf.lint.kmod import (
     ConfigFile,
@@ -33,8 +32,7 @@ from xsanconf.lint.kmod import (
     kmod_config,
 )
 from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._drbd_fixes import copy_tree, line_edits
-from xsanconf.syntax import render
+from xsanconf.lint.twin_edits import twin_edits
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import Host, Site, SiteFile
@@ -379,9 +377,9 @@ def _move_params_fix(view: KmodConfig, file: SiteFile, entry: ModulesEntry) -> F
             line.set_param(param.name, param.value)
 
     index = _index(file, entry)
-    edits = _edited(file, lambda twin: ModulesConfig(twin).entries[index].remove_params())
+    edits = twin_edits(file, lambda twin: ModulesConfig(twin).entries[index].remove_params())
     if missing:
-        edits += _edited(target, move)
+        edits += twin_edits(target, move)
     moved = f" into {target.path}" if missing else f" ({target.path} already sets them)"
     return Fix(f"move the parameters of {entry.module} from {file.path}{moved}", False, edits)
 
@@ -404,18 +402,8 @@ def _model(file: SiteFile) -> ModprobeConfig:
     return config
 
 
-def _twin(file: SiteFile) -> Document:
-    return Document(file.doc.kind, copy_tree(file.doc.root), file.doc.path)
-
-
-def _edited(file: SiteFile, mutate: Callable[[Document], object]) -> tuple[TextEdit, ...]:
-    twin = _twin(file)
-    mutate(twin)
-    return line_edits(file.path, render(file.doc.root), render(twin.root))
-
-
 def _modprobe_fix(file: SiteFile, description: str, mutate: Callable[[Document], object]) -> Fix:
-    return Fix(description, False, _edited(file, mutate))
+    return Fix(description, False, twin_edits(file, mutate))
 
 
 def _twin_line(twin: Document, file: SiteFile, line: ModprobeOptions) -> ModprobeOptions:
