@@ -7,7 +7,7 @@ nothing else has to change for its rules to run.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 
 from xsanconf.lint.rule import REGISTRY, Rule
 
@@ -16,7 +16,10 @@ __all__ = ["load_all"]
 
 def load_all() -> dict[str, Rule]:
     """Import every rule family; the registry, by code."""
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    # the package's own files (pkgutil, which also walks zip archives, costs more to import
+    # than a lint run can spare)
+    names = {n[:-3] for folder in __path__ for n in os.listdir(folder) if n.endswith(".py")}
+    for name in sorted(names):
+        if not name.startswith("_"):
+            importlib.import_module(f"{__name__}.{name}")
     return REGISTRY
