@@ -52,7 +52,14 @@ def _as_written(setting: Setting) -> str:
 # DRBD001 ---------------------------------------------------------------------------------------
 
 
-@rule("DRBD001", "dual-primary-not-allowed", Severity.ERROR, scope="host", needs=("drbd",))
+@rule(
+    "DRBD001",
+    "dual-primary-not-allowed",
+    Severity.ERROR,
+    scope="host",
+    needs=("drbd",),
+    fix="unsafe",
+)
 def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Both nodes are to be promoted, but allow-two-primaries is not set."""
     version = _version(ctx)
@@ -376,7 +383,7 @@ def _label(key: Key) -> str:
 # DRBD007 ---------------------------------------------------------------------------------------
 
 
-@rule("DRBD007", "deprecated-option", Severity.WARNING, scope="file", needs=("drbd",))
+@rule("DRBD007", "deprecated-option", Severity.WARNING, scope="file", needs=("drbd",), fix="safe")
 def deprecated_option(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Syntax deprecated or renamed for the targeted DRBD version, with its replacement."""
     version = _version(ctx)

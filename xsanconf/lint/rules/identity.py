@@ -257,7 +257,9 @@ def _serials(
 # IET008 ----------------------------------------------------------------------------------------
 
 
-@rule("IET008", "cached-replica-export", Severity.ERROR, scope="site", needs=("ietd",))
+@rule(
+    "IET008", "cached-replica-export", Severity.ERROR, scope="site", needs=("ietd",), fix="unsafe"
+)
 def cached_replica_export(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Several heads export one replicated device through IET's page cache (fileio, IOMode=wb)."""
     index = stack_index_for(site, ctx.versions)
@@ -375,7 +377,14 @@ def _no_lun(
 # MPATH006 --------------------------------------------------------------------------------------
 
 
-@rule("MPATH006", "active-active-over-replicas", Severity.ERROR, scope="site", needs=("multipath",))
+@rule(
+    "MPATH006",
+    "active-active-over-replicas",
+    Severity.ERROR,
+    scope="site",
+    needs=("multipath",),
+    fix="unsafe",
+)
 def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A map groups the paths to several heads of one replicated LUN together."""
     index = stack_index_for(site, ctx.versions)

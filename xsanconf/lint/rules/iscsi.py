@@ -535,7 +535,14 @@ def _only_blacklists(file: SiteFile) -> bool:
     return all(section.keyword == "blacklist" for section in file.doc.model.sections)
 
 
-@rule("ISCSI004", "slow-path-failover", Severity.WARNING, scope="host", needs=("iscsid",))
+@rule(
+    "ISCSI004",
+    "slow-path-failover",
+    Severity.WARNING,
+    scope="host",
+    needs=("iscsid",),
+    fix="unsafe",
+)
 def slow_path_failover(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """replacement_timeout above 20 s on a host that runs dm-multipath over iSCSI."""
     for host in site.hosts:

@@ -69,7 +69,7 @@ def _is_exclusive(value: str | None) -> bool:
     return number is not None and number != 0
 
 
-@rule("MOD001", "exclusive-login-on", Severity.ERROR, scope="host", needs=_NEEDS)
+@rule("MOD001", "exclusive-login-on", Severity.ERROR, scope="host", needs=_NEEDS, fix="unsafe")
 def exclusive_login_on(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A host using shared FireWire storage keeps sbp2's exclusive login on."""
     for host in _hosts(site):
@@ -256,7 +256,14 @@ def _list_only_conflicts(view: KmodConfig, ctx: RuleContext) -> Iterator[Diagnos
 # MOD003
 
 
-@rule("MOD003", "ignored-modprobe-file", Severity.WARNING, scope="host", needs=("modprobe",))
+@rule(
+    "MOD003",
+    "ignored-modprobe-file",
+    Severity.WARNING,
+    scope="host",
+    needs=("modprobe",),
+    fix="unsafe",
+)
 def ignored_modprobe_file(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A modprobe.d file, or a directive in one, that kmod does not read."""
     for host in _hosts(site):
@@ -338,7 +345,14 @@ def _rename_fix(view: KmodConfig, entry: ConfigFile) -> Fix | None:
 # MOD004
 
 
-@rule("MOD004", "params-in-modules-list", Severity.WARNING, scope="host", needs=("modules",))
+@rule(
+    "MOD004",
+    "params-in-modules-list",
+    Severity.WARNING,
+    scope="host",
+    needs=("modules",),
+    fix="unsafe",
+)
 def params_in_modules_list(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Module parameters on a line of /etc/modules or modules-load.d."""
     for host in _hosts(site):
