@@ -120,6 +120,7 @@ def test_sarif_report_is_valid_sarif_2_1_0(xsanlint: Runner) -> None:
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     assert rules["DRBD001"]["help"]["markdown"].startswith("# DRBD001 dual-primary-not-allowed")
     assert rules["DRBD003"]["defaultConfiguration"]["level"] == "warning"
+    assert rules["DRBD001"]["properties"]["fix"] == "unsafe"
     result = run["results"][0]
     assert result["ruleId"] == "DRBD001"
     assert rules[result["ruleId"]] == run["tool"]["driver"]["rules"][result["ruleIndex"]]
@@ -456,18 +457,27 @@ def test_secrets_are_never_printed(xsanlint: Runner, tmp_path: Path) -> None:
 def test_rules_listing(xsanlint: Runner) -> None:
     code, out, _ = xsanlint("rules")
     assert code == 0
-    assert any(line.startswith("DRBD001   dual-primary-not-allowed") for line in out.splitlines())
+    lines = out.splitlines()
+    assert any(line.startswith("DRBD001   dual-primary-not-allowed") for line in lines)
+    # the fix each rule declares
+    assert any(line.startswith("DRBD007 ") and " file  safe " in line for line in lines)
+    assert any(line.startswith("SYN006 ") and " file  none " in line for line in lines)
     _, out, _ = xsanlint("rules", "--format", "json")
-    codes = [r["code"] for r in json.loads(out)]
-    assert {"SYN001", "SYN006", "DRBD010"} <= set(codes)
+    listed = {r["code"]: r for r in json.loads(out)}
+    assert {"SYN001", "SYN006", "DRBD010"} <= set(listed)
+    assert listed["DRBD001"]["fix"] == "unsafe"
+    assert listed["MPATH004"]["fix"] == "safe-or-unsafe"
 
 
 def test_rule_page(xsanlint: Runner) -> None:
     code, out, _ = xsanlint("rule", "SYN003")
     assert code == 0
-    assert out.startswith("# SYN003 include-problem\n")
+    assert out.startswith("# SYN003 include-problem\n\n")
+    assert "\nDefault severity: error. Scope: host. Fix: none.\n\n## What it checks\n" in out
     assert xsanlint("rule", "include-problem")[1] == out
     assert xsanlint("rule", "NOPE1")[0] == 2
+    _, out, _ = xsanlint("rule", "DRBD007")
+    assert "Fix: safe (`xsanlint --fix` applies it)." in out
 
 
 def test_help_teaches(xsanlint: Runner) -> None:

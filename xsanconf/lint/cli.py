@@ -518,6 +518,18 @@ def _page_text(code: str) -> str | None:
     return found.text if found else None
 
 
+# What `xsanlint rule CODE` says about the fixes a rule declares (Rule.fix)
+_FIX_HELP = {
+    "none": "none",
+    "safe": "safe (`xsanlint --fix` applies it)",
+    "unsafe": "unsafe (it changes behaviour: `xsanlint --unsafe-fixes` applies it; review it)",
+    "safe-or-unsafe": (
+        "safe or unsafe, depending on the finding (`--fix` applies the safe ones, "
+        "`--unsafe-fixes` all)"
+    ),
+}
+
+
 def _docs_app() -> Any:
     import typer
 
@@ -545,14 +557,17 @@ def _docs_app() -> Any:
         wanted = code.upper()
         named = next((r.code for r in registry.values() if r.name == code), wanted)
         found = page(named)
-        if found is None:
-            if named in registry:
-                rule = registry[named]
-                sys.stdout.write(f"# {rule.code} {rule.name}\n\n{rule.summary}\n")
-                return
+        if named not in registry:
             _fail(f"no rule {code!r}; `xsanlint rules` lists them")
             return
-        sys.stdout.write(found.text if found.text.endswith("\n") else found.text + "\n")
+        rule = registry[named]
+        text = found.text if found else f"# {rule.code} {rule.name}\n\n{rule.summary}\n"
+        title, _, rest = text.partition("\n")
+        facts = (
+            f"Default severity: {rule.severity}. Scope: {rule.scope}. Fix: {_FIX_HELP[rule.fix]}."
+        )
+        text = f"{title}\n\n{facts}\n{rest}"
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
     @app.command("rules")
     def list_rules(
@@ -560,7 +575,10 @@ def _docs_app() -> Any:
             str, typer.Option("--format", "-f", help="text (default) or json.")
         ] = "text",
     ) -> None:
-        """List every rule: code, name, default severity, scope and what it checks.
+        """List every rule: code, name, default severity, scope, fix and what it checks.
+
+        The fix column: none; safe (--fix applies it); unsafe (--unsafe-fixes applies it);
+        safe-or-unsafe (depending on the finding).
 
         Example: xsanlint rules --format json
         """
@@ -577,6 +595,7 @@ def _docs_app() -> Any:
                     "severity": str(r.severity),
                     "scope": r.scope,
                     "needs": list(r.needs),
+                    "fix": r.fix,
                     "summary": r.summary,
                 }
                 for r in rules
@@ -585,7 +604,8 @@ def _docs_app() -> Any:
         elif output_format == "text":
             for r in rules:
                 sys.stdout.write(
-                    f"{r.code:<9} {r.name:<32} {r.severity!s:<8} {r.scope:<5} {r.summary}\n"
+                    f"{r.code:<9} {r.name:<32} {r.severity!s:<8} {r.scope:<5} {r.fix:<14} "
+                    f"{r.summary}\n"
                 )
         else:
             _fail(f"unknown --format {output_format!r}; use text or json")
