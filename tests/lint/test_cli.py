@@ -73,9 +73,26 @@ def test_colour_only_when_asked_or_on_a_terminal(xsanlint: Runner) -> None:
     assert "\033[1;31mDRBD001\033[0m" in out
 
 
-def test_statistics(xsanlint: Runner) -> None:
-    _, out, _ = xsanlint(EXAMPLE, "--statistics")
-    assert "    4  DRBD008   flushes-disabled\n" in out
+def test_statistics_print_only_the_table(xsanlint: Runner) -> None:
+    code, out, _ = xsanlint(EXAMPLE, "--statistics")
+    assert code == 1
+    lines = out.splitlines()
+    # as ruff --statistics: no findings, a row per rule (most first), then the summary
+    assert lines[:3] == [
+        "4  DRBD008   [ ] flushes-disabled",
+        "4  MPATH004  [*] deprecated-keyword",
+        "2  DRBD001   [ ] dual-primary-not-allowed",
+    ]
+    assert len(lines) == 15 + 2 and lines[-2] == ""
+    assert lines[-1].startswith("Found 28 problems (10 errors, 18 warnings)")
+    assert "become-primary-on" not in out and ".res:" not in out
+
+
+def test_statistics_without_fixes_or_findings(xsanlint: Runner) -> None:
+    _, out, _ = xsanlint(EXAMPLE, "--statistics", "--select", "ISCSI002")
+    assert out.splitlines()[:2] == ["2  ISCSI002  duplicate-initiator-name", ""]
+    _, out, _ = xsanlint(FIXED, "--statistics")
+    assert out == "No problems found in 20 files of 4 hosts.\n"
 
 
 # json, sarif, github

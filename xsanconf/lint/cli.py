@@ -224,7 +224,12 @@ def _check_app() -> Any:
             bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
         ] = False,
         statistics: Annotated[
-            bool, typer.Option("--statistics", help="Count findings per rule.")
+            bool,
+            typer.Option(
+                "--statistics",
+                help="Print only a table of the findings per rule (most first; [*]: --fix "
+                "fixes some) and the summary, not the findings.",
+            ),
         ] = False,
         config: Annotated[
             Path | None,

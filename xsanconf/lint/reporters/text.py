@@ -67,17 +67,28 @@ def _one(d: Diagnostic, report: Report) -> list[str]:
 
 def report(result: LintResult, options: Report) -> str:
     out: list[str] = []
-    for d in result.diagnostics:
-        out.extend(_one(d, options))
-    if result.diagnostics:
-        out.append("")
     if options.statistics:
         out.extend(_statistics(result))
+    else:
+        for d in result.diagnostics:
+            out.extend(_one(d, options))
+        if result.diagnostics:
+            out.append("")
     out.append(summary_line(result, options.hosts))
     return "\n".join(out) + "\n"
 
 
 def _statistics(result: LintResult) -> list[str]:
+    """Instead of the findings, a row per rule, most findings first (as ``ruff --statistics``):
+    count, code, ``[*]`` where ``--fix`` fixes some (when any rule's are), name."""
     by_code = Counter((d.code, d.name) for d in result.diagnostics)
-    lines = [f"{n:5d}  {code:<9} {name}" for (code, name), n in sorted(by_code.items())]
-    return [*lines, ""] if lines else []
+    if not by_code:
+        return []
+    fixable = {d.code for d in result.diagnostics if d.fix is not None and d.fix.safe}
+    count_width = len(str(max(by_code.values())))
+    code_width = max(len(code) for code, _ in by_code)
+    lines = []
+    for (code, name), n in sorted(by_code.items(), key=lambda item: (-item[1], item[0])):
+        mark = ("[*] " if code in fixable else "[ ] ") if fixable else ""
+        lines.append(f"{n:>{count_width}}  {code:<{code_width}}  {mark}{name}")
+    return [*lines, ""]
