@@ -263,11 +263,11 @@ _LEGEND_TEXT = (
 )
 
 
-def _legend(svg: str | None) -> str:
-    picture = "" if svg is None else f'<div class="legend-picture">{svg[svg.find("<svg") :]}</div>'
+def _legend(svg: str) -> str:
     return (
-        f'<figure class="legend" id="legend"><figcaption><strong>Legend</strong></figcaption>'
-        f"{picture}<p>{_LEGEND_TEXT}</p></figure>"
+        '<figure class="legend" id="legend"><figcaption><strong>Legend</strong></figcaption>'
+        f'<div class="legend-picture">{svg[svg.find("<svg") :]}</div>'
+        f"<p>{_LEGEND_TEXT}</p></figure>"
     )
 
 
