@@ -19,11 +19,10 @@ and fixes again, until a pass changes nothing.  ``--diff`` shows the first pass.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
@@ -251,6 +250,8 @@ class _Rounds:
             for text in self.texts:
                 if text.original.host is host:
                     twin.add(SiteFile(twin, text.rel, text.path, text.kind, text.doc))
+                    if text.rel != text.original.rel:
+                        twin.renamed[text.original.rel] = text.rel
             read_drbd_order(site, twin)
             site.add_host(twin)
         moved = {posixpath.normpath(t.original.path): t.path for t in self.texts}
@@ -443,22 +444,12 @@ def _splice(text: str, spans: list[Span]) -> str:
 
 
 def unified_diff(changes: Iterable[FileChange]) -> str:
-    """The changes as a unified diff (renames as git's ``rename from``/``rename to`` lines)."""
-    return "".join(_diff_lines(changes))
+    """The changes as a git-style unified diff (renames as ``rename from``/``rename to``) that
+    ``patch -p1`` and ``git apply`` apply; :func:`xsanconf.lint.patch.make_patch` can keep
+    secret lines out of it."""
+    from xsanconf.lint.patch import make_patch
 
-
-def _diff_lines(changes: Iterable[FileChange]) -> Iterator[str]:
-    for change in changes:
-        if change.renamed:
-            yield f"rename from {change.path}\nrename to {change.new_path}\n"
-        lines = difflib.unified_diff(
-            change.before.splitlines(keepends=True),
-            change.after.splitlines(keepends=True),
-            fromfile=change.path,
-            tofile=change.new_path,
-        )
-        for line in lines:
-            yield line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+    return make_patch(changes).text
 
 
 def write_changes(changes: Iterable[FileChange]) -> list[tuple[FileChange, str]]:

@@ -9,6 +9,7 @@ this.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from xsanconf.lint.engine import LintResult
     from xsanconf.lint.site import Site
 
-__all__ = ["hide_secrets", "mask_text", "site_secrets"]
+__all__ = ["hide_secrets", "mask_text", "secret_test", "site_secrets"]
 
 
 def site_secrets(site: Site) -> frozenset[str]:
@@ -74,6 +75,13 @@ def _fix(fix: Fix, secrets: frozenset[str]) -> Fix:
 def mask_text(text: str, site: Site) -> str:
     """Free text quoting the site's files (a diff, a refusal): secret lines and values masked."""
     return _masked_text(text, site_secrets(site))
+
+
+def secret_test(site: Site) -> Callable[[str], bool]:
+    """Whether a line quoting the site's files holds a secret (a secret setting, or a secret
+    value the site sets)."""
+    secrets = site_secrets(site)
+    return lambda line: _masked_text(line, secrets) != line
 
 
 def _masked_text(text: str, secrets: frozenset[str]) -> str:

@@ -26,7 +26,7 @@ from xsanconf.syntax import Node, Token, Trivia, render
 if TYPE_CHECKING:
     from xsanconf.lint.site import SiteFile
 
-__all__ = ["copy_tree", "tree_edits", "twin", "twin_edits", "twin_fix"]
+__all__ = ["Span", "copy_tree", "tree_edits", "tree_spans", "twin", "twin_edits", "twin_fix"]
 
 Child = Node | Token | Trivia
 Span = tuple[int, int, str]  # start offset, end offset (exclusive) in the old text, new text
@@ -84,6 +84,22 @@ def tree_edits(path: str, old: Node, new: Node) -> tuple[TextEdit, ...]:
     agree (leaves by text, nodes by kind: those are compared in turn); what is left between is
     replaced whole.  Each node is visited once, so the cost is linear in the trees.
     """
+    spans = tree_spans(old, new)
+    if not spans:
+        return ()
+    starts = _line_starts(render(old))
+    return tuple(
+        TextEdit(path, *_position(starts, start), *_position(starts, end), text)
+        for start, end, text in spans
+    )
+
+
+def tree_spans(old: Node, new: Node) -> list[Span]:
+    """:func:`tree_edits` as offsets into the text of ``old``, in order, none touching another.
+
+    Sound for any two trees (what is kept is equal, the rest replaced), and small when ``new``
+    is ``old`` edited in places: a copy, or the same text re-parsed after local edits.
+    """
     sizes = _sizes(old)
     spans: list[Span] = []
     # depth first, in the order of the text: spans come out sorted, and of two insertions at one
@@ -96,14 +112,7 @@ def tree_edits(path: str, old: Node, new: Node) -> tuple[TextEdit, ...]:
             pending.extend(reversed(_compare(a.children, b.children, offset, sizes)))
         else:
             spans.append(item)  # type: ignore[arg-type]
-    if not spans:
-        return ()
-    text = render(old)
-    starts = _line_starts(text)
-    return tuple(
-        TextEdit(path, *_position(starts, start), *_position(starts, end), new_text)
-        for start, end, new_text in _joined(spans)
-    )
+    return _joined(spans)
 
 
 def _compare(
@@ -141,9 +150,13 @@ def _compare(
 
 
 def _alike(a: Child, b: Child) -> bool:
-    """Whether two children stand for each other: equal leaves, or nodes of one kind."""
+    """Whether two children stand for each other: equal leaves, or nodes of one kind that
+    start with the same token (``on san1 {`` is not ``on san2 {``, in a tree parsed anew)."""
     if isinstance(a, Node):
-        return isinstance(b, Node) and a.kind == b.kind
+        if not isinstance(b, Node) or a.kind != b.kind:
+            return False
+        head_a, head_b = a.first_token(), b.first_token()
+        return (head_a and head_a.text) == (head_b and head_b.text)
     if isinstance(a, Token):
         return isinstance(b, Token) and a.kind == b.kind and a.text == b.text
     return isinstance(b, Trivia) and a.text == b.text
