@@ -90,14 +90,15 @@ class Fix:
             self._computed.append(self.given + self.later())
         return self._computed[0]
 
-    def _key(self) -> tuple[str, bool, Edits, tuple[FileRename, ...]]:
-        return (self.description, self.safe, self.edits, self.renames)
-
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Fix) and self._key() == other._key()
+        if not isinstance(other, Fix):
+            return False
+        said = (self.description, self.safe, self.renames)
+        # the edits last: made only for two fixes that say the same (a finding found twice)
+        return said == (other.description, other.safe, other.renames) and self.edits == other.edits
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return hash((self.description, self.safe, self.renames))  # not the edits: lazily made
 
     def __repr__(self) -> str:
         edits, renames = self.edits, self.renames
