@@ -58,7 +58,8 @@ or for a whole file: # xsanlint: disable-file=DRBD008
 Fixes: a safe fix keeps what the daemon does and only changes how it is written (a renamed
 option, a missing final newline); an unsafe fix changes behaviour (DRBD001 allows two
 primaries) and needs a review.  --fix applies the safe ones, --unsafe-fixes the others too,
---diff prints the change as a unified diff and writes nothing.  Fixes are applied in rounds until
+--diff prints the change as a diff for patch -p1 or git apply and writes nothing (lines holding a
+secret are left out; a change next to one is named on stderr).  Fixes are applied in rounds until
 none is left; a change whose result would not parse is refused; files are replaced atomically,
 keeping mode and owner.  Then the findings that remain are reported, and set the exit status.
 

@@ -33,6 +33,7 @@ from xsanconf.formats import detect_kind
 from xsanconf.lint.diagnostics import Diagnostic, Fix, TextEdit
 from xsanconf.lint.engine import LintOptions, LintResult, lint
 from xsanconf.lint.site import Host, Site, SiteFile, on_disk, read_drbd_order
+from xsanconf.lint.twin_edits import line_starts
 
 __all__ = [
     "ROUNDS",
@@ -329,7 +330,7 @@ class _Round:
             file = self.files.get(path)
             if file is None:
                 return f"{edit.path} is not a parsed file of the site"
-            starts = _line_starts(file.text)
+            starts = line_starts(file.text)
             start = _offset(file.text, starts, edit.line, edit.column)
             end = _offset(file.text, starts, edit.end_line, edit.end_column)
             if start is None or end is None or end < start:
@@ -397,7 +398,7 @@ def _parse(text: str, kind: str, path: str) -> Document | str:
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     """``text`` with ``edits`` (non-overlapping, of this one text) applied, as ``--fix`` applies
     them; ValueError for an edit outside the text."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     spans = []
     for edit in edits:
         start = _offset(text, starts, edit.line, edit.column)
@@ -406,16 +407,6 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
             raise ValueError(f"an edit of {edit.path} is outside the text")
         spans.append((start, end, edit.text))
     return _splice(text, spans)
-
-
-def _line_starts(text: str) -> list[int]:
-    """Where each line starts; lines end at ``\\n`` only, as :meth:`Document.position` counts."""
-    starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    return starts
 
 
 def _offset(text: str, starts: list[int], line: int, column: int) -> int | None:

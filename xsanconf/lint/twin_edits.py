@@ -26,7 +26,16 @@ from xsanconf.syntax import Node, Token, Trivia, render
 if TYPE_CHECKING:
     from xsanconf.lint.site import SiteFile
 
-__all__ = ["Span", "copy_tree", "tree_edits", "tree_spans", "twin", "twin_edits", "twin_fix"]
+__all__ = [
+    "Span",
+    "copy_tree",
+    "line_starts",
+    "tree_edits",
+    "tree_spans",
+    "twin",
+    "twin_edits",
+    "twin_fix",
+]
 
 Child = Node | Token | Trivia
 Span = tuple[int, int, str]  # start offset, end offset (exclusive) in the old text, new text
@@ -87,7 +96,7 @@ def tree_edits(path: str, old: Node, new: Node) -> tuple[TextEdit, ...]:
     spans = tree_spans(old, new)
     if not spans:
         return ()
-    starts = _line_starts(render(old))
+    starts = line_starts(render(old))
     return tuple(
         TextEdit(path, *_position(starts, start), *_position(starts, end), text)
         for start, end, text in spans
@@ -191,7 +200,8 @@ def _joined(spans: list[Span]) -> list[Span]:
     return joined
 
 
-def _line_starts(text: str) -> list[int]:
+def line_starts(text: str) -> list[int]:
+    """Where each line starts; lines end at ``\\n`` only, as :meth:`Document.position` counts."""
     starts = [0]
     at = text.find("\n")
     while at >= 0:
