@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from tests.lint.conftest import Runner
+from xsanconf.api import loads
 from xsanconf.lint import twin_edits
 from xsanconf.lint.engine import LintOptions, lint
-from xsanconf.lint.fixing import apply_edits, fix_site, unified_diff
-from xsanconf.lint.site import Site
+from xsanconf.lint.fixing import FileChange, apply_edits, fix_site, unified_diff
+from xsanconf.lint.patch import make_patch
+from xsanconf.lint.site import Host, Site, SiteFile
 from xsanconf.lint.twin_edits import copy_tree, tree_edits
 from xsanconf.syntax import Node, Token, Trivia, render
 
@@ -195,3 +197,50 @@ def test_tree_edits_turn_the_old_text_into_the_new() -> None:
         edits = tree_edits("f", old, new)
         assert apply_edits(render(old), edits) == render(new)
         assert (render(old) == render(new)) == (not edits) or edits
+
+
+# Random changes: the diff applies, and never prints a secret line
+
+_POOL = ["a = 1\n", "b = 2\n", "# same\n", "\n", f"node.session.auth.password = {SECRET}\n"]
+
+
+def _holds_secret(line: str) -> bool:
+    return SECRET in line
+
+
+def _random_change(rng: random.Random, path: str) -> FileChange:
+    lines = [rng.choice(_POOL) for _ in range(rng.randint(0, 30))]
+    new = list(lines)
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randint(0, len(new))
+        action = rng.random()
+        if action < 0.4:
+            new.insert(at, rng.choice([*_POOL[:3], "c = 3\n"]))
+        elif new and action < 0.7:
+            del new[min(at, len(new) - 1)]
+        elif new:
+            new[min(at, len(new) - 1)] = "d = 4\n"
+    before, after = "".join(lines), "".join(new)
+    if rng.random() < 0.2:
+        after = after.rstrip("\n")  # a last line without a newline
+    host = Host("h", Path("."))
+    file = SiteFile(host, path, path, "iscsid", loads(before, "iscsid"))
+    return FileChange(file, before, after, path)
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="GNU patch is not installed")
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_random_diffs_apply_and_hide_secret_lines(tmp_path: Path) -> None:
+    rng = random.Random(14)
+    for case in range(30):
+        change = _random_change(rng, f"etc/case{case}.conf")
+        patch = make_patch([change], _holds_secret)
+        assert SECRET not in patch.text
+        for tool in (["patch", "-p1", "--batch", "--quiet"], ["git", "apply", "-p1", "-"]):
+            where = tmp_path / f"{case}-{tool[0]}"
+            (where / "etc").mkdir(parents=True)
+            (where / change.path).write_text(change.before)
+            if patch.text:
+                _apply(tool, where, patch.text)
+            if not patch.withheld:
+                assert (where / change.path).read_text() == change.after, patch.text
