@@ -444,7 +444,7 @@ def _listing(
         moved = host.renamed.get(f"{directory}/{name}")
         if moved is not None:  # renamed by a fix, not yet on disk: listed under its new name
             if posixpath.dirname(moved) != directory:
-                continue
+                continue  # (fixes rename within a directory: NAME -> NAME.conf)
             name = posixpath.basename(moved)
         skip = _by_name(name)
         masked = False

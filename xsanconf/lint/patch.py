@@ -5,8 +5,9 @@ ran gives the same files, renames included (``diff --git`` headers with ``rename
 ``rename to``).
 
 Changed lines are found from the files' syntax trees (:func:`~xsanconf.lint.twin_edits.tree_spans`
-of the text as read against the text as fixed), not with a line diff: the cost is linear in the
-file, where a line diff of a file of many identical lines takes minutes.
+of the text as read against the text as fixed), each changed stretch then narrowed by a line
+diff bounded in size: the cost is linear in the file, where a line diff of a whole file of many
+identical lines takes minutes.
 
 Secrets: a line that holds one (``holds_secret``) is never printed.  Masking it would not do: a
 context line reading ``********`` no longer matches the file, and the hunk does not apply.  So

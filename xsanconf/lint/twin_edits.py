@@ -120,7 +120,7 @@ def tree_spans(old: Node, new: Node) -> list[Span]:
             a, b, offset = item
             pending.extend(reversed(_compare(a.children, b.children, offset, sizes)))
         else:
-            spans.append(item)  # type: ignore[arg-type]
+            spans.append(item)  # type: ignore[arg-type]  # mypy does not narrow by item[0]
     return _joined(spans)
 
 
