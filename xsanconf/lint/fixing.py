@@ -12,9 +12,11 @@ atomically (temporary file beside it, then a rename; mode and owner kept) after 
 only inside its host root, and a rename never replaces an existing file.  ``--diff`` prints
 :func:`unified_diff` of the same changes and writes nothing.
 
-Some rules list directories on disk (kmod's modprobe.d reading), so they see a rename only once
-it is written: :func:`fix_in_place` (``--fix``) therefore writes, loads the site again from disk
-and fixes again, until a pass changes nothing.  ``--diff`` shows the first pass.
+Some rules list directories on disk (kmod's modprobe.d reading): the rebuilt hosts tell them
+what the rounds renamed (:attr:`Host.renamed`), so the rounds see a rename before it is written
+and ``--diff`` shows what ``--fix`` writes.  :func:`fix_in_place` (``--fix``) still loads the site
+again from disk after writing and fixes again, until a pass changes nothing, in case a rule
+reads the disk some other way.
 """
 
 from __future__ import annotations
