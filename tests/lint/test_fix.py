@@ -420,12 +420,9 @@ def example(tmp_path: Path) -> Path:
 
 
 def test_the_rounds_lint_what_the_disk_holds_afterwards(example: Path) -> None:
-    """The site rebuilt in memory from the fixed texts lints as the site loaded from disk.
-
-    (Rules that list directories on disk see a rename only once it is written: ``--fix`` then
-    fixes again from disk, see the end-to-end test below.)
-    """
-    options = LintOptions(select=("DRBD", "SYN"))
+    """The site rebuilt in memory from the fixed texts lints as the site loaded from disk,
+    renames included (kmod lists modprobe.d on disk: the rebuilt host tells it the new names)."""
+    options = LintOptions(select=("DRBD", "SYN", "MOD"))
     run = fix_site(Site.load([example]), options, unsafe=True)
     assert run.changes
     assert write_changes(run.changes) == []
