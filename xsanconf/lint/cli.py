@@ -58,7 +58,8 @@ or for a whole file: # xsanlint: disable-file=DRBD008
 Fixes: a safe fix keeps what the daemon does and only changes how it is written (a renamed
 option, a missing final newline); an unsafe fix changes behaviour (DRBD001 allows two
 primaries) and needs a review.  --fix applies the safe ones, --unsafe-fixes the others too,
---diff prints the change as a unified diff and writes nothing.  Fixes are applied in rounds until
+--diff prints the change as a diff for patch -p1 or git apply and writes nothing (lines holding a
+secret are left out; a change next to one is named on stderr).  Fixes are applied in rounds until
 none is left; a change whose result would not parse is refused; files are replaced atomically,
 keeping mode and owner.  Then the findings that remain are reported, and set the exit status.
 
@@ -436,14 +437,19 @@ def _fix(request: CheckRequest, site: "Site", options: Any) -> "Written":
 
 def _diff(request: CheckRequest, site: "Site", options: Any, exit_zero: bool) -> int:
     """Print what the fixes would change; exit 1 when there is something to change."""
-    from xsanconf.lint.fixing import fix_site, unified_diff
-    from xsanconf.lint.redaction import mask_text
+    from xsanconf.lint.fixing import fix_site
+    from xsanconf.lint.patch import make_patch
+    from xsanconf.lint.redaction import mask_text, secret_test
 
     run = fix_site(site, options, unsafe=request.unsafe_fixes)
     shown = (lambda text: text) if request.show_secrets else (lambda text: mask_text(text, site))
     for refusal in run.refused:
         sys.stderr.write(f"xsanlint: {shown(str(refusal))}\n")
-    _write(shown(unified_diff(run.changes)), request.output)
+    # secret lines are left out of the diff, not masked in it: a masked line does not apply
+    patch = make_patch(run.changes, None if request.show_secrets else secret_test(site))
+    for withheld in patch.withheld:
+        sys.stderr.write(f"xsanlint: {withheld} (--show-secrets shows it; --fix applies it)\n")
+    _write(patch.text, request.output)
     remaining = len(run.result.diagnostics)
     sys.stderr.write(f"xsanlint: {len(run.applied)} would be fixed, {remaining} would remain\n")
     if run.result.failures:

@@ -9,18 +9,20 @@ this.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import attrs
 
+from xsanconf.lint.diagnostics import Fix
 from xsanconf.secrets import redact_line, scrub, secret_values
 
 if TYPE_CHECKING:
-    from xsanconf.lint.diagnostics import Diagnostic, Fix, Location
+    from xsanconf.lint.diagnostics import Diagnostic, Location, TextEdit
     from xsanconf.lint.engine import LintResult
     from xsanconf.lint.site import Site
 
-__all__ = ["hide_secrets", "mask_text", "site_secrets"]
+__all__ = ["hide_secrets", "mask_text", "secret_test", "site_secrets"]
 
 
 def site_secrets(site: Site) -> frozenset[str]:
@@ -62,13 +64,24 @@ def _location(loc: Location, secrets: frozenset[str]) -> Location:
 def _fix(fix: Fix, secrets: frozenset[str]) -> Fix:
     # an edit that rewrites a password line would print the password: mask it like a source
     # line (the masked edit no longer applies as is; --show-secrets gives the real one)
-    edits = tuple(attrs.evolve(e, text=_masked_text(e.text, secrets)) for e in fix.edits)
-    return attrs.evolve(fix, description=scrub(fix.description, secrets), edits=edits)
+    # (masked when the edits are asked for: a report that does not show them never makes them)
+    def masked() -> tuple[TextEdit, ...]:
+        return tuple(attrs.evolve(e, text=_masked_text(e.text, secrets)) for e in fix.edits)
+
+    description = scrub(fix.description, secrets)
+    return Fix(description, fix.safe, renames=fix.renames, later=masked)
 
 
 def mask_text(text: str, site: Site) -> str:
     """Free text quoting the site's files (a diff, a refusal): secret lines and values masked."""
     return _masked_text(text, site_secrets(site))
+
+
+def secret_test(site: Site) -> Callable[[str], bool]:
+    """Whether a line quoting the site's files holds a secret (a secret setting, or a secret
+    value the site sets)."""
+    secrets = site_secrets(site)
+    return lambda line: _masked_text(line, secrets) != line
 
 
 def _masked_text(text: str, secrets: frozenset[str]) -> str:

@@ -22,6 +22,7 @@ from xsanconf.lint.diagnostics import (
     Fix,
     Location,
     Severity,
+    TextEdit,
 )
 from xsanconf.lint.kmod import (
     ConfigFile,
@@ -32,7 +33,7 @@ from xsanconf.lint.kmod import (
     kmod_config,
 )
 from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.twin_edits import twin_edits
+from xsanconf.lint.twin_edits import twin_edits, twin_fix
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import Host, Site, SiteFile
@@ -391,11 +392,14 @@ def _move_params_fix(view: KmodConfig, file: SiteFile, entry: ModulesEntry) -> F
             line.set_param(param.name, param.value)
 
     index = _index(file, entry)
-    edits = twin_edits(file, lambda twin: ModulesConfig(twin).entries[index].remove_params())
-    if missing:
-        edits += twin_edits(target, move)
+
+    def edits() -> tuple[TextEdit, ...]:
+        dropped = twin_edits(file, lambda twin: ModulesConfig(twin).entries[index].remove_params())
+        return dropped + (twin_edits(target, move) if missing else ())
+
     moved = f" into {target.path}" if missing else f" ({target.path} already sets them)"
-    return Fix(f"move the parameters of {entry.module} from {file.path}{moved}", False, edits)
+    description = f"move the parameters of {entry.module} from {file.path}{moved}"
+    return Fix(description, False, later=edits)
 
 
 def _kmod_value(view: KmodConfig, module: str, param: ModuleParam) -> str | None:
@@ -417,7 +421,7 @@ def _model(file: SiteFile) -> ModprobeConfig:
 
 
 def _modprobe_fix(file: SiteFile, description: str, mutate: Callable[[Document], object]) -> Fix:
-    return Fix(description, False, twin_edits(file, mutate))
+    return twin_fix(file, description, mutate, safe=False)
 
 
 def _twin_line(twin: Document, file: SiteFile, line: ModprobeOptions) -> ModprobeOptions:
