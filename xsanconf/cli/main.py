@@ -331,10 +331,13 @@ def _masked_diff(file: Path, before: str, after: str) -> str:
         before.splitlines(True), after.splitlines(True), str(file), str(file)
     )
     # the first two lines name the files; the others are one mark and one line of the file
-    return "".join(
-        line if i < 2 else line[0] + scrub(redact_line(line[1:]), secrets)
-        for i, line in enumerate(diff)
-    )
+    out = []
+    for i, line in enumerate(diff):
+        body = line.rstrip("\r\n")
+        if i >= 2:  # redact_line takes a line without its end
+            body = body[0] + scrub(redact_line(body[1:]), secrets)
+        out.append(body + line[len(line.rstrip("\r\n")) :])
+    return "".join(out)
 
 
 def _check_reads_back(file: Path, doc: Any, after: str, selector: str) -> None:
