@@ -303,7 +303,7 @@ def _write_back(
     """Print the change, or write it atomically; either only once the new text is known to
     parse and to read back as the edited model does."""
     from xsanconf.api import write_text
-    from xsanconf.writing import WriteError
+    from xsanconf.writing import ReadOnlyFile, WriteError
 
     after = doc.render()
     if after == before:
@@ -315,7 +315,8 @@ def _write_back(
     try:
         write_text(file, after, expected=before, force=force)
     except WriteError as error:
-        typer.echo(f"xsanconf: {error}", err=True)
+        hint = " (--force writes it anyway)" if isinstance(error, ReadOnlyFile) else ""
+        typer.echo(f"xsanconf: {error}; nothing written{hint}", err=True)
         raise typer.Exit(1) from None
 
 
