@@ -505,14 +505,15 @@ def _write(change: FileChange) -> str | None:
                 root=host.root,
                 expected=change.before.encode(ENCODING, ERRORS),
             )
-        if change.renamed:
-            rename_file(host.root, change.file.rel, change.new_rel)
     except ChangedOnDisk:
         return "changed on disk while xsanlint ran; not written"
-    except TargetExists:
-        return f"{change.new_path} already exists; not renamed"
     except WriteError as error:
-        if error.path == change.new_rel:
-            return f"{change.new_path}: {error.reason}; not renamed"
         return f"{error.reason}; not written"
+    if change.renamed:
+        try:
+            rename_file(host.root, change.file.rel, change.new_rel)
+        except TargetExists:
+            return f"{change.new_path} already exists; not renamed"
+        except WriteError as error:
+            return f"{change.new_path}: {error.reason}; not renamed"
     return None
