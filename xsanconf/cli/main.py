@@ -427,14 +427,19 @@ def set_(
     """Set a value in FILE, changing only what it must; the rest of the file stays byte for byte.
 
     A missing setting is added beside its siblings, in the file's own style (indentation, tabs,
-    aligned values, quotes, CRLF).  The file is replaced atomically (mode and owner kept), and
-    only if the result parses and reads back as set; a value the format cannot hold (a line
-    break, a ',' in an ietd Lun parameter ...) is refused with exit code 1.
+    aligned values, quotes, CRLF); setting the value `get` prints changes nothing.  The file is
+    replaced atomically (through symbolic links; mode and owner kept; a file with several hard
+    links in place), only if the result parses and reads back as set, and only if nobody
+    changed the file meanwhile; a value the format cannot hold (a line break, a ',' in an ietd
+    Lun parameter ...) is refused with exit code 1, and so is a read-only file (unless --force).
+    --diff masks secrets.
     """
     from xsanconf.select import SelectorError
 
     doc, fmt, before = _editable(file, kind)
     try:
+        if fmt.get_value(doc, selector) == [value]:
+            return  # already so: set is idempotent, whatever the spelling of a list or quotes
         fmt.set_value(doc, selector, value)
     except SelectorError as error:
         raise _selector_failed(error) from None
