@@ -1,4 +1,4 @@
-"""``xsanconf set FILE SELECTOR "$(xsanconf get FILE SELECTOR)"`` changes no byte, for every kind."""
+"""``xsanconf set FILE SEL "$(xsanconf get FILE SEL)"`` changes no byte, for every kind."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ import xsanconf
 from xsanconf import writing
 from xsanconf.api import write_text
 from xsanconf.cli.main import app
-from xsanconf.writing import ChangedOnDisk, ReadOnlyFile, WriteError, replace_file
+from xsanconf.writing import ChangedOnDiskError, ReadOnlyFileError, WriteError, replace_file
 
 runner = CliRunner()
 RES = "resource r0 {\n\tnet {\n\t\tprotocol C;\n\t}\n}\n"
@@ -64,9 +64,7 @@ def test_dump_writes_through_a_symbolic_link_and_keeps_mode_and_owner(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["drbd.d", "r0.res"]  # no temp left
 
 
-def test_a_line_appended_meanwhile_is_not_lost(
-    conf: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_line_appended_meanwhile_is_not_lost(conf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another program appends after set read the file and before the rename: set refuses."""
     real_fsync = os.fsync
 
@@ -90,14 +88,12 @@ def test_dump_refuses_to_overwrite_a_change_made_after_load(conf: Path) -> None:
     doc = xsanconf.load(conf, "drbd")
     conf.write_text(RES + "# theirs\n")
     doc.model.resource("r0").section("net").set("protocol", "B")
-    with pytest.raises(ChangedOnDisk):
+    with pytest.raises(ChangedOnDiskError):
         xsanconf.dump(doc)
     assert conf.read_text().endswith("# theirs\n")
 
 
-def test_a_read_only_directory_is_said_plainly(
-    conf: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_read_only_directory_is_said_plainly(conf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As root the kernel lets us create files in a 0555 directory, so the refusal it gives an
     ordinary user is simulated: what matters is the message and the exit code."""
     real_open = os.open
@@ -133,7 +129,7 @@ def test_a_read_only_file_is_refused_unless_forced(conf: Path) -> None:
     assert code == 1
     assert "it is read-only (mode 0444)" in output and "--force" in output
     assert conf.read_text() == RES
-    with pytest.raises(ReadOnlyFile):
+    with pytest.raises(ReadOnlyFileError):
         write_text(conf, "x")
     assert _set(conf, "--force")[0] == 0
     assert "protocol A;" in conf.read_text()
@@ -152,7 +148,7 @@ def test_a_file_with_several_hard_links_is_written_in_place(tmp_path: Path, conf
 
 def test_a_hard_linked_file_changed_meanwhile_is_not_written(tmp_path: Path, conf: Path) -> None:
     os.link(conf, tmp_path / "twin.res")
-    with pytest.raises(ChangedOnDisk):
+    with pytest.raises(ChangedOnDiskError):
         write_text(conf, "x", expected=RES + "other")
     assert conf.read_text() == RES
 
@@ -162,7 +158,7 @@ def test_a_fifo_is_refused_without_hanging(tmp_path: Path, command: str) -> None
     fifo = tmp_path / "r0.res"
     os.mkfifo(fifo)
     args = [command, str(fifo), PROTOCOL, *(["A"] if command == "set" else [])]
-    script = "import sys; from xsanconf.cli.main import run; sys.argv[1:] = %r; run()" % args
+    script = f"import sys; from xsanconf.cli.main import run; sys.argv[1:] = {args!r}; run()"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False
     )

@@ -90,7 +90,7 @@ def dump(doc: Document, path: str | os.PathLike[str] | None = None, *, force: bo
     """Write ``doc`` to ``path`` (default: where it was read from), atomically.
 
     Written back where :func:`load` read it, the file must still hold the text that was read:
-    another program's change is never overwritten (:class:`xsanconf.writing.ChangedOnDisk`).
+    another program's change is never overwritten (:class:`xsanconf.writing.ChangedOnDiskError`).
     """
     target = path if path is not None else doc.path
     if target is None:

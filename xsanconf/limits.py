@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["MAX_FILE_BYTES", "UnreadableFile", "file_problem", "read_checked", "read_regular"]
+__all__ = ["MAX_FILE_BYTES", "UnreadableFileError", "file_problem", "read_checked", "read_regular"]
 
 # Larger files are not configuration a daemon reads: linting a 4 MiB drbd.conf already takes
 # about a minute, and parsing costs some 20 times the file's size in memory.
@@ -68,7 +68,7 @@ def read_regular(path: str | os.PathLike[str]) -> str | None:
     return data.decode("utf-8", "surrogateescape")
 
 
-class UnreadableFile(OSError):
+class UnreadableFileError(OSError):
     """A file that must not be read as configuration; ``str()`` says why (without the path)."""
 
     def __str__(self) -> str:
@@ -77,29 +77,31 @@ class UnreadableFile(OSError):
 
 def read_checked(path: str | os.PathLike[str]) -> str:
     """The text of the file at ``path``, as :func:`read_regular` reads it; raises
-    :class:`UnreadableFile` saying why (a FIFO, a device, over the size limit, unreadable)."""
+    :class:`UnreadableFileError` saying why (a FIFO, a device, over the size limit, unreadable)."""
     problem = file_problem(path)  # before opening: opening a FIFO may block
     if problem is not None:
-        raise UnreadableFile(problem)
+        raise UnreadableFileError(problem)
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+        raise UnreadableFileError(f"cannot be read: {error.strerror}") from None
     try:
         # checked again on the descriptor: the file may have been swapped since the stat
         problem = _type_problem(os.fstat(fd))
         if problem is not None:
-            raise UnreadableFile(problem)
+            raise UnreadableFileError(problem)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
-    except UnreadableFile:
+    except UnreadableFileError:
         raise
     except OSError as error:
-        raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+        raise UnreadableFileError(f"cannot be read: {error.strerror}") from None
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // 1024 // 1024
-        raise UnreadableFile(f"is over the {limit} MiB limit for a configuration file; not read")
+        raise UnreadableFileError(
+            f"is over the {limit} MiB limit for a configuration file; not read"
+        )
     return data.decode("utf-8", "surrogateescape")

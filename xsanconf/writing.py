@@ -32,9 +32,9 @@ import os
 import stat
 
 __all__ = [
-    "ChangedOnDisk",
-    "ReadOnlyFile",
-    "TargetExists",
+    "ChangedOnDiskError",
+    "ReadOnlyFileError",
+    "TargetExistsError",
     "WriteError",
     "rename_file",
     "replace_file",
@@ -57,15 +57,15 @@ class WriteError(OSError):
         return f"cannot write {self.path}: {self.reason}"
 
 
-class ChangedOnDisk(WriteError):
+class ChangedOnDiskError(WriteError):
     """The file is no longer what the caller read: another program wrote it meanwhile."""
 
 
-class TargetExists(WriteError):
+class TargetExistsError(WriteError):
     """A rename whose new name is taken: the file there is never replaced."""
 
 
-class ReadOnlyFile(WriteError):
+class ReadOnlyFileError(WriteError):
     """A file nobody may write, or the current user may not: written only when forced."""
 
 
@@ -90,7 +90,7 @@ def replace_file(
         base, rel = os.fspath(root), shown
     dir_fd, name = _resolve(base, rel, shown)
     try:
-        _replace_in(dir_fd, name, data, shown, expected, force)
+        _replace_in(dir_fd, name, data, shown, expected=expected, force=force)
     finally:
         os.close(dir_fd)
 
@@ -109,7 +109,7 @@ def rename_file(root: str | os.PathLike[str], rel: str, new_rel: str) -> None:
             except FileNotFoundError:
                 pass
             else:
-                raise TargetExists(new_rel, "it already exists")
+                raise TargetExistsError(new_rel, "it already exists")
             os.rename(old_name, new_name, src_dir_fd=old_dir, dst_dir_fd=new_dir)
         except WriteError:
             raise
@@ -200,7 +200,7 @@ def _walk(stack: list[int], parts: list[str], shown: str) -> str:
 
 
 def _replace_in(
-    dir_fd: int, name: str, data: bytes, shown: str, expected: bytes | None, force: bool
+    dir_fd: int, name: str, data: bytes, shown: str, *, expected: bytes | None, force: bool
 ) -> None:
     try:
         info: os.stat_result | None = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
@@ -208,18 +208,18 @@ def _replace_in(
         info = None
     if info is None:
         if expected is not None:
-            raise ChangedOnDisk(shown, "it was removed since it was read")
+            raise ChangedOnDiskError(shown, "it was removed since it was read")
     else:
         if not stat.S_ISREG(info.st_mode):
             raise WriteError(shown, "it is not a regular file")
         if not force and not _writable(dir_fd, name, info):
             mode = stat.S_IMODE(info.st_mode)
-            raise ReadOnlyFile(shown, f"it is read-only (mode {mode:04o})")
+            raise ReadOnlyFileError(shown, f"it is read-only (mode {mode:04o})")
     try:
         if info is not None and info.st_nlink > 1:
-            _write_in_place(dir_fd, name, data, shown, info, expected)
+            _write_in_place(dir_fd, name, data, shown, info=info, expected=expected)
         else:
-            _write_beside(dir_fd, name, data, shown, info, expected)
+            _write_beside(dir_fd, name, data, shown, info=info, expected=expected)
     except WriteError:
         raise
     except OSError as error:
@@ -252,7 +252,7 @@ def _check_unchanged(
     try:
         fd = os.open(name, flags, dir_fd=dir_fd)
     except OSError:
-        raise ChangedOnDisk(shown, "it was replaced since it was read") from None
+        raise ChangedOnDiskError(shown, "it was replaced since it was read") from None
     try:
         now = os.fstat(fd)
         same = (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino) and stat.S_ISREG(now.st_mode)
@@ -260,7 +260,7 @@ def _check_unchanged(
     finally:
         os.close(fd)
     if not same or content != expected:
-        raise ChangedOnDisk(
+        raise ChangedOnDiskError(
             shown, "it changed on disk since it was read (another program wrote it)"
         )
 
@@ -288,6 +288,7 @@ def _write_beside(
     name: str,
     data: bytes,
     shown: str,
+    *,
     info: os.stat_result | None,
     expected: bytes | None,
 ) -> None:
@@ -322,6 +323,7 @@ def _write_in_place(
     name: str,
     data: bytes,
     shown: str,
+    *,
     info: os.stat_result,
     expected: bytes | None,
 ) -> None:
@@ -330,7 +332,7 @@ def _write_in_place(
     try:
         now = os.fstat(fd)
         if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
-            raise ChangedOnDisk(shown, "it was replaced since it was read")
+            raise ChangedOnDiskError(shown, "it was replaced since it was read")
         os.ftruncate(fd, 0)
         _write_all(fd, data)
         os.fsync(fd)

@@ -83,3 +83,15 @@ def test_a_directory_swapped_while_writing_cannot_redirect_the_write(
     assert swapped
     _untouched(outside)
     assert (host / "etc" / "iscsi.old" / "iscsid.conf").read_text() == CONF + "\n"
+
+
+def test_a_read_only_file_is_not_fixed(tmp_path: Path) -> None:
+    """xsanlint has no --force: a file nobody may write stays as it is, and says why."""
+    host, _, site = _site(tmp_path)
+    conf = host / "etc" / "iscsi" / "iscsid.conf"
+    conf.chmod(0o444)
+    run = fix_site(site, LintOptions(select=("SYN005",)))
+    assert [reason for _, reason in write_changes(run.changes)] == [
+        "it is read-only (mode 0444); not written"
+    ]
+    assert conf.read_text() == CONF

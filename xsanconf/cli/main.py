@@ -42,7 +42,7 @@ class _Command(TyperCommand):
 
 def _metavar(param: Any) -> str:
     if param.metavar is not None:
-        return param.metavar
+        return str(param.metavar)
     name = (param.name or "").upper()
     return f"{name}..." if param.nargs != 1 else name
 
@@ -262,12 +262,12 @@ def _editable(file: Path, kind: str | None) -> tuple[Any, Any, str]:
     from xsanconf.api import loads
     from xsanconf.errors import ParseError
     from xsanconf.formats import detect_kind
-    from xsanconf.limits import UnreadableFile, read_checked
+    from xsanconf.limits import UnreadableFileError, read_checked
 
     _check_kind(kind)
     try:
         text = read_checked(file)
-    except UnreadableFile as error:
+    except UnreadableFileError as error:
         typer.echo(f"{file}: {error}", err=True)
         raise typer.Exit(1) from None
     kind = kind or detect_kind(str(file), text)
@@ -298,12 +298,12 @@ def _refused(file: Path, selector: str, error: Exception) -> typer.Exit:
 
 
 def _write_back(
-    file: Path, doc: Any, before: str, selector: str, show_diff: bool, force: bool
+    file: Path, doc: Any, before: str, selector: str, *, show_diff: bool, force: bool
 ) -> None:
     """Print the change, or write it atomically; either only once the new text is known to
     parse and to read back as the edited model does."""
     from xsanconf.api import write_text
-    from xsanconf.writing import ReadOnlyFile, WriteError
+    from xsanconf.writing import ReadOnlyFileError, WriteError
 
     after = doc.render()
     if after == before:
@@ -315,7 +315,7 @@ def _write_back(
     try:
         write_text(file, after, expected=before, force=force)
     except WriteError as error:
-        hint = " (--force writes it anyway)" if isinstance(error, ReadOnlyFile) else ""
+        hint = " (--force writes it anyway)" if isinstance(error, ReadOnlyFileError) else ""
         typer.echo(f"xsanconf: {error}; nothing written{hint}", err=True)
         raise typer.Exit(1) from None
 
@@ -420,6 +420,7 @@ def set_(
     file: Annotated[Path, _FILE],
     selector: Annotated[str, _SELECTOR],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
+    *,
     kind: Annotated[str | None, _KIND] = None,
     show_diff: Annotated[bool, _DIFF] = False,
     force: Annotated[bool, _FORCE] = False,
@@ -445,7 +446,7 @@ def set_(
         raise _selector_failed(error) from None
     except ValueError as error:
         raise _refused(file, selector, error) from None
-    _write_back(file, doc, before, selector, show_diff, force)
+    _write_back(file, doc, before, selector, show_diff=show_diff, force=force)
 
 
 @app.command(cls=_Command, epilog=_SELECTORS)
@@ -469,7 +470,7 @@ def unset(
     if not removed:
         typer.echo(f"{file}: {selector} is not set", err=True)
         raise typer.Exit(1)
-    _write_back(file, doc, before, selector, show_diff, force)
+    _write_back(file, doc, before, selector, show_diff=show_diff, force=force)
 
 
 @app.command(cls=_Command)

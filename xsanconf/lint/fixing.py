@@ -486,8 +486,8 @@ def _write(change: FileChange) -> str | None:
     them and never outside its root (:mod:`xsanconf.writing`), only if it still holds the
     text the site read; then the rename, which never replaces an existing file."""
     from xsanconf.writing import (
-        ChangedOnDisk,
-        TargetExists,
+        ChangedOnDiskError,
+        TargetExistsError,
         WriteError,
         rename_file,
         replace_file,
@@ -505,14 +505,14 @@ def _write(change: FileChange) -> str | None:
                 root=host.root,
                 expected=change.before.encode(ENCODING, ERRORS),
             )
-    except ChangedOnDisk:
+    except ChangedOnDiskError:
         return "changed on disk while xsanlint ran; not written"
     except WriteError as error:
         return f"{error.reason}; not written"
     if change.renamed:
         try:
             rename_file(host.root, change.file.rel, change.new_rel)
-        except TargetExists:
+        except TargetExistsError:
             return f"{change.new_path} already exists; not renamed"
         except WriteError as error:
             return f"{change.new_path}: {error.reason}; not renamed"

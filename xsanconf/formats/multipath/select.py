@@ -2,9 +2,9 @@
 
 Every step but the last names a section (``defaults``, ``blacklist``, ``devices.device``,
 ``multipaths.multipath``); a filter ``[key=value]`` picks the sections whose option ``key`` has
-that value (``multipaths.multipath[wwid=3600a0b80001327510000000000000000]``), a filter
-``[key=value,key=value]`` by several (``devices.device[vendor=IET,product=VIRTUAL-DISK]``).  The last step
-is an option keyword, or a section to read or remove whole.
+that value (``multipaths.multipath[wwid=3600a0b80001327510000000000000000]``), and
+``[key=value,key=value]`` by several (``devices.device[vendor=IET,product=VIRTUAL-DISK]``).
+The last step is an option keyword, or a section to read or remove whole.
 
 Sections that repeat (two ``defaults`` blocks, two entries for one WWID) are read as multipathd
 merges them: a single-valued option's last setting wins, ``set`` changes that line (or adds
