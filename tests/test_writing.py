@@ -202,10 +202,10 @@ def test_a_directory_swapped_for_a_link_while_writing_is_not_followed(
     (outside / "r0.res").write_text("theirs\n")
     real = writing._replace_in
 
-    def swapping(*args: object) -> None:
+    def swapping(*args: object, **kwargs: object) -> None:
         (root / "etc" / "drbd.d").rename(root / "etc" / "moved")
         (root / "etc" / "drbd.d").symlink_to(outside)
-        real(*args)  # type: ignore[arg-type]
+        real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(writing, "_replace_in", swapping)
     replace_file("etc/drbd.d/r0.res", b"new\n", root=root, expected=b"old\n")

@@ -73,10 +73,10 @@ def test_a_directory_swapped_while_writing_cannot_redirect_the_write(
     real = writing._replace_in
     swapped = []
 
-    def swapping(*args: object) -> None:
+    def swapping(*args: object, **kwargs: object) -> None:
         _swap(host, outside, "iscsi.old")
         swapped.append(True)
-        real(*args)  # type: ignore[arg-type]
+        real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(writing, "_replace_in", swapping)
     assert write_changes(run.changes) == []
