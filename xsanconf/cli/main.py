@@ -223,6 +223,8 @@ def build(
 
     Accepts a whole `parse --json` envelope (every file is printed, each after a `# file:`
     comment when there are several) or one document's data (`{"kind": ..., "directives": [...]}`).
+    Data whose secrets were redacted (`********`) is refused, exit 1: export it with
+    `parse --json --show-secrets` to build it back.
     """
     from xsanconf.data import from_data
     from xsanconf.errors import ParseError
@@ -380,7 +382,8 @@ compares them):
   initiatorname  InitiatorName   InitiatorAlias
   shell-vars     ISCSITARGET_ENABLE   (the value is quoted as the shell needs)
   multipath      defaults.user_friendly_names   multipaths.multipath[wwid=3600...].alias
-                 devices.device[vendor=HP].no_path_retry   blacklist.devnode (a list: set adds)
+                 devices.device[vendor=HP,product=HSV1].no_path_retry (a new device: both)
+                 blacklist.devnode (a list: set adds)
                  blacklist.devnode[^sda$]   multipaths.multipath[wwid=3600...] (unset: the entry)
   modprobe       options[firewire_sbp2].exclusive_login   options[MOD]   alias[PATTERN]
                  blacklist (a list: set adds)   blacklist[sbp2]   install[MOD]   softdep[MOD]
