@@ -17,6 +17,7 @@ import xsanconf
 from xsanconf import writing
 from xsanconf.api import write_text
 from xsanconf.cli.main import app
+from xsanconf.limits import MAX_FILE_BYTES
 from xsanconf.writing import ChangedOnDiskError, ReadOnlyFileError, WriteError, replace_file
 
 runner = CliRunner()
@@ -112,6 +113,23 @@ def test_a_read_only_directory_is_said_plainly(conf: Path, monkeypatch: pytest.M
     assert conf.read_text() == RES
 
 
+def test_a_file_the_user_may_not_write_is_refused(
+    conf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user whose directory lets a rename replace someone else's 0644 file: refused too
+    (simulated: the tests run as root, whom access() lets write anything)."""
+    real_access = os.access
+
+    def denying(path: str, mode: int, **kwargs: object) -> bool:
+        return False if mode == os.W_OK else real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", denying)
+    code, output = _set(conf)
+    monkeypatch.undo()
+    assert code == 1 and "it is read-only for you (mode 0644" in output
+    assert conf.read_text() == RES
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only directory")
 def test_a_read_only_directory_for_a_user(conf: Path) -> None:
     os.chmod(conf.parent, 0o555)
@@ -171,7 +189,7 @@ def test_a_device_and_an_oversized_file_are_refused(tmp_path: Path) -> None:
     assert done.exit_code == 1 and "not a regular file" in done.output
     big = tmp_path / "big.res"
     with open(big, "wb") as handle:
-        handle.truncate(xsanconf.limits.MAX_FILE_BYTES + 1)
+        handle.truncate(MAX_FILE_BYTES + 1)
     done = runner.invoke(app, ["set", str(big), PROTOCOL, "A"])
     assert done.exit_code == 1 and "over the 4 MiB limit" in done.output
 

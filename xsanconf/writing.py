@@ -212,9 +212,9 @@ def _replace_in(
     else:
         if not stat.S_ISREG(info.st_mode):
             raise WriteError(shown, "it is not a regular file")
-        if not force and not _writable(dir_fd, name, info):
-            mode = stat.S_IMODE(info.st_mode)
-            raise ReadOnlyFileError(shown, f"it is read-only (mode {mode:04o})")
+        why = None if force else _read_only(dir_fd, name, info)
+        if why is not None:
+            raise ReadOnlyFileError(shown, why)
     try:
         if info is not None and info.st_nlink > 1:
             _write_in_place(dir_fd, name, data, shown, info=info, expected=expected)
@@ -226,12 +226,16 @@ def _replace_in(
         raise WriteError(shown, _why(error)) from None
 
 
-def _writable(dir_fd: int, name: str, info: os.stat_result) -> bool:
-    """Whether the file may be written by policy: some ``w`` bit is set, and the current user
-    may write it (root always may, hence the first test)."""
-    if not info.st_mode & 0o222:
-        return False
-    return os.access(name, os.W_OK, dir_fd=dir_fd, follow_symlinks=False)
+def _read_only(dir_fd: int, name: str, info: os.stat_result) -> str | None:
+    """Why the file must not be replaced unless forced: nobody may write it (root may all
+    the same, hence the test of the mode), or the current user may not, though the directory
+    would let the rename replace it."""
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o222:
+        return f"it is read-only (mode {mode:04o})"
+    if not os.access(name, os.W_OK, dir_fd=dir_fd, follow_symlinks=False):
+        return f"it is read-only for you (mode {mode:04o}, owner uid {info.st_uid})"
+    return None
 
 
 def _why(error: OSError) -> str:
