@@ -387,10 +387,12 @@ def _lint(request: CheckRequest) -> int:
     except (ConfigError, SelectionError, SiteError, ValueError) as error:
         _fail(str(error))
         raise AssertionError("unreachable") from None
+    secret_spans = None
     if not request.show_secrets:
-        from xsanconf.lint.redaction import hide_secrets
+        from xsanconf.lint.redaction import hide_secrets, line_secrets
 
         result = hide_secrets(result, site)
+        secret_spans = line_secrets(site)
     report = Report(
         source_line=_source_lines(site),
         color=_use_color(request.color, request.output),
@@ -398,6 +400,7 @@ def _lint(request: CheckRequest) -> int:
         hosts=len(site.hosts),
         page_help=_page_text,
         show_secrets=request.show_secrets,
+        secret_spans=secret_spans,
         stack_graph=_stack_graph(site, options.versions) if fmt == "html" else lambda found: None,
     )
     text = render(fmt, result, report)
@@ -438,7 +441,14 @@ def _diff(request: CheckRequest, site: "Site", options: Any, exit_zero: bool) ->
     shown = (lambda text: text) if request.show_secrets else (lambda text: mask_text(text, site))
     for refusal in run.refused:
         sys.stderr.write(f"xsanlint: {shown(str(refusal))}\n")
-    _write(shown(unified_diff(run.changes)), request.output)
+    diff = unified_diff(run.changes)
+    if not request.show_secrets:
+        from xsanconf.api import loads
+
+        # the + lines quote the new texts: their secrets are found as in the files read
+        after = [loads(c.after, c.file.kind, path=c.path, recover=True) for c in run.changes]
+        diff = mask_text(diff, site, after)
+    _write(diff, request.output)
     remaining = len(run.result.diagnostics)
     sys.stderr.write(f"xsanlint: {len(run.applied)} would be fixed, {remaining} would remain\n")
     if run.result.failures:

@@ -1,54 +1,104 @@
-"""Keep the site's secrets out of every report: messages, related notes, fixes, rule failures.
+"""Keep the site's secrets out of every report: source lines, messages, related notes, fixes,
+rule failures, diffs.
 
-Rules are written never to quote a secret, and reporters mask source lines; this is the net
-under both.  Every secret value the site's files set (CHAP passwords, iscsid ``*password*``,
-DRBD ``shared-secret``, VNC passwords: see :mod:`xsanconf.secrets`) is collected from the text,
-parsed or not, and masked wherever a diagnostic carries text.  ``xsanlint --show-secrets`` skips
-this.
+Rules are written never to quote a secret; this is the net under them.  Each file's secrets
+are found by its format's reading (:func:`xsanconf.secrets.secret_map`: a DRBD
+``shared-secret`` value on the line after its keyword, a Xen password on a continuation line,
+CHAP passwords, iscsid ``*password*`` lines however written), and by the line pattern in
+comments and in text that did not parse.  Source lines are shown with those spans masked;
+lines quoting a secret line (a diff, an edit) are shown as the file's masked line; and every
+secret value is scrubbed wherever a diagnostic carries text.  ``xsanlint --show-secrets``
+skips this.
 """
 
 from __future__ import annotations
 
+import posixpath
+import weakref
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.secrets import redact_line, scrub, secret_values
+from xsanconf.secrets import SecretMap, mask_quoted_lines, scrub, secret_map
 
 if TYPE_CHECKING:
+    from xsanconf.document import Document
     from xsanconf.lint.diagnostics import Diagnostic, Fix, Location
     from xsanconf.lint.engine import LintResult
     from xsanconf.lint.site import Site
 
-__all__ = ["hide_secrets", "mask_text", "site_secrets"]
+__all__ = ["hide_secrets", "line_secrets", "mask_text", "site_secrets"]
+
+
+@attrs.define(eq=False, repr=False)
+class _SiteSecrets:
+    """The secrets of a site's files, found once per site."""
+
+    maps: dict[str, SecretMap]  # by normalised display path
+    values: frozenset[str]
+    lines: dict[str, str]  # a line holding a secret, as written -> as shown
+
+    @classmethod
+    def of(cls, site: Site) -> _SiteSecrets:
+        found = _CACHE.get(site)
+        if found is None:
+            maps = {posixpath.normpath(f.path): secret_map(f.doc) for f in site.files()}
+            found = cls.from_maps(maps)
+            _CACHE[site] = found
+        return found
+
+    @classmethod
+    def from_maps(cls, maps: dict[str, SecretMap]) -> _SiteSecrets:
+        values: set[str] = set()
+        lines: dict[str, str] = {}
+        for found in maps.values():
+            if found.spans or found.values():
+                values |= found.values()
+                lines.update(found.masked_lines())
+        return cls(maps, frozenset(values), lines)
+
+    def mask(self, text: str) -> str:
+        return mask_quoted_lines(text, self.lines, self.values)
+
+
+_CACHE: weakref.WeakKeyDictionary[Site, _SiteSecrets] = weakref.WeakKeyDictionary()
 
 
 def site_secrets(site: Site) -> frozenset[str]:
     """Every secret value set in the site's files."""
-    found: set[str] = set()
-    for file in site.files():
-        found |= secret_values(file.text())
-    return frozenset(found)
+    return _SiteSecrets.of(site).values
+
+
+def line_secrets(site: Site) -> Callable[[str, int], list[tuple[int, int]]]:
+    """``(path, line) -> column spans`` of the secrets on a line of a site's file."""
+    maps = _SiteSecrets.of(site).maps
+
+    def spans(path: str, line: int) -> list[tuple[int, int]]:
+        found = maps.get(posixpath.normpath(path))
+        return found.line_spans(line) if found is not None else []
+
+    return spans
 
 
 def hide_secrets(result: LintResult, site: Site) -> LintResult:
     """``result`` with the site's secrets masked in every text its diagnostics carry."""
-    secrets = site_secrets(site)
-    if not secrets:
+    secrets = _SiteSecrets.of(site)
+    if not secrets.values and not secrets.lines:
         return result
     return attrs.evolve(
         result,
         diagnostics=[_diagnostic(d, secrets) for d in result.diagnostics],
-        failures=[attrs.evolve(f, error=scrub(f.error, secrets)) for f in result.failures],
+        failures=[attrs.evolve(f, error=scrub(f.error, secrets.values)) for f in result.failures],
     )
 
 
-def _diagnostic(d: Diagnostic, secrets: frozenset[str]) -> Diagnostic:
+def _diagnostic(d: Diagnostic, secrets: _SiteSecrets) -> Diagnostic:
     return attrs.evolve(
         d,
-        message=scrub(d.message, secrets),
-        location=_location(d.location, secrets),
-        related=tuple(_location(r, secrets) for r in d.related),
+        message=scrub(d.message, secrets.values),
+        location=_location(d.location, secrets.values),
+        related=tuple(_location(r, secrets.values) for r in d.related),
         fix=_fix(d.fix, secrets) if d.fix is not None else None,
     )
 
@@ -59,18 +109,21 @@ def _location(loc: Location, secrets: frozenset[str]) -> Location:
     return attrs.evolve(loc, message=scrub(loc.message, secrets))
 
 
-def _fix(fix: Fix, secrets: frozenset[str]) -> Fix:
+def _fix(fix: Fix, secrets: _SiteSecrets) -> Fix:
     # an edit that rewrites a password line would print the password: mask it like a source
     # line (the masked edit no longer applies as is; --show-secrets gives the real one)
-    edits = tuple(attrs.evolve(e, text=_masked_text(e.text, secrets)) for e in fix.edits)
-    return attrs.evolve(fix, description=scrub(fix.description, secrets), edits=edits)
+    edits = tuple(attrs.evolve(e, text=secrets.mask(e.text)) for e in fix.edits)
+    return attrs.evolve(fix, description=scrub(fix.description, secrets.values), edits=edits)
 
 
-def mask_text(text: str, site: Site) -> str:
-    """Free text quoting the site's files (a diff, a refusal): secret lines and values masked."""
-    return _masked_text(text, site_secrets(site))
+def mask_text(text: str, site: Site, documents: Iterable[Document] = ()) -> str:
+    """Free text quoting the site's files (a diff, a refusal): secret lines and values masked.
 
-
-def _masked_text(text: str, secrets: frozenset[str]) -> str:
-    lines = text.split("\n")
-    return scrub("\n".join(redact_line(line) for line in lines), secrets)
+    ``documents`` are more texts it quotes, parsed (the files as the fixes leave them).
+    """
+    secrets = _SiteSecrets.of(site)
+    more = [secret_map(doc) for doc in documents]
+    if more:
+        maps = {str(i): found for i, found in enumerate([*secrets.maps.values(), *more])}
+        secrets = _SiteSecrets.from_maps(maps)
+    return secrets.mask(text)

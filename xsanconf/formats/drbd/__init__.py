@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from xsanconf.data import REDACTED, Directive
 from xsanconf.errors import ParseError
-from xsanconf.formats.drbd.lexer import tokenize, words
+from xsanconf.formats.drbd.lexer import secret_words, tokenize, words
 from xsanconf.formats.drbd.model import (
     DrbdConfig,
     DrbdConnection,
@@ -43,6 +43,7 @@ __all__ = [
     "redact",
     "set_value",
     "sniff",
+    "token_secrets",
     "unset_value",
 ]
 
@@ -130,6 +131,20 @@ def redact(directive: Directive) -> Directive:
     if directive.name in _SECRETS and directive.args:
         return Directive(directive.name, [REDACTED], directive.block, directive.line)
     return directive
+
+
+def token_secrets(token: Token) -> list[tuple[int, int]]:
+    """Where a token holds a ``shared-secret`` value: every word after the keyword, on any
+    line (drbdadm lets the value sit on the next one).  Skipped text and the text of a file
+    that did not parse are read word by word the same way."""
+    if "shared-secret" not in token.text:
+        return []
+    if token.kind == "STMT":
+        found = words(token.text)
+        return [(s, e) for s, e, _ in found[1:]] if found[0][2] in _SECRETS else []
+    if token.kind in ("SKIP_BODY", "RAW"):
+        return secret_words(token.text, _SECRETS)
+    return []
 
 
 def _raw(body: str) -> Directive:
