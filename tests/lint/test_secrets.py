@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.lint.conftest import Runner
 from tests.lint.sites import write_site
@@ -32,6 +34,7 @@ from xsanconf.secrets import (
     redact_document_lines,
     redact_line,
     scrub,
+    secret_map,
     secret_spans,
     secret_values,
 )
@@ -391,6 +394,8 @@ def test_distribution_placeholders_do_not_garble_messages(xsanlint: Runner, tmp_
             "x = 1 +\nvncpasswd = \\\n v13\n",
             "x = 1 +\nvncpasswd = ********\n ********\n",
         ),
+        # a numeral Python cannot read (a leading zero) is masked, not raised
+        ("xen-domain", "x = 1 +\nvncpasswd = 08\n", "x = 1 +\nvncpasswd = ********\n"),
         (
             "xen-domain",
             "vfb = [ 'vnc=1,vncpasswd=v14,vnclisten=0.0.0.0' ]\n",
@@ -449,3 +454,34 @@ def test_iscsid_parse_data_masks_a_dropped_password_line() -> None:
     data = to_data(doc, redact_secrets=True)["directives"]
     assert data[0]["name"] == "node.session.auth.password ********"
     assert data[1]["args"] == ["manual"]
+
+
+# pieces of the settings that hold secrets, and the punctuation around them
+_SECRETISH = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "shared-secret",
+                "vncpasswd",
+                "IncomingUser",
+                "node.session.auth.password",
+                *"(){};='\" \n#x",
+                "\\\n",
+                "\r\n",
+            ]
+        ),
+        st.characters(exclude_categories=["Cs"]),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@pytest.mark.parametrize("kind", ["drbd", "ietd", "iscsid", "xen-domain", "xl-conf", "xend-config"])
+@given(text=_SECRETISH)
+def test_any_text_masks_within_its_lines(kind: str, text: str) -> None:
+    doc = loads(text, kind, recover=True)
+    found = secret_map(doc)
+    assert all(0 <= s < e <= len(text) for s, e in found.spans)
+    assert found.masked().count("\n") == text.count("\n")
+    lines = text.split("\n")
+    assert len(found.lines(1, len(lines))) == len(lines)

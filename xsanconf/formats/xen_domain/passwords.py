@@ -116,7 +116,7 @@ def _values(line: str) -> list[Span]:
     while pos < len(line):
         try:
             value, end = read_value(line, pos)
-        except LexError:
+        except (LexError, ValueError):  # ValueError: a numeral Python cannot read (08)
             last = len(line.rstrip(" \t\r\f"))
             return [*spans, (pos, last)] if last > pos else spans
         spans.append((value.start, value.end))
@@ -133,7 +133,7 @@ def redact(directive: Directive) -> Directive:
     literal = directive.args[0]
     try:
         value, _ = read_value(literal, 0)
-    except LexError:
+    except (LexError, ValueError):
         return redact_setting(directive)
     spans = _value_secrets(literal, value, False)
     if not spans:
