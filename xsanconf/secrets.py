@@ -20,14 +20,16 @@ Every place that prints text from a configuration goes through one of these:
 * :func:`mask_spans` masks given column spans of a line (a report's caret prefix too);
 * :func:`redact_diff` masks free text that quotes whole lines of documents (a unified diff:
   context, ``-`` and ``+`` lines; a fix's edit), then applies the line pattern and
-  :func:`scrub` with the documents' secret values;
+  :func:`scrub` with the documents' secret values; :func:`mask_quoted_lines` does the same
+  with a line table and values gathered once (a whole site's);
 * :func:`redact_line` masks one line: by the document's reading given ``doc`` and ``number``,
   else by the line pattern (text that did not parse, a syntax error on a password line);
 * :func:`secret_values` collects the secret values a text holds (by the model of ``kind``
   when given), so that a message, a fix or a related note that happens to quote one can be
   scrubbed with :func:`scrub`;
 * :func:`redact` blanks secrets in plain-data directives (``xsanconf parse --json``); codecs
-  whose files hold secrets expose it (or their own) as their ``redact``.
+  whose files hold secrets expose it (or their own) as their ``redact``;
+  :func:`is_secret_name` tells whether a setting's name names a secret.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ __all__ = [
     "REDACTED",
     "SecretMap",
     "document_secrets",
+    "is_secret_name",
+    "mask_quoted_lines",
     "mask_spans",
     "redact",
     "redact_diff",
@@ -147,13 +151,14 @@ def redact_line(line: str, *, doc: Document | None = None, number: int | None = 
 class SecretMap:
     """Where the secret values of one document's text are."""
 
-    __slots__ = ("_starts", "_values", "spans", "text")
+    __slots__ = ("_all_values", "_starts", "_values", "spans", "text")
 
     def __init__(self, text: str, spans: Iterable[Span], values: Iterable[str] = ()) -> None:
         self.text = text
         self.spans = _merged(spans)  # offsets into text, sorted, not overlapping
         self._values = set(values)  # values the line pattern found (comments, unparsed text)
         self._starts: list[int] | None = None
+        self._all_values: set[str] | None = None
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
@@ -211,17 +216,21 @@ class SecretMap:
 
     def values(self) -> set[str]:
         """The secret values, as written and as read (quotes off, each line of a long one)."""
-        found = set(self._values)
-        for start, end in self.spans:
-            raw = self.text[start:end]
-            for piece in (raw, *raw.split("\n")):
-                found.update(_readings(piece.strip()))
-        found.discard("")
-        return found
+        if self._all_values is None:
+            found = set(self._values)
+            for start, end in self.spans:
+                raw = self.text[start:end]
+                for piece in (raw, *raw.split("\n")):
+                    found.update(_readings(piece.strip()))
+            found.discard("")
+            self._all_values = found
+        return set(self._all_values)
 
     def masked_lines(self) -> dict[str, str]:
         """Each line that holds a secret, or names one, as written -> as shown (a line that
         names a secret but holds none, ``vncpasswd = \\``, is shown as it is)."""
+        if not self.spans and _HINT.search(self.text) is None:
+            return {}
         starts = self._line_starts()
         numbers = {
             n
@@ -312,9 +321,8 @@ def redact_diff(text: str, documents: Iterable[Document | SecretMap]) -> str:
     secrets: set[str] = set()
     for item in documents:
         found = item if isinstance(item, SecretMap) else secret_map(item)
-        if found.spans or found.values():
-            table.update(found.masked_lines())
-            secrets |= found.values()
+        table.update(found.masked_lines())
+        secrets |= found.values()
     return mask_quoted_lines(text, table, secrets)
 
 

@@ -13,6 +13,7 @@ skips this.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import weakref
 from collections.abc import Callable, Iterable
@@ -31,32 +32,30 @@ if TYPE_CHECKING:
 __all__ = ["hide_secrets", "line_secrets", "mask_text", "site_secrets"]
 
 
-@attrs.define(eq=False, repr=False)
 class _SiteSecrets:
     """The secrets of a site's files, found once per site."""
 
-    maps: dict[str, SecretMap]  # by normalised display path
-    values: frozenset[str]
-    lines: dict[str, str]  # a line holding a secret, as written -> as shown
+    def __init__(self, maps: dict[str, SecretMap], more: Iterable[SecretMap] = ()) -> None:
+        self.maps = maps  # the site's files, by normalised display path
+        self._all = [*maps.values(), *more]  # and other texts that are quoted (new texts)
+        self.values = frozenset(v for found in self._all for v in found.values())
 
     @classmethod
     def of(cls, site: Site) -> _SiteSecrets:
         found = _CACHE.get(site)
         if found is None:
-            maps = {posixpath.normpath(f.path): secret_map(f.doc) for f in site.files()}
-            found = cls.from_maps(maps)
+            found = cls({posixpath.normpath(f.path): secret_map(f.doc) for f in site.files()})
             _CACHE[site] = found
         return found
 
-    @classmethod
-    def from_maps(cls, maps: dict[str, SecretMap]) -> _SiteSecrets:
-        values: set[str] = set()
-        lines: dict[str, str] = {}
-        for found in maps.values():
-            if found.spans or found.values():
-                values |= found.values()
-                lines.update(found.masked_lines())
-        return cls(maps, frozenset(values), lines)
+    @functools.cached_property
+    def lines(self) -> dict[str, str]:
+        """Each line holding a secret, as written -> as shown (only text that quotes the files
+        needs them: a diff, a fix's edits)."""
+        table: dict[str, str] = {}
+        for found in self._all:
+            table.update(found.masked_lines())
+        return table
 
     def mask(self, text: str) -> str:
         return mask_quoted_lines(text, self.lines, self.values)
@@ -84,7 +83,7 @@ def line_secrets(site: Site) -> Callable[[str, int], list[tuple[int, int]]]:
 def hide_secrets(result: LintResult, site: Site) -> LintResult:
     """``result`` with the site's secrets masked in every text its diagnostics carry."""
     secrets = _SiteSecrets.of(site)
-    if not secrets.values and not secrets.lines:
+    if not secrets.values and not any(found.spans for found in secrets.maps.values()):
         return result
     return attrs.evolve(
         result,
@@ -124,6 +123,5 @@ def mask_text(text: str, site: Site, documents: Iterable[Document] = ()) -> str:
     secrets = _SiteSecrets.of(site)
     more = [secret_map(doc) for doc in documents]
     if more:
-        maps = {str(i): found for i, found in enumerate([*secrets.maps.values(), *more])}
-        secrets = _SiteSecrets.from_maps(maps)
+        secrets = _SiteSecrets(secrets.maps, more)
     return secrets.mask(text)
