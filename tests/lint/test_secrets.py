@@ -449,6 +449,12 @@ def test_hide_secrets_scrubs_values_only_the_model_finds(site: Path) -> None:
     assert hidden.diagnostics[0].message == "******** ******** ********"
 
 
+def test_drbd_parse_data_masks_a_skipped_block() -> None:
+    doc = loads("skip {\n  shared-secret\n    SeKrit2;\n}\n", "drbd")
+    (skipped,) = to_data(doc, redact_secrets=True)["directives"]
+    assert skipped["block"][0]["args"] == ["\n  shared-secret\n    ********;\n"]
+
+
 def test_iscsid_parse_data_masks_a_dropped_password_line() -> None:
     doc = loads("node.session.auth.password SeKrit1\nnode.startup = manual\n", "iscsid")
     data = to_data(doc, redact_secrets=True)["directives"]

@@ -20,6 +20,7 @@ from xsanconf.formats.drbd.model import (
 )
 from xsanconf.formats.drbd.values import quote, unquote
 from xsanconf.parsing import parse_with
+from xsanconf.secrets import mask_spans
 from xsanconf.select import SelectorError, parse_selector
 from xsanconf.syntax import Node, Token
 
@@ -127,9 +128,15 @@ _SECRETS = frozenset({"shared-secret"})
 
 
 def redact(directive: Directive) -> Directive:
-    """The directive with its secret (the peers' ``shared-secret``) blanked out."""
+    """The directive with its secret (the peers' ``shared-secret``) blanked out, also in the
+    text of a skipped block."""
     if directive.name in _SECRETS and directive.args:
         return Directive(directive.name, [REDACTED], directive.block, directive.line)
+    if directive.name == "" and directive.args:
+        body = directive.args[0]
+        found = secret_words(body, _SECRETS) if "shared-secret" in body else []
+        if found:
+            return Directive("", [mask_spans(body, found)], directive.block, directive.line)
     return directive
 
 
