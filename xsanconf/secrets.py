@@ -21,7 +21,7 @@ Every place that prints text from a configuration goes through one of these:
 * :func:`redact_diff` masks free text that quotes whole lines of documents (a unified diff:
   context, ``-`` and ``+`` lines; a fix's edit), then applies the line pattern and
   :func:`scrub` with the documents' secret values; :func:`mask_quoted_lines` does the same
-  with a line table and values gathered once (a whole site's);
+  with a table of lines (:func:`line_table`) and values gathered once (a whole site's);
 * :func:`redact_line` masks one line: by the document's reading given ``doc`` and ``number``,
   else by the line pattern (text that did not parse, a syntax error on a password line);
 * :func:`secret_values` collects the secret values a text holds (by the model of ``kind``
@@ -49,6 +49,7 @@ __all__ = [
     "SecretMap",
     "document_secrets",
     "is_secret_name",
+    "line_table",
     "mask_quoted_lines",
     "mask_spans",
     "redact",
@@ -317,13 +318,20 @@ def redact_diff(text: str, documents: Iterable[Document | SecretMap]) -> str:
     masks the rest and every secret value of the documents is scrubbed wherever it appears.
     For a diff, pass the documents of both sides (the new text parsed with ``recover=True``).
     """
+    maps = [item if isinstance(item, SecretMap) else secret_map(item) for item in documents]
+    secrets = {value for found in maps for value in found.values()}
+    return mask_quoted_lines(text, line_table(maps), secrets)
+
+
+def line_table(maps: Iterable[SecretMap]) -> dict[str, str]:
+    """The lines holding a secret in any of ``maps``, as written -> as shown (a line two
+    documents read differently is shown masked)."""
     table: dict[str, str] = {}
-    secrets: set[str] = set()
-    for item in documents:
-        found = item if isinstance(item, SecretMap) else secret_map(item)
-        table.update(found.masked_lines())
-        secrets |= found.values()
-    return mask_quoted_lines(text, table, secrets)
+    for found in maps:
+        for raw, shown in found.masked_lines().items():
+            if table.get(raw, raw) == raw:
+                table[raw] = shown
+    return table
 
 
 def mask_quoted_lines(text: str, table: dict[str, str], secrets: Iterable[str]) -> str:

@@ -28,6 +28,7 @@ from xsanconf.api import loads
 from xsanconf.data import Directive, to_data
 from xsanconf.secrets import (
     document_secrets,
+    line_table,
     redact,
     redact_diff,
     redact_document,
@@ -434,6 +435,13 @@ def test_redact_diff_masks_context_removed_and_added_lines() -> None:
     assert redact_diff(diff, [before, after]) == (
         '@@ -1,3 +1,3 @@\n vncpasswd = \\\n-  ********; name = "a"\n+  ********; name = "b"\n'
     )
+
+
+def test_a_line_two_documents_read_differently_is_shown_masked() -> None:
+    read = secret_map(loads("vncpasswd = \\\n  'abc'\n", "xen-domain"))
+    unparsed = secret_map(loads("vncpasswd = \\\n  'abc' 'd'\n", "xen-domain", recover=True))
+    for maps in ([read, unparsed], [unparsed, read]):
+        assert line_table(maps)["vncpasswd = \\"] == "vncpasswd = ********"
 
 
 def test_hide_secrets_scrubs_values_only_the_model_finds(site: Path) -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.secrets import SecretMap, mask_quoted_lines, scrub, secret_map
+from xsanconf.secrets import SecretMap, line_table, mask_quoted_lines, scrub, secret_map
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -52,10 +52,7 @@ class _SiteSecrets:
     def lines(self) -> dict[str, str]:
         """Each line holding a secret, as written -> as shown (only text that quotes the files
         needs them: a diff, a fix's edits)."""
-        table: dict[str, str] = {}
-        for found in self._all:
-            table.update(found.masked_lines())
-        return table
+        return line_table(self._all)
 
     def mask(self, text: str) -> str:
         return mask_quoted_lines(text, self.lines, self.values)
