@@ -103,7 +103,7 @@ _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 _SEPARATORS = frozenset(C_SPACE + "=:")
 
 
-def line_secret(stripped: str) -> tuple[int, int] | None:
+def _line_secret(stripped: str) -> tuple[int, int] | None:
     """Where the password is in a stripped, significant line, as idbm reads the line.
 
     idbm takes the name up to a blank or ``=``; when it then finds no ``=`` it drops the line
@@ -132,14 +132,14 @@ def token_secrets(token: Token) -> list[tuple[int, int]]:
     """The passwords a token holds: a token is one stripped line (the text of a file that did
     not parse is read line by line, the same way)."""
     if token.kind != "RAW":
-        found = line_secret(token.text)
+        found = _line_secret(token.text)
         return [found] if found is not None else []
     spans = []
     offset = 0
     for line in token.text.split("\n"):
         stripped = line.strip(C_SPACE)
         if stripped and not stripped.startswith("#"):
-            found = line_secret(stripped)
+            found = _line_secret(stripped)
             if found is not None:
                 lead = offset + len(line) - len(line.lstrip(C_SPACE))
                 spans.append((lead + found[0], lead + found[1]))
@@ -149,10 +149,10 @@ def token_secrets(token: Token) -> list[tuple[int, int]]:
 
 def redact(directive: Directive) -> Directive:
     """``directive`` with its password blanked out; a line iscsid drops is one directive with
-    no value, its whole text the name, masked as idbm would read it (see :func:`line_secret`)."""
+    no value, its whole text the name, masked as idbm would read it (see :func:`_line_secret`)."""
     if directive.args:
         return redact_setting(directive)
-    found = line_secret(directive.name)
+    found = _line_secret(directive.name)
     if found is None:
         return directive
     name = mask_spans(directive.name, [found])
