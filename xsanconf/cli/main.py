@@ -113,7 +113,7 @@ def _parse_one(path: Path, kind: str | None, show_secrets: bool) -> dict[str, An
     except ParseError as error:
         error.path = str(path)
         if not show_secrets:
-            _hide_secrets(error, path)
+            _hide_secrets(error, path, kind)
         entry.update(status="failed", errors=[_error(error)])
         typer.echo(f"{error.location}: {error.message}", err=True)
         return entry
@@ -128,16 +128,20 @@ def _parse_one(path: Path, kind: str | None, show_secrets: bool) -> dict[str, An
     return entry
 
 
-def _hide_secrets(error: Any, path: Path) -> None:
+def _hide_secrets(error: Any, path: Path, kind: str | None) -> None:
     """A parse error may quote the word it stumbled on, which may be a password: mask it."""
     from xsanconf.api import read_text
+    from xsanconf.formats import detect_kind
     from xsanconf.secrets import scrub, secret_values
 
     try:
-        secrets = secret_values(read_text(path))
+        text = read_text(path)
     except OSError:
         return
-    error.message = scrub(error.message, secrets)
+    # the format's own reading finds a value the line pattern cannot (on a line of its own)
+    error.message = scrub(
+        error.message, secret_values(text, kind=kind or detect_kind(str(path), text))
+    )
 
 
 def _error(error: Any) -> dict[str, Any]:

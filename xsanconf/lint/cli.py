@@ -393,10 +393,12 @@ def _lint(request: CheckRequest) -> int:
     except (ConfigError, SelectionError, SiteError, ValueError) as error:
         _fail(str(error))
         raise AssertionError("unreachable") from None
+    secret_spans = None
     if not request.show_secrets:
-        from xsanconf.lint.redaction import hide_secrets
+        from xsanconf.lint.redaction import hide_secrets, line_secrets
 
         result = hide_secrets(result, site)
+        secret_spans = line_secrets(site)
     report = Report(
         source_line=_source_lines(site),
         color=_use_color(request.color, request.output),
@@ -404,6 +406,7 @@ def _lint(request: CheckRequest) -> int:
         hosts=len(site.hosts),
         page_help=_page_text,
         show_secrets=request.show_secrets,
+        secret_spans=secret_spans,
         stack_graph=_stack_graph(site, options.versions) if fmt == "html" else lambda found: None,
     )
     text = render(fmt, result, report)
@@ -446,7 +449,14 @@ def _diff(request: CheckRequest, site: "Site", options: Any, exit_zero: bool) ->
     for refusal in run.refused:
         sys.stderr.write(f"xsanlint: {shown(str(refusal))}\n")
     # secret lines are left out of the diff, not masked in it: a masked line does not apply
-    patch = make_patch(run.changes, None if request.show_secrets else secret_test(site))
+    if request.show_secrets:
+        patch = make_patch(run.changes, None)
+    else:
+        from xsanconf.api import loads
+
+        # the new texts' secrets too, found as in the files read
+        after = [loads(c.after, c.file.kind, path=c.path, recover=True) for c in run.changes]
+        patch = make_patch(run.changes, secret_test(site, after))
     for withheld in patch.withheld:
         sys.stderr.write(f"xsanlint: {withheld} (--show-secrets shows it; --fix applies it)\n")
     _write(patch.text, request.output)
