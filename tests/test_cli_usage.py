@@ -89,3 +89,15 @@ def test_set_diff_masks_secrets_in_its_context_and_changes(tmp_path: Path) -> No
     assert done.exit_code == 0
     assert "oldsecret12" not in done.output and "newsecret12" not in done.output
     assert "-\tIncomingUser joe ********\n+\tIncomingUser joe ********\n" in done.output
+
+
+def test_set_diff_masks_a_secret_its_format_reads_on_the_next_line(tmp_path: Path) -> None:
+    # drbd reads a value on the line after its keyword: no line pattern sees it
+    res = tmp_path / "r0.res"
+    res.write_text(
+        'resource r0 {\n\tnet {\n\t\tshared-secret\n\t\t"n3xtl1ne";\n\t\tprotocol C;\n\t}\n}\n'
+    )
+    done = runner.invoke(app, ["set", "--diff", str(res), "resource[r0].net.protocol", "A"])
+    assert done.exit_code == 0
+    assert "n3xtl1ne" not in done.output
+    assert "-\t\tprotocol C;\n+\t\tprotocol A;\n" in done.output

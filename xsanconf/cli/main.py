@@ -316,7 +316,7 @@ def _write_back(
         return
     _check_reads_back(file, doc, after, selector)
     if show_diff:
-        typer.echo(_masked_diff(file, before, after), nl=False)
+        typer.echo(_masked_diff(file, doc, before, after), nl=False)
         return
     try:
         write_text(file, after, expected=before, force=force)
@@ -326,25 +326,20 @@ def _write_back(
         raise typer.Exit(1) from None
 
 
-def _masked_diff(file: Path, before: str, after: str) -> str:
+def _masked_diff(file: Path, doc: Any, before: str, after: str) -> str:
     """The change as a unified diff with every secret masked, on the changed lines and on
-    their neighbours alike (``get`` is the way to print a secret)."""
+    their neighbours alike, as each side's format reads its secrets (``get`` is the way to
+    print a secret)."""
     import difflib
 
-    from xsanconf.secrets import redact_line, scrub, secret_values
+    from xsanconf.api import loads
+    from xsanconf.secrets import redact_diff
 
-    secrets = secret_values(before) | secret_values(after)
     diff = difflib.unified_diff(
         before.splitlines(True), after.splitlines(True), str(file), str(file)
     )
-    # the first two lines name the files; the others are one mark and one line of the file
-    out = []
-    for i, line in enumerate(diff):
-        body = line.rstrip("\r\n")
-        if i >= 2:  # redact_line takes a line without its end
-            body = body[0] + scrub(redact_line(body[1:]), secrets)
-        out.append(body + line[len(line.rstrip("\r\n")) :])
-    return "".join(out)
+    sides = [loads(text, doc.kind, path=str(file), recover=True) for text in (before, after)]
+    return redact_diff("".join(diff), sides)
 
 
 def _check_reads_back(file: Path, doc: Any, after: str, selector: str) -> None:
