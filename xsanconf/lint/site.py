@@ -647,7 +647,10 @@ class _HostReader:
                 file.rel,
                 at=at,
             )
-        if not matches:
+        if not matches and not self._glob_directory_exists(rooted):
+            # An empty drop-in directory is a package's default (drbd-utils' drbd.conf includes
+            # drbd.d/*.res before any resource exists): drbdadm ignores a glob that matches
+            # nothing, and so do we unless the directory it looks in is missing.
             self.problem(
                 "SYN003",
                 f"include {pattern!r} matches no file (drbdadm ignores it silently)",
@@ -656,6 +659,13 @@ class _HostReader:
                 at=at,
             )
         return [posixpath.normpath(m.replace(os.sep, "/")) for m in matches]
+
+    def _glob_directory_exists(self, rooted: str) -> bool:
+        """Whether the directory a glob pattern starts listing in (its path up to the first
+        component with wildcards) is a directory of the host."""
+        parts = rooted.split("/")
+        fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+        return os.path.isdir(self.real("/".join(parts[:fixed]) or "."))
 
     def _glob(self, rooted: str) -> tuple[list[str], str | None]:
         """glob(3) of ``rooted`` inside the host root, bounded: the sorted matches, and what
