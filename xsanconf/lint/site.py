@@ -145,6 +145,8 @@ class Host:
     name: str  # etc/hostname, else the directory name; for "/" the running node's name
     root: Path
     files: list[SiteFile] = attrs.field(factory=list)
+    # what could not be read (set by xsanconf.load_host; a Site keeps all hosts' problems)
+    problems: list[SiteProblem] = attrs.field(factory=list)
     _by_rel: dict[str, SiteFile] = attrs.field(factory=dict, init=False, repr=False)
     _drbd_order: list[SiteFile] = attrs.field(factory=list, init=False, repr=False)
     _drbd_resources: list[tuple[SiteFile, DrbdResource]] = attrs.field(
@@ -199,6 +201,11 @@ class Host:
     def drbd_resources(self) -> list[tuple[SiteFile, DrbdResource]]:
         """Resources from /etc/drbd.conf and what it includes, in drbdadm's reading order."""
         return list(self._drbd_resources)
+
+    def drbd_resource(self, name: str) -> tuple[SiteFile, DrbdResource] | None:
+        """The resource ``name`` and the file that holds it, as drbdadm finds it through
+        drbd.conf and its includes; None when drbdadm reads no resource of that name."""
+        return next(((f, r) for f, r in self._drbd_resources if r.name == name), None)
 
     def drbd_common(self) -> tuple[SiteFile, DrbdSection] | None:
         """The first ``common`` section drbdadm reads (a second one is a drbdadm error)."""
