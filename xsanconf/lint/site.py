@@ -222,6 +222,8 @@ class Site:
     problems: list[SiteProblem] = attrs.field(factory=list)
     # display paths of the files given on the command line; empty: report everything
     focus: frozenset[str] = frozenset()
+    # hosts reported whole because a file given is context, not a document (etc/hostname)
+    focus_hosts: frozenset[str] = frozenset()
     _by_name: dict[str, Host] = attrs.field(factory=dict, init=False, repr=False)
     _by_path: dict[str, SiteFile] | None = attrs.field(default=None, init=False, repr=False)
 
@@ -289,6 +291,7 @@ class _SiteLoader:
         overrides: Mapping[str, str | os.PathLike[str]],
     ) -> Site:
         focus: set[str] = set()
+        roots: dict[str, str] = {}  # focused file -> its host root
         for name, root in overrides.items():
             self.add_host(_host_root(_display(root)), name)
         for raw in paths:
@@ -300,8 +303,17 @@ class _SiteLoader:
             else:
                 path = _anchored(path)
                 focus.add(path)
-                self.add_file(path)
+                roots[path] = self.add_file(path)
         self.site.focus = frozenset(focus)
+        # A file no codec reads (etc/hostname, a runlevel link, a unit in lib/systemd) is
+        # context: what it changes shows anywhere on its host, so the whole host is reported.
+        self.site.focus_hosts = frozenset(
+            host.name
+            for path, root in roots.items()
+            if self.site.file_at(path) is None
+            for host in self.site.hosts
+            if os.path.realpath(host.root) == os.path.realpath(root)
+        )
         return self.site
 
     def add_directory(self, path: str) -> None:
@@ -317,7 +329,8 @@ class _SiteLoader:
         for root in roots:
             self.add_host(root)
 
-    def add_file(self, path: str) -> None:
+    def add_file(self, path: str) -> str:
+        """Load the host of the file at ``path`` (with its sibling hosts); its host root."""
         parts = path.split("/")
         if "etc" in parts[:-1]:
             etc_index = len(parts) - 2 - parts[-2::-1].index("etc")
@@ -329,11 +342,12 @@ class _SiteLoader:
             root = found
         if root in ("/", "."):
             self.add_host(root)
-            return
+            return root
         # a file of one host in a directory of hosts: the other hosts give cross-host context
         siblings = _host_roots_below(posixpath.dirname(root))
         for host_root in siblings if root in siblings else [root]:
             self.add_host(host_root)
+        return root
 
     def add_host(self, root: str, name: str | None = None) -> None:
         real_root = os.path.realpath(root)
@@ -381,11 +395,16 @@ def _anchored(path: str) -> str:
 
 def _root_outside_etc(path: str) -> str | None:
     """The host root of a file in a directory outside etc that kmod or systemd reads
-    (``usr/lib/modules-load.d/drbd.conf``), None for any other file."""
-    directory = posixpath.dirname(path)
-    for rel_dir in _CONFIG_DIRS_OUTSIDE_ETC:
-        if directory == rel_dir or directory.endswith(f"/{rel_dir}"):
-            root = directory[: -len(rel_dir)].rstrip("/")
+    (``usr/lib/modules-load.d/drbd.conf``) or that rules read for context (a unit in
+    ``lib/systemd/system`` or its drop-in directory, ``var/lib/multipath/bindings``), None
+    for any other file."""
+    padded = "/" + posixpath.dirname(path) + "/"
+    for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_CONTEXT_DIRS_OUTSIDE_ETC):
+        at = padded.find(f"/{rel_dir}/")
+        nested = padded[at + len(rel_dir) + 2 :]
+        # kmod and systemd read those directories flat; a unit's drop-ins sit one level down
+        if at >= 0 and (not nested or (rel_dir.endswith("/system") and nested.count("/") == 1)):
+            root = padded[1 : at + 1].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
     return None
 
@@ -774,6 +793,16 @@ _CONFIG_DIRS_OUTSIDE_ETC = tuple(
     f"{base}/{name}"
     for name in ("modprobe.d", "modules-load.d")
     for base in ("run", "usr/local/lib", "usr/lib", "lib")
+)
+
+# Directories outside etc with files rules read for context (boot_order.UNIT_DIRS, the
+# multipath bindings of old releases); more specific paths first, as above.
+_CONTEXT_DIRS_OUTSIDE_ETC = (
+    "run/systemd/system",
+    "usr/local/lib/systemd/system",
+    "usr/lib/systemd/system",
+    "lib/systemd/system",
+    "var/lib/multipath",
 )
 
 # Names that are files, never directories, wherever a codec reads them.
