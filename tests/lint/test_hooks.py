@@ -156,12 +156,14 @@ def test_hook_file_pattern(path: str, wanted: bool) -> None:
     assert bool(pattern.search(path)) is wanted
 
 
-def _etckeeper(etc: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _etckeeper(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the drop-in as etckeeper runs it: from ``cwd``, with ``env`` (ETCKEEPER_DIR ...)."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("XSANLINT", "ETCKEEPER"))}
     return subprocess.run(
         ["sh", str(ETCKEEPER)],
-        cwd=etc,
-        env={**os.environ, "PATH": path, **env},
+        cwd=cwd,
+        env={**inherited, "PATH": path, **env},
         capture_output=True,
         text=True,
         check=False,
@@ -174,15 +176,63 @@ needs_xsanlint = pytest.mark.skipif(
 )
 
 
+def _tree(tmp_path: Path, site: str = "example") -> Path:
+    """A copy of san1's etc as an etckeeper repository holds it."""
+    etc = tmp_path / "repo" / "etc"
+    shutil.copytree(SITES / site / "san1" / "etc", etc, symlinks=True)
+    return etc
+
+
 @needs_xsanlint
-def test_etckeeper_refuses_a_commit_with_errors() -> None:
-    done = _etckeeper(SITES / "example" / "san1" / "etc")
+def test_etckeeper_refuses_a_commit_with_errors(tmp_path: Path) -> None:
+    done = _etckeeper(_tree(tmp_path), XSANLINT_BASELINE="none")
     assert done.returncode == 1
     assert "DRBD001" in done.stderr and "commit refused" in done.stderr
 
 
 @needs_xsanlint
-def test_etckeeper_passes_a_clean_tree_and_can_be_skipped() -> None:
-    clean = SITES / "example-fixed" / "san1" / "etc"
+def test_etckeeper_passes_a_clean_tree_and_can_be_skipped(tmp_path: Path) -> None:
+    clean = _tree(tmp_path / "fixed", "example-fixed")
     assert _etckeeper(clean, XSANLINT_FAIL_ON="warning").returncode == 0
-    assert _etckeeper(SITES / "example" / "san1" / "etc", XSANLINT="off").returncode == 0
+    assert _etckeeper(_tree(tmp_path), XSANLINT="off").returncode == 0
+
+
+@needs_xsanlint
+def test_etckeeper_lints_the_tree_of_etckeeper_dir(tmp_path: Path) -> None:
+    """The repository is elsewhere than /etc and the drop-in runs from another directory:
+    ETCKEEPER_DIR names the tree, and the machine's own /etc is never linted."""
+    etc = _tree(tmp_path)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    done = _etckeeper(elsewhere, ETCKEEPER_DIR=str(etc), XSANLINT_BASELINE="none")
+    assert done.returncode == 1
+    assert f"{etc}/drbd.d/xensan.res" in done.stderr
+    assert "[san1]" in done.stderr and "/etc/drbd.conf:" not in done.stderr.replace(str(etc), "")
+    # a relative ETCKEEPER_DIR: etckeeper has changed into it
+    done = _etckeeper(etc, ETCKEEPER_DIR="etc", XSANLINT_BASELINE="none")
+    assert done.returncode == 1 and "[san1]" in done.stderr
+
+
+@needs_xsanlint
+def test_etckeeper_baselines_old_errors_and_refuses_new_ones(tmp_path: Path) -> None:
+    etc = _tree(tmp_path)
+    baseline = etc / ".xsanlint-baseline.json"
+    first = _etckeeper(tmp_path, ETCKEEPER_DIR=str(etc))
+    assert first.returncode == 0, first.stderr
+    assert baseline.is_file() and "recorded the findings already in" in first.stderr
+    assert _etckeeper(tmp_path, ETCKEEPER_DIR=str(etc)).returncode == 0
+    # an unrelated edit above an old error does not bring it back
+    res = etc / "drbd.d" / "xensan.res"
+    res.write_text("# edited\n" + res.read_text())
+    assert _etckeeper(tmp_path, ETCKEEPER_DIR=str(etc)).returncode == 0
+    # a new error does stop the commit
+    (etc / "drbd.d" / "new.res").write_text("resource new {\n  protocol Z;\n}\n")
+    done = _etckeeper(tmp_path, ETCKEEPER_DIR=str(etc))
+    assert done.returncode == 1, done.stderr
+    assert "new.res" in done.stderr and "xensan.res" not in done.stderr.split("hidden")[-1]
+
+
+@needs_xsanlint
+def test_etckeeper_skips_a_tree_that_is_no_etc(tmp_path: Path) -> None:
+    done = _etckeeper(tmp_path, ETCKEEPER_DIR=str(tmp_path))
+    assert done.returncode == 0 and "neither an etc directory nor a host root" in done.stderr
