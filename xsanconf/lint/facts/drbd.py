@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SECTIONS",
+    "refused",
     "STATEMENTS",
     "duplicates",
     "host_duplicates",
@@ -206,37 +207,29 @@ def _known(table: dict[str, tuple[str, ...]], version: str) -> list[str]:
 def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
     """Keywords and sections drbdadm of ``version`` does not take where they stand."""
     version = version or "9"
-    config = file.doc.model
+    for item, word, what, context, table in refused(file.doc.model, version):
+        yield _unknown(file, item, word, what, context=context, table=table, version=version)
+
+
+Refusal = tuple[object, str, str, str, dict[str, tuple[str, ...]]]
+
+
+def refused(config: DrbdSection, version: str) -> Iterator[Refusal]:
+    """(token, word, "option" or "section", context, table) for each keyword drbdadm of
+    ``version`` refuses where it stands in ``config``."""
     stack: list[tuple[DrbdSection, str]] = [(config, "top")]
     while stack:
         section, context = stack.pop()
         statements = STATEMENTS.get(context, {})
         for statement in section.statements():
             word = statement.keyword
-            if _statement_known(word, context, statements, version):
-                continue
-            yield _unknown(
-                file,
-                statement.token,
-                word,
-                "option",
-                context=context,
-                table=statements,
-                version=version,
-            )
+            if not _statement_known(word, context, statements, version):
+                yield statement.token, word, "option", context, statements
         sections = SECTIONS.get(context, {})
         for child in section.sections():
             if version not in sections.get(child.keyword, ()):
                 assert child.head is not None
-                yield _unknown(
-                    file,
-                    child.head,
-                    child.keyword,
-                    "section",
-                    context=context,
-                    table=sections,
-                    version=version,
-                )
+                yield child.head, child.keyword, "section", context, sections
                 continue
             inner = _context(child)
             if inner is not None:

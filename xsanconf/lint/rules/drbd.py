@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import attrs
+
 from xsanconf.formats.drbd.model import DrbdConfig, DrbdConnection, DrbdHost, DrbdSection
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
+from xsanconf.lint.fix_safety import holds_for
 from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.rules._drbd_effective import (
     LEGACY_NEGATIVES,
@@ -44,6 +47,17 @@ def _version(ctx: RuleContext) -> str:
     return version if version in VERSIONS else "9"
 
 
+def _index(site: Site, ctx: RuleContext) -> DrbdIndex:
+    """The site's resources, each host's read as the newest drbdadm the host may run (the
+    rules of this kind judge one reading; DRBD007 and DRBD011 weigh every candidate)."""
+    own = {}
+    for host in site.hosts:
+        if host.documents("drbd"):
+            candidates = ctx.host_versions(host).drbd
+            own[host.name] = candidates[-1] if candidates else _version(ctx)
+    return drbd_index(site, own)
+
+
 def _as_written(setting: Setting) -> str:
     statement = setting.statement
     return " ".join([statement.keyword, *statement.args])
@@ -55,8 +69,9 @@ def _as_written(setting: Setting) -> str:
 @rule("DRBD001", "dual-primary-not-allowed", Severity.ERROR, scope="host", needs=("drbd",))
 def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Both nodes are to be promoted, but allow-two-primaries is not set."""
-    version = _version(ctx)
-    for view in drbd_index(site, version).views:
+    index = _index(site, ctx)
+    for view in index.views:
+        version = index.version_of(view.host)
         promote = view.option("startup", "become-primary-on")
         if promote is None or not _promotes_several(promote):
             continue
@@ -112,7 +127,7 @@ def _dual_primary_scopes(view: ResourceView) -> Iterator[tuple[Setting, dict[str
 @rule("DRBD002", "dual-primary-needs-protocol-c", Severity.ERROR, scope="host", needs=("drbd",))
 def dual_primary_needs_protocol_c(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Dual-primary with a replication protocol other than C."""
-    for view in drbd_index(site, _version(ctx)).views:
+    for view in _index(site, ctx).views:
         for allow, net in _dual_primary_scopes(view):
             protocol = net.get("protocol")
             if protocol is None or protocol.value == "C":
@@ -129,7 +144,7 @@ def dual_primary_needs_protocol_c(site: Site, ctx: RuleContext) -> Iterator[Diag
 @rule("DRBD003", "dual-primary-without-fencing", Severity.WARNING, scope="host", needs=("drbd",))
 def dual_primary_without_fencing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Dual-primary without resource-and-stonith fencing and a fence-peer handler."""
-    for view in drbd_index(site, _version(ctx)).views:
+    for view in _index(site, ctx).views:
         for allow, net in _dual_primary_scopes(view):
             fencing = net.get("fencing")
             handler = view.option("handlers", "fence-peer")
@@ -157,9 +172,9 @@ def dual_primary_without_fencing(site: Site, ctx: RuleContext) -> Iterator[Diagn
 @rule("DRBD004", "host-sections", Severity.ERROR, scope="site", needs=("drbd",))
 def host_sections(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource with fewer than two hosts, or no (or several) host sections for this host."""
-    version = _version(ctx)
-    index = drbd_index(site, version)
+    index = _index(site, ctx)
     for view in index.views:
+        version = index.version_of(view.host)
         sections = view.hosts
         mesh = any(c.keyword == "connection-mesh" for c in view.resource.connections)
         if len(sections) < 2 and not mesh:
@@ -218,7 +233,7 @@ def _near_miss(view: ResourceView, version: str) -> str:
 @rule("DRBD005", "resource-collision", Severity.ERROR, scope="host", needs=("drbd",))
 def resource_collision(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Two resources of one host share a minor, a device, a backing disk or an address:port."""
-    index = drbd_index(site, _version(ctx))
+    index = _index(site, ctx)
     for host in site.hosts:
         seen: dict[Key, tuple[str, Location]] = {}
         for view in index.of_host(host):
@@ -281,15 +296,15 @@ def _address_scope(host: str, names: list[str]) -> str:
 @rule("DRBD006", "peer-config-drift", Severity.ERROR, scope="site", needs=("drbd",))
 def peer_config_drift(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource is defined differently on its hosts, or missing on one of them."""
-    version = _version(ctx)
-    index = drbd_index(site, version)
+    index = _index(site, ctx)
     for name, views in index.by_name.items():
         carriers = {v.host for v in views}
         yield from _missing_peers(ctx, index, name, views, carriers)
         named = [
             v
             for v in views
-            if v.own_sections(v.host.name, version) or v.matches_by_address_or_stacking()
+            if v.own_sections(v.host.name, index.version_of(v.host))
+            or v.matches_by_address_or_stacking()
         ]
         if len(named) < 2:
             continue
@@ -378,15 +393,41 @@ def _label(key: Key) -> str:
 
 @rule("DRBD007", "deprecated-option", Severity.WARNING, scope="file", needs=("drbd",))
 def deprecated_option(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Syntax deprecated or renamed for the targeted DRBD version, with its replacement."""
-    version = _version(ctx)
+    """Syntax deprecated or renamed for the host's DRBD versions, with its replacement."""
     for file in site.files("drbd"):
         if not file.doc.parsed:
             continue
         config = file.doc.model
         assert isinstance(config, DrbdConfig)
-        for section in config.walk():
-            yield from _deprecated_in(ctx, file, section, version)
+        candidates = ctx.host_versions(file.host).drbd or (_version(ctx),)
+        found: dict[tuple[int, int], list[tuple[str, Diagnostic]]] = {}
+        for version in candidates:
+            for section in config.walk():
+                for diagnostic in _deprecated_in(ctx, file, section, version):
+                    where = (diagnostic.location.line, diagnostic.location.column)
+                    found.setdefault(where, []).append((version, diagnostic))
+        for where in sorted(found):
+            yield _for_candidates(file, found[where], candidates)
+
+
+def _for_candidates(
+    file: SiteFile, found: list[tuple[str, Diagnostic]], candidates: tuple[str, ...]
+) -> Diagnostic:
+    """One finding for the versions it holds for: the newest version's words, a note of the
+    versions it does not hold for, and its fix only when the result holds for every candidate."""
+    versions = [version for version, _ in found]
+    diagnostic = found[-1][1]
+    message = diagnostic.message
+    rest = [v for v in candidates if v not in versions]
+    if rest:
+        reads = "reads" if len(rest) == 1 else "read"
+        message += f" (for DRBD {_either(versions)}; {_either(rest)} still {reads} it as written)"
+    fix = holds_for(file, diagnostic.fix, candidates)
+    return attrs.evolve(diagnostic, message=message, fix=fix)
+
+
+def _either(versions: list[str]) -> str:
+    return " and ".join(versions) if len(versions) < 3 else ", ".join(versions)
 
 
 def _deprecated_in(
@@ -571,7 +612,7 @@ _FLUSHES = {"disk-flushes": "disk flushes", "md-flushes": "metadata flushes"}
 def flushes_disabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Disk or metadata flushes disabled: safe only with a battery-backed write cache."""
     reported: set[int] = set()
-    for view in drbd_index(site, _version(ctx)).views:
+    for view in _index(site, ctx).views:
         for key, setting in view.settings.items():
             what = _FLUSHES.get(key[-1])
             if what is None or key[-2] != "disk" or setting.value is not False:
@@ -601,7 +642,7 @@ def _discards(keyword: str, policy: str) -> bool:
 def unsafe_split_brain_policy(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Split-brain policies that throw data away, or do so unnoticed on a dual-primary resource."""
     reported: set[tuple[int, str]] = set()
-    for view in drbd_index(site, _version(ctx)).views:
+    for view in _index(site, ctx).views:
         for net in view.net_scopes():
             for setting, message in _unsafe_policies(view, net):
                 key = (id(setting.statement.token), message)
@@ -652,8 +693,9 @@ def _unsafe_policies(view: ResourceView, net: dict[str, Setting]) -> Iterator[tu
 @rule("DRBD010", "missing-required", Severity.ERROR, scope="host", needs=("drbd",))
 def missing_required(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A host section lacks device, disk, address or meta-disk after inheritance."""
-    version = _version(ctx)
-    for view in drbd_index(site, version).views:
+    index = _index(site, ctx)
+    for view in index.views:
+        version = index.version_of(view.host)
         addressed = _addressed_by_connections(view) if version == "9" else set()
         for section in view.hosts:
             lacking = _lacking(view, section, version, addressed)
