@@ -377,7 +377,9 @@ def _in_tree(kernel: str) -> set[str]:
     return {"8.4", "9"}  # LINBIT works to replace the in-tree 8.4.11 with 9 from about Linux 7.2
 
 
-_NINE_ONLY = re.compile(rb"^\s*(?:node-id\b|connection-mesh\b|connection\b[^;]*\{)", re.MULTILINE)
+_NINE_ONLY = re.compile(
+    rb"(?:^|[{;])[ \t]*(node-id|connection-mesh|connection)\b[^;{}\n]*[;{]", re.MULTILINE
+)
 
 
 def _config_syntax(host: Host) -> Iterator[tuple[set[str], Evidence]]:
@@ -385,8 +387,10 @@ def _config_syntax(host: Host) -> Iterator[tuple[set[str], Evidence]]:
         data = file.text().encode("utf-8", "surrogateescape")
         nine = _NINE_ONLY.search(data)
         if nine is not None:
-            word = nine.group(0).strip().split()[0].decode("ascii", "replace")
-            line = data.count(b"\n", 0, nine.start()) + 1
+            word = nine.group(1).decode("ascii")
+            if word == "connection" and not nine.group(0).endswith(b"{"):
+                continue
+            line = data.count(b"\n", 0, nine.start(1)) + 1
             yield {"9"}, Evidence("config", f"{file.rel}:{line}", f"'{word}' (DRBD 9 syntax)")
             return
 
