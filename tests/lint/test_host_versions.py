@@ -193,8 +193,8 @@ resource r0 {
 	disk { rate 40M; no-disk-flushes; fencing resource-only; }
 	syncer { al-extents 257; }
 	net { protocol C; }
-	on san1 { device /dev/drbd0; disk /dev/sdb1; address 10.0.0.1:7788; flexible-meta-disk internal; }
-	on san2 { device /dev/drbd0; disk /dev/sdb1; address 10.0.0.2:7788; meta-disk internal; }
+	on san1 { device /dev/drbd0; disk /dev/sdb; address 10.0.0.1:788; flexible-meta-disk internal; }
+	on san2 { device /dev/drbd0; disk /dev/sdb1; address 10.0.0.2:788; meta-disk internal; }
 }
 """
 DRIVERS = {"8.3": "8.3.16", "8.4": "8.4.11", "9": "9.2.0"}
