@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
@@ -506,18 +505,6 @@ def _read(host: Host, rel: str, limit: int) -> bytes | None:
     path = _inside(host, rel)
     if path is None:
         return None
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(limit)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    from xsanconf.limits import read_regular_bytes
+
+    return read_regular_bytes(path, limit)
