@@ -17,7 +17,12 @@ from xsanconf.lint.cli import run
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.facts.rpmdb import header_strings, installed
 from xsanconf.lint.facts.versions import dpkg_installed, host_versions
+from xsanconf.lint.rule import RuleContext
+from xsanconf.lint.rules import load_all
+from xsanconf.lint.rules._mpath_retired import parse_version as mpath_version
+from xsanconf.lint.rules.iet import _version as iet_version
 from xsanconf.lint.site import Site
+from xsanconf.lint.stack import parse_iet_version
 
 DEBIAN = Path(__file__).parents[2] / "fixtures/sites/debian-versions"
 DRBDADM = shutil.which("drbdadm")
@@ -40,9 +45,13 @@ def _version(text: str) -> object:
 
 def test_one_reading_of_versions_for_every_rule() -> None:
     # the parsers of iet.py, stack.py and mpath once read 1.4.20-rc1 as 1.4.20, 1.4.20.1, 1.4
-    rc = _version("1.4.20-rc1")
-    assert rc < (1, 4, 20)
+    rc = parse_version("1.4.20-rc1")
+    assert rc is not None and rc.pre and rc == (1, 4, 20) and rc.release == (1, 4, 20)
     assert rc > (1, 4, 19)
+    ctx = RuleContext(load_all()["IET001"], {"iet": "1.4.20-rc1"})
+    assert iet_version(ctx) == (1, 4, 20)
+    assert parse_iet_version("1.4.20-rc1") == (1, 4, 20)
+    assert mpath_version("0.9.4-rc1") == (0, 9, 4)
     assert _version("2:8.9.10-2") == (8, 9, 10)
     assert _version("1.4.20.3+svn496") >= (1, 4, 20)
     assert _version("0.8.4-2ubuntu1") == _version("0.8.4")

@@ -1,15 +1,15 @@
 """Software versions as packages and tools print them, read one way for every rule.
 
 ``1.4.20.3+svn496``, ``0.8.4-2ubuntu1``, ``1:9.15.0-1``, ``8.4.11``, ``1.4.20-rc1`` and
-``2.0.874-3`` all reach the same parser.  The release is the leading run of dot-separated
-numbers, after an optional Debian epoch (``1:``).  What follows decides only one thing: a
-pre-release (``-rc1``, ``~rc1``, ``_beta2``, ``-pre3``, ``alpha``) sorts *before* its release,
-because it predates what the release notes announce (IET 1.4.20-rc1 does not yet have
-1.4.20's 32-byte serials); anything else after the numbers (a Debian revision, ``+svn496``)
-is a build of that release and compares equal to it.
+``2.0.874-3`` all reach the same parser (the rules once read ``1.4.20-rc1`` as 1.4.20,
+1.4.20.1 and 1.4).  The release is the leading run of dot-separated numbers, after an
+optional Debian epoch (``1:``); what follows (a Debian revision, ``+svn496``, ``-rc1``) names
+a build of that release and compares equal to it.  A release candidate is taken to be its
+release: the version thresholds of the rules mark when a behaviour arrived, and a candidate
+is cut after the feature freeze.  ``pre`` records that it was one.
 
-Versions compare with each other and with plain tuples of numbers (a threshold such as
-``(1, 4, 20)`` is a release).
+Versions compare with each other and with plain tuples of numbers (``(1, 4, 20)``), and
+trailing zeros do not count (1.4 is 1.4.0).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _PRE_RELEASE = re.compile(r"[-~_.]?(?:rc|alpha|beta|pre)\d*", re.IGNORECASE)
 
 
 class Version:
-    """A release (numbers) and whether it is a pre-release of that release."""
+    """A release (numbers), whether it was a pre-release of it, and the text it was read from."""
 
     __slots__ = ("pre", "release", "text")
 
@@ -32,15 +32,15 @@ class Version:
         self.pre = pre
         self.text = text or ".".join(map(str, release))
 
-    def _key(self, other: object) -> tuple[tuple[int, ...], int] | None:
+    def _key(self, other: object) -> tuple[int, ...] | None:
         if isinstance(other, Version):
-            return _padded(other.release), 0 if other.pre else 1
+            return _padded(other.release)
         if isinstance(other, tuple) and all(isinstance(part, int) for part in other):
-            return _padded(other), 1
+            return _padded(other)
         return None
 
-    def _mine(self) -> tuple[tuple[int, ...], int]:
-        return _padded(self.release), 0 if self.pre else 1
+    def _mine(self) -> tuple[int, ...]:
+        return _padded(self.release)
 
     def __eq__(self, other: object) -> bool:
         key = self._key(other)

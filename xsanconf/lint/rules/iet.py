@@ -20,13 +20,13 @@ Nothing here prints a CHAP secret: messages name the account's user and the secr
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import attrs
 
 from xsanconf.domain.iscsi_name import IscsiName
+from xsanconf.domain.version import parse_version
 from xsanconf.domain.wwid import IET_SCSI_ID_LEN, iet_identity
 from xsanconf.formats.ietd import IetStatement
 from xsanconf.formats.ietd.lexer import words
@@ -62,12 +62,8 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def _version(ctx: RuleContext) -> Version:
     """The targeted IET version: ``1.4.20.3+svn496`` gives ``(1, 4, 20, 3)``."""
-    parts = []
-    for piece in re.split(r"[.+~-]", ctx.versions.get("iet", "")):
-        if not piece.isdigit():
-            break
-        parts.append(int(piece))
-    return tuple(parts) or NEWEST
+    found = parse_version(ctx.versions.get("iet", ""))
+    return found.release if found is not None else NEWEST
 
 
 def _fold(name: str) -> str:
