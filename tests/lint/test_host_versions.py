@@ -253,3 +253,32 @@ def test_every_drbd_fix_parses_with_every_candidate_drbdadm(
             fixed = apply(DEPRECATED_84, fix.edits)
             after = _drbdadm_refuses(fixed, version, tmp_path)
             assert after is None or before is not None, (fix.description, version, after)
+
+
+def test_unknown_keywords_are_weighed_over_the_candidates(tmp_path: Path) -> None:
+    # fencing in net is DRBD 9 syntax: evidence of 9 when nothing stronger speaks, and a
+    # keyword 8.4 refuses on a host whose packages say 8.4
+    net = FENCING_IN_DISK.replace("disk { fencing resource-only; }", "net { fencing dont-care; }")
+    net = net.replace("\tnet { protocol C; }\n", "")
+    write_site(tmp_path, {"san1": {"etc/drbd.conf": net}})
+    found = host_versions(Site.load([tmp_path]).hosts[0]).components["drbd"]
+    assert found.versions == ("9",)
+    assert found.evidence[0].says == "'fencing' in 'net' (only DRBD 9 reads it there)"
+    options = LintOptions(select=("SYN002",))
+    assert lint(Site.load([tmp_path]), options).diagnostics == []
+    status = "Package: drbd8-utils\nStatus: install ok installed\nVersion: 2:8.4.4-1\n\n"
+    write_site(tmp_path, {"san1": {"var/lib/dpkg/status": status}})
+    (unknown,) = lint(Site.load([tmp_path]), options).diagnostics
+    assert unknown.message == (
+        "unknown option 'fencing' in a 'net' section for DRBD 8.4 (only in DRBD 9)"
+    )
+
+
+def test_a_keyword_only_some_candidates_refuse_says_which(tmp_path: Path) -> None:
+    old = FENCING_IN_DISK.replace("protocol C;", "protocol C; unplug-watermark 128;")
+    write_site(tmp_path, {"san1": {"etc/drbd.conf": old}})
+    (unknown,) = lint(Site.load([tmp_path]), LintOptions(select=("SYN002",))).diagnostics
+    assert unknown.message == (
+        "unknown option 'unplug-watermark' in a 'net' section for DRBD 9 (only in DRBD 8.3, "
+        "8.4) (for DRBD 9; 8.4 still reads it as written)"
+    )

@@ -17,6 +17,7 @@ from xsanconf.lint.facts import Finding
 if TYPE_CHECKING:
     from xsanconf.formats.drbd import DrbdSection, DrbdStatement
     from xsanconf.lint.site import Host, SiteFile
+    from xsanconf.syntax import Token
 
 __all__ = [
     "SECTIONS",
@@ -211,7 +212,7 @@ def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
         yield _unknown(file, item, word, what, context=context, table=table, version=version)
 
 
-Refusal = tuple[object, str, str, str, dict[str, tuple[str, ...]]]
+Refusal = tuple["Token", str, str, str, dict[str, tuple[str, ...]]]
 
 
 def refused(config: DrbdSection, version: str) -> Iterator[Refusal]:

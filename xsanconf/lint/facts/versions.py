@@ -15,9 +15,10 @@ strongest evidence at hand:
    ``extra`` is DRBD 9 (or 8.4 where it sits in a ``drbd84`` folder, as ELRepo's
    ``kmod-drbd84`` installs it); otherwise the kernel's own module: Linux 2.6.33 to 3.7 carry
    DRBD 8.3, 3.8 and later 8.4 (drbd.org's table of in-tree versions: 3.8 has 8.4.2);
-5. the configuration's own syntax, weakest: only DRBD 9 reads ``node-id``,
-   ``connection-mesh`` and ``connection`` sections.  (``syncer`` is no such evidence: 8.4
-   still reads it, and it outlives many upgrades.)
+5. the configuration's own syntax, weakest: a keyword that drbdadm 9 reads where it stands
+   and 8.4 refuses (``node-id``, ``connection-mesh``, ``fencing`` in ``net``), found with the
+   same keyword tables as SYN002.  (Old spellings such as ``syncer`` are no such evidence:
+   later versions still read many of them, and they outlive upgrades.)
 
 Each step narrows the candidates left by the stronger ones and never empties them: evidence
 that contradicts stronger evidence is kept in the record (and DRBD011 reports the syntax
@@ -376,21 +377,25 @@ def _in_tree(kernel: str) -> set[str]:
     return {"8.4", "9"}  # LINBIT works to replace the in-tree 8.4.11 with 9 from about Linux 7.2
 
 
-_NINE_ONLY = re.compile(
-    rb"(?:^|[{;])[ \t]*(node-id|connection-mesh|connection)\b[^;{}\n]*[;{]", re.MULTILINE
-)
-
-
 def _config_syntax(host: Host) -> Iterator[tuple[set[str], Evidence]]:
+    """A keyword drbdadm 9 reads where it stands and 8.3 and 8.4 refuse (``node-id``,
+    ``connection-mesh``, ``fencing`` in ``net``): the files were written for DRBD 9."""
+    from xsanconf.lint.facts.drbd import refused
+
     for file in host.documents("drbd"):
-        data = file.text().encode("utf-8", "surrogateescape")
-        nine = _NINE_ONLY.search(data)
-        if nine is not None:
-            word = nine.group(1).decode("ascii")
-            if word == "connection" and not nine.group(0).endswith(b"{"):
-                continue
-            line = data.count(b"\n", 0, nine.start(1)) + 1
-            yield {"9"}, Evidence("config", f"{file.rel}:{line}", f"'{word}' (DRBD 9 syntax)")
+        if not file.doc.parsed:
+            continue
+        config = file.doc.model
+        nine = {(word, context) for _, word, _, context, _ in refused(config, "9")}
+        # what 8.4 refuses and 9 reads: 8.3 (whose tables are 8.4's, less) refuses it too
+        older = {(word, context): item for item, word, _, context, _ in refused(config, "8.4")}
+        only_nine = [key for key in older if key not in nine]
+        if only_nine:
+            word, context = min(only_nine, key=lambda key: file.location(older[key]).line)
+            line = file.location(older[(word, context)]).line
+            where = "at top level" if context == "top" else f"in '{context}'"
+            says = f"'{word}' {where} (only DRBD 9 reads it there)"
+            yield {"9"}, Evidence("config", f"{file.rel}:{line}", says)
             return
 
 

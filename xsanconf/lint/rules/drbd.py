@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.formats.drbd.model import DrbdConfig, DrbdConnection, DrbdHost, DrbdSection
+from xsanconf.lint.candidates import by_place, for_versions
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
 from xsanconf.lint.fix_safety import holds_for
 from xsanconf.lint.rule import RuleContext, rule
@@ -400,34 +401,19 @@ def deprecated_option(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         config = file.doc.model
         assert isinstance(config, DrbdConfig)
         candidates = ctx.host_versions(file.host).drbd or (_version(ctx),)
-        found: dict[tuple[int, int], list[tuple[str, Diagnostic]]] = {}
-        for version in candidates:
-            for section in config.walk():
-                for diagnostic in _deprecated_in(ctx, file, section, version):
-                    where = (diagnostic.location.line, diagnostic.location.column)
-                    found.setdefault(where, []).append((version, diagnostic))
-        for where in sorted(found):
-            yield _for_candidates(file, found[where], candidates)
-
-
-def _for_candidates(
-    file: SiteFile, found: list[tuple[str, Diagnostic]], candidates: tuple[str, ...]
-) -> Diagnostic:
-    """One finding for the versions it holds for: the newest version's words, a note of the
-    versions it does not hold for, and its fix only when the result holds for every candidate."""
-    versions = [version for version, _ in found]
-    diagnostic = found[-1][1]
-    message = diagnostic.message
-    rest = [v for v in candidates if v not in versions]
-    if rest:
-        reads = "reads" if len(rest) == 1 else "read"
-        message += f" (for DRBD {_either(versions)}; {_either(rest)} still {reads} it as written)"
-    fix = holds_for(file, diagnostic.fix, candidates)
-    return attrs.evolve(diagnostic, message=message, fix=fix)
-
-
-def _either(versions: list[str]) -> str:
-    return " and ".join(versions) if len(versions) < 3 else ", ".join(versions)
+        found = [
+            (version, diagnostic.location, diagnostic)
+            for version in candidates
+            for section in config.walk()
+            for diagnostic in _deprecated_in(ctx, file, section, version)
+        ]
+        for versions, diagnostic in by_place(found):
+            # the fix only when the fixed file still parses with every candidate version
+            yield attrs.evolve(
+                diagnostic,
+                message=for_versions(diagnostic.message, versions, candidates),
+                fix=holds_for(file, diagnostic.fix, candidates),
+            )
 
 
 def _deprecated_in(

@@ -9,7 +9,9 @@ engine, which alone knows what each suppression silenced.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+from xsanconf.lint.candidates import by_place, for_versions
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
 from xsanconf.lint.facts import Finding, facts_for
 from xsanconf.lint.rule import RuleContext, rule
@@ -58,9 +60,20 @@ def unknown_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     for file in _parsed(site):
         facts = facts_for(file.kind)
         check = getattr(facts, "unknown_keywords", None)
-        if check is not None:
+        if check is not None and file.kind == "drbd":
+            yield from _unknown_drbd(ctx, file, check)
+        elif check is not None:
             for found in check(file, ctx.versions.get(file.kind)):
                 yield _finding(ctx, found)
+
+
+def _unknown_drbd(ctx: RuleContext, file: SiteFile, check: Any) -> Iterator[Diagnostic]:
+    """What drbdadm refuses, weighed over every DRBD version the host may run."""
+    candidates = ctx.host_versions(file.host).drbd or (ctx.versions.get("drbd", "9"),)
+    found = [(v, f.location, f) for v in candidates for f in check(file, v)]
+    for versions, finding in by_place(found):
+        message = for_versions(finding.message, versions, candidates)
+        yield ctx.diagnostic(message, finding.location, finding.related, fix=finding.fix)
 
 
 @rule("SYN003", "include-problem", Severity.ERROR, scope="host")
