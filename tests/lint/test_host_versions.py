@@ -14,6 +14,7 @@ import pytest
 from tests.lint.sites import apply, write_site
 from xsanconf.domain.version import parse_version
 from xsanconf.lint.cli import run
+from xsanconf.lint.diagnostics import Severity
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.facts.rpmdb import header_strings, installed
 from xsanconf.lint.facts.versions import dpkg_installed, host_versions
@@ -72,7 +73,7 @@ def test_dpkg_status_gives_installed_packages_only() -> None:
 
 def test_squeeze_runs_drbd_83_and_stretch_84() -> None:
     site = Site.load([DEBIAN])
-    squeeze, stretch = (host_versions(h) for h in sorted(site.hosts, key=lambda h: h.name))
+    squeeze, stretch, _ = (host_versions(h) for h in sorted(site.hosts, key=lambda h: h.name))
     assert squeeze.drbd == ("8.3",)
     assert squeeze.version("iet") == "1.4.20.2"
     assert [e.source for e in squeeze.components["drbd"].evidence] == ["dpkg"]
@@ -83,8 +84,40 @@ def test_squeeze_runs_drbd_83_and_stretch_84() -> None:
 
 def test_no_finding_on_debian_heads_is_only_true_for_drbd_9() -> None:
     result = lint(Site.load([DEBIAN]))
-    assert [d.code for d in result.diagnostics] == ["DRBD007", "DRBD008", "DRBD008"]
-    assert not [d for d in result.diagnostics if "9" in d.message.replace("/", " ").split()]
+    found: dict[str, list[str]] = {d.location.host: [] for d in result.diagnostics}
+    for d in result.diagnostics:
+        found[d.location.host].append(d.code)
+    assert found == {
+        "squeeze": ["DRBD007", "DRBD008"],
+        "stretch": ["DRBD008"],
+        # a DRBD 9 resource on the 8.4 head: DRBD011 names the evidence; stretch lacks r1
+        "stretch9": ["DRBD011", "DRBD006", "DRBD011", "DRBD011"],
+    }
+    squeeze_and_stretch = [d for d in result.diagnostics if d.location.host != "stretch9"]
+    assert not [d for d in squeeze_and_stretch if "9" in d.message.replace("/", " ").split()]
+
+
+def test_drbd_9_syntax_on_an_84_head_names_the_evidence() -> None:
+    result = lint(Site.load([DEBIAN]), LintOptions(select=("DRBD011", "SYN002")))
+    first = result.diagnostics[0]
+    assert first.code == "DRBD011" and first.severity == Severity.ERROR
+    assert first.message == (
+        "option 'node-id' in 'host' is DRBD 9 syntax, but stretch9 runs DRBD 8.4 "
+        "(var/lib/dpkg/status: drbd-utils 8.9.10-2; "
+        "lib/modules/4.9.0-3-amd64/kernel/drivers/block/drbd/drbd.ko: in-tree module of Linux "
+        "4.9.0-3-amd64): its drbdadm refuses it and stops with a parse error"
+    )
+    assert [d.code for d in result.diagnostics] == ["DRBD011"] * 3  # SYN002 leaves them
+
+
+def test_drbd011_is_a_warning_for_versions_the_host_only_may_run(tmp_path: Path) -> None:
+    status = "Package: drbd-utils\nStatus: install ok installed\nVersion: 8.9.10-2\n\n"
+    old = FENCING_IN_DISK.replace("protocol C;", "protocol C; unplug-watermark 128;")
+    write_site(tmp_path, {"san1": {"etc/drbd.conf": old, "var/lib/dpkg/status": status}})
+    (found,) = lint(Site.load([tmp_path]), LintOptions(select=("DRBD011",))).diagnostics
+    assert found.severity == Severity.WARNING
+    assert "san1 may run DRBD 8.3 or 8.4 or 9" in found.message
+    assert found.message.endswith("drbdadm 9 refuses it and stops with a parse error")
 
 
 def test_settings_beat_evidence_and_a_host_setting_beats_the_site() -> None:
@@ -103,9 +136,9 @@ def test_per_host_target_on_the_command_line_and_in_the_config(
     with pytest.raises(SystemExit):
         run(["hosts", str(DEBIAN), "--target", "squeeze:drbd=8.4"])
     out = capsys.readouterr().out
-    assert "squeeze  DRBD kernel module       8.4" in out
+    assert "squeeze   DRBD kernel module       8.4" in out
     assert "the setting for host squeeze: drbd = 8.4" in out
-    assert "stretch  DRBD kernel module       9 " in out
+    assert "stretch   DRBD kernel module       9 " in out
 
 
 def test_a_kernel_module_outside_the_tree_is_drbd_9(tmp_path: Path) -> None:
@@ -268,9 +301,14 @@ def test_unknown_keywords_are_weighed_over_the_candidates(tmp_path: Path) -> Non
     assert lint(Site.load([tmp_path]), options).diagnostics == []
     status = "Package: drbd8-utils\nStatus: install ok installed\nVersion: 2:8.4.4-1\n\n"
     write_site(tmp_path, {"san1": {"var/lib/dpkg/status": status}})
-    (unknown,) = lint(Site.load([tmp_path]), options).diagnostics
-    assert unknown.message == (
-        "unknown option 'fencing' in a 'net' section for DRBD 8.4 (only in DRBD 9)"
+    # the host says 8.4: DRBD011 reports another version's syntax, SYN002 leaves it
+    assert lint(Site.load([tmp_path]), options).diagnostics == []
+    both = LintOptions(select=("SYN002", "DRBD011"))
+    (other,) = lint(Site.load([tmp_path]), both).diagnostics
+    assert other.code == "DRBD011"
+    assert other.message.startswith(
+        "option 'fencing' in 'net' is DRBD 9 syntax, but san1 runs DRBD 8.4 "
+        "(var/lib/dpkg/status: drbd8-utils 2:8.4.4-1)"
     )
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SECTIONS",
+    "other_version_syntax",
     "refused",
     "STATEMENTS",
     "duplicates",
@@ -235,6 +236,16 @@ def refused(config: DrbdSection, version: str) -> Iterator[Refusal]:
             inner = _context(child)
             if inner is not None:
                 stack.append((child, inner))
+
+
+def other_version_syntax(config: DrbdSection, version: str) -> Iterator[tuple[Token, str, str]]:
+    """(token, what is refused, the versions that read it) for each keyword drbdadm of
+    ``version`` refuses in ``config`` that another DRBD version reads there."""
+    for token, word, what, context, table in refused(config, version):
+        readers = table.get(word, ())
+        if readers:
+            where = "at top level" if context == "top" else f"in '{context}'"
+            yield token, f"{what} '{word}' {where}", " and ".join(readers)
 
 
 def _statement_known(

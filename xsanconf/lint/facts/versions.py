@@ -122,6 +122,11 @@ class Assumed:
     def known(self) -> bool:
         return bool(self.versions)
 
+    @property
+    def from_host(self) -> tuple[Evidence, ...]:
+        """The evidence that is not the configuration's own syntax, nor a default."""
+        return tuple(e for e in self.evidence if e.source not in ("config", "default"))
+
     def shown(self) -> str:
         if not self.versions:
             return "unknown"
@@ -309,15 +314,20 @@ def _kernel_modules(host: Host, packages: _Packages) -> Iterator[tuple[set[str],
         except OSError:
             kernels = []
     allowed: set[str] = set()
-    said: list[str] = []
+    said: list[tuple[str, str]] = []
     for kernel in kernels[:64]:  # a host keeps a handful; a bound keeps a strange tree cheap
         found = _module_series(host, kernel)
         if found is not None:
             allowed |= found[0]
-            said.append(found[1])
-    if allowed:
-        yield allowed, Evidence("modules", "lib/modules", "; ".join(said))
+            said.append(found[1:])
+    if len(said) == 1:
+        yield allowed, Evidence("modules", *said[0])
         return
+    if said:
+        listed = "; ".join(f"{rel}: {what}" for rel, what in said)
+        yield allowed, Evidence("modules", "lib/modules", listed)
+        return
+    said_packages: list[str] = []
     # no modules copied: the installed kernel packages say which in-tree module they ship
     for name, (_, evidence) in packages.matching(_KERNEL_IMAGE):
         image = _KERNEL_IMAGE.match(name)
@@ -325,27 +335,28 @@ def _kernel_modules(host: Host, packages: _Packages) -> Iterator[tuple[set[str],
         series = _in_tree(image.group(1))
         if series:
             allowed |= series
-            said.append(f"{evidence.says} (in-tree DRBD {' or '.join(sorted(series))})")
+            said_packages.append(f"{evidence.says} (in-tree DRBD {' or '.join(sorted(series))})")
     if allowed:
-        yield allowed, Evidence(packages.source, packages.where, "; ".join(said))
+        yield allowed, Evidence(packages.source, packages.where, "; ".join(said_packages))
 
 
-def _module_series(host: Host, kernel: str) -> tuple[set[str], str] | None:
+def _module_series(host: Host, kernel: str) -> tuple[set[str], str, str] | None:
+    """(series, the module's path, what it is) for the DRBD module of ``kernel``."""
     for folder in ("updates", "extra"):
         for path in _find_modules(host, f"lib/modules/{kernel}/{folder}"):
             rel = path
             data = _read(host, rel, _KO_LIMIT)
             version = _modinfo_version(data) if data is not None else None
             if version is not None:
-                return {series_of(version)}, f"{rel}: out-of-tree drbd {version.text}"
+                return {series_of(version)}, rel, f"out-of-tree drbd {version.text}"
             series = "8.4" if "/drbd84/" in rel else "9"
-            return {series}, f"{rel}: out-of-tree module (DRBD {series})"
+            return {series}, rel, f"out-of-tree module (DRBD {series})"
     for name in ("drbd.ko", "drbd.ko.xz", "drbd.ko.zst", "drbd.ko.gz"):
         rel = f"lib/modules/{kernel}/kernel/drivers/block/drbd/{name}"
         if _inside(host, rel) is not None:
             shipped = _in_tree(kernel)
             if shipped:
-                return shipped, f"{rel}: in-tree module of Linux {kernel}"
+                return shipped, rel, f"in-tree module of Linux {kernel}"
     return None
 
 

@@ -69,8 +69,23 @@ def unknown_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def _unknown_drbd(ctx: RuleContext, file: SiteFile, check: Any) -> Iterator[Diagnostic]:
     """What drbdadm refuses, weighed over every DRBD version the host may run."""
-    candidates = ctx.host_versions(file.host).drbd or (ctx.versions.get("drbd", "9"),)
-    found = [(v, f.location, f) for v in candidates for f in check(file, v)]
+    from xsanconf.lint.facts.drbd import other_version_syntax
+
+    assumed = ctx.host_versions(file.host).components["drbd"]
+    candidates = assumed.versions or (ctx.versions.get("drbd", "9"),)
+    # where the host says which DRBD it runs, DRBD011 reports another version's syntax
+    others = (
+        {
+            file.location(token)
+            for v in candidates
+            for token, _, _ in other_version_syntax(file.doc.model, v)
+        }
+        if assumed.from_host
+        else set()
+    )
+    found = [
+        (v, f.location, f) for v in candidates for f in check(file, v) if f.location not in others
+    ]
     for versions, finding in by_place(found):
         message = for_versions(finding.message, versions, candidates)
         yield ctx.diagnostic(message, finding.location, finding.related, fix=finding.fix)
