@@ -320,3 +320,17 @@ def test_a_keyword_only_some_candidates_refuse_says_which(tmp_path: Path) -> Non
         "unknown option 'unplug-watermark' in a 'net' section for DRBD 9 (only in DRBD 8.3, "
         "8.4) (for DRBD 9; 8.4 still reads it as written)"
     )
+
+
+GETUID = 'defaults {\n\tgetuid_callout "/lib/udev/scsi_id --whitelisted --device=/dev/%n"\n}\n'
+
+
+def test_multipath_rules_judge_the_host_s_own_multipath_tools(tmp_path: Path) -> None:
+    write_site(tmp_path, {"h": {"etc/multipath.conf": GETUID}})
+    options = LintOptions(select=("MPATH004",))
+    (retired,) = lint(Site.load([tmp_path]), options).diagnostics
+    assert "(targeting 0.14.3)" in retired.message
+    # wheezy's multipath-tools 0.4.9 still call it to identify the paths
+    status = "Package: multipath-tools\nStatus: install ok installed\nVersion: 0.4.9-3+deb7u1\n\n"
+    write_site(tmp_path, {"h": {"var/lib/dpkg/status": status}})
+    assert lint(Site.load([tmp_path]), options).diagnostics == []
