@@ -124,8 +124,9 @@ class Assumed:
 
     @property
     def from_host(self) -> tuple[Evidence, ...]:
-        """The evidence that is not the configuration's own syntax, nor a default."""
-        return tuple(e for e in self.evidence if e.source not in ("config", "default"))
+        """The evidence read from the host besides its configuration: captured state, the
+        package database, kernel modules (not a setting, the files' syntax or a default)."""
+        return tuple(e for e in self.evidence if e.source not in ("setting", "config", "default"))
 
     def shown(self) -> str:
         if not self.versions:

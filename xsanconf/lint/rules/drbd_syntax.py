@@ -1,8 +1,9 @@
 """DRBD011: syntax of another DRBD version than the one the host's evidence says it runs.
 
 The host's versions come from :mod:`xsanconf.lint.facts.versions`; this rule speaks only when
-something on the host besides its drbd files says which DRBD it runs (a setting, ``proc/drbd``,
-the package database, the kernel modules): the files alone prove nothing about the host.  A
+something on the host besides its drbd files says which DRBD it runs (``proc/drbd``, the
+package database, the kernel modules): the files alone prove nothing about the host, and
+under a version the user set (``--target``) SYN002 reports what that version refuses.  A
 keyword drbdadm refuses where it stands is reported when another DRBD version reads it there
 (``node-id`` is DRBD 9's, ``no-disk-flushes`` 8.3's and 8.4's), with the evidence for the
 version; SYN002 keeps the keywords no version reads.  An error when every version the host may
