@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -334,3 +335,18 @@ def test_multipath_rules_judge_the_host_s_own_multipath_tools(tmp_path: Path) ->
     status = "Package: multipath-tools\nStatus: install ok installed\nVersion: 0.4.9-3+deb7u1\n\n"
     write_site(tmp_path, {"h": {"var/lib/dpkg/status": status}})
     assert lint(Site.load([tmp_path]), options).diagnostics == []
+
+
+def test_hosts_view_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        run(["hosts", str(DEBIAN), "--target", "drbd=7"])
+    assert done.value.code == 2
+    assert capsys.readouterr().err == "xsanlint: unknown drbd version '7'; use one of 8.3, 8.4, 9\n"
+    with pytest.raises(SystemExit) as done:
+        run(["hosts", str(DEBIAN), "--format", "json", "--isolated"])
+    assert done.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["hosts"]["squeeze"]["drbd"]["versions"] == ["8.3"]
+    assert data["hosts"]["squeeze"]["drbd"]["evidence"] == [
+        {"source": "dpkg", "where": "var/lib/dpkg/status", "says": "drbd8-utils 2:8.3.7-2.1"}
+    ]
