@@ -533,11 +533,17 @@ def test_drbd009_common_policy_reported_once(tmp_path: Path) -> None:
 
 
 def test_drbd009_dual_primary_discard_needs_notification(tmp_path: Path) -> None:
-    body = "  net {\n    allow-two-primaries yes;\n    after-sb-0pri discard-zero-changes;\n  }\n"
+    body = "  net {\n    allow-two-primaries yes;\n    after-sb-0pri discard-least-changes;\n  }\n"
     found = run(tmp_path, "DRBD009", resource(body))
     assert len(found) == 1 and "split-brain handler" in found[0].message
     handler = '  handlers { split-brain "/usr/lib/drbd/notify-split-brain.sh root"; }\n'
     assert run(tmp_path / "h", "DRBD009", "common {\n" + handler + "}\n" + resource(body)) == []
+
+
+def test_drbd009_discard_zero_changes_never_discards_writes(tmp_path: Path) -> None:
+    # both nodes wrote: the kernel disconnects instead of choosing; one wrote: nothing is lost
+    body = "  net {\n    allow-two-primaries yes;\n    after-sb-0pri discard-zero-changes;\n  }\n"
+    assert run(tmp_path, "DRBD009", resource(body)) == []
 
 
 def test_drbd009_single_primary_discard_is_fine(tmp_path: Path) -> None:

@@ -591,9 +591,14 @@ def flushes_disabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _discards(keyword: str, policy: str) -> bool:
-    """Whether an after-split-brain policy throws one node's changes away by itself."""
+    """Whether an after-split-brain policy throws one node's changes away by itself.
+
+    ``discard-zero-changes`` does not: it resyncs only from the node that wrote to the one
+    that did not, and disconnects when both wrote (the kernel's drbd_asb_recover_0p keeps
+    "no decision" then), so no write is ever lost to it.
+    """
     if keyword == "after-sb-0pri":
-        return policy.startswith("discard-")
+        return policy.startswith("discard-") and policy != "discard-zero-changes"
     return keyword == "after-sb-1pri" and policy in ("discard-secondary", "consensus")
 
 
