@@ -178,6 +178,8 @@ def host_sections(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             if other.host is not view.host
         ]
         if not own:
+            if _meant_for_others(view, index, version):
+                continue
             yield ctx.diagnostic(
                 f"resource {view.name}: host {view.host.name} matches none of its host sections "
                 f"({_section_names(sections)}){_near_miss(view, version)}; drbdadm {version} "
@@ -192,6 +194,28 @@ def host_sections(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                 view.section_location(own[1]),
                 related=[view.section_location(own[0], "also matches")],
             )
+
+
+def _meant_for_others(view: ResourceView, index: DrbdIndex, version: str) -> bool:
+    """Whether a resource that does not name this host is plainly another nodes' resource.
+
+    drbdadm skips such a resource without a word (it complains only when no resource at all
+    names the host: "Misspelled name of the local machine?"), and drbd.conf(5) recommends the
+    same files on every node.  So it is normal when this host's name is right -- another
+    resource of its configuration names it (as the stacked resource names the third node,
+    which must define the lower resource for ``stacked-on-top-of``) -- or when every node the
+    resource names is another host of the site.  A name that nearly matches is reported.
+    """
+    host = view.host
+    if _near_miss(view, version):
+        return False
+    if any(other.own_sections(host.name, version) for other in index.of_host(host)):
+        return True
+    named = [s for s in view.hosts if s.keyword == "on"]
+    return bool(named) and all(
+        any(found is not host for name in view.names_of(s) for found in index.hosts.find(name))
+        for s in named
+    )
 
 
 def _section_names(sections: list[DrbdHost]) -> str:
