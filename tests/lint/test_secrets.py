@@ -50,8 +50,9 @@ SITE = {
     "san1": {
         "etc/drbd.conf": 'include "drbd.d/*.res";\n',
         "etc/drbd.d/r0.res": _drbd("SeKritDrbdOne"),
-        # a syntax error on the secret's own line
-        "etc/drbd.d/err.res": (
+        # a syntax error on the secret's own line, in a file drbdadm does not read (one it
+        # reads would leave san1's DRBD configuration unknown, and DRBD006 silent)
+        "etc/drbd.d/err.res.orig": (
             "resource r8 {\n  net {\n    shared-secret SeKritErrA SeKritErrB }\n}\n"
         ),
         "etc/ietd.conf": (
