@@ -53,6 +53,12 @@ TARGETS = {
 }
 IETD_LACKING = ietd_conf("0 Path=/dev/drbd0,Type=blockio,ScsiId=r0-lun0")
 
+# IET009: ietd reads /etc/iet/ietd.conf, not /etc/ietd.conf -- unless its arguments (-c) in
+# /etc/default/iscsitarget cannot be read
+BOTH_IETD = {IETD: IETD_LACKING, "etc/ietd.conf": IETD_LACKING}
+DEFAULTS = "etc/default/iscsitarget"
+DEFAULTS_PLAIN = 'ISCSITARGET_ENABLE=true\nISCSITARGET_OPTIONS=""\n'
+
 # MOD001: no modprobe.d file turns sbp2's exclusive login off -- unless one cannot be read
 MODPROBE = "etc/modprobe.d/sbp2.conf"
 MODULES = {"etc/modules": "sbp2\n"}
@@ -79,6 +85,8 @@ def _cases() -> Iterator[ParameterSet]:
             yield pytest.param(case, id=f"{code}-included-{how}")
     case = Case("MPATH001", TARGETS, "san2", IETD, IETD_LACKING, BINARY)
     yield pytest.param(case, id="MPATH001-binary")
+    case = Case("IET009", {"san1": BOTH_IETD}, "san1", DEFAULTS, DEFAULTS_PLAIN, BINARY)
+    yield pytest.param(case, id="IET009-binary")
     sets_it = "options sbp2 exclusive_login=0\n" + BINARY
     case = Case("MOD001", {"h": MODULES}, "h", MODPROBE, "options sbp2 serialize_io=1\n", sets_it)
     yield pytest.param(case, id="MOD001-binary")
