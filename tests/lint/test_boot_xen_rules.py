@@ -241,6 +241,19 @@ def test_guest_disk_unknown(tmp_path: Path, path: str, fires: bool) -> None:
         assert found[0].related[0].path.endswith("etc/multipath.conf")
 
 
+def test_a_guest_config_that_does_not_parse_hides_no_other_guest(tmp_path: Path) -> None:
+    files = {
+        "etc/multipath.conf": MULTIPATH,
+        "etc/xen/vm1.cfg": _guest("'phy:/dev/mapper/mpathb,xvda,w'"),
+        "etc/xen/vm2.cfg": "\x7fELF\x02\x01\x01\x00\n",
+    }
+    write_host(tmp_path / "xen1", files)
+    assert sorted(d.code for d in run(tmp_path / "xen1", ("XEN002", "SYN001"))) == [
+        "SYN001",
+        "XEN002",
+    ]
+
+
 def test_guest_disk_on_a_logical_volume_the_host_knows(tmp_path: Path) -> None:
     # /dev/mapper/VG-LV of a volume in the host's LVM metadata backup is no multipath map
     backup = 'guests-vg {\n\tlogical_volumes {\n\n\t\tvm-1 {\n\t\t\tid = "x"\n\t\t}\n\t}\n}\n'

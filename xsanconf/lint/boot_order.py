@@ -205,9 +205,7 @@ class BootOrder:
     # what the host has
 
     def _read_scripts(self) -> None:
-        # every script, parsed or not: one that does not parse is still there (and started),
-        # its header unknown; the host's other scripts keep their headers
-        for file in (f for f in self.host.files if f.kind == "init-script"):
+        for file in self.host.documents("init-script"):
             name = posixpath.basename(file.rel)
             if posixpath.dirname(file.rel) not in INIT_DIRS or name.startswith("."):
                 continue

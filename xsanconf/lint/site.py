@@ -93,6 +93,9 @@ def resolve_in_root(root: str | os.PathLike[str], rel: str) -> tuple[str, str | 
     return "/".join(done), None
 
 
+# Kinds whose files are each read on their own, never merged into one configuration.
+_SEPARATE_DOCUMENTS = frozenset({"xen-domain", "init-script", "systemd-unit", "shell-vars"})
+
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
 DRBD_MAIN = "etc/drbd.conf"
@@ -162,8 +165,12 @@ class Host:
         daemon refuses or misreads it, so what the host's ``kind`` configuration says as a
         whole is unknown, and nothing may be concluded from what it seems to lack ("no alias",
         "no host section").  SYN001 reports the file itself.  For drbd only the files
-        drbdadm reads count.
+        drbdadm reads count.  Files that are each a whole of their own (a guest, an init
+        script, a unit, one daemon's defaults) do not make the others unknown: their readers
+        skip the one that does not parse.
         """
+        if kind in _SEPARATE_DOCUMENTS:
+            return True
         files = self._drbd_order if kind == "drbd" else (f for f in self.files if f.kind == kind)
         return all(f.doc.parsed for f in files)
 
