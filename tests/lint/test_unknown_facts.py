@@ -45,6 +45,10 @@ DRBD_BROKEN = {
 DRBD_INCLUDED = "etc/drbd.d/r0.res"
 INCLUDING = {**head("0 Path=/dev/drbd0"), DRBD: 'include "drbd.d/*.res";\n'}
 
+# DRBD006: san1's r0 names san2, whose configuration does not define it -- unless it cannot
+# be read
+PEERS = {"san1": {DRBD: drbd_conf(("r0", 0))}}
+
 # MPATH001: no LUN of the site presents xen1's wwid -- unless san2's ietd.conf cannot be read
 IETD = "etc/iet/ietd.conf"
 TARGETS = {
@@ -83,6 +87,9 @@ def _cases() -> Iterator[ParameterSet]:
             yield pytest.param(case, id=f"{code}-{how}")
             case = Case(code, {"san1": INCLUDING}, "san1", DRBD_INCLUDED, DRBD_LACKING, text)
             yield pytest.param(case, id=f"{code}-included-{how}")
+    for how, text in DRBD_BROKEN.items():
+        case = Case("DRBD006", PEERS, "san2", DRBD, drbd_conf(("r1", 1)), text)
+        yield pytest.param(case, id=f"DRBD006-{how}")
     case = Case("MPATH001", TARGETS, "san2", IETD, IETD_LACKING, BINARY)
     yield pytest.param(case, id="MPATH001-binary")
     case = Case("IET009", {"san1": BOTH_IETD}, "san1", DEFAULTS, DEFAULTS_PLAIN, BINARY)
