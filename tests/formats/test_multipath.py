@@ -826,9 +826,15 @@ def _edge_sample(keyword: str, value: str) -> MultipathSample:
     return MultipathSample(text, {keyword: value})
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# A differential test against a native tool runs the same examples on every run (derandomize):
+# a disagreement it finds is a fact about multipathd to record in the model, not a coin toss in
+# CI.  Numbers multipathd stores in a C unsigned int were found so; they stay as examples.
+@settings(
+    max_examples=40,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(sample=multipath_configs())
-# numbers multipathd stores in a C unsigned int: found by Hypothesis, checked on every run
 @example(sample=_edge_sample("dev_loss_tmo", "99999999999"))
 @example(sample=_edge_sample("dev_loss_tmo", "-1"))
 @example(sample=_edge_sample("dev_loss_tmo", "4294967296"))
