@@ -246,10 +246,10 @@ class IetLunExport:
 
 def parse_iet_version(text: str | None) -> IetVersion | None:
     """``"1.4.19"`` -> ``(1, 4, 19)``; ``None`` (or no number) means 1.4.20 or later."""
-    if not text:
-        return None
-    numbers = re.findall(r"\d+", text)
-    return tuple(int(n) for n in numbers[:4]) or None
+    from xsanconf.domain.version import parse_version
+
+    found = parse_version(text or "")
+    return found.release if found is not None else None
 
 
 def iet_wwid_scsi_id(wwid: str) -> bytes | None:

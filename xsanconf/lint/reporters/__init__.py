@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -43,6 +43,8 @@ class Report:
     show_secrets: bool = False  # source lines as they are (xsanlint --show-secrets)
     # the site's stack with the findings' codes attached (the html report draws it)
     stack_graph: Callable[[Sequence[Diagnostic]], StackGraph | None] = lambda diagnostics: None
+    # each host's assumed versions and their evidence (the json report lists them)
+    host_versions: Callable[[], dict[str, Any]] = lambda: {}
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> Counter[Severity]:

@@ -20,6 +20,8 @@ import posixpath
 
 import attrs
 
+from xsanconf.domain.version import parse_version as read_version
+
 __all__ = [
     "Plan",
     "Verdict",
@@ -34,7 +36,8 @@ Version = tuple[int, ...]
 
 
 def parse_version(text: str) -> Version:
-    return tuple(int(part) for part in text.split(".") if part.isdigit())
+    found = read_version(text)
+    return found.release if found is not None else ()
 
 
 def show(version: Version) -> str:
