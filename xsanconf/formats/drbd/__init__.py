@@ -18,7 +18,7 @@ from xsanconf.formats.drbd.model import (
     DrbdStatement,
     DrbdVolume,
 )
-from xsanconf.formats.drbd.values import quote, unquote
+from xsanconf.formats.drbd.values import quote, quoted_word, unquote
 from xsanconf.parsing import parse_with
 from xsanconf.select import SelectorError, parse_selector
 from xsanconf.syntax import Node, Token
@@ -195,7 +195,9 @@ def set_value(doc: Document, selector: str, value: str) -> None:
     assert found is not None
     section, keyword = found
     words = value.split() if keyword in _MULTI_WORD else [value]
-    section.set(keyword, *words)
+    # a value given as the file writes it ("/usr/lib/drbd/crm-fence-peer.sh", with its quotes,
+    # as `get` cannot show) is that value, not one holding quotes
+    section.set(keyword, *(unquote(w) if quoted_word(w) else w for w in words))
 
 
 def unset_value(doc: Document, selector: str) -> int:
