@@ -1,0 +1,129 @@
+"""SYN007 (invalid-value): multipath.conf, iscsid.conf and ietd.conf values the daemon refuses or
+replaces, read as the daemon's handlers read them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.lint.sites import write_site
+from xsanconf.lint.diagnostics import Diagnostic, Severity
+from xsanconf.lint.engine import LintOptions, lint
+from xsanconf.lint.site import Site
+
+
+def run(tmp_path: Path, files: dict[str, str], **versions: str) -> list[Diagnostic]:
+    write_site(tmp_path / "site", {"h": files})
+    result = lint(
+        Site.load([tmp_path / "site"]), LintOptions(select=("SYN007",), versions=versions)
+    )
+    assert not result.failures, result.failures
+    return [d for d in result.diagnostics if d.code == "SYN007"]
+
+
+def _mp(body: str) -> dict[str, str]:
+    return {"etc/multipath.conf": f"defaults {{\n{body}}}\n"}
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("failback inmediate", "failback"),
+        ("no_path_retry forever", "no_path_retry"),
+        ("rr_weight even", "rr_weight"),
+        ("path_grouping_policy round_robin", "path_grouping_policy"),
+        ("user_friendly_names Yes", "user_friendly_names"),
+        ("dev_loss_tmo never", "dev_loss_tmo"),
+        ("fast_io_fail_tmo none", "fast_io_fail_tmo"),
+        ('features "2 queue_if_no_path"', "argument count"),
+        ("polling_interval -3", "polling_interval"),
+        ("verbosity 9", "caps it at 4"),
+        ("no_path_retry -1", "caps it at 1"),
+    ],
+)
+def test_multipath_values_multipathd_refuses_or_caps(tmp_path: Path, line: str, why: str) -> None:
+    [found] = run(tmp_path, _mp(f"\t{line}\n"))
+    assert why in found.message
+    assert found.severity is Severity.WARNING  # multipathd goes on with its default
+    assert found.location.line == 2
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "failback immediate",
+        "failback 30",
+        "no_path_retry queue",
+        "no_path_retry 0",
+        "dev_loss_tmo infinity",
+        "dev_loss_tmo 600",
+        "fast_io_fail_tmo off",
+        "fast_io_fail_tmo 5",
+        "rr_weight priorities",
+        'path_selector "service-time 0"',
+        'features "1 queue_if_no_path"',
+        "user_friendly_names yes",
+        "path_grouping_policy group_by_prio",
+    ],
+)
+def test_multipath_values_multipathd_takes(tmp_path: Path, line: str) -> None:
+    assert run(tmp_path, _mp(f"\t{line}\n")) == []
+
+
+def test_multipath_values_a_later_release_added_are_refused_before(tmp_path: Path) -> None:
+    files = _mp("\tfind_multipaths greedy\n\tflush_on_last_del unused\n")
+    assert run(tmp_path / "new", files) == []
+    old = run(tmp_path / "old", files, multipath="0.7.5")
+    assert [d.location.line for d in old] == [2, 3]
+    assert "before multipath-tools 0.7.7" in old[0].message
+    # argument counts are checked from 0.9.4 on
+    counted = _mp('\tpath_selector "service-time"\n')
+    assert run(tmp_path / "c1", counted, multipath="0.9.3") == []
+    assert len(run(tmp_path / "c2", counted, multipath="0.9.4")) == 1
+
+
+def test_multipath_blacklist_patterns_are_not_values(tmp_path: Path) -> None:
+    files = {"etc/multipath.conf": 'blacklist {\n\tdevnode "^sd[a"\n}\n'}
+    assert run(tmp_path, files) == []
+
+
+def test_iscsid_values(tmp_path: Path) -> None:
+    files = {
+        "etc/iscsi/iscsid.conf": (
+            "node.startup = auto\n"
+            "node.session.iscsi.InitialR2T = yes\n"
+            "node.session.timeo.replacement_timeout = fifteen\n"
+            "node.session.timeo.replacement_timeout = 15s\n"  # strtoul reads 15, as meant
+            "node.conn[0].startup = automatic\n"
+            "node.session.iscsi.ImmediateData = No\n"
+        )
+    }
+    found = run(tmp_path, files)
+    assert [d.location.line for d in found] == [1, 2, 3]
+    assert "keeps the default, manual" in found[0].message
+    assert "as 0" in found[2].message
+    assert all(d.severity is Severity.WARNING for d in found)
+
+
+def test_ietd_values(tmp_path: Path) -> None:
+    files = {
+        "etc/iet/ietd.conf": (
+            "Target iqn.2001-04.com.example:a\n"
+            "\tLun 0 Path=/dev/sdb,Type=blockIO\n"
+            "\tLun 1 Path=/dev/sdc,Type=fileio,IOMode=rw\n"
+            "\tLun 2 Path=/dev/sdd,BlockSize=1000\n"
+            "\tLun 3 Path=/dev/sde,Type=blockio,IOMode=wb,BlockSize=4096\n"
+            "\tInitialR2T yes\n"
+            "\tMaxConnections 0\n"
+            "\tMaxRecvDataSegmentLength 0x40000\n"
+            "\tDataPDUInOrder No\n"
+            "\tHeaderDigest crc32c\n"
+            "\tDefaultTime2Wait 5000\n"
+        )
+    }
+    found = {d.location.line: d for d in run(tmp_path, files)}
+    assert sorted(found) == [2, 3, 4, 6, 7, 9, 10, 11]
+    assert all(found[n].severity is Severity.ERROR for n in (2, 3, 4))  # LUN not created
+    assert all(found[n].severity is Severity.WARNING for n in (6, 7, 9, 10, 11))
+    assert "replaces it with 3600" in found[11].message
