@@ -113,6 +113,16 @@ def read_differently(file: SiteFile) -> Iterator[Finding]:
                     f"and ignores {' '.join(option.ignored)!r}; quote a value with blanks",
                     file.location(option.token),
                 )
+    for device in config.devices:
+        missing = [k for k in ("vendor", "product") if device.option(k) is None]
+        if device.head is not None and missing:
+            yield Finding(
+                f"this device entry has no {' and no '.join(missing)}: multipath-tools 0.7.2 "
+                'and later drop it ("device config missing vendor or product parameter"), '
+                "and older releases apply it to every device in place of the built-in entries; "
+                "set both vendor and product",
+                file.location(device.head),
+            )
     for ignored in config.ignored_lines:
         yield Finding(
             f"multipathd drops this line ({ignored.reason})", file.location(ignored.token)
