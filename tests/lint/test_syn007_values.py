@@ -1,5 +1,5 @@
-"""SYN007 (invalid-value): multipath.conf, iscsid.conf and ietd.conf values the daemon refuses or
-replaces, read as the daemon's handlers read them."""
+"""SYN007 (invalid-value): values the daemons refuse or replace, read as their handlers read
+them; and SYN002 over the multipath keyword table of every release."""
 
 from __future__ import annotations
 
@@ -127,3 +127,61 @@ def test_ietd_values(tmp_path: Path) -> None:
     assert all(found[n].severity is Severity.ERROR for n in (2, 3, 4))  # LUN not created
     assert all(found[n].severity is Severity.WARNING for n in (6, 7, 9, 10, 11))
     assert "replaces it with 3600" in found[11].message
+
+
+# The keyword table per release (SYN002) -----------------------------------------------------
+
+
+def _spec_paths() -> list[tuple[str, frozenset[str]]]:
+    from xsanconf.formats.multipath.keywords import ROOT, SectionSpec
+
+    found: list[tuple[str, frozenset[str]]] = []
+
+    def walk(spec: SectionSpec, path: str) -> None:
+        found.append((path, spec.options | frozenset(spec.subsections)))
+        for name, sub in spec.subsections.items():
+            walk(sub, f"{path}/{name}" if path else name)
+
+    walk(ROOT, "")
+    return found
+
+
+def test_the_codec_knows_what_the_newest_release_knows() -> None:
+    from xsanconf.lint.values.multipath import known_in
+    from xsanconf.lint.values.multipath_keywords import KEYWORDS, RELEASES
+
+    for path, keywords in _spec_paths():
+        upstream = {k for k in KEYWORDS.get(path, {}) if known_in(path, k, RELEASES[-1])}
+        assert keywords == upstream, path
+
+
+def _syn002(tmp_path: Path, text: str, version: str) -> list[tuple[int, str]]:
+    write_site(tmp_path / "site", {"h": {"etc/multipath.conf": text}})
+    options = LintOptions(select=("SYN002",), versions={"multipath": version})
+    result = lint(Site.load([tmp_path / "site"]), options)
+    return [(d.location.line, d.message) for d in result.diagnostics]
+
+
+def test_syn002_reads_multipath_keywords_at_the_hosts_release(tmp_path: Path) -> None:
+    text = (
+        "defaults {\n\tfind_multipaths_timeout 5\n\tsan_path_err_threshold 3\n"
+        "\tmultipath_tool /sbin/multipath\n}\n"
+    )
+    old = _syn002(tmp_path / "a", text, "0.7.5")
+    assert [line for line, _ in old] == [2, 3, 4]
+    assert "knows it from 0.7.7 on" in old[0][1]
+    assert "in 0.7.0 to 0.7.3, from 0.8.0 on" in old[1][1]  # removed, then back
+    assert "knows it in 0.4.5)" in old[2][1]
+    assert [line for line, _ in _syn002(tmp_path / "b", text, "0.8.0")] == [4]
+    assert [line for line, _ in _syn002(tmp_path / "c", text, "0.4.5")] == [2, 3]
+
+
+def test_syn002_takes_the_hosts_multipath_version_from_its_packages(tmp_path: Path) -> None:
+    status = "Package: multipath-tools\nStatus: install ok installed\nVersion: 0.7.5-1\n\n"
+    files = {
+        "etc/multipath.conf": "defaults {\n\tfind_multipaths_timeout 5\n}\n",
+        "var/lib/dpkg/status": status,
+    }
+    write_site(tmp_path / "site", {"h": files})
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("SYN002",)))
+    assert [d.location.line for d in result.diagnostics] == [2]

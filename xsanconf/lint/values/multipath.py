@@ -24,10 +24,10 @@ from xsanconf.lint.values import Invalid
 
 if TYPE_CHECKING:
     from xsanconf.domain.version import Version
-    from xsanconf.formats.multipath import MultipathOption
+    from xsanconf.formats.multipath import MultipathOption, MultipathSection
     from xsanconf.lint.site import SiteFile
 
-__all__ = ["DEFAULT_VERSION", "invalid_values"]
+__all__ = ["DEFAULT_VERSION", "invalid_values", "keyword_releases", "known_in", "section_path"]
 
 DEFAULT_VERSION = "0.14.3"
 
@@ -65,6 +65,47 @@ _EXPECTED: dict[str, str] = {
 _NUMBER = re.compile(r"[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*")
 _DEV_LOSS = re.compile(r"[ \t\n\v\f\r]*[+-]?\d+")  # sscanf("%u") reads a leading number
 _BLACKLISTS = ("blacklist", "blacklist_exceptions")
+
+
+def section_path(section: MultipathSection) -> str:
+    """Where a section sits, as the keyword table names it: ``devices/device``, ``defaults``."""
+    names = []
+    current: MultipathSection | None = section
+    while current is not None and current.keyword:
+        names.append(current.keyword)
+        current = current.parent
+    return "/".join(reversed(names))
+
+
+def keyword_releases(path: str, keyword: str) -> list[tuple[str, str]] | None:
+    """The runs of releases (first, last) whose multipathd knows ``keyword`` in the section at
+    ``path``; ``None`` when no release ever did."""
+    from xsanconf.lint.values.multipath_keywords import KEYWORDS, RELEASES
+
+    runs = KEYWORDS.get(path, {}).get(keyword)
+    if runs is None:
+        return None
+    return [(RELEASES[first], RELEASES[last]) for first, last in runs]
+
+
+def known_in(path: str, keyword: str, version: str) -> bool | None:
+    """Whether multipathd ``version`` knows ``keyword`` there (``None``: no release ever did).
+
+    A version between two releases is read as the release before it; one before the oldest
+    known release as the oldest."""
+    from xsanconf.lint.values.multipath_keywords import KEYWORDS, RELEASES
+
+    runs = KEYWORDS.get(path, {}).get(keyword)
+    if runs is None:
+        return None
+    release = parse_version(version)
+    if release is None:
+        return True
+    index = 0
+    for i, name in enumerate(RELEASES):
+        if parse_version(name) <= release:  # type: ignore[operator]
+            index = i
+    return any(first <= index <= last for first, last in runs)
 
 
 def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]:
