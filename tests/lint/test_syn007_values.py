@@ -97,12 +97,15 @@ def test_iscsid_values(tmp_path: Path) -> None:
             "node.session.timeo.replacement_timeout = 15s\n"  # strtoul reads 15, as meant
             "node.conn[0].startup = automatic\n"
             "node.session.iscsi.ImmediateData = No\n"
+            "node.session.xmit_thread_priority = -20\n"  # a signed field: read as written
+            "iface.vlan_id = -1\n"  # unsigned 16 bits: read as 65535
         )
     }
     found = run(tmp_path, files)
-    assert [d.location.line for d in found] == [1, 2, 3]
+    assert [d.location.line for d in found] == [1, 2, 3, 8]
     assert "keeps the default, manual" in found[0].message
     assert "as 0" in found[2].message
+    assert "as 65535" in found[3].message
     assert all(d.severity is Severity.WARNING for d in found)
 
 

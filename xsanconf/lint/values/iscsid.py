@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["invalid_values"]
 
 # what strtoul reads as the number it shows (``15s`` is 15: the unit is only noise)
-_NUMBER_FIRST = re.compile(r"[ \t\n\r\v\f]*\+?\d")
+_NUMBER_FIRST = re.compile(r"[ \t\n\r\v\f]*([+-]?\d+)")
 
 
 def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]:
@@ -44,11 +44,14 @@ def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]
                 f"'{value}' is not a value of {entry.key} ({choices}; exact case): iscsid "
                 f"ignores the line and keeps the default, {default}"
             )
-        elif spec.type == "int" and not _NUMBER_FIRST.match(value):
+        elif spec.type == "int":
             read = read_c_integer(value, spec.bits)
-            message = (
-                f"'{value}' is not a number: iscsid reads {entry.key} as {read} "
-                "(strtoul reads no digits as 0 and wraps a negative number)"
-            )
+            number = _NUMBER_FIRST.match(value)
+            if number is None or int(number.group(1)) != read:
+                message = (
+                    f"'{value}' is not a number {entry.key} can hold: iscsid reads it as "
+                    f"{read} (strtoul reads no digits as 0, and a negative number wraps in an "
+                    "unsigned field)"
+                )
         if message is not None:
             yield Invalid(file.location(entry.token), message, Severity.WARNING)
