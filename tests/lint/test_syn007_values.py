@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.corpus import corpus_files, read
 from tests.lint.sites import write_site
 from xsanconf.lint.diagnostics import Diagnostic, Severity
 from xsanconf.lint.engine import LintOptions, lint
@@ -188,3 +189,18 @@ def test_syn002_takes_the_hosts_multipath_version_from_its_packages(tmp_path: Pa
     write_site(tmp_path / "site", {"h": files})
     result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("SYN002",)))
     assert [d.location.line for d in result.diagnostics] == [2]
+
+
+def _daemon_files() -> list[object]:
+    def wanted(param: object) -> bool:
+        file = getattr(param, "values", (None,))[0]
+        return file is None or "iscsid.conf" in file.name or file.name.endswith("ietd.conf")
+
+    return [p for p in corpus_files("iscsid", "ietd") if wanted(p)]
+
+
+@pytest.mark.parametrize("file", _daemon_files())
+def test_syn007_is_silent_on_real_iscsid_and_ietd_files(file: Path, tmp_path: Path) -> None:
+    """Distribution defaults and users' files that their daemons read as written."""
+    rel = "etc/iscsi/iscsid.conf" if "iscsid.conf" in file.name else "etc/iet/ietd.conf"
+    assert [(d.location.line, d.message) for d in run(tmp_path, {rel: read(file)})] == []
