@@ -84,6 +84,12 @@ def test_multipath_values_a_later_release_added_are_refused_before(tmp_path: Pat
     assert len(run(tmp_path / "c2", counted, multipath="0.9.4")) == 1
 
 
+def test_multipath_keywords_the_release_does_not_know_are_left_to_syn002(tmp_path: Path) -> None:
+    files = _mp("\tdetect_pgpolicy maybe\n")  # added in 0.9.6
+    assert len(run(tmp_path / "new", files)) == 1
+    assert run(tmp_path / "old", files, multipath="0.9.0") == []
+
+
 def test_multipath_blacklist_patterns_are_not_values(tmp_path: Path) -> None:
     files = {"etc/multipath.conf": 'blacklist {\n\tdevnode "^sd[a"\n}\n'}
     assert run(tmp_path, files) == []

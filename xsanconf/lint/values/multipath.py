@@ -115,10 +115,16 @@ def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]
         parent = section.parent
         if section.keyword in _BLACKLISTS or (parent is not None and parent.keyword in _BLACKLISTS):
             continue  # patterns: MPATH005
+        path = section_path(section)
         for option in section.options:
             if not option.known or option.deprecated or option.value is None:
                 continue
-            found = [(name, _judge(option, v)) for name, v in candidates if v is not None]
+            found = [
+                (name, _judge(option, v))
+                for name, v in candidates
+                # a keyword the release does not know is SYN002's
+                if v is not None and known_in(path, option.keyword, name) is not False
+            ]
             said = [(name, m) for name, m in found if m is not None]
             if not said:
                 continue
