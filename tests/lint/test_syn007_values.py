@@ -3,6 +3,9 @@ them; and SYN002 over the multipath keyword table of every release."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -210,3 +213,46 @@ def test_syn007_is_silent_on_real_iscsid_and_ietd_files(file: Path, tmp_path: Pa
     """Distribution defaults and users' files that their daemons read as written."""
     rel = "etc/iscsi/iscsid.conf" if "iscsid.conf" in file.name else "etc/iet/ietd.conf"
     assert [(d.location.line, d.message) for d in run(tmp_path, {rel: read(file)})] == []
+
+
+# kmod: the lines it skips for their arguments ------------------------------------------------
+
+_KMOD_BATTERY = (
+    "options sbp2\nalias foo\nblacklist\noptions bar x=1\nsoftdep baz\ninstall qux\n"
+    "remove qux\nalias a/b c\nblah foo\nblacklist ok_module\n"
+)
+_BAD_LINE = re.compile(r"line (\d+): ignoring bad line starting with '([^']*)'")
+# weakdep is left out: kmod before 33 does not know the command at all (SYN002's)
+_KMOD_COMMANDS = {"options", "alias", "blacklist", "install", "remove", "softdep"}
+
+
+def _kmod_refuses(text: str, tmp_path: Path) -> set[int]:
+    if shutil.which("modprobe") is None:
+        pytest.skip("kmod's modprobe is not installed")
+    conf, empty = tmp_path / "conf", tmp_path / "empty"
+    conf.mkdir(parents=True)
+    empty.mkdir(parents=True)
+    (conf / "x.conf").write_bytes(text.encode("utf-8", "surrogateescape"))
+    result = subprocess.run(
+        ["modprobe", "-C", str(conf), "-d", str(empty), "-S", "none", "-c"],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=False,
+    )
+    found = _BAD_LINE.finditer(result.stderr)
+    return {int(m.group(1)) for m in found if m.group(2) in _KMOD_COMMANDS}
+
+
+@pytest.mark.parametrize("file", [pytest.param(None, id="battery"), *corpus_files("modprobe")])
+def test_syn007_agrees_with_kmod_on_the_lines_it_skips(file: Path | None, tmp_path: Path) -> None:
+    if file is not None and not file.name.endswith(".conf"):
+        pytest.skip("not a modprobe.d file")
+    if file is not None and "weakdep" in file.name:
+        pytest.skip("weakdep lines: kmod 33 reads them, older kmod refuses the command (SYN002)")
+    text = _KMOD_BATTERY if file is None else read(file)
+    refused = _kmod_refuses(text, tmp_path / "kmod")
+    found = run(tmp_path, {"etc/modprobe.d/x.conf": text})
+    assert {d.location.line for d in found} == refused
+    if file is None:
+        assert refused == {1, 2, 3, 5, 6, 7}  # the battery makes kmod speak

@@ -21,6 +21,7 @@ CHECKERS: dict[str, tuple[str, str]] = {
     "multipath": ("xsanconf.lint.values.multipath", "multipath"),
     "iscsid": ("xsanconf.lint.values.iscsid", "open-iscsi"),
     "ietd": ("xsanconf.lint.values.ietd", "iet"),
+    "modprobe": ("xsanconf.lint.values.modprobe", "kmod"),
 }
 
 
