@@ -285,7 +285,10 @@ def test_ignored_paths_are_removed_only_when_they_name_the_default(tmp_path: Pat
     moved = "defaults {\n\tbindings_file /var/lib/multipath/bindings\n}\n"
     [other] = run(tmp_path / "b", "MPATH004", moved)
     assert other.fix is None and "/etc/multipath/bindings" in other.message
-    assert run(tmp_path / "c", "MPATH004", moved, version="0.9.6") == []
+    # 0.8.8 to 0.9.6 still read it, and log it as deprecated
+    [logged] = run(tmp_path / "c", "MPATH004", moved, version="0.9.6")
+    assert logged.fix is None and "still reads it" in logged.message
+    assert run(tmp_path / "d", "MPATH004", moved, version="0.8.7") == []
 
 
 def test_a_retired_alias_outside_defaults_is_not_renamed(tmp_path: Path) -> None:
@@ -612,3 +615,15 @@ def test_a_device_without_vendor_or_product_is_dropped(tmp_path: Path) -> None:
     )
     [found] = run(tmp_path, "SYN005", text)
     assert found.location.line == 2 and "no product" in found.message
+
+
+def test_file_keywords_are_deprecated_from_0_8_8_before_they_are_ignored(tmp_path: Path) -> None:
+    text = 'defaults {\n\tbindings_file "/etc/multipath/bindings"\n\tconfig_dir "/etc/mp.d"\n}\n'
+    assert run(tmp_path / "a", "MPATH004", text, "0.8.7") == []
+    bindings, config_dir = run(tmp_path / "b", "MPATH004", text, "0.8.8")
+    assert "deprecated since multipath-tools 0.8.8" in bindings.message
+    assert bindings.fix is not None and bindings.fix.safe  # it names the default file
+    assert config_dir.fix is None and "still reads it" in config_dir.message
+    bindings, config_dir = run(tmp_path / "c", "MPATH004", text, "0.9.4")
+    assert "ignored from 0.9.7 on" in bindings.message
+    assert "ignored since multipath-tools 0.9.0" in config_dir.message

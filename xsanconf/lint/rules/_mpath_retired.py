@@ -4,7 +4,8 @@ Sources: the keyword tables (``init_keywords`` in ``libmultipath/dict.c``) of ea
 of opensvc/multipath-tools, checked tag by tag: the ``default_*`` names are aliases from 0.4.6
 and gone in 0.9.0; ``selector`` and ``udev_dir`` are gone in 0.5.0; ``prio_callout`` in 0.4.9;
 ``getuid_callout`` is deprecated in 0.5.0 and ignored ("deprecated option") from 0.9.0, like
-``multipath_dir``, ``config_dir`` and ``pg_timeout``; ``disable_changed_wwids`` from 0.8.1
+``multipath_dir``, ``config_dir`` and ``pg_timeout`` (the first two, like the three files below,
+logged as deprecated from 0.8.8); ``disable_changed_wwids`` from 0.8.1
 (its handler does nothing; 0.9.6 started to log it); ``bindings_file``, ``wwids_file``,
 ``prkeys_file`` from 0.9.7; ``features "1 queue_if_no_path"`` is deprecated from 0.7.2 (read
 as ``no_path_retry queue``, logged); ``flush_on_last_del yes/no`` is mapped to
@@ -283,8 +284,25 @@ def _dropped(keyword: str, gone: Version, replacement: str | None, target: str) 
     )
 
 
+# Read, but logged as "deprecated and will be disabled in a future release", before _IGNORED.
+_WARNED_FROM: Version = (0, 8, 8)
+_WARNED = frozenset({"multipath_dir", "config_dir", "bindings_file", "wwids_file", "prkeys_file"})
+
+
 def _ignored(keyword: str, value: str | None, version: Version) -> Verdict | None:
     since, default = _IGNORED[keyword]
+    if version < since and keyword in _WARNED and version >= _WARNED_FROM:
+        text = (
+            f"'{keyword}' is deprecated since multipath-tools {show(_WARNED_FROM)} (targeting "
+            f"{show(version)}) and ignored from {show(since)} on"
+        )
+        if default is not None and value == default:
+            return Verdict(
+                text + f"; it names the default, {default}, so the line can go",
+                Plan(f"remove the '{keyword}' line", True, remove=True),
+            )
+        where = f"the default, {default}" if default else "the built-in value"
+        return Verdict(text + f": multipathd still reads it here; move to {where} and remove it")
     if version < since:
         return None
     text = f"'{keyword}' is ignored since multipath-tools {show(since)} (targeting {show(version)})"
