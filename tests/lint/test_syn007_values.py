@@ -75,6 +75,15 @@ def test_multipath_values_multipathd_takes(tmp_path: Path, line: str) -> None:
     assert run(tmp_path, _mp(f"\t{line}\n")) == []
 
 
+def test_multipath_dev_loss_tmo_above_600_without_fast_io_fail(tmp_path: Path) -> None:
+    limited = "\tdev_loss_tmo infinity\n\tfast_io_fail_tmo off\n"
+    [found] = run(tmp_path / "a", _mp(limited))
+    assert found.location.line == 2 and "limits" in found.message
+    assert run(tmp_path / "b", _mp(limited + "\tno_path_retry queue\n")) == []
+    assert run(tmp_path / "c", _mp("\tdev_loss_tmo infinity\n\tfast_io_fail_tmo 5\n")) == []
+    assert run(tmp_path / "d", _mp("\tdev_loss_tmo 600\n\tfast_io_fail_tmo 0\n")) == []
+
+
 def test_multipath_values_a_later_release_added_are_refused_before(tmp_path: Path) -> None:
     files = _mp("\tfind_multipaths greedy\n\tflush_on_last_del unused\n")
     assert run(tmp_path / "new", files) == []

@@ -133,6 +133,34 @@ def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]
                 holding = " and ".join(name for name, _ in said)
                 message += f" (for multipath-tools {holding}; the others accept it)"
             yield Invalid(file.location(option.token), message, Severity.WARNING)
+        limited = _dev_loss_limited(section)
+        if limited is not None:
+            yield Invalid(file.location(limited.token), _DEV_LOSS_LIMIT, Severity.WARNING)
+
+
+# discovery.c (sysfs_set_rport_tmo): with fast_io_fail off (or 0) and no queueing, an FC
+# remote port's dev_loss_tmo is limited to 600 s when the map is set up -- logged then, not
+# when the file is read.
+_DEV_LOSS_LIMIT = (
+    "dev_loss_tmo above 600 with fast_io_fail_tmo off in this section: multipathd limits an "
+    "FC port's dev_loss_tmo to 600 when it sets up the map (\"limiting dev_loss_tmo to 600, "
+    'since fast_io_fail is not set"), unless no_path_retry is queue; set fast_io_fail_tmo '
+    "to a number of seconds"
+)
+
+
+def _dev_loss_limited(section: MultipathSection) -> MultipathOption | None:
+    """The ``dev_loss_tmo`` line multipathd limits to 600, judged within one section."""
+    dev_loss = section.effective("dev_loss_tmo")
+    fast_io = section.effective("fast_io_fail_tmo")
+    if dev_loss is None or fast_io is None or fast_io.value not in ("off", "0"):
+        return None
+    retry = section.effective("no_path_retry")
+    if retry is not None and retry.value == "queue":
+        return None
+    seconds = dev_loss.typed
+    above = seconds == "infinity" or (type(seconds) is int and seconds > 600)
+    return dev_loss if above else None
 
 
 def _judge(option: MultipathOption, version: Version) -> str | None:
