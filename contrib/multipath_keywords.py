@@ -2,6 +2,7 @@
 
     python3 contrib/multipath_keywords.py /path/to/multipath-tools > \
         xsanconf/lint/values/multipath_keywords.py
+    ruff format xsanconf/lint/values/multipath_keywords.py
 
 Reads ``init_keywords`` of ``libmultipath/dict.c`` at every release tag (``install_keyword_root``,
 ``install_keyword``/``install_keyword_multi``, ``install_sublevel``/``install_sublevel_end``;
@@ -14,7 +15,9 @@ import re
 import subprocess
 import sys
 
-_CALL = re.compile(r'install_(keyword_root|keyword_multi|keyword|sublevel_end|sublevel)\s*\(\s*(?:"([^"]+)")?')
+_CALL = re.compile(
+    r'install_(keyword_root|keyword_multi|keyword|sublevel_end|sublevel)\s*\(\s*(?:"([^"]+)")?'
+)
 
 
 def _tags(repo: str) -> list[str]:
