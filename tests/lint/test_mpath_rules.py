@@ -285,7 +285,10 @@ def test_ignored_paths_are_removed_only_when_they_name_the_default(tmp_path: Pat
     moved = "defaults {\n\tbindings_file /var/lib/multipath/bindings\n}\n"
     [other] = run(tmp_path / "b", "MPATH004", moved)
     assert other.fix is None and "/etc/multipath/bindings" in other.message
-    assert run(tmp_path / "c", "MPATH004", moved, version="0.9.6") == []
+    # 0.8.8 to 0.9.6 still read it, and log it as deprecated
+    [logged] = run(tmp_path / "c", "MPATH004", moved, version="0.9.6")
+    assert logged.fix is None and "still reads it" in logged.message
+    assert run(tmp_path / "d", "MPATH004", moved, version="0.8.7") == []
 
 
 def test_a_retired_alias_outside_defaults_is_not_renamed(tmp_path: Path) -> None:
@@ -578,3 +581,49 @@ def test_equal_bindings_files_give_equal_names(tmp_path: Path) -> None:
         "etc/xen/vm1": guest(),
     }
     assert run(tmp_path, "MPATH007", {"xen1": files, "xen2": files}) == []
+
+
+# The per-version retirements issue 15 names ------------------------------------------------
+
+
+def test_disable_changed_wwids_is_ignored_from_0_8_1(tmp_path: Path) -> None:
+    text = "defaults {\n\tdisable_changed_wwids yes\n}\n"
+    assert run(tmp_path / "a", "MPATH004", text, "0.8.0") == []
+    [found] = run(tmp_path / "b", "MPATH004", text, "0.8.1")
+    assert "ignored since multipath-tools 0.8.1" in found.message
+    assert found.fix is not None and found.fix.safe
+
+
+def test_queue_if_no_path_feature_is_deprecated_from_0_7_2(tmp_path: Path) -> None:
+    text = 'defaults {\n\tfeatures "1 queue_if_no_path"\n}\n'
+    assert run(tmp_path / "a", "MPATH004", text, "0.7.1") == []
+    [found] = run(tmp_path / "b", "MPATH004", text, "0.7.2")
+    assert "deprecated since multipath-tools 0.7.2" in found.message
+    assert found.fix is not None and not found.fix.safe
+    assert found.fix.edits[0].text == 'no_path_retry "queue"'
+    # the section's own no_path_retry wins: dropping the feature keeps the meaning
+    both = 'defaults {\n\tfeatures "2 queue_if_no_path pg_init_retries"\n\tno_path_retry 5\n}\n'
+    [found] = run(tmp_path / "c", "MPATH004", both, "0.9.4")
+    assert found.fix is not None and found.fix.safe
+    assert found.fix.edits[0].text == 'features "1 pg_init_retries"'
+
+
+def test_a_device_without_vendor_or_product_is_dropped(tmp_path: Path) -> None:
+    text = (
+        "devices {\n\tdevice {\n\t\tvendor IET\n\t\tno_path_retry queue\n\t}\n"
+        "\tdevice {\n\t\tvendor IET\n\t\tproduct VIRTUAL-DISK\n\t}\n}\n"
+    )
+    [found] = run(tmp_path, "SYN005", text)
+    assert found.location.line == 2 and "no product" in found.message
+
+
+def test_file_keywords_are_deprecated_from_0_8_8_before_they_are_ignored(tmp_path: Path) -> None:
+    text = 'defaults {\n\tbindings_file "/etc/multipath/bindings"\n\tconfig_dir "/etc/mp.d"\n}\n'
+    assert run(tmp_path / "a", "MPATH004", text, "0.8.7") == []
+    bindings, config_dir = run(tmp_path / "b", "MPATH004", text, "0.8.8")
+    assert "deprecated since multipath-tools 0.8.8" in bindings.message
+    assert bindings.fix is not None and bindings.fix.safe  # it names the default file
+    assert config_dir.fix is None and "still reads it" in config_dir.message
+    bindings, config_dir = run(tmp_path / "c", "MPATH004", text, "0.9.4")
+    assert "ignored from 0.9.7 on" in bindings.message
+    assert "ignored since multipath-tools 0.9.0" in config_dir.message

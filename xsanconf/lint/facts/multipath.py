@@ -47,16 +47,52 @@ def _suggestion(word: str, section: MultipathSection) -> str:
 
 
 def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
-    """Keywords multipathd does not know in the section it reads them in ("invalid keyword")."""
-    for option in file.doc.model.unknown:
-        if option.keyword in _RETIRED:
-            continue
-        where = option.section.keyword or "the top level"
-        yield Finding(
-            f"unknown keyword '{option.keyword}' in '{where}': multipathd ignores it"
-            + _suggestion(option.keyword, option.section),
-            file.location(option.token),
-        )
+    """Keywords multipathd at ``version`` does not know in the section it reads them in
+    ("invalid keyword"), from the keyword table of every release."""
+    from xsanconf.lint.values.multipath import (
+        DEFAULT_VERSION,
+        keyword_releases,
+        known_in,
+        section_path,
+    )
+
+    target = version or DEFAULT_VERSION
+    for section in file.doc.model.walk():
+        path = section_path(section)
+        for option in section.options:
+            keyword = option.keyword
+            if keyword in _RETIRED:
+                continue
+            known = known_in(path, keyword, target)
+            if known or (known is None and option.known):
+                continue
+            where = section.keyword or "the top level"
+            if known is None:
+                yield Finding(
+                    f"unknown keyword '{keyword}' in '{where}': multipathd ignores it"
+                    + _suggestion(keyword, section),
+                    file.location(option.token),
+                )
+                continue
+            runs = keyword_releases(path, keyword) or []
+            yield Finding(
+                f"multipath-tools {target} does not know '{keyword}' in '{where}' "
+                f"({_releases(runs)}): it ignores the line",
+                file.location(option.token),
+            )
+
+
+def _releases(runs: list[tuple[str, str]]) -> str:
+    """``known from 0.8.0 on``, ``known in 0.4.5 to 0.4.9``."""
+    from xsanconf.lint.values.multipath_keywords import RELEASES
+
+    spans = [
+        f"from {first} on"
+        if last == RELEASES[-1]
+        else (f"in {first}" if first == last else f"in {first} to {last}")
+        for first, last in runs
+    ]
+    return "multipathd knows it " + ", ".join(spans)
 
 
 def duplicates(file: SiteFile) -> Iterator[Finding]:
@@ -113,6 +149,16 @@ def read_differently(file: SiteFile) -> Iterator[Finding]:
                     f"and ignores {' '.join(option.ignored)!r}; quote a value with blanks",
                     file.location(option.token),
                 )
+    for device in config.devices:
+        missing = [k for k in ("vendor", "product") if device.option(k) is None]
+        if device.head is not None and missing:
+            yield Finding(
+                f"this device entry has no {' and no '.join(missing)}: multipath-tools 0.7.2 "
+                'and later drop it ("device config missing vendor or product parameter"), '
+                "and older releases apply it to every device in place of the built-in entries; "
+                "set both vendor and product",
+                file.location(device.head),
+            )
     for ignored in config.ignored_lines:
         yield Finding(
             f"multipathd drops this line ({ignored.reason})", file.location(ignored.token)

@@ -4,10 +4,13 @@ Sources: the keyword tables (``init_keywords`` in ``libmultipath/dict.c``) of ea
 of opensvc/multipath-tools, checked tag by tag: the ``default_*`` names are aliases from 0.4.6
 and gone in 0.9.0; ``selector`` and ``udev_dir`` are gone in 0.5.0; ``prio_callout`` in 0.4.9;
 ``getuid_callout`` is deprecated in 0.5.0 and ignored ("deprecated option") from 0.9.0, like
-``multipath_dir``, ``config_dir`` and ``pg_timeout``; ``disable_changed_wwids`` from 0.9.6;
-``bindings_file``, ``wwids_file``, ``prkeys_file`` from 0.9.7; ``flush_on_last_del yes/no``
-is mapped to ``always``/``unused`` with a warning from 0.9.9; the man page calls the
-``readsector0`` checker deprecated from 0.5.0.
+``multipath_dir``, ``config_dir`` and ``pg_timeout`` (the first two, like the three files below,
+logged as deprecated from 0.8.8); ``disable_changed_wwids`` from 0.8.1
+(its handler does nothing; 0.9.6 started to log it); ``bindings_file``, ``wwids_file``,
+``prkeys_file`` from 0.9.7; ``features "1 queue_if_no_path"`` is deprecated from 0.7.2 (read
+as ``no_path_retry queue``, logged); ``flush_on_last_del yes/no`` is mapped to
+``always``/``unused`` with a warning from 0.9.9; the man page calls the ``readsector0`` checker
+deprecated from 0.5.0.
 
 A fix is *safe* only when multipathd of the targeted release does the same with the new text:
 renaming an alias it still reads, removing a line it ignores.  Bringing an ignored line back to
@@ -107,7 +110,7 @@ _IGNORED: dict[str, tuple[Version, str | None]] = {
     "multipath_dir": ((0, 9, 0), None),
     "config_dir": ((0, 9, 0), "/etc/multipath/conf.d"),
     "pg_timeout": ((0, 9, 0), None),
-    "disable_changed_wwids": ((0, 9, 6), None),
+    "disable_changed_wwids": ((0, 8, 1), None),
     "bindings_file": ((0, 9, 7), "/etc/multipath/bindings"),
     "wwids_file": ((0, 9, 7), "/etc/multipath/wwids"),
     "prkeys_file": ((0, 9, 7), "/etc/multipath/prkeys"),
@@ -163,6 +166,7 @@ def judge(
     section: str,
     section_sets_uid_attribute: bool,
     known: bool,
+    section_sets_no_path_retry: bool = False,
 ) -> Verdict | None:
     """What the targeted release does with ``keyword value`` in ``section``; ``None`` when
     nothing is retired.
@@ -171,6 +175,8 @@ def judge(
     names it does not know are judged wherever they stand (SYN002 leaves them to this rule),
     but renamed only where they were valid.
     """
+    if keyword == "features" and known:
+        return _queue_if_no_path(value or "", version, section_sets_no_path_retry)
     verdict = _judge(keyword, value, version, section_sets_uid_attribute, known)
     home = _HOMES.get(keyword)
     if verdict is None or home is None or section in home:
@@ -278,8 +284,25 @@ def _dropped(keyword: str, gone: Version, replacement: str | None, target: str) 
     )
 
 
+# Read, but logged as "deprecated and will be disabled in a future release", before _IGNORED.
+_WARNED_FROM: Version = (0, 8, 8)
+_WARNED = frozenset({"multipath_dir", "config_dir", "bindings_file", "wwids_file", "prkeys_file"})
+
+
 def _ignored(keyword: str, value: str | None, version: Version) -> Verdict | None:
     since, default = _IGNORED[keyword]
+    if version < since and keyword in _WARNED and version >= _WARNED_FROM:
+        text = (
+            f"'{keyword}' is deprecated since multipath-tools {show(_WARNED_FROM)} (targeting "
+            f"{show(version)}) and ignored from {show(since)} on"
+        )
+        if default is not None and value == default:
+            return Verdict(
+                text + f"; it names the default, {default}, so the line can go",
+                Plan(f"remove the '{keyword}' line", True, remove=True),
+            )
+        where = f"the default, {default}" if default else "the built-in value"
+        return Verdict(text + f": multipathd still reads it here; move to {where} and remove it")
     if version < since:
         return None
     text = f"'{keyword}' is ignored since multipath-tools {show(since)} (targeting {show(version)})"
@@ -343,3 +366,36 @@ def _getuid(
             Plan(f"rename '{keyword}' to 'getuid_callout'", True, "getuid_callout"),
         )
     return Verdict(text)
+
+
+_QUEUE_FEATURE: Version = (0, 7, 2)
+
+
+def _queue_if_no_path(features: str, version: Version, sets_no_path_retry: bool) -> Verdict | None:
+    """``features "1 queue_if_no_path"``: deprecated from 0.7.2, where multipathd reads it as
+    ``no_path_retry queue`` only when no ``no_path_retry`` applies to the map, and removes it
+    from the features it loads (``reconcile_features_with_options`` in propsel.c)."""
+    words = features.split()
+    if version < _QUEUE_FEATURE or "queue_if_no_path" not in words[1:]:
+        return None
+    text = (
+        f"'features \"{features}\"': queue_if_no_path among the features is deprecated since "
+        f"multipath-tools {show(_QUEUE_FEATURE)} (targeting {show(version)}); multipathd logs "
+        "it and reads it as 'no_path_retry queue', unless a no_path_retry applies to the map"
+    )
+    rest = [w for w in words[1:] if w != "queue_if_no_path"]
+    if sets_no_path_retry:
+        # the section's own no_path_retry wins over the feature, which multipathd drops: the
+        # features without it are what it loads, for every release from 0.7.2 on
+        new = " ".join([str(len(rest)), *rest])
+        return Verdict(
+            text + "; this section sets no_path_retry, so the feature has no effect",
+            Plan(f'drop queue_if_no_path from features ("{new}")', True, value=new),
+        )
+    if not rest:
+        return Verdict(
+            text + "; write 'no_path_retry queue' (unsafe: a no_path_retry set elsewhere, "
+            "which now overrides the feature, would then be overridden instead)",
+            Plan("replace it with 'no_path_retry queue'", False, "no_path_retry", "queue"),
+        )
+    return Verdict(text + "; set 'no_path_retry queue' and drop it from features")

@@ -280,6 +280,7 @@ def deprecated_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                     section=section.keyword,
                     section_sets_uid_attribute=_sets_uid_attribute(section),
                     known=option.known,
+                    section_sets_no_path_retry=section.option("no_path_retry") is not None,
                 )
                 if verdict is None:
                     continue

@@ -63,8 +63,18 @@ def unknown_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         if check is not None and file.kind == "drbd":
             yield from _unknown_drbd(ctx, file, check)
         elif check is not None:
-            for found in check(file, ctx.versions.get(file.kind)):
+            for found in check(file, _version(ctx, file)):
                 yield _finding(ctx, found)
+
+
+def _version(ctx: RuleContext, file: SiteFile) -> str | None:
+    """The version of the software reading ``file`` on its host, else the targeted one."""
+    component = _COMPONENTS.get(file.kind)
+    known = ctx.host_versions(file.host).version(component) if component else None
+    return known or ctx.versions.get(file.kind)
+
+
+_COMPONENTS = {"multipath": "multipath"}
 
 
 def _unknown_drbd(ctx: RuleContext, file: SiteFile, check: Any) -> Iterator[Diagnostic]:
