@@ -148,7 +148,10 @@ def test_a_quoted_drbd_value_keeps_its_quotes_and_a_quoted_argument_is_the_value
 RES = 'resource r0 {\n\tnet {\n\t\tcram-hmac-alg "sha1";\n\t\tprotocol C;\n\t}\n}\n'
 VALUES = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\\"), min_size=1
-).filter(lambda v: v.strip() == v)
+).filter(
+    # a value written in quotes is taken as the quoted value, by design (`set ... '"x"'` is x)
+    lambda v: v.strip() == v and not (len(v) >= 2 and v[0] == v[-1] == '"')
+)
 
 
 @given(value=VALUES)
