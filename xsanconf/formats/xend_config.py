@@ -17,6 +17,7 @@ import attrs
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats._lines import LineView, append_last_line, check_one_line, plain_key
 from xsanconf.parsing import Lexed, LexError, parse_with
 from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
@@ -251,7 +252,8 @@ class XendConfig:
     @property
     def relocation_port(self) -> int:
         value = self.value("xend-relocation-port")
-        return int(value) if value and value.strip().isdigit() else 8002
+        number = read_int(value.strip()) if value else None
+        return 8002 if number is None else number
 
     @property
     def relocation_address(self) -> str:

@@ -20,6 +20,8 @@ import posixpath
 
 import attrs
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = [
     "Plan",
     "Verdict",
@@ -34,7 +36,8 @@ Version = tuple[int, ...]
 
 
 def parse_version(text: str) -> Version:
-    return tuple(int(part) for part in text.split(".") if part.isdigit())
+    numbers = (read_int(part) for part in text.split("."))
+    return tuple(n for n in numbers if n is not None)
 
 
 def show(version: Version) -> str:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.domain.iscsi_name import IscsiName
+from xsanconf.domain.numerals import read_int
 from xsanconf.domain.wwid import IET_SCSI_ID_LEN, iet_identity
 from xsanconf.formats.ietd import IetStatement
 from xsanconf.formats.ietd.lexer import words
@@ -64,9 +65,10 @@ def _version(ctx: RuleContext) -> Version:
     """The targeted IET version: ``1.4.20.3+svn496`` gives ``(1, 4, 20, 3)``."""
     parts = []
     for piece in re.split(r"[.+~-]", ctx.versions.get("iet", "")):
-        if not piece.isdigit():
+        number = read_int(piece)
+        if number is None:
             break
-        parts.append(int(piece))
+        parts.append(number)
     return tuple(parts) or NEWEST
 
 
