@@ -125,3 +125,14 @@ def test_data_round_trip_through_json() -> None:
     rebuilt = xsanconf.from_data(data)
     assert rebuilt.model.resources[0].host("a").device.effective_minor == 0
     assert data["directives"][0]["name"] == "resource"
+
+
+@pytest.mark.parametrize("kind", sorted(xsanconf.KINDS))
+def test_a_recovered_document_has_a_model_and_data(kind: str) -> None:
+    """modprobe and modules looked up a view for the RAW token of an unparsed document."""
+    doc = xsanconf.loads("options x\x00\n", kind, recover=True)
+    assert not doc.parsed
+    doc.model  # noqa: B018
+    assert isinstance(xsanconf.to_data(doc)["directives"], list)
+    if kind in ("modprobe", "modules"):
+        assert doc.model.lines == []
