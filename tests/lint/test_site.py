@@ -167,7 +167,13 @@ def test_include_problems(tmp_path: Path) -> None:
             2,
             "include 'nothing/*.res' matches no file (drbdadm ignores it silently)",
         ),
-        ("SYN003", "error", 3, "include '../../outside.conf' points outside the host root"),
+        (
+            "SYN003",
+            "error",
+            3,
+            "include '../../outside.conf': outside.conf does not exist (drbdadm fails: "
+            '"Failed to open include file")',
+        ),
         (
             "SYN003",
             "error",
@@ -177,6 +183,30 @@ def test_include_problems(tmp_path: Path) -> None:
     ]
     assert site.problems[-1].location.path.endswith("etc/drbd.d/loop.res")
     assert site.problems[1].severity is Severity.WARNING
+
+
+RES_R0 = "resource r0 {\n  on h { device /dev/drbd0; }\n}\n"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["/etc/x/../../../../etc/drbd.d/r0.res", "../../../etc/drbd.d/r0.res", "/../etc/drbd.d/*.res"],
+)
+def test_dot_dot_in_an_include_stops_at_the_host_root(tmp_path: Path, pattern: str) -> None:
+    """The host root is "/": "/.." is "/", so the include names the host's own file."""
+    write_site(
+        tmp_path,
+        {
+            "h": {
+                "etc/drbd.conf": f'include "{pattern}";\n',
+                "etc/drbd.d/r0.res": RES_R0,
+            }
+        },
+    )
+    site = Site.load([tmp_path / "h"])
+    assert _problems(site) == []
+    host = site.hosts[0]
+    assert [r.name for _, r in host.drbd_resources()] == ["r0"]
 
 
 def test_a_file_included_twice_is_read_once(tmp_path: Path) -> None:
