@@ -296,10 +296,24 @@ def _sexp(value: object) -> str:
     return _quoted(str(value))
 
 
+def _written_list(arg: str) -> bool:
+    """Whether ``arg`` is a list as :func:`directives` writes one, ``(a b)``, and not an atom
+    that starts with ``(``: such an atom is quoted."""
+    if not arg.startswith("("):
+        return False
+    from xsanconf.errors import ParseError
+
+    try:
+        parse(f"(x {arg})\n")
+    except ParseError:
+        return False
+    return True
+
+
 def build(items: list[Directive]) -> str:
     lines = []
     for d in items:
-        args = [a if a.startswith("(") else _quoted(a) for a in d.args]
+        args = [a if _written_list(a) else _quoted(a) for a in d.args]
         lines.append("(" + " ".join([d.name, *args]) + ")\n")
     return "".join(lines)
 
