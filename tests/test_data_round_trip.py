@@ -4,6 +4,7 @@ that does not parse or that means something else.  One property per kind, over v
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import xsanconf
+from tests.corpus import CORPUS, corpus_files, read
 from xsanconf.testing.drbd import drbd_documents
 from xsanconf.testing.iet_access import iet_access_documents
 from xsanconf.testing.ietd import ietd_documents
@@ -91,6 +93,19 @@ def test_valid_documents_build_back_to_their_data(kind: str, data: st.DataObject
 @given(text=_ODD_TEXT)
 def test_any_accepted_text_builds_back_to_its_data(kind: str, text: str) -> None:
     rebuilt_reads_back(text, kind)
+
+
+@pytest.mark.parametrize(
+    "file",
+    corpus_files(*sorted(p.name for p in CORPUS.iterdir() if p.is_dir()))
+    if CORPUS.is_dir()
+    else corpus_files(),
+)
+def test_corpus_files_build_back_to_their_data(file: Path) -> None:
+    """Every real file, as every kind that accepts it."""
+    text = read(file)
+    for kind in xsanconf.KINDS:
+        rebuilt_reads_back(text, kind)
 
 
 @pytest.mark.parametrize(
