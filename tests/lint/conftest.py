@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +33,23 @@ def xsanlint(capsys: pytest.CaptureFixture[str]) -> Runner:
 def _no_config_above(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run from a directory without xsanlint configuration (the repo's pyproject has none)."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _fixes_as_declared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fix a rule attaches anywhere in these tests is of the kind its @rule declares."""
+    from xsanconf.lint.diagnostics import Diagnostic
+    from xsanconf.lint.rule import RuleContext
+
+    attach = RuleContext.diagnostic
+
+    def checked(self: RuleContext, *args: Any, **kwargs: Any) -> Diagnostic:
+        found = attach(self, *args, **kwargs)
+        if found.fix is not None:
+            assert self.rule.allows(found.fix), (
+                f"{self.rule.code} declares fix={self.rule.fix!r} but attaches a "
+                f"{'safe' if found.fix.safe else 'unsafe'} fix: {found.fix.description}"
+            )
+        return found
+
+    monkeypatch.setattr(RuleContext, "diagnostic", checked)

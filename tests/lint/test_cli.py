@@ -73,9 +73,26 @@ def test_colour_only_when_asked_or_on_a_terminal(xsanlint: Runner) -> None:
     assert "\033[1;31mDRBD001\033[0m" in out
 
 
-def test_statistics(xsanlint: Runner) -> None:
-    _, out, _ = xsanlint(EXAMPLE, "--statistics")
-    assert "    4  DRBD008   flushes-disabled\n" in out
+def test_statistics_print_only_the_table(xsanlint: Runner) -> None:
+    code, out, _ = xsanlint(EXAMPLE, "--statistics")
+    assert code == 1
+    lines = out.splitlines()
+    # as ruff --statistics: no findings, a row per rule (most first), then the summary
+    assert lines[:3] == [
+        "4  DRBD008   [ ] flushes-disabled",
+        "4  MPATH004  [*] deprecated-keyword",
+        "2  DRBD001   [ ] dual-primary-not-allowed",
+    ]
+    assert len(lines) == 15 + 2 and lines[-2] == ""
+    assert lines[-1].startswith("Found 28 problems (10 errors, 18 warnings)")
+    assert "become-primary-on" not in out and ".res:" not in out
+
+
+def test_statistics_without_fixes_or_findings(xsanlint: Runner) -> None:
+    _, out, _ = xsanlint(EXAMPLE, "--statistics", "--select", "ISCSI002")
+    assert out.splitlines()[:2] == ["2  ISCSI002  duplicate-initiator-name", ""]
+    _, out, _ = xsanlint(FIXED, "--statistics")
+    assert out == "No problems found in 20 files of 4 hosts.\n"
 
 
 # json, sarif, github
@@ -120,6 +137,7 @@ def test_sarif_report_is_valid_sarif_2_1_0(xsanlint: Runner) -> None:
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     assert rules["DRBD001"]["help"]["markdown"].startswith("# DRBD001 dual-primary-not-allowed")
     assert rules["DRBD003"]["defaultConfiguration"]["level"] == "warning"
+    assert rules["DRBD001"]["properties"]["fix"] == "unsafe"
     result = run["results"][0]
     assert result["ruleId"] == "DRBD001"
     assert rules[result["ruleId"]] == run["tool"]["driver"]["rules"][result["ruleIndex"]]
@@ -456,18 +474,27 @@ def test_secrets_are_never_printed(xsanlint: Runner, tmp_path: Path) -> None:
 def test_rules_listing(xsanlint: Runner) -> None:
     code, out, _ = xsanlint("rules")
     assert code == 0
-    assert any(line.startswith("DRBD001   dual-primary-not-allowed") for line in out.splitlines())
+    lines = out.splitlines()
+    assert any(line.startswith("DRBD001   dual-primary-not-allowed") for line in lines)
+    # the fix each rule declares
+    assert any(line.startswith("DRBD007 ") and " file  safe " in line for line in lines)
+    assert any(line.startswith("SYN006 ") and " file  none " in line for line in lines)
     _, out, _ = xsanlint("rules", "--format", "json")
-    codes = [r["code"] for r in json.loads(out)]
-    assert {"SYN001", "SYN006", "DRBD010"} <= set(codes)
+    listed = {r["code"]: r for r in json.loads(out)}
+    assert {"SYN001", "SYN006", "DRBD010"} <= set(listed)
+    assert listed["DRBD001"]["fix"] == "unsafe"
+    assert listed["MPATH004"]["fix"] == "safe-or-unsafe"
 
 
 def test_rule_page(xsanlint: Runner) -> None:
     code, out, _ = xsanlint("rule", "SYN003")
     assert code == 0
-    assert out.startswith("# SYN003 include-problem\n")
+    assert out.startswith("# SYN003 include-problem\n\n")
+    assert "\nDefault severity: error. Scope: host. Fix: none.\n\n## What it checks\n" in out
     assert xsanlint("rule", "include-problem")[1] == out
     assert xsanlint("rule", "NOPE1")[0] == 2
+    _, out, _ = xsanlint("rule", "DRBD007")
+    assert "Fix: safe (`xsanlint --fix` applies it)." in out
 
 
 def test_help_teaches(xsanlint: Runner) -> None:

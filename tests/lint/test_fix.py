@@ -110,9 +110,10 @@ def test_syn005_final_newline_in_the_files_style(tmp_path: Path) -> None:
 def test_diff_marks_a_last_line_without_newline(tmp_path: Path) -> None:
     write_site(tmp_path, {"h": {"etc/iscsi/iscsid.conf": "a = 1\nnode.startup = manual"}})
     run = fix_site(Site.load([tmp_path]), LintOptions(select=("SYN005",)))
-    conf = tmp_path / "h/etc/iscsi/iscsid.conf"
+    conf = str(tmp_path / "h/etc/iscsi/iscsid.conf").lstrip("/")
     assert unified_diff(run.changes) == (
-        f"--- {conf}\n+++ {conf}\n@@ -1,2 +1,2 @@\n a = 1\n-node.startup = manual\n"
+        f"diff --git a/{conf} b/{conf}\n--- a/{conf}\n+++ b/{conf}\n"
+        "@@ -1,2 +1,2 @@\n a = 1\n-node.startup = manual\n"
         "\\ No newline at end of file\n+node.startup = manual\n"
     )
 
@@ -287,7 +288,11 @@ def test_a_rename_is_applied_and_reported_in_the_diff(
     _offering(monkeypatch, _renaming("etc/modprobe.d/sbp2.conf"))
     run = fix_site(Site.load([tmp_path]))
     old, new = tmp_path / "h/etc/modprobe.d/sbp2", tmp_path / "h/etc/modprobe.d/sbp2.conf"
-    assert unified_diff(run.changes) == f"rename from {old}\nrename to {new}\n"
+    shown_old, shown_new = str(old).lstrip("/"), str(new).lstrip("/")
+    assert unified_diff(run.changes) == (
+        f"diff --git a/{shown_old} b/{shown_new}\nsimilarity index 100%\n"
+        f"rename from {shown_old}\nrename to {shown_new}\n"
+    )
     assert write_changes(run.changes) == []
     assert not old.exists()
     assert new.read_text() == "options sbp2 exclusive_login=0\n"
@@ -415,12 +420,9 @@ def example(tmp_path: Path) -> Path:
 
 
 def test_the_rounds_lint_what_the_disk_holds_afterwards(example: Path) -> None:
-    """The site rebuilt in memory from the fixed texts lints as the site loaded from disk.
-
-    (Rules that list directories on disk see a rename only once it is written: ``--fix`` then
-    fixes again from disk, see the end-to-end test below.)
-    """
-    options = LintOptions(select=("DRBD", "SYN"))
+    """The site rebuilt in memory from the fixed texts lints as the site loaded from disk,
+    renames included (kmod lists modprobe.d on disk: the rebuilt host tells it the new names)."""
+    options = LintOptions(select=("DRBD", "SYN", "MOD"))
     run = fix_site(Site.load([example]), options, unsafe=True)
     assert run.changes
     assert write_changes(run.changes) == []
@@ -432,7 +434,7 @@ def test_diff_writes_nothing_and_exits_1(xsanlint: Runner, example: Path) -> Non
     code, out, err = xsanlint(example, "--diff", "--unsafe-fixes")
     assert code == 1
     assert _tree(example) == before
-    assert f"+++ {example}/san1/etc/drbd.d/xensan.res\n" in out
+    assert f"+++ b/{str(example).lstrip('/')}/san1/etc/drbd.d/xensan.res\n" in out
     assert "+\t\tresync-rate 300M;\n" in out
     assert "+\t\tallow-two-primaries yes;\n" in out
     assert "would be fixed" in err
@@ -523,10 +525,10 @@ run([{site!r}, "--fix"])
 """
 
 
-@pytest.mark.parametrize("victim", ["fsync", "replace"])
+@pytest.mark.parametrize("victim", ["fsync", "rename"])
 def test_a_process_killed_while_writing_leaves_the_original(example: Path, victim: str) -> None:
     """Killed after the new text is in the temporary file (``fsync``) or just before the rename
-    (``replace``): the original is byte for byte what it was, and the temporary file left behind
+    (``rename``): the original is byte for byte what it was, and the temporary file left behind
     is named so that no daemon or include glob takes it for a configuration file."""
     before = _tree(example)
     loaded = sorted(f.rel for f in Site.load([example]).files())

@@ -74,13 +74,51 @@ def test_source_line_and_rule_page(xsanlint: Runner) -> None:
     assert "# DRBD001 dual-primary-not-allowed" in rule and "## Why" in rule
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+NO_DOT = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+
+
+@NO_DOT
 def test_the_picture_is_inline_svg(xsanlint: Runner) -> None:
     page = _report(xsanlint, EXAMPLE)
-    svg = page.split('<div class="stack">', 1)[1].split("</div>", 1)[0]
+    svg = page.split('<div class="stack"', 1)[1].split(">", 1)[1].split("</div>", 1)[0]
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page
     assert "codes: IET004" in svg
+
+
+@NO_DOT
+def test_the_picture_keeps_its_natural_size_with_zoom_buttons(xsanlint: Runner) -> None:
+    page = _report(xsanlint, EXAMPLE)
+    size = re.search(r'<svg width="(\d+)pt" height="(\d+)pt"', page)
+    assert size is not None
+    # the frame carries the natural size; CSS scales it by the checked zoom button
+    assert f'<div class="stack" style="--width: {size[1]}pt; --height: {size[2]}pt">' in page
+    assert re.findall(r'id="zoom-(\w+)"( checked)?>', page) == [
+        ("fit", ""),
+        ("50", ""),
+        ("100", " checked"),
+        ("150", ""),
+        ("200", ""),
+    ]
+    assert "max-width: 100%" not in page  # what shrank the picture until it was unreadable
+
+
+@NO_DOT
+def test_the_legend_draws_every_kind_of_element(xsanlint: Runner) -> None:
+    from xsanconf.graph import KINDS
+    from xsanconf.lint.reporters.html import _legend_graph
+
+    page = _report(xsanlint, EXAMPLE)
+    legend = page.split('<figure class="legend" id="legend">', 1)[1].split("</figure>", 1)[0]
+    graph = _legend_graph()
+    assert {n.kind for n in graph.nodes} == set(KINDS) - {"host"}  # hosts are the frames
+    assert legend.count("<svg") == 1
+    for node in graph.nodes:
+        assert f">{node.label[0]}</text>" in legend
+    assert "red: has findings" in legend and "codes: CODE" in legend
+    for edge in graph.edges:
+        assert f">{html.escape(edge.label)}</text>" in legend
+    assert "Red elements, edges and frames have findings" in legend
 
 
 def test_without_graphviz_a_table(xsanlint: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,3 +197,45 @@ def test_renders_in_headless_chromium(xsanlint: Runner, tmp_path: Path) -> None:
     for number, d in enumerate(found, 1):
         assert f'id="f-{number}"' in dom
         assert html.escape(str(d["message"]), quote=False) in dom
+
+
+# Measures the laid-out page; appended to a copy of the report only (the report has no script).
+MEASURE = """<script>
+const find = (query) => document.querySelector(query);
+const size = (query, side) => (find(query) ? find(query).getBoundingClientRect()[side] : 0);
+const natural = (query) => (find(query) ? find(query).width.baseVal.value : 0);
+const press = (id) => { const on = document.getElementById(id); if (on) on.checked = true; };
+const frame = find('.stack');
+const measured = {natural: natural('.stack svg'), shown: size('.stack svg', 'width'),
+  frame: frame.clientWidth, scrolls: frame.scrollWidth > frame.clientWidth,
+  legend: size('#legend', 'height'), legend_picture: size('.legend svg', 'width'),
+  legend_natural: natural('.legend svg')};
+press('zoom-200'); measured.double = size('.stack svg', 'width');
+press('zoom-fit'); measured.fit = size('.stack svg', 'width');
+const out = document.createElement('pre'); out.id = 'measured';
+out.textContent = JSON.stringify(measured); document.body.append(out);
+</script>"""
+
+
+@NO_DOT
+def test_the_picture_is_readable_in_headless_chromium(xsanlint: Runner, tmp_path: Path) -> None:
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no chromium, chromium-browser or google-chrome")
+    page = _report(xsanlint, EXAMPLE)
+    target = tmp_path / "measure.html"
+    target.write_text(page.replace("</body>", MEASURE + "</body>"))
+    done = _run_browser(
+        browser, tmp_path / "profile", "--window-size=1280,2000", "--dump-dom", target.as_uri()
+    )
+    found = re.search(r'<pre id="measured">([^<]*)</pre>', done.stdout)
+    if found is None:
+        pytest.skip(f"{browser} ran no script (exit {done.returncode}): {done.stderr[-500:]}")
+    measured = json.loads(html.unescape(found[1]))
+    # natural size (no shrinking to the page), in a frame that scrolls to show the rest
+    assert measured["shown"] >= measured["natural"] - 1, measured
+    assert measured["natural"] > measured["frame"] and measured["scrolls"], measured
+    assert abs(measured["double"] - 2 * measured["natural"]) <= 2, measured
+    assert measured["fit"] <= measured["frame"], measured
+    assert measured["legend"] > 100, measured
+    assert measured["legend_picture"] >= measured["legend_natural"] - 1, measured

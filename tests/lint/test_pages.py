@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from xsanconf.lint import pages
-from xsanconf.lint.pages import parse_page
+from xsanconf.lint.pages import Mark, parse_page
 
 PAGE = """\
 # XYZ001 some-rule
@@ -22,11 +22,12 @@ More about it.
 
 ```drbd title="etc/drbd.conf" host="san1" target="drbd=8.4"
 ## not a heading: inside a fence
-resource r0 { }
+resource r0 { }  # <- XYZ001
 ```
 
-````multipath title="etc/multipath.conf"
-defaults {
+````multipath title="etc/multipath.conf" final-newline="no"
+defaults {	# <- XYZ001
+	keyword value # not a marker: <- XYZ001
 }
 ````
 
@@ -43,12 +44,15 @@ def test_parse_page() -> None:
     first, second = page.examples("Bad")
     assert (first.language, first.path, first.host) == ("drbd", "etc/drbd.conf", "san1")
     assert first.attributes["target"] == "drbd=8.4"
+    # the markers are taken out of the text the rules read, and kept apart
     assert first.text == "## not a heading: inside a fence\nresource r0 { }\n"
+    assert first.marks == (Mark(2, "XYZ001"),)
     assert (second.path, second.host, second.text) == (
         "etc/multipath.conf",
         "host1",
-        "defaults {\n}\n",
+        "defaults {\n\tkeyword value # not a marker: <- XYZ001\n}",
     )
+    assert second.marks == (Mark(1, "XYZ001"),)
     assert page.examples("Good") == []
     assert page.section("Fix") == ""
 

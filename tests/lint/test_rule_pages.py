@@ -1,8 +1,10 @@
-"""Every page in rules/ is executable: its Bad examples must fire its code, its Good ones not.
+"""Every page in rules/ is executable: its Bad examples fire its code on exactly the lines they
+mark, its Good ones produce no finding at all.
 
 The fenced blocks of a section are the files of a site: the info string names the path inside
 the host root (``title="etc/drbd.conf"``), optionally the host (``host="san1"``, default
-``host1``) and the targeted versions (``target="drbd=8.4"``).
+``host1``) and the targeted versions (``target="drbd=8.4"``).  A Bad example marks each line its
+rule reports with a trailing ``# <- CODE``, which the rule never sees (:mod:`xsanconf.lint.pages`).
 """
 
 from __future__ import annotations
@@ -11,31 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.sites import write_site
-from xsanconf.lint.engine import LintOptions, lint
-from xsanconf.lint.pages import SECTIONS, Example, RulePage, pages
+from tests.lint.page_examples import lint_examples, marked, place
+from xsanconf.lint.pages import SECTIONS, RulePage, pages
 from xsanconf.lint.rules import load_all
-from xsanconf.lint.site import Site
 
 PAGES = pages()
 CODES = sorted(PAGES)
-
-
-def _fired(tmp_path: Path, examples: list[Example]) -> set[str]:
-    hosts: dict[str, dict[str, str]] = {}
-    versions: dict[str, str] = {}
-    for example in examples:
-        assert example.path, f'a block without title="path": {example}'
-        hosts.setdefault(example.host, {})[example.path] = example.text
-        target = example.attributes.get("target")
-        if target:
-            kind, _, version = target.partition("=")
-            versions[kind] = version
-    write_site(tmp_path / "site", hosts)
-    site = Site.load([tmp_path / "site"])
-    result = lint(site, LintOptions(versions=versions))
-    assert not result.failures, result.failures
-    return {d.code for d in result.diagnostics}
 
 
 def test_every_rule_has_a_page() -> None:
@@ -56,12 +39,21 @@ def test_page_structure(code: str) -> None:
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_bad_example_fires(code: str, tmp_path: Path) -> None:
-    fired = _fired(tmp_path, PAGES[code].examples("Bad"))
-    assert code in fired, f"{code}: the Bad example produced {sorted(fired)}"
+def test_bad_example_fires_on_the_marked_lines(code: str, tmp_path: Path) -> None:
+    bad = PAGES[code].examples("Bad")
+    others = sorted({m.code for e in bad for m in e.marks} - {code})
+    assert not others, f"{code}: the Bad example marks lines of other rules: {others}"
+    expected = marked(bad)
+    assert expected, f"{code}: the Bad example marks no line with '# <- {code}'"
+    root = tmp_path / "site"
+    fired = {place(d, root) for d in lint_examples(root, bad) if d.code == code}
+    assert sorted(fired) == sorted(expected), f"{code}: fired on {sorted(fired)}"
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_good_example_is_clean(code: str, tmp_path: Path) -> None:
-    fired = _fired(tmp_path, PAGES[code].examples("Good"))
-    assert code not in fired, f"{code}: the Good example still produces it"
+def test_good_example_produces_no_finding(code: str, tmp_path: Path) -> None:
+    good = PAGES[code].examples("Good")
+    assert not marked(good), f"{code}: a Good example marks a line"
+    root = tmp_path / "site"
+    found = [f"{d.code} {place(d, root)}: {d.message}" for d in lint_examples(root, good)]
+    assert found == [], f"{code}: the Good example produces findings"

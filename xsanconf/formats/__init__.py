@@ -23,7 +23,12 @@ __all__ = ["KINDS", "Codec", "FormatEntry", "codec", "detect_kind", "entry"]
 
 
 class Codec(Protocol):
-    """What a format module provides."""
+    """What a format module provides.
+
+    Optional: ``problems(doc, text)`` (input the format tolerates but flags), and for formats
+    whose files hold secrets ``redact(directive)`` (plain data) and ``token_secrets(token)``
+    (where in a token a secret value is; see :mod:`xsanconf.secrets`).
+    """
 
     KIND: str
 

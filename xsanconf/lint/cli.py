@@ -58,7 +58,8 @@ or for a whole file: # xsanlint: disable-file=DRBD008
 Fixes: a safe fix keeps what the daemon does and only changes how it is written (a renamed
 option, a missing final newline); an unsafe fix changes behaviour (DRBD001 allows two
 primaries) and needs a review.  --fix applies the safe ones, --unsafe-fixes the others too,
---diff prints the change as a unified diff and writes nothing.  Fixes are applied in rounds until
+--diff prints the change as a diff for patch -p1 or git apply and writes nothing (lines holding a
+secret are left out; a change next to one is named on stderr).  Fixes are applied in rounds until
 none is left; a change whose result would not parse is refused; files are replaced atomically,
 keeping mode and owner.  Then the findings that remain are reported, and set the exit status.
 
@@ -224,7 +225,12 @@ def _check_app() -> Any:
             bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
         ] = False,
         statistics: Annotated[
-            bool, typer.Option("--statistics", help="Count findings per rule.")
+            bool,
+            typer.Option(
+                "--statistics",
+                help="Print only a table of the findings per rule (most first; [*]: --fix "
+                "fixes some) and the summary, not the findings.",
+            ),
         ] = False,
         config: Annotated[
             Path | None,
@@ -387,10 +393,12 @@ def _lint(request: CheckRequest) -> int:
     except (ConfigError, SelectionError, SiteError, ValueError) as error:
         _fail(str(error))
         raise AssertionError("unreachable") from None
+    secret_spans = None
     if not request.show_secrets:
-        from xsanconf.lint.redaction import hide_secrets
+        from xsanconf.lint.redaction import hide_secrets, line_secrets
 
         result = hide_secrets(result, site)
+        secret_spans = line_secrets(site)
     report = Report(
         source_line=_source_lines(site),
         color=_use_color(request.color, request.output),
@@ -398,6 +406,7 @@ def _lint(request: CheckRequest) -> int:
         hosts=len(site.hosts),
         page_help=_page_text,
         show_secrets=request.show_secrets,
+        secret_spans=secret_spans,
         stack_graph=_stack_graph(site, options.versions) if fmt == "html" else lambda found: None,
     )
     text = render(fmt, result, report)
@@ -431,14 +440,26 @@ def _fix(request: CheckRequest, site: "Site", options: Any) -> "Written":
 
 def _diff(request: CheckRequest, site: "Site", options: Any, exit_zero: bool) -> int:
     """Print what the fixes would change; exit 1 when there is something to change."""
-    from xsanconf.lint.fixing import fix_site, unified_diff
-    from xsanconf.lint.redaction import mask_text
+    from xsanconf.lint.fixing import fix_site
+    from xsanconf.lint.patch import make_patch
+    from xsanconf.lint.redaction import mask_text, secret_test
 
     run = fix_site(site, options, unsafe=request.unsafe_fixes)
     shown = (lambda text: text) if request.show_secrets else (lambda text: mask_text(text, site))
     for refusal in run.refused:
         sys.stderr.write(f"xsanlint: {shown(str(refusal))}\n")
-    _write(shown(unified_diff(run.changes)), request.output)
+    # secret lines are left out of the diff, not masked in it: a masked line does not apply
+    if request.show_secrets:
+        patch = make_patch(run.changes, None)
+    else:
+        from xsanconf.api import loads
+
+        # the new texts' secrets too, found as in the files read
+        after = [loads(c.after, c.file.kind, path=c.path, recover=True) for c in run.changes]
+        patch = make_patch(run.changes, secret_test(site, after))
+    for withheld in patch.withheld:
+        sys.stderr.write(f"xsanlint: {withheld} (--show-secrets shows it; --fix applies it)\n")
+    _write(patch.text, request.output)
     remaining = len(run.result.diagnostics)
     sys.stderr.write(f"xsanlint: {len(run.applied)} would be fixed, {remaining} would remain\n")
     if run.result.failures:
@@ -518,6 +539,18 @@ def _page_text(code: str) -> str | None:
     return found.text if found else None
 
 
+# What `xsanlint rule CODE` says about the fixes a rule declares (Rule.fix)
+_FIX_HELP = {
+    "none": "none",
+    "safe": "safe (`xsanlint --fix` applies it)",
+    "unsafe": "unsafe (it changes behaviour: `xsanlint --unsafe-fixes` applies it; review it)",
+    "safe-or-unsafe": (
+        "safe or unsafe, depending on the finding (`--fix` applies the safe ones, "
+        "`--unsafe-fixes` all)"
+    ),
+}
+
+
 def _docs_app() -> Any:
     import typer
 
@@ -545,14 +578,17 @@ def _docs_app() -> Any:
         wanted = code.upper()
         named = next((r.code for r in registry.values() if r.name == code), wanted)
         found = page(named)
-        if found is None:
-            if named in registry:
-                rule = registry[named]
-                sys.stdout.write(f"# {rule.code} {rule.name}\n\n{rule.summary}\n")
-                return
+        if named not in registry:
             _fail(f"no rule {code!r}; `xsanlint rules` lists them")
             return
-        sys.stdout.write(found.text if found.text.endswith("\n") else found.text + "\n")
+        rule = registry[named]
+        text = found.text if found else f"# {rule.code} {rule.name}\n\n{rule.summary}\n"
+        title, _, rest = text.partition("\n")
+        facts = (
+            f"Default severity: {rule.severity}. Scope: {rule.scope}. Fix: {_FIX_HELP[rule.fix]}."
+        )
+        text = f"{title}\n\n{facts}\n{rest}"
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
     @app.command("rules")
     def list_rules(
@@ -560,7 +596,10 @@ def _docs_app() -> Any:
             str, typer.Option("--format", "-f", help="text (default) or json.")
         ] = "text",
     ) -> None:
-        """List every rule: code, name, default severity, scope and what it checks.
+        """List every rule: code, name, default severity, scope, fix and what it checks.
+
+        The fix column: none; safe (--fix applies it); unsafe (--unsafe-fixes applies it);
+        safe-or-unsafe (depending on the finding).
 
         Example: xsanlint rules --format json
         """
@@ -577,6 +616,7 @@ def _docs_app() -> Any:
                     "severity": str(r.severity),
                     "scope": r.scope,
                     "needs": list(r.needs),
+                    "fix": r.fix,
                     "summary": r.summary,
                 }
                 for r in rules
@@ -585,7 +625,8 @@ def _docs_app() -> Any:
         elif output_format == "text":
             for r in rules:
                 sys.stdout.write(
-                    f"{r.code:<9} {r.name:<32} {r.severity!s:<8} {r.scope:<5} {r.summary}\n"
+                    f"{r.code:<9} {r.name:<32} {r.severity!s:<8} {r.scope:<5} {r.fix:<14} "
+                    f"{r.summary}\n"
                 )
         else:
             _fail(f"unknown --format {output_format!r}; use text or json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 import attrs
 
@@ -62,14 +63,46 @@ class FileRename:
     new_path: str
 
 
-@attrs.frozen
+Edits = tuple[TextEdit, ...]
+
+
+@attrs.frozen(eq=False, repr=False)
 class Fix:
-    """Edits that resolve a diagnostic; ``safe`` fixes keep the meaning of the configuration."""
+    """Edits that resolve a diagnostic; ``safe`` fixes keep the meaning of the configuration.
+
+    The edits may be given, or computed on first use by ``later`` (a rule's fix is made on a
+    copy of the file's tree: a plain lint, which only counts fixes, never pays for that).  Two
+    fixes are equal when they say and change the same, however their edits came about.
+    """
 
     description: str
     safe: bool
-    edits: tuple[TextEdit, ...] = ()
+    given: Edits = attrs.field(default=(), alias="edits")
     renames: tuple[FileRename, ...] = ()
+    later: Callable[[], Edits] | None = attrs.field(default=None, kw_only=True)
+    _computed: list[Edits] = attrs.field(factory=list, init=False)  # the edits, once known
+
+    @property
+    def edits(self) -> Edits:
+        if self.later is None:
+            return self.given
+        if not self._computed:
+            self._computed.append(self.given + self.later())
+        return self._computed[0]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fix):
+            return False
+        said = (self.description, self.safe, self.renames)
+        # the edits last: made only for two fixes that say the same (a finding found twice)
+        return said == (other.description, other.safe, other.renames) and self.edits == other.edits
+
+    def __hash__(self) -> int:
+        return hash((self.description, self.safe, self.renames))  # not the edits: lazily made
+
+    def __repr__(self) -> str:
+        edits, renames = self.edits, self.renames
+        return f"Fix({self.description!r}, {self.safe}, edits={edits!r}, renames={renames!r})"
 
 
 @attrs.frozen

@@ -12,28 +12,30 @@ atomically (temporary file beside it, then a rename; mode and owner kept) after 
 only inside its host root, and a rename never replaces an existing file.  ``--diff`` prints
 :func:`unified_diff` of the same changes and writes nothing.
 
-Some rules list directories on disk (kmod's modprobe.d reading), so they see a rename only once
-it is written: :func:`fix_in_place` (``--fix``) therefore writes, loads the site again from disk
-and fixes again, until a pass changes nothing.  ``--diff`` shows the first pass.
+Some rules list directories on disk (kmod's modprobe.d reading): the rebuilt hosts tell them
+what the rounds renamed (:attr:`Host.renamed`), so the rounds see a rename before it is written
+and ``--diff`` shows what ``--fix`` writes.  :func:`fix_in_place` (``--fix``) still loads the site
+again from disk after writing and fixes again, until a pass changes nothing, in case a rule
+reads the disk some other way.
 """
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
-from xsanconf.api import loads, read_text, write_text
+from xsanconf.api import ENCODING, ERRORS, loads
 from xsanconf.document import Document
 from xsanconf.errors import ParseError
 from xsanconf.formats import detect_kind
 from xsanconf.lint.diagnostics import Diagnostic, Fix, TextEdit
 from xsanconf.lint.engine import LintOptions, LintResult, lint
 from xsanconf.lint.site import Host, Site, SiteFile, on_disk, read_drbd_order
+from xsanconf.lint.twin_edits import line_starts
 
 __all__ = [
     "ROUNDS",
@@ -251,6 +253,8 @@ class _Rounds:
             for text in self.texts:
                 if text.original.host is host:
                     twin.add(SiteFile(twin, text.rel, text.path, text.kind, text.doc))
+                    if text.rel != text.original.rel:
+                        twin.renamed[text.original.rel] = text.rel
             read_drbd_order(site, twin)
             site.add_host(twin)
         moved = {posixpath.normpath(t.original.path): t.path for t in self.texts}
@@ -328,7 +332,7 @@ class _Round:
             file = self.files.get(path)
             if file is None:
                 return f"{edit.path} is not a parsed file of the site"
-            starts = _line_starts(file.text)
+            starts = line_starts(file.text)
             start = _offset(file.text, starts, edit.line, edit.column)
             end = _offset(file.text, starts, edit.end_line, edit.end_column)
             if start is None or end is None or end < start:
@@ -396,7 +400,7 @@ def _parse(text: str, kind: str, path: str) -> Document | str:
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     """``text`` with ``edits`` (non-overlapping, of this one text) applied, as ``--fix`` applies
     them; ValueError for an edit outside the text."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     spans = []
     for edit in edits:
         start = _offset(text, starts, edit.line, edit.column)
@@ -405,16 +409,6 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
             raise ValueError(f"an edit of {edit.path} is outside the text")
         spans.append((start, end, edit.text))
     return _splice(text, spans)
-
-
-def _line_starts(text: str) -> list[int]:
-    """Where each line starts; lines end at ``\\n`` only, as :meth:`Document.position` counts."""
-    starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    return starts
 
 
 def _offset(text: str, starts: list[int], line: int, column: int) -> int | None:
@@ -443,22 +437,12 @@ def _splice(text: str, spans: list[Span]) -> str:
 
 
 def unified_diff(changes: Iterable[FileChange]) -> str:
-    """The changes as a unified diff (renames as git's ``rename from``/``rename to`` lines)."""
-    return "".join(_diff_lines(changes))
+    """The changes as a git-style unified diff (renames as ``rename from``/``rename to``) that
+    ``patch -p1`` and ``git apply`` apply; :func:`xsanconf.lint.patch.make_patch` can keep
+    secret lines out of it."""
+    from xsanconf.lint.patch import make_patch
 
-
-def _diff_lines(changes: Iterable[FileChange]) -> Iterator[str]:
-    for change in changes:
-        if change.renamed:
-            yield f"rename from {change.path}\nrename to {change.new_path}\n"
-        lines = difflib.unified_diff(
-            change.before.splitlines(keepends=True),
-            change.after.splitlines(keepends=True),
-            fromfile=change.path,
-            tofile=change.new_path,
-        )
-        for line in lines:
-            yield line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+    return make_patch(changes).text
 
 
 def write_changes(changes: Iterable[FileChange]) -> list[tuple[FileChange, str]]:
@@ -482,31 +466,38 @@ def write_changes(changes: Iterable[FileChange]) -> list[tuple[FileChange, str]]
 
 
 def _write(change: FileChange) -> str | None:
+    """Write one change: the file the site read, through symbolic links as the host follows
+    them and never outside its root (:mod:`xsanconf.writing`), only if it still holds the
+    text the site read; then the rename, which never replaces an existing file."""
+    from xsanconf.writing import (
+        ChangedOnDiskError,
+        TargetExistsError,
+        WriteError,
+        rename_file,
+        replace_file,
+    )
+
     host = change.file.host
-    source = host.root / change.file.rel
-    # write the file the site read, through symbolic links as the host follows them (so never
-    # outside its root), keeping the links
-    real = on_disk(host, change.file.rel)
-    if real is None:
-        return "a symbolic link on its way loops; not written"
-    target = host.root / change.new_rel
-    if change.renamed:
-        if os.path.lexists(target):
-            return f"{change.new_path} already exists; not renamed"
-        parent = on_disk(host, posixpath.dirname(change.new_rel))
-        if parent is None or not parent.is_dir():
-            return f"{change.new_path} is not in a directory of the host; not renamed"
-        target = parent / posixpath.basename(change.new_rel)
     try:
         if change.after != change.before:
-            if read_text(real) != change.before:
-                return "changed on disk while xsanlint ran; not written"
             problem = _parse(change.after, change.file.kind, change.path)
             if isinstance(problem, str):
                 return f"the fixed text would not parse ({problem}); not written"
-            write_text(real, change.after)
-        if change.renamed:
-            os.rename(source, target)
-    except OSError as error:
-        return f"cannot write: {error.strerror}"
+            replace_file(
+                change.file.rel,
+                change.after.encode(ENCODING, ERRORS),
+                root=host.root,
+                expected=change.before.encode(ENCODING, ERRORS),
+            )
+    except ChangedOnDiskError:
+        return "changed on disk while xsanlint ran; not written"
+    except WriteError as error:
+        return f"{error.reason}; not written"
+    if change.renamed:
+        try:
+            rename_file(host.root, change.file.rel, change.new_rel)
+        except TargetExistsError:
+            return f"{change.new_path} already exists; not renamed"
+        except WriteError as error:
+            return f"{change.new_path}: {error.reason}; not renamed"
     return None

@@ -439,13 +439,19 @@ def _listing(
         names = sorted(rel[len(prefix) :] for rel in by_rel if rel.startswith(prefix))
         return [(name, _by_name(name), False) for name in names if "/" not in name]
     listed = []
-    for entry in sorted(entries, key=lambda e: e.name):
-        skip = _by_name(entry.name)
+    for entry in entries:
+        name = entry.name
+        moved = host.renamed.get(f"{directory}/{name}")
+        if moved is not None:  # renamed by a fix, not yet on disk: listed under its new name
+            if posixpath.dirname(moved) != directory:
+                continue  # (fixes rename within a directory: NAME -> NAME.conf)
+            name = posixpath.basename(moved)
+        skip = _by_name(name)
         masked = False
         if skip is None:
             skip, masked = _by_type(entry)
-        listed.append((entry.name, skip, masked))
-    return listed
+        listed.append((name, skip, masked))
+    return sorted(listed, key=lambda item: item[0])
 
 
 def _by_name(name: str) -> Skip | None:

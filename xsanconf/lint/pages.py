@@ -6,8 +6,16 @@ files of a host: the info string names the format and the path inside the host r
 the host for examples of several hosts::
 
     ```drbd title="etc/drbd.conf" host="san1"
-    resource r0 { ... }
+    resource r0 {
+      startup { become-primary-on both; }  # <- DRBD001
+    }
     ```
+
+A Bad example marks each line its rule reports with a trailing ``# <- CODE``: the tests expect a
+finding of CODE on exactly the marked lines.  The marker (with the blanks before it) is not part
+of the file the rule reads, so it cannot change what the rule sees.  A fenced block always ends
+with a newline; ``final-newline="no"`` in the info string drops the last one, for examples about
+a file that lacks it.
 
 Pages are read from the source tree's ``rules/`` folder, else from the installed package data
 ``xsanconf/rule_pages``.
@@ -23,24 +31,35 @@ from pathlib import Path
 
 import attrs
 
-__all__ = ["Example", "RulePage", "page", "pages"]
+__all__ = ["Example", "Mark", "RulePage", "page", "pages"]
 
 _TITLE = re.compile(r"#\s+([A-Z]+[0-9]+)\s+(\S+)")
 _PAGE_NAME = re.compile(r"[A-Z]+[0-9]+\.md")
 _FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
-_ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
+# ``# <- CODE`` at the end of a line of an example: where the page's rule reports
+_MARK = re.compile(r"[ \t]+# <- ([A-Z]+[0-9]+)$")
 SECTIONS = ("What it checks", "Why", "Bad", "Good", "Fix", "Versions")
 
 
 @attrs.frozen
+class Mark:
+    """A ``# <- CODE`` marker: the example's rule reports ``code`` on this 1-based line."""
+
+    line: int
+    code: str
+
+
+@attrs.frozen
 class Example:
-    """One fenced block of a Bad or Good section: a file of a host."""
+    """One fenced block of a Bad or Good section: a file of a host, markers taken out."""
 
     language: str
     path: str  # inside the host root, e.g. "etc/drbd.conf"
     host: str
-    text: str
+    text: str  # the file as the rule reads it: without the markers
     attributes: dict[str, str] = attrs.field(factory=dict, eq=False)
+    marks: tuple[Mark, ...] = ()
 
 
 @attrs.frozen
@@ -79,16 +98,35 @@ def _examples(body: str) -> list[Example]:
         index += 1
         language = info.split()[0] if info.split() else ""
         attributes = dict(_ATTRIBUTE.findall(info))
+        text, marks = _unmarked(content)
+        if attributes.get("final-newline") == "no":
+            text = text.removesuffix("\n")
         found.append(
             Example(
                 language,
                 attributes.get("title", ""),
                 attributes.get("host", "host1"),
-                "".join(content),
+                text,
                 attributes,
+                marks,
             )
         )
     return found
+
+
+def _unmarked(lines: list[str]) -> tuple[str, tuple[Mark, ...]]:
+    """The lines without their ``# <- CODE`` markers, and the markers."""
+    marks = []
+    kept = []
+    for number, line in enumerate(lines, 1):
+        body = line.rstrip("\n")
+        marker = _MARK.search(body)
+        if marker is None:
+            kept.append(line)
+        else:
+            marks.append(Mark(number, marker.group(1)))
+            kept.append(body[: marker.start()] + line[len(body) :])
+    return "".join(kept), tuple(marks)
 
 
 def parse_page(text: str) -> RulePage:

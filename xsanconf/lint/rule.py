@@ -1,10 +1,12 @@
-"""Rules: a code, a name, a default severity, a scope, the kinds of file it needs, and a check.
+"""Rules: a code, a name, a default severity, a scope, the kinds of file it needs, the fixes its
+findings may carry, and a check.
 
 A check is a pure function of the :class:`~xsanconf.lint.site.Site` that yields diagnostics.
 It reads facts from the site's documents and indexes and stays silent when the site lacks the
 facts it needs (the engine does not even call it when none of its ``needs`` kinds is present).
 
-    @rule("DRBD001", "dual-primary-not-allowed", Severity.ERROR, scope="host", needs=("drbd",))
+    @rule("DRBD001", "dual-primary-not-allowed", Severity.ERROR, scope="host", needs=("drbd",),
+          fix="unsafe")
     def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         ...
         yield ctx.diagnostic("message", location)
@@ -22,9 +24,23 @@ from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
 if TYPE_CHECKING:
     from xsanconf.lint.site import Site
 
-__all__ = ["REGISTRY", "Rule", "RuleContext", "Scope", "rule"]
+__all__ = [
+    "FIX_AVAILABILITY",
+    "REGISTRY",
+    "FixAvailability",
+    "Rule",
+    "RuleContext",
+    "Scope",
+    "rule",
+]
 
 Scope = Literal["file", "host", "site"]
+# Which fixes a rule's findings may carry, declared on the rule (shown by `xsanlint rules`):
+# none; only safe ones (same meaning, new spelling: --fix applies them); only unsafe ones (they
+# change behaviour: --unsafe-fixes); or either, depending on the finding.  A finding of a rule
+# with a fix may still carry none where no edit can be derived.
+FixAvailability = Literal["none", "safe", "unsafe", "safe-or-unsafe"]
+FIX_AVAILABILITY: tuple[FixAvailability, ...] = ("none", "safe", "unsafe", "safe-or-unsafe")
 
 
 @attrs.frozen(repr=False)  # never printed: attrs would compile a __repr__ on every run
@@ -65,10 +81,17 @@ class Rule:
     needs: tuple[str, ...]
     check: Check
     summary: str = ""
+    fix: FixAvailability = "none"
 
     @property
     def family(self) -> str:
         return self.code.rstrip("0123456789")
+
+    def allows(self, fix: Fix) -> bool:
+        """Whether ``fix`` is of a kind this rule declares."""
+        if self.fix == "safe-or-unsafe":
+            return True
+        return self.fix == ("safe" if fix.safe else "unsafe")
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -81,14 +104,21 @@ def rule(
     *,
     scope: Scope,
     needs: tuple[str, ...] = (),
+    fix: FixAvailability = "none",
 ) -> Callable[[Check], Check]:
-    """Register a check under ``code``; its docstring's first line is the rule's summary."""
+    """Register a check under ``code``; its docstring's first line is the rule's summary.
+
+    ``fix`` declares the fixes its findings may carry; the tests hold every rule to it.
+    """
+
+    if fix not in FIX_AVAILABILITY:
+        raise ValueError(f"rule {code}: fix={fix!r} is none of {', '.join(FIX_AVAILABILITY)}")
 
     def register(check: Check) -> Check:
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
         summary = (check.__doc__ or "").strip().splitlines()[0] if check.__doc__ else ""
-        REGISTRY[code] = Rule(code, name, severity, scope, needs, check, summary)
+        REGISTRY[code] = Rule(code, name, severity, scope, needs, check, summary, fix)
         return check
 
     return register

@@ -145,6 +145,9 @@ class Host:
     name: str  # etc/hostname, else the directory name; for "/" the running node's name
     root: Path
     files: list[SiteFile] = attrs.field(factory=list)
+    # files the fix rounds renamed in memory (old rel -> new rel): what a directory listing of
+    # the disk shows under the old name, the host holds under the new one
+    renamed: dict[str, str] = attrs.field(factory=dict)
     _by_rel: dict[str, SiteFile] = attrs.field(factory=dict, init=False, repr=False)
     _drbd_order: list[SiteFile] = attrs.field(factory=list, init=False, repr=False)
     _drbd_resources: list[tuple[SiteFile, DrbdResource]] = attrs.field(

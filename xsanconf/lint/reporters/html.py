@@ -1,7 +1,10 @@
 """``--format html``: one self-contained page: the stack's picture, the findings, the rule pages.
 
 Everything is inline (CSS, the SVG Graphviz draws) and nothing is fetched, so the file can be
-mailed or attached to a ticket and opened offline.  Findings are listed by host, each with its
+mailed or attached to a ticket and opened offline.  The picture keeps its natural size inside a
+scrolling frame -- a stack of a few hosts is wider than any screen, and shrunk to fit it is
+unreadable -- with zoom buttons made of radio inputs and CSS (no script), and a legend drawn by
+Graphviz from a sample stack in the same shapes.  Findings are listed by host, each with its
 source excerpt (secrets masked as in the text report) and a link to its rule's page, which is
 embedded further down; a table groups them by rule.  Every piece of text from the site goes
 through :func:`html.escape`.  Without Graphviz the picture is a table of the stack's links.
@@ -10,11 +13,13 @@ through :func:`html.escape`.  Without Graphviz the picture is a table of the sta
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from xsanconf.lint.diagnostics import Diagnostic, Location
-from xsanconf.lint.reporters import Report, redact, summary_line
+from xsanconf.lint.reporters import Report, shown_source, summary_line
 
 if TYPE_CHECKING:
     from xsanconf.graph import StackGraph
@@ -34,8 +39,21 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px;
 h1 { margin-bottom: .2em; } h2 { border-bottom: 2px solid var(--line); padding-bottom: .2em; }
 nav a { margin-right: 1em; }
 .summary { font-weight: 600; }
-.stack { overflow-x: auto; border: 1px solid var(--line); padding: .5em; }
-.stack svg { max-width: 100%; height: auto; }
+.stack { overflow: auto; max-height: 85vh; border: 1px solid var(--line); padding: .5em; }
+.stack svg { display: block; max-width: none; --zoom: 1;
+  width: calc(var(--width) * var(--zoom)); height: calc(var(--height) * var(--zoom)); }
+.zoom { position: absolute; opacity: 0; pointer-events: none; }
+.zoom + label { display: inline-block; border: 1px solid var(--line); border-radius: 3px;
+  padding: 0 .5em; margin: 0 .2em .4em 0; cursor: pointer; }
+.zoom:checked + label { background: #d6eaf8; border-color: var(--info); font-weight: 600; }
+.zoom:focus-visible + label { outline: 2px solid var(--info); }
+#zoom-50:checked ~ .stack svg { --zoom: .5; }
+#zoom-150:checked ~ .stack svg { --zoom: 1.5; }
+#zoom-200:checked ~ .stack svg { --zoom: 2; }
+#zoom-fit:checked ~ .stack svg { width: 100%; height: auto; }
+.legend { border: 1px solid var(--line); padding: .2em .8em; margin-top: .8em; }
+.legend svg { display: block; max-width: none; }
+.legend-picture { overflow-x: auto; }
 .note { color: #566573; font-style: italic; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid var(--line); padding: .25em .5em; text-align: left;
@@ -65,18 +83,13 @@ def _where(loc: Location) -> str:
 
 
 def _excerpt(d: Diagnostic, report: Report) -> str:
-    """The finding's source line, secrets masked.
-
-    Only that line, as in the text report: a neighbouring line may hold a secret's value
-    without its keyword (DRBD lets ``shared-secret`` and its value sit on two lines), which
-    line-by-line masking cannot recognise.
-    """
-    hide = (lambda line: line) if report.show_secrets else redact
+    """The finding's source line, secrets masked (as the file's format finds them: a DRBD
+    ``shared-secret`` value may sit on the line after its keyword)."""
     loc = d.location
-    line = report.source_line(loc.path, loc.line)
+    line = shown_source(report, loc.path, loc.line)
     if line is None:
         return ""
-    return f'<pre><span class="hit">{loc.line:>5} | {_text(hide(line).expandtabs(8))}</span></pre>'
+    return f'<pre><span class="hit">{loc.line:>5} | {_text(line.expandtabs(8))}</span></pre>'
 
 
 def _finding(number: int, d: Diagnostic, report: Report) -> str:
@@ -182,6 +195,77 @@ def _link_table(graph: StackGraph) -> str:
     return f'<table class="links">{head}{"".join(rows)}</table>'
 
 
+# The zoom buttons: (id suffix, label); 100 is the natural size, "fit" the page's width.
+_ZOOMS = (("fit", "fit"), ("50", "50%"), ("100", "100%"), ("150", "150%"), ("200", "200%"))
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([0-9.]+)(pt|px)?"[^>]*?\bheight="([0-9.]+)(pt|px)?"')
+
+
+def _zoomable(svg: str) -> str:
+    """The SVG at its natural size in a scrolling frame, after the zoom buttons."""
+    svg = svg[svg.find("<svg") :]
+    size = _SVG_SIZE.search(svg)
+    style = ""
+    if size is not None:
+        width, width_unit, height, height_unit = size.groups()
+        width, height = width + (width_unit or "px"), height + (height_unit or "px")
+        style = f' style="--width: {width}; --height: {height}"'
+    buttons = "".join(
+        f'<input class="zoom" type="radio" name="zoom" id="zoom-{key}"'
+        f'{" checked" if key == "100" else ""}><label for="zoom-{key}">{label}</label>'
+        for key, label in _ZOOMS
+    )
+    return f'<div class="zoomable">zoom: {buttons}<div class="stack"{style}>{svg}</div></div>'
+
+
+def _legend_graph() -> StackGraph:
+    """A sample stack, one element of each kind, drawn in the picture's shapes and colours.
+
+    The two hosts are not linked, so that Graphviz stacks them and the legend stays narrow.
+    """
+    from xsanconf.graph import GraphEdge, GraphNode, HostCluster, StackGraph
+
+    head, xen = "a SAN head (a host)", "a Xen host"
+    hosts = (
+        [
+            GraphNode("disk", "disk", ("backing disk",), head),
+            GraphNode("drbd", "drbd", ("DRBD resource", "its device here"), head),
+            GraphNode("lun", "lun", ("IET LUN", "target", "the WWID it presents"), head),
+        ],
+        [
+            GraphNode("path", "path", ("iSCSI path to a LUN", "(inferred from its WWID)"), xen),
+            GraphNode("map", "map", ("multipath map", "WWID, grouping policy"), xen),
+            GraphNode("guest", "guest", ("guest disk", "red: has findings"), xen, ("CODE",)),
+        ],
+    )
+    links = (("disk path", "device path"), ("alias or WWID", "disk line of the guest"))
+    edges = tuple(
+        GraphEdge(a.id, b.id, label)
+        for chain, labels in zip(hosts, links, strict=True)
+        for (a, b), label in zip(pairwise(chain), labels, strict=True)
+    )
+    nodes = tuple(node for chain in hosts for node in chain)
+    return StackGraph((HostCluster(head), HostCluster(xen)), nodes, edges)
+
+
+_LEGEND_TEXT = (
+    "Each frame is a host. Shapes: cylinder, a backing disk; box, a DRBD resource; 3-D box, an "
+    "IET LUN; ellipse, an iSCSI path; double box, a multipath map; component, a guest's disk; "
+    "note, findings of no host. An edge's label is what links its two ends: the disk path, the "
+    "device path a LUN exports, the WWID a LUN presents (to the iSCSI paths), the map's alias, "
+    "the guest's disk line. "
+    "Red elements, edges and frames have findings: their <code>codes:</code> line names the "
+    'rules (see <a href="#by-rule">Findings by rule</a>).'
+)
+
+
+def _legend(svg: str) -> str:
+    return (
+        '<figure class="legend" id="legend"><figcaption><strong>Legend</strong></figcaption>'
+        f'<div class="legend-picture">{svg[svg.find("<svg") :]}</div>'
+        f"<p>{_LEGEND_TEXT}</p></figure>"
+    )
+
+
 def _picture(result: LintResult, report: Report) -> list[str]:
     from xsanconf.graph.render import GraphvizError, GraphvizNotFoundError, render_svg
 
@@ -192,11 +276,13 @@ def _picture(result: LintResult, report: Report) -> list[str]:
         return out
     try:
         svg = render_svg(graph)
+        legend = render_svg(_legend_graph())
     except (GraphvizNotFoundError, GraphvizError) as error:
         out.append(f'<p class="note">No picture: {_text(error)}. The links:</p>')
         out.append(_link_table(graph))
     else:
-        out.append(f'<div class="stack">{svg[svg.find("<svg") :]}</div>')
+        out.append(_zoomable(svg))
+        out.append(_legend(legend))
     hosts = [h for h in graph.hosts if h.codes]
     if graph.codes or hosts:
         items = [f"<li>{_text(h.name)}: {_text(' '.join(h.codes))}</li>" for h in hosts]

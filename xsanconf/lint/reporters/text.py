@@ -6,7 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from xsanconf.lint.diagnostics import Diagnostic, Severity
-from xsanconf.lint.reporters import Report, redact, summary_line
+from xsanconf.lint.reporters import Report, shown_source, summary_line
 
 if TYPE_CHECKING:
     from xsanconf.lint.engine import LintResult
@@ -45,9 +45,9 @@ def _one(d: Diagnostic, report: Report) -> list[str]:
     lines = [f"{head}{_paint(host, _DIM, report)}"]
     source = report.source_line(loc.path, loc.line)
     if source is not None:
-        hide = (lambda line: line) if report.show_secrets else redact
-        shown = _printable(hide(source)).expandtabs(8)
-        prefix = _printable(hide(source[: loc.column - 1])).expandtabs(8)
+        shown = _printable(shown_source(report, loc.path, loc.line) or "").expandtabs(8)
+        before = shown_source(report, loc.path, loc.line, loc.column - 1) or ""
+        prefix = _printable(before).expandtabs(8)
         width = 1
         if loc.end_line == loc.line and loc.end_column is not None:
             width = max(1, len(source[loc.column - 1 : loc.end_column - 1].rstrip()))
@@ -67,17 +67,28 @@ def _one(d: Diagnostic, report: Report) -> list[str]:
 
 def report(result: LintResult, options: Report) -> str:
     out: list[str] = []
-    for d in result.diagnostics:
-        out.extend(_one(d, options))
-    if result.diagnostics:
-        out.append("")
     if options.statistics:
         out.extend(_statistics(result))
+    else:
+        for d in result.diagnostics:
+            out.extend(_one(d, options))
+        if result.diagnostics:
+            out.append("")
     out.append(summary_line(result, options.hosts))
     return "\n".join(out) + "\n"
 
 
 def _statistics(result: LintResult) -> list[str]:
+    """Instead of the findings, a row per rule, most findings first (as ``ruff --statistics``):
+    count, code, ``[*]`` where ``--fix`` fixes some (when any rule's are), name."""
     by_code = Counter((d.code, d.name) for d in result.diagnostics)
-    lines = [f"{n:5d}  {code:<9} {name}" for (code, name), n in sorted(by_code.items())]
-    return [*lines, ""] if lines else []
+    if not by_code:
+        return []
+    fixable = {d.code for d in result.diagnostics if d.fix is not None and d.fix.safe}
+    count_width = len(str(max(by_code.values())))
+    code_width = max(len(code) for code, _ in by_code)
+    lines = []
+    for (code, name), n in sorted(by_code.items(), key=lambda item: (-item[1], item[0])):
+        mark = ("[*] " if code in fixable else "[ ] ") if fixable else ""
+        lines.append(f"{n:>{count_width}}  {code:<{code_width}}  {mark}{name}")
+    return [*lines, ""]

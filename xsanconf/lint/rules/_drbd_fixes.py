@@ -1,8 +1,9 @@
 """Fixes for DRBD diagnostics, made through the drbd model and handed out as text edits.
 
 A fix edits a copy of the file's tree with the model's style-preserving edit API (new lines take
-their neighbours' indentation and newline style), then the changed lines of the copy's text become
-:class:`TextEdit` s against the original.  The site's own documents are never changed.
+their neighbours' indentation and newline style), then the changed spans of the copy become
+:class:`TextEdit` s against the original (:mod:`xsanconf.lint.twin_edits`), when a report or
+``--fix`` asks for them.  The site's own documents are never changed.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from xsanconf.document import Document
 from xsanconf.formats.drbd import lexer
 from xsanconf.formats.drbd.model import DrbdConfig, DrbdSection, DrbdStatement
 from xsanconf.formats.drbd.values import quote
-from xsanconf.lint.diagnostics import Fix
-from xsanconf.lint.twin_edits import copy_tree, line_edits
-from xsanconf.syntax import Node, Token, Trivia, render
+from xsanconf.lint.diagnostics import Fix, TextEdit
+from xsanconf.lint.twin_edits import copy_tree, tree_edits
+from xsanconf.syntax import Node, Token, Trivia
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import SiteFile
@@ -32,20 +33,22 @@ Item = DrbdSection | DrbdStatement
 Mutation = Callable[[Item], bool]
 
 
-def edit_fix(
-    file: SiteFile, item: Item, description: str, mutate: Mutation, *, safe: bool
-) -> Fix | None:
-    """A fix made by ``mutate`` on a copy of ``item``; ``None`` when ``mutate`` declines."""
+def edit_fix(file: SiteFile, item: Item, description: str, mutate: Mutation, *, safe: bool) -> Fix:
+    """A fix made by ``mutate`` on a copy of ``item`` when its edits are asked for (none when
+    ``mutate`` declines: decide beforehand, on ``item``, whether to offer the fix at all)."""
     target = item.token if isinstance(item, DrbdStatement) else item.node
-    path = _path_to(file.doc.root, target)
-    if path is None:
-        return None
-    twin_root = copy_tree(file.doc.root)
-    twin = _view_at(DrbdConfig(Document(file.doc.kind, twin_root, file.doc.path)), path)
-    if twin is None or not mutate(twin):
-        return None
-    edits = line_edits(file.path, render(file.doc.root), render(twin_root))
-    return Fix(description, safe, edits) if edits else None
+
+    def edits() -> tuple[TextEdit, ...]:
+        path = _path_to(file.doc.root, target)
+        if path is None:
+            return ()
+        twin_root = copy_tree(file.doc.root)
+        twin = _view_at(DrbdConfig(Document(file.doc.kind, twin_root, file.doc.path)), path)
+        if twin is None or not mutate(twin):
+            return ()
+        return tree_edits(file.path, file.doc.root, twin_root)
+
+    return Fix(description, safe, later=edits)
 
 
 def add_option(section: DrbdSection, keyword: str, *values: str) -> None:

@@ -104,7 +104,7 @@ def _header_fix(order: BootOrder, target: str, key: str) -> Fix | None:
     )
 
 
-@rule("BOOT001", "drbd-starts-after-target", Severity.ERROR, scope="host")
+@rule("BOOT001", "drbd-starts-after-target", Severity.ERROR, scope="host", fix="unsafe")
 def drbd_starts_after_target(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """The iSCSI target service can start before DRBD has set up the device it exports."""
     for host, order, target in _pairs(site):
@@ -124,7 +124,7 @@ def drbd_starts_after_target(site: Site, ctx: RuleContext) -> Iterator[Diagnosti
         )
 
 
-@rule("BOOT002", "drbd-stops-before-target", Severity.ERROR, scope="host")
+@rule("BOOT002", "drbd-stops-before-target", Severity.ERROR, scope="host", fix="unsafe")
 def drbd_stops_before_target(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """DRBD can stop while the iSCSI target still exports its device."""
     for host, order, target in _pairs(site):

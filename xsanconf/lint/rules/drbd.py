@@ -52,7 +52,14 @@ def _as_written(setting: Setting) -> str:
 # DRBD001 ---------------------------------------------------------------------------------------
 
 
-@rule("DRBD001", "dual-primary-not-allowed", Severity.ERROR, scope="host", needs=("drbd",))
+@rule(
+    "DRBD001",
+    "dual-primary-not-allowed",
+    Severity.ERROR,
+    scope="host",
+    needs=("drbd",),
+    fix="unsafe",
+)
 def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Both nodes are to be promoted, but allow-two-primaries is not set."""
     version = _version(ctx)
@@ -376,7 +383,7 @@ def _label(key: Key) -> str:
 # DRBD007 ---------------------------------------------------------------------------------------
 
 
-@rule("DRBD007", "deprecated-option", Severity.WARNING, scope="file", needs=("drbd",))
+@rule("DRBD007", "deprecated-option", Severity.WARNING, scope="file", needs=("drbd",), fix="safe")
 def deprecated_option(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Syntax deprecated or renamed for the targeted DRBD version, with its replacement."""
     version = _version(ctx)
@@ -446,23 +453,33 @@ def _syncer(ctx: RuleContext, file: SiteFile, syncer: DrbdSection, version: str)
         file.location(syncer.head),
         fix=edit_fix(
             file, syncer, "move the syncer options to their sections", _move_syncer, safe=True
-        ),
+        )
+        if _syncer_moves(syncer) is not None
+        else None,
     )
 
 
-def _move_syncer(syncer: DrbdSection | DrbdStatement) -> bool:
-    if not isinstance(syncer, DrbdSection) or syncer.parent is None:
-        return False
-    parent = syncer.parent
+def _syncer_moves(syncer: DrbdSection) -> list[tuple[str, str, list[str]]] | None:
+    """Where each option of the syncer section goes; None when a person must decide."""
+    if syncer.parent is None:
+        return None
     wanted: list[tuple[str, str, list[str]]] = []
     for statement in syncer.statements():
         if statement.keyword in SYNCER_IGNORED:
             continue
         home, keyword = SYNCER_HOMES.get(statement.keyword, ("disk", statement.keyword))
-        existing = parent.section(home)
+        existing = syncer.parent.section(home)
         if existing is not None and existing.statement(keyword) is not None:
-            return False  # the section already says something else: a person decides
+            return None  # the section already says something else
         wanted.append((home, keyword, statement.args))
+    return wanted
+
+
+def _move_syncer(syncer: DrbdSection | DrbdStatement) -> bool:
+    wanted = _syncer_moves(syncer) if isinstance(syncer, DrbdSection) else None
+    if wanted is None or not isinstance(syncer, DrbdSection) or syncer.parent is None:
+        return False
+    parent = syncer.parent
     for home, keyword, args in wanted:
         target = parent.section(home) or parent.add_section(home)
         add_option(target, keyword, *args)
@@ -495,7 +512,9 @@ def _deprecated_statement(
             location,
             fix=edit_fix(
                 file, statement, "move fencing to the net section", _move_to_net, safe=True
-            ),
+            )
+            if _fencing_movable(statement)
+            else None,
         )
     return None
 
@@ -540,15 +559,21 @@ def _legacy_negative(
     )
 
 
-def _move_to_net(item: DrbdSection | DrbdStatement) -> bool:
-    if isinstance(item, DrbdSection):
-        return False
+def _fencing_movable(item: DrbdStatement) -> bool:
+    """Whether the resource's net section can take the statement (it sets no fencing yet)."""
     disk = _section_of(item)
     if disk is None or disk.parent is None:
         return False
-    net = disk.parent.section("net") or disk.parent.add_section("net")
-    if net.statement("fencing") is not None:
+    net = disk.parent.section("net")
+    return net is None or net.statement("fencing") is None
+
+
+def _move_to_net(item: DrbdSection | DrbdStatement) -> bool:
+    if isinstance(item, DrbdSection) or not _fencing_movable(item):
         return False
+    disk = _section_of(item)
+    assert disk is not None and disk.parent is not None, "checked by _fencing_movable"
+    net = disk.parent.section("net") or disk.parent.add_section("net")
     add_option(net, "fencing", *item.args)
     item.remove()
     if not disk.statements() and not disk.sections():

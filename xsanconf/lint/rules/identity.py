@@ -35,9 +35,10 @@ from xsanconf.lint.stack import (
     iet_wwid_scsi_id,
     stack_index_for,
 )
-from xsanconf.lint.twin_edits import line_edits, twin
+from xsanconf.lint.twin_edits import twin_fix
 
 if TYPE_CHECKING:
+    from xsanconf.document import Document
     from xsanconf.lint.site import Site
 
 __all__: list[str] = []
@@ -257,7 +258,9 @@ def _serials(
 # IET008 ----------------------------------------------------------------------------------------
 
 
-@rule("IET008", "cached-replica-export", Severity.ERROR, scope="site", needs=("ietd",))
+@rule(
+    "IET008", "cached-replica-export", Severity.ERROR, scope="site", needs=("ietd",), fix="unsafe"
+)
 def cached_replica_export(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Several heads export one replicated device through IET's page cache (fileio, IOMode=wb)."""
     index = stack_index_for(site, ctx.versions)
@@ -375,7 +378,14 @@ def _no_lun(
 # MPATH006 --------------------------------------------------------------------------------------
 
 
-@rule("MPATH006", "active-active-over-replicas", Severity.ERROR, scope="site", needs=("multipath",))
+@rule(
+    "MPATH006",
+    "active-active-over-replicas",
+    Severity.ERROR,
+    scope="site",
+    needs=("multipath",),
+    fix="unsafe",
+)
 def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A map groups the paths to several heads of one replicated LUN together."""
     index = stack_index_for(site, ctx.versions)
@@ -433,18 +443,19 @@ def _active_active(
 
 def _failover_fix(map_: MultipathMap) -> Fix | None:
     """``path_grouping_policy failover`` in the map's (last) entry, or in a new entry."""
-    doc = map_.file.doc
-    edited = twin(map_.file)
-    config = MultipathConfig(edited)
+    at = None
     if map_.entry is not None:
-        entries = doc.model.multipaths
+        entries = map_.file.doc.model.multipaths
         at = next((i for i, e in enumerate(entries) if e is map_.entry), None)
         if at is None:
             return None
-        config.multipaths[at].set("path_grouping_policy", "failover")
-    else:
-        config.add_multipath(map_.wwid, path_grouping_policy="failover")
-    edits = line_edits(map_.file.path, doc.render(), edited.render())
-    if not edits:
-        return None
-    return Fix("group the map's paths with failover: one head at a time", False, edits)
+
+    def failover(twin: Document) -> None:
+        config = MultipathConfig(twin)
+        if at is not None:
+            config.multipaths[at].set("path_grouping_policy", "failover")
+        else:
+            config.add_multipath(map_.wwid, path_grouping_policy="failover")
+
+    description = "group the map's paths with failover: one head at a time"
+    return twin_fix(map_.file, description, failover, safe=False)

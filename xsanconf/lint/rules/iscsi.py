@@ -35,6 +35,7 @@ from xsanconf.lint.rules._iscsi_facts import (
 from xsanconf.lint.stack import stack_index_for
 
 if TYPE_CHECKING:
+    from xsanconf.document import Document
     from xsanconf.formats.ietd import IetAccount
     from xsanconf.formats.initiatorname import InitiatorEntry
     from xsanconf.formats.iscsid.model import IscsidConfig, IscsidEntry
@@ -535,7 +536,14 @@ def _only_blacklists(file: SiteFile) -> bool:
     return all(section.keyword == "blacklist" for section in file.doc.model.sections)
 
 
-@rule("ISCSI004", "slow-path-failover", Severity.WARNING, scope="host", needs=("iscsid",))
+@rule(
+    "ISCSI004",
+    "slow-path-failover",
+    Severity.WARNING,
+    scope="host",
+    needs=("iscsid",),
+    fix="unsafe",
+)
 def slow_path_failover(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """replacement_timeout above 20 s on a host that runs dm-multipath over iSCSI."""
     for host in site.hosts:
@@ -587,15 +595,17 @@ def _timeout_fix(file: SiteFile, config: IscsidConfig) -> Fix | None:
         return Fix(description, False, (edit,))
     if setting is not None:
         return None  # read from the tail of an over-long line: no line of its own to edit
-    from xsanconf.formats.iscsid.model import IscsidConfig
-    from xsanconf.lint.twin_edits import line_edits, twin
+    from xsanconf.lint.twin_edits import twin_fix
 
-    config = IscsidConfig(twin(file))
+    return twin_fix(file, description, _add_timeout, safe=False)
+
+
+def _add_timeout(doc: Document) -> bool:
+    from xsanconf.formats.iscsid.model import IscsidConfig
+
+    config = IscsidConfig(doc)
     config.add(REPLACEMENT_TIMEOUT, FAST_FAILOVER)
-    if config.typed(REPLACEMENT_TIMEOUT) != int(FAST_FAILOVER):
-        return None
-    edits = line_edits(file.path, file.doc.render(), config.doc.render())
-    return Fix(description, False, edits) if edits else None
+    return config.typed(REPLACEMENT_TIMEOUT) == int(FAST_FAILOVER)  # read back, or no fix
 
 
 # ISCSI005 manual-startup ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from xsanconf.lint.diagnostics import (
     Fix,
     Location,
     Severity,
+    TextEdit,
 )
 from xsanconf.lint.kmod import (
     ConfigFile,
@@ -33,7 +34,7 @@ from xsanconf.lint.kmod import (
     kmod_config,
 )
 from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.twin_edits import twin_edits
+from xsanconf.lint.twin_edits import twin_edits, twin_fix
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import Host, Site, SiteFile
@@ -70,7 +71,7 @@ def _is_exclusive(value: str | None) -> bool:
     return number is not None and number != 0
 
 
-@rule("MOD001", "exclusive-login-on", Severity.ERROR, scope="host", needs=_NEEDS)
+@rule("MOD001", "exclusive-login-on", Severity.ERROR, scope="host", needs=_NEEDS, fix="unsafe")
 def exclusive_login_on(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A host using shared FireWire storage keeps sbp2's exclusive login on."""
     for host in _hosts(site):
@@ -257,7 +258,14 @@ def _list_only_conflicts(view: KmodConfig, ctx: RuleContext) -> Iterator[Diagnos
 # MOD003
 
 
-@rule("MOD003", "ignored-modprobe-file", Severity.WARNING, scope="host", needs=("modprobe",))
+@rule(
+    "MOD003",
+    "ignored-modprobe-file",
+    Severity.WARNING,
+    scope="host",
+    needs=("modprobe",),
+    fix="unsafe",
+)
 def ignored_modprobe_file(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A modprobe.d file, or a directive in one, that kmod does not read."""
     for host in _hosts(site):
@@ -339,7 +347,14 @@ def _rename_fix(view: KmodConfig, entry: ConfigFile) -> Fix | None:
 # MOD004
 
 
-@rule("MOD004", "params-in-modules-list", Severity.WARNING, scope="host", needs=("modules",))
+@rule(
+    "MOD004",
+    "params-in-modules-list",
+    Severity.WARNING,
+    scope="host",
+    needs=("modules",),
+    fix="unsafe",
+)
 def params_in_modules_list(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Module parameters on a line of /etc/modules or modules-load.d."""
     for host in _hosts(site):
@@ -378,11 +393,14 @@ def _move_params_fix(view: KmodConfig, file: SiteFile, entry: ModulesEntry) -> F
             line.set_param(param.name, param.value)
 
     index = _index(file, entry)
-    edits = twin_edits(file, lambda twin: ModulesConfig(twin).entries[index].remove_params())
-    if missing:
-        edits += twin_edits(target, move)
+
+    def edits() -> tuple[TextEdit, ...]:
+        dropped = twin_edits(file, lambda twin: ModulesConfig(twin).entries[index].remove_params())
+        return dropped + (twin_edits(target, move) if missing else ())
+
     moved = f" into {target.path}" if missing else f" ({target.path} already sets them)"
-    return Fix(f"move the parameters of {entry.module} from {file.path}{moved}", False, edits)
+    description = f"move the parameters of {entry.module} from {file.path}{moved}"
+    return Fix(description, False, later=edits)
 
 
 def _kmod_value(view: KmodConfig, module: str, param: ModuleParam) -> str | None:
@@ -404,7 +422,7 @@ def _model(file: SiteFile) -> ModprobeConfig:
 
 
 def _modprobe_fix(file: SiteFile, description: str, mutate: Callable[[Document], object]) -> Fix:
-    return Fix(description, False, twin_edits(file, mutate))
+    return twin_fix(file, description, mutate, safe=False)
 
 
 def _twin_line(twin: Document, file: SiteFile, line: ModprobeOptions) -> ModprobeOptions:

@@ -254,7 +254,14 @@ def _sets_uid_attribute(section: MultipathSection) -> bool:
     return any(o.keyword in ("uid_attribute", "uid_attrs") for o in section.options)
 
 
-@rule("MPATH004", "deprecated-keyword", Severity.WARNING, scope="file", needs=("multipath",))
+@rule(
+    "MPATH004",
+    "deprecated-keyword",
+    Severity.WARNING,
+    scope="file",
+    needs=("multipath",),
+    fix="safe-or-unsafe",
+)
 def deprecated_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Keywords or values that the targeted multipath-tools version deprecated or removed."""
     version = _target(ctx)

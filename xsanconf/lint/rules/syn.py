@@ -89,7 +89,7 @@ def duplicate_setting(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                     yield _finding(ctx, found)
 
 
-@rule("SYN005", "read-differently", Severity.WARNING, scope="file")
+@rule("SYN005", "read-differently", Severity.WARNING, scope="file", fix="safe")
 def read_differently(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Text the daemon reads differently than it looks."""
     for file in _parsed(site):
