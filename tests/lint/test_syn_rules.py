@@ -266,6 +266,7 @@ def test_drbd_addresses_in_floating_and_connection_hosts(tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(shutil.which("drbdadm") is None, reason="drbdadm (drbd-utils) is not installed")
+@pytest.mark.skipif(not (CORPUS / "drbd").is_dir(), reason=f"{CORPUS / 'drbd'} is absent")
 def test_drbd_address_errors_agree_with_drbdadm(tmp_path: Path) -> None:
     """Every corpus file drbdadm refuses for an address is one SYN001 flags, and no other."""
     refused_files = 0

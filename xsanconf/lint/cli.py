@@ -263,6 +263,20 @@ def _check_app() -> Any:
                 "(masked as ******** by default).",
             ),
         ] = False,
+        baseline: Annotated[
+            Path | None,
+            typer.Option(
+                metavar="FILE",
+                help="Report only findings this baseline file does not hold.",
+            ),
+        ] = None,
+        update_baseline: Annotated[
+            bool,
+            typer.Option(
+                "--update-baseline",
+                help="Write the current findings to the --baseline FILE (atomically), exit 0.",
+            ),
+        ] = False,
         version: Annotated[bool, typer.Option("--version", "-V", help="Show the version.")] = False,
     ) -> None:
         if version:
@@ -297,6 +311,8 @@ def _request(
     unsafe_fixes: bool = False,
     diff: bool = False,
     show_secrets: bool = False,
+    baseline: Path | None = None,
+    update_baseline: bool = False,
 ) -> "CheckRequest":
     """The request for the check command's parameters, however they were read (typer or
     :mod:`xsanconf.lint.argv`); the defaults are the typer command's."""
@@ -320,6 +336,8 @@ def _request(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         show_secrets=show_secrets,
+        baseline=baseline,
+        update_baseline=update_baseline,
     )
 
 
@@ -345,6 +363,8 @@ class CheckRequest(NamedTuple):
     unsafe_fixes: bool = False  # implies fix
     diff: bool = False  # show the fixes, write nothing
     show_secrets: bool = False  # secrets unmasked in the report
+    baseline: Path | None = None  # report only findings it does not hold
+    update_baseline: bool = False  # write the findings to the baseline instead
 
 
 def _lint(request: CheckRequest) -> int:
@@ -356,6 +376,8 @@ def _lint(request: CheckRequest) -> int:
 
     if not request.paths and not request.hosts:
         _fail("give at least one PATH or --host NAME=PATH (see xsanlint --help)")
+    if request.update_baseline and request.baseline is None:
+        _fail("--update-baseline needs --baseline FILE")
     try:
         file_config = FileConfig() if request.isolated else load_config(request.config)
         fmt = request.output_format or file_config.format or "text"
@@ -390,6 +412,8 @@ def _lint(request: CheckRequest) -> int:
             site, result, fixed = done.site, done.result, done.fixed
         else:
             result = lint(site, options)
+        if request.baseline is not None:
+            result = _baseline(request, result, site)
     except (ConfigError, SelectionError, SiteError, ValueError) as error:
         _fail(str(error))
         raise AssertionError("unreachable") from None
@@ -416,6 +440,34 @@ def _lint(request: CheckRequest) -> int:
     if fixed is not None:
         sys.stderr.write(f"xsanlint: {fixed} fixed, {len(result.diagnostics)} remaining\n")
     return _exit_code(result, threshold, request.exit_zero or file_config.exit_zero)
+
+
+def _baseline(request: CheckRequest, result: "LintResult", site: "Site") -> "LintResult":
+    """``result`` without the findings the baseline holds; with --update-baseline, the
+    baseline rewritten with every finding, and none reported."""
+    import attrs
+
+    from xsanconf.lint.baseline import keys, new_findings, read_baseline, write_baseline
+    from xsanconf.lint.redaction import hide_secrets, mask_text
+
+    assert request.baseline is not None
+    masked = hide_secrets(result, site)  # keys never depend on --show-secrets
+    lines = _source_lines(site)
+
+    def masked_line(path: str, number: int) -> str | None:
+        line = lines(path, number)
+        return None if line is None else mask_text(line, site)
+
+    found = keys(masked.diagnostics, site, masked_line)
+    if request.update_baseline:
+        count = write_baseline(request.baseline, found)
+        sys.stderr.write(f"xsanlint: {request.baseline}: baseline of {count} findings written\n")
+        return attrs.evolve(result, diagnostics=[])
+    fresh = new_findings(result.diagnostics, found, read_baseline(request.baseline))
+    known = len(result.diagnostics) - len(fresh)
+    if known:
+        sys.stderr.write(f"xsanlint: {known} findings of the baseline {request.baseline} hidden\n")
+    return attrs.evolve(result, diagnostics=[result.diagnostics[i] for i in fresh])
 
 
 def _fix(request: CheckRequest, site: "Site", options: Any) -> "Written":
