@@ -9,7 +9,14 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["MAX_FILE_BYTES", "UnreadableFileError", "file_problem", "read_checked", "read_regular"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "UnreadableFileError",
+    "file_problem",
+    "read_checked",
+    "read_regular",
+    "read_regular_bytes",
+]
 
 # Larger files are not configuration a daemon reads: linting a 4 MiB drbd.conf already takes
 # about a minute, and parsing costs some 20 times the file's size in memory.
@@ -41,13 +48,9 @@ def _type_problem(info: os.stat_result) -> str | None:
     return None
 
 
-def read_regular(path: str | os.PathLike[str]) -> str | None:
-    """The text of a regular file of at most ``MAX_FILE_BYTES`` (undecodable bytes kept as
-    surrogates, as :func:`xsanconf.api.read_text` does); None for anything else.
-
-    Opened without blocking and checked on the open descriptor, so a FIFO or device swapped in
-    after a check is never read.
-    """
+def read_regular_bytes(path: str | os.PathLike[str], limit: int) -> bytes | None:
+    """The bytes of a regular file of at most ``limit`` bytes; None for anything else (opened
+    without blocking, checked on the open descriptor: see :func:`read_regular`)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -55,15 +58,26 @@ def read_regular(path: str | os.PathLike[str]) -> str | None:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError:
         return None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
+    return data if len(data) <= limit else None
+
+
+def read_regular(path: str | os.PathLike[str]) -> str | None:
+    """The text of a regular file of at most ``MAX_FILE_BYTES`` (undecodable bytes kept as
+    surrogates, as :func:`xsanconf.api.read_text` does); None for anything else.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO or device swapped in
+    after a check is never read.
+    """
+    data = read_regular_bytes(path, MAX_FILE_BYTES)
+    if data is None:
         return None
     return data.decode("utf-8", "surrogateescape")
 

@@ -103,7 +103,7 @@ def test_json_report_shape(xsanlint: Runner, monkeypatch: pytest.MonkeyPatch) ->
     code, out, _ = xsanlint("fixtures/sites/example", *ONLY, "--format", "json")
     assert code == 1
     data = json.loads(out)
-    assert set(data) == {"version", "diagnostics", "summary"}
+    assert set(data) == {"version", "diagnostics", "summary", "hosts"}
     first = data["diagnostics"][0]
     assert list(first) == [
         "code",

@@ -59,6 +59,10 @@ EVERY_SLOT = {
             f"ALL 10.0.0.0/{N}, [fe80::1]/0x{N}, 10.1.0.0/0{N}\n"
         ),
         "etc/default/iscsitarget": f"ISCSITARGET_ENABLE={N}\n",
+        "var/lib/dpkg/status": "".join(
+            f"Package: {package}\nStatus: install ok installed\nVersion: 2:{N}.{N}-1\n\n"
+            for package in ("drbd-utils", "iscsitarget", "multipath-tools", "open-iscsi", "kmod")
+        ),
         f"etc/rc2.d/S{N}iscsitarget": "",
         "etc/init.d/iscsitarget": (
             "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: iscsitarget\n"

@@ -44,6 +44,7 @@ Examples:
   xsanlint site/ --diff                          show what --fix would change
   xsanlint site/ --fix                           apply the safe fixes
   xsanlint rules                                 list every rule
+  xsanlint hosts site/                           the versions assumed for each host
   xsanlint rule DRBD001                          explain one rule
   (a site directory named rules or rule: write ./rules)
 
@@ -130,7 +131,7 @@ def _dispatch(args: list[str]) -> int:
             return _lint(_request(**quick))  # type: ignore[arg-type]
         except SystemExit as done:
             return int(done.code or 0) if not isinstance(done.code, str) else EXIT_ERROR
-    app = _docs_app() if args[:1] in (["rule"], ["rules"]) else _check_app()
+    app = _docs_app() if args[:1] in (["rule"], ["rules"], ["hosts"]) else _check_app()
     try:
         app(args=args, prog_name="xsanlint", standalone_mode=True)
     except SystemExit as done:
@@ -203,10 +204,11 @@ def _check_app() -> Any:
         target: Annotated[
             list[str] | None,
             typer.Option(
-                metavar="KIND=VERSION",
+                metavar="[HOST:]KIND=VERSION",
                 help=(
-                    "Targeted version: drbd=8.3|8.4|9 (default 9), multipath=0.4.5...0.14.3 "
-                    "(default 0.14.3), iet=1.4.20 (default: 1.4.20 or later), kmod=29."
+                    "Version a host runs, stronger than what its files show (see `xsanlint "
+                    "hosts`): drbd=8.3|8.4|9, multipath=0.4.5...0.14.3, iet=1.4.20, kmod=29, "
+                    "drbd-utils, open-iscsi, xen; HOST: for one host (san1:drbd=8.4)."
                 ),
             ),
         ] = None,
@@ -401,7 +403,7 @@ def _lint(request: CheckRequest) -> int:
             extend_select=(*base.extend_select, *request.extend_select),
             severities=severities,
             per_path_ignores=file_config.per_path_ignores,
-            versions={**file_config.versions, **_pairs(request.target, "--target")},
+            **_targets(file_config, request.target),
         )
         site = Site.load(request.paths, _pairs(request.hosts, "--host"))
         if request.diff:
@@ -432,6 +434,7 @@ def _lint(request: CheckRequest) -> int:
         show_secrets=request.show_secrets,
         secret_spans=secret_spans,
         stack_graph=_stack_graph(site, options.versions) if fmt == "html" else lambda found: None,
+        host_versions=lambda: _host_versions(site, options),
     )
     text = render(fmt, result, report)
     _write(text, request.output)
@@ -468,6 +471,26 @@ def _baseline(request: CheckRequest, result: "LintResult", site: "Site") -> "Lin
     if known:
         sys.stderr.write(f"xsanlint: {known} findings of the baseline {request.baseline} hidden\n")
     return attrs.evolve(result, diagnostics=[result.diagnostics[i] for i in fresh])
+
+
+def _host_versions(site: "Site", options: Any) -> dict[str, Any]:
+    from xsanconf.lint.hosts_view import assumed_versions, versions_data
+
+    return versions_data(assumed_versions(site, options.versions, options.host_versions))
+
+
+def _targets(file_config: Any, given: list[str]) -> dict[str, Any]:
+    """``versions`` and ``host_versions`` of the lint options: the file's, then the command
+    line's (``--target drbd=8.4`` for the site, ``--target san1:drbd=8.4`` for one host)."""
+    site = dict(file_config.versions)
+    hosts = {name: dict(own) for name, own in file_config.host_versions.items()}
+    for key, value in _pairs(given, "--target").items():
+        host, colon, kind = key.rpartition(":")
+        if colon and host:
+            hosts.setdefault(host, {})[kind] = value
+        else:
+            site[key] = value
+    return {"versions": site, "host_versions": hosts}
 
 
 def _fix(request: CheckRequest, site: "Site", options: Any) -> "Written":
@@ -641,6 +664,42 @@ def _docs_app() -> Any:
         )
         text = f"{title}\n\n{facts}\n{rest}"
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+    @app.command("hosts")
+    def hosts(
+        paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="As for linting.")],
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="text (default) or json.")
+        ] = "text",
+        target: Annotated[
+            list[str] | None,
+            typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting."),
+        ] = None,
+        config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
+        isolated: Annotated[bool, typer.Option(help="Read no configuration file.")] = False,
+    ) -> None:
+        """Show the versions assumed for each host (DRBD, multipath-tools, ...) and the
+        evidence: settings, proc/drbd, the package database, kernel modules, the files.
+
+        Example: xsanlint hosts fixtures/sites/example --target san1:drbd=8.4
+        """
+        from xsanconf.lint.config import ConfigError, FileConfig, load_config
+        from xsanconf.lint.engine import LintOptions, SelectionError
+        from xsanconf.lint.hosts_view import assumed_versions, render_hosts
+        from xsanconf.lint.site import Site, SiteError
+
+        if output_format not in ("text", "json"):
+            _fail(f"unknown --format {output_format!r}; use text or json")
+        try:
+            file_config = FileConfig() if isolated else load_config(config)
+            options = LintOptions(**_targets(file_config, target or []))
+            options.effective_versions()
+            site = Site.load(paths)
+        except (ConfigError, SelectionError, SiteError, ValueError) as error:
+            _fail(str(error))
+            return
+        found = assumed_versions(site, options.versions, options.host_versions)
+        _write(render_hosts(found, output_format), None)
 
     @app.command("rules")
     def list_rules(

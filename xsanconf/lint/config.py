@@ -11,6 +11,8 @@ or its ``[tool.xsanlint]`` table) and ``pyproject.toml`` (only when it has ``[to
     format = "text"
     [tool.xsanlint.versions]
     drbd = "8.4"
+    [tool.xsanlint.hosts.san1.versions]   # one host's own, stronger than the site's
+    drbd = "9"
     [tool.xsanlint.severity]
     DRBD003 = "error"
     [tool.xsanlint.per-path-ignores]
@@ -41,6 +43,7 @@ _KEYS = frozenset(
         "severity",
         "per-path-ignores",
         "exit-zero",
+        "hosts",
     }
 )
 
@@ -59,6 +62,7 @@ class FileConfig:
     format: str | None = None
     exit_zero: bool = False
     versions: Mapping[str, str] = attrs.field(factory=dict)
+    host_versions: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     severities: Mapping[str, Severity] = attrs.field(factory=dict)
     per_path_ignores: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
@@ -150,6 +154,7 @@ def _parse(path: Path, table: dict[str, Any]) -> FileConfig:
         versions={
             str(k): str(v) for k, v in _mapping(path, "versions", table.get("versions", {})).items()
         },
+        host_versions=_host_versions(path, table.get("hosts", {})),
         severities={
             str(k): _severity(path, f"severity.{k}", v)
             for k, v in _mapping(path, "severity", table.get("severity", {})).items()
@@ -161,3 +166,18 @@ def _parse(path: Path, table: dict[str, Any]) -> FileConfig:
             ).items()
         },
     )
+
+
+def _host_versions(path: Path, value: Any) -> dict[str, dict[str, str]]:
+    """``[tool.xsanlint.hosts.NAME.versions]`` tables, by host name."""
+    found = {}
+    for name, settings in _mapping(path, "hosts", value).items():
+        host = _mapping(path, f"hosts.{name}", settings)
+        unknown = sorted(set(host) - {"versions"})
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown setting 'hosts.{name}.{unknown[0]}'; known: versions"
+            )
+        versions = _mapping(path, f"hosts.{name}.versions", host.get("versions", {}))
+        found[str(name)] = {str(k): str(v) for k, v in versions.items()}
+    return found

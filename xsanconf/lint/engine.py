@@ -57,7 +57,7 @@ KNOWN_VERSIONS: dict[str, tuple[str, ...]] = {
 
 # What --target / [tool.xsanlint.versions] can name: iet (e.g. 1.4.20, default the newest) and
 # kmod (e.g. 29) take any version number; drbd and multipath one of their releases.
-TARGET_KINDS = ("drbd", "multipath", "iet", "kmod")
+TARGET_KINDS = ("drbd", "multipath", "iet", "kmod", "drbd-utils", "open-iscsi", "xen")
 _DOTTED = re.compile(r"[0-9]+(?:\.[0-9]+)*(?:[+~-][0-9A-Za-z.+~-]*)?")  # 1.4.20.3+svn496
 
 
@@ -73,24 +73,27 @@ class LintOptions:
     severities: Mapping[str, Severity] = attrs.field(factory=dict)  # selector -> severity
     per_path_ignores: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)  # glob -> selectors
     versions: Mapping[str, str] = attrs.field(factory=dict)
+    # host name -> its own targets (``--target san1:drbd=8.4``), stronger than ``versions``
+    host_versions: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
 
     def effective_versions(self) -> dict[str, str]:
         versions = {**DEFAULT_VERSIONS, **self.versions}
         for kind, version in versions.items():
-            if kind not in TARGET_KINDS:
-                raise SelectionError(
-                    f"no targeted version for {kind!r}: use {', '.join(TARGET_KINDS)}"
-                )
-            allowed = KNOWN_VERSIONS.get(kind)
-            if allowed is not None and version not in allowed:
-                raise SelectionError(
-                    f"unknown {kind} version {version!r}; use one of {', '.join(allowed)}"
-                )
-            if allowed is None and not _DOTTED.fullmatch(version):
-                raise SelectionError(
-                    f"{kind} version {version!r} is not a version number such as 1.4.20"
-                )
+            _check_version(kind, version)
+        for own in self.host_versions.values():
+            for kind, version in own.items():
+                _check_version(kind, version)
         return versions
+
+
+def _check_version(kind: str, version: str) -> None:
+    if kind not in TARGET_KINDS:
+        raise SelectionError(f"no targeted version for {kind!r}: use {', '.join(TARGET_KINDS)}")
+    allowed = KNOWN_VERSIONS.get(kind)
+    if allowed is not None and version not in allowed:
+        raise SelectionError(f"unknown {kind} version {version!r}; use one of {', '.join(allowed)}")
+    if allowed is None and not _DOTTED.fullmatch(version):
+        raise SelectionError(f"{kind} version {version!r} is not a version number such as 1.4.20")
 
 
 @attrs.frozen
@@ -163,7 +166,8 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
         if rule.needs and not kinds.intersection(rule.needs):
             continue
         try:
-            found.extend(rule.check(site, RuleContext(rule, dict(versions))))
+            ctx = RuleContext(rule, dict(versions), options.versions, options.host_versions)
+            found.extend(rule.check(site, ctx))
         except Exception as error:  # a rule's bug must not hide every other finding
             failures.append(RuleFailure(rule.code, f"{type(error).__name__}: {error}"))
     found = _apply_suppressions(site, found, rules, registry)

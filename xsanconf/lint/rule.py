@@ -14,7 +14,7 @@ facts it needs (the engine does not even call it when none of its ``needs`` kind
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -22,7 +22,8 @@ import attrs
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
 
 if TYPE_CHECKING:
-    from xsanconf.lint.site import Site
+    from xsanconf.lint.facts.versions import HostVersions
+    from xsanconf.lint.site import Host, Site
 
 __all__ = [
     "FIX_AVAILABILITY",
@@ -49,6 +50,15 @@ class RuleContext:
 
     rule: Rule
     versions: dict[str, str] = attrs.field(factory=dict)
+    # what the user set (``versions`` adds the defaults): site-wide, and per host name
+    targets: Mapping[str, str] = attrs.field(factory=dict)
+    host_targets: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+
+    def host_versions(self, host: Host) -> HostVersions:
+        """The versions ``host`` runs, from the settings and the host's own evidence."""
+        from xsanconf.lint.facts.versions import host_versions
+
+        return host_versions(host, self.targets, self.host_targets.get(host.name))
 
     def diagnostic(
         self,

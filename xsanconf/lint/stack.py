@@ -77,7 +77,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.domain.numerals import read_int
 from xsanconf.domain.wwid import IetIdentity, Wwid, iet_identity
 from xsanconf.formats.ietd.lun import LunParams
 from xsanconf.lint.diagnostics import Location
@@ -247,10 +246,10 @@ class IetLunExport:
 
 def parse_iet_version(text: str | None) -> IetVersion | None:
     """``"1.4.19"`` -> ``(1, 4, 19)``; ``None`` (or no number) means 1.4.20 or later."""
-    if not text:
-        return None
-    numbers = [read_int(n) for n in re.findall(r"[0-9]+", text)[:4]]
-    return tuple(n for n in numbers if n is not None) or None
+    from xsanconf.domain.version import parse_version
+
+    found = parse_version(text or "")
+    return found.release if found is not None else None
 
 
 def iet_wwid_scsi_id(wwid: str) -> bytes | None:

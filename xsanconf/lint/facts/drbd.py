@@ -18,9 +18,12 @@ from xsanconf.lint.facts import Finding
 if TYPE_CHECKING:
     from xsanconf.formats.drbd import DrbdSection, DrbdStatement
     from xsanconf.lint.site import Host, SiteFile
+    from xsanconf.syntax import Token
 
 __all__ = [
     "SECTIONS",
+    "other_version_syntax",
+    "refused",
     "STATEMENTS",
     "duplicates",
     "host_duplicates",
@@ -207,41 +210,43 @@ def _known(table: dict[str, tuple[str, ...]], version: str) -> list[str]:
 def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
     """Keywords and sections drbdadm of ``version`` does not take where they stand."""
     version = version or "9"
-    config = file.doc.model
+    for item, word, what, context, table in refused(file.doc.model, version):
+        yield _unknown(file, item, word, what, context=context, table=table, version=version)
+
+
+Refusal = tuple["Token", str, str, str, dict[str, tuple[str, ...]]]
+
+
+def refused(config: DrbdSection, version: str) -> Iterator[Refusal]:
+    """(token, word, "option" or "section", context, table) for each keyword drbdadm of
+    ``version`` refuses where it stands in ``config``."""
     stack: list[tuple[DrbdSection, str]] = [(config, "top")]
     while stack:
         section, context = stack.pop()
         statements = STATEMENTS.get(context, {})
         for statement in section.statements():
             word = statement.keyword
-            if _statement_known(word, context, statements, version):
-                continue
-            yield _unknown(
-                file,
-                statement.token,
-                word,
-                "option",
-                context=context,
-                table=statements,
-                version=version,
-            )
+            if not _statement_known(word, context, statements, version):
+                yield statement.token, word, "option", context, statements
         sections = SECTIONS.get(context, {})
         for child in section.sections():
             if version not in sections.get(child.keyword, ()):
                 assert child.head is not None
-                yield _unknown(
-                    file,
-                    child.head,
-                    child.keyword,
-                    "section",
-                    context=context,
-                    table=sections,
-                    version=version,
-                )
+                yield child.head, child.keyword, "section", context, sections
                 continue
             inner = _context(child)
             if inner is not None:
                 stack.append((child, inner))
+
+
+def other_version_syntax(config: DrbdSection, version: str) -> Iterator[tuple[Token, str, str]]:
+    """(token, what is refused, the versions that read it) for each keyword drbdadm of
+    ``version`` refuses in ``config`` that another DRBD version reads there."""
+    for token, word, what, context, table in refused(config, version):
+        readers = table.get(word, ())
+        if readers:
+            where = "at top level" if context == "top" else f"in '{context}'"
+            yield token, f"{what} '{word}' {where}", " and ".join(readers)
 
 
 def _statement_known(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -47,6 +47,8 @@ class Report:
     secret_spans: Callable[[str, int], Sequence[tuple[int, int]]] | None = None
     # the site's stack with the findings' codes attached (the html report draws it)
     stack_graph: Callable[[Sequence[Diagnostic]], StackGraph | None] = lambda diagnostics: None
+    # each host's assumed versions and their evidence (the json report lists them)
+    host_versions: Callable[[], dict[str, Any]] = lambda: {}
 
 
 def shown_source(report: Report, path: str, line: int, end: int | None = None) -> str | None:

@@ -87,6 +87,7 @@ def report(result: LintResult, options: Report) -> str:
         "version": __version__,
         "diagnostics": [diagnostic_data(d) for d in result.diagnostics],
         "summary": summary,
+        "hosts": options.host_versions(),
     }
     # ASCII with escapes: valid UTF-8 even when a file name holds undecodable bytes
     return json.dumps(data, indent=2) + "\n"

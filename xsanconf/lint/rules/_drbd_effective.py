@@ -14,7 +14,7 @@ site again).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -362,29 +362,41 @@ class HostNames:
 class DrbdIndex:
     """Every host's effective resources, by host and by resource name."""
 
-    version: str
+    version: str  # the newest of the hosts' versions: how site-wide names are compared
     views: list[ResourceView]
     by_name: dict[str, list[ResourceView]]
     by_host: dict[Host, list[ResourceView]]
     hosts: HostNames
+    versions: dict[str, str] = attrs.field(factory=dict)  # host name -> its own version
 
     def of_host(self, host: Host) -> list[ResourceView]:
         return self.by_host.get(host, [])
 
+    def version_of(self, host: Host) -> str:
+        """The drbdadm version ``host``'s resources were read with."""
+        return self.versions.get(host.name, self.version)
 
-_CACHE: weakref.WeakKeyDictionary[Site, dict[str, DrbdIndex]] = weakref.WeakKeyDictionary()
+
+_CACHE: weakref.WeakKeyDictionary[Site, dict[object, DrbdIndex]] = weakref.WeakKeyDictionary()
 
 
-def drbd_index(site: Site, version: str) -> DrbdIndex:
-    """The site's DRBD index for ``version``, built on first use."""
+def drbd_index(site: Site, version: str | Mapping[str, str]) -> DrbdIndex:
+    """The site's DRBD index, built on first use: every host read as drbdadm ``version`` reads
+    it, or each host (by name) at its own version."""
     per_version = _CACHE.setdefault(site, {})
-    found = per_version.get(version)
+    key: object = version if isinstance(version, str) else tuple(sorted(version.items()))
+    found = per_version.get(key)
     if found is None:
-        found = per_version[version] = _build_index(site, version)
+        found = per_version[key] = _build_index(site, version)
     return found
 
 
-def _build_index(site: Site, version: str) -> DrbdIndex:
+def _build_index(site: Site, versions: str | Mapping[str, str]) -> DrbdIndex:
+    own = {} if isinstance(versions, str) else dict(versions)
+    order = ("8.3", "8.4", "9")
+    version = (
+        versions if isinstance(versions, str) else max(own.values(), key=order.index, default="9")
+    )
     views: list[ResourceView] = []
     by_name: dict[str, list[ResourceView]] = {}
     by_host: dict[Host, list[ResourceView]] = {}
@@ -396,8 +408,8 @@ def _build_index(site: Site, version: str) -> DrbdIndex:
         )
         for file, resource in host.drbd_resources():
             view = ResourceView(host, file, resource, common_nodes=common_nodes)
-            _read_resource(view, common, version)
+            _read_resource(view, common, own.get(host.name, version))
             views.append(view)
             by_host.setdefault(host, []).append(view)
             by_name.setdefault(resource.name, []).append(view)
-    return DrbdIndex(version, views, by_name, by_host, HostNames.of(site, version))
+    return DrbdIndex(version, views, by_name, by_host, HostNames.of(site, version), own)

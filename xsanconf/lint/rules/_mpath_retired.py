@@ -20,7 +20,7 @@ import posixpath
 
 import attrs
 
-from xsanconf.domain.numerals import read_int
+from xsanconf.domain.version import parse_version as read_version
 
 __all__ = [
     "Plan",
@@ -36,8 +36,8 @@ Version = tuple[int, ...]
 
 
 def parse_version(text: str) -> Version:
-    numbers = (read_int(part) for part in text.split("."))
-    return tuple(n for n in numbers if n is not None)
+    found = read_version(text)
+    return found.release if found is not None else ()
 
 
 def show(version: Version) -> str:

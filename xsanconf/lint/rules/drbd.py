@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import attrs
+
 from xsanconf.formats.drbd.model import DrbdConfig, DrbdConnection, DrbdHost, DrbdSection
+from xsanconf.lint.candidates import by_place, for_versions
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
+from xsanconf.lint.fix_safety import holds_for
 from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.rules._drbd_effective import (
     LEGACY_NEGATIVES,
@@ -44,6 +48,17 @@ def _version(ctx: RuleContext) -> str:
     return version if version in VERSIONS else "9"
 
 
+def _index(site: Site, ctx: RuleContext) -> DrbdIndex:
+    """The site's resources, each host's read as the newest drbdadm the host may run (the
+    rules of this kind judge one reading; DRBD007 and DRBD011 weigh every candidate)."""
+    own = {}
+    for host in site.hosts:
+        if host.documents("drbd"):
+            candidates = ctx.host_versions(host).drbd
+            own[host.name] = candidates[-1] if candidates else _version(ctx)
+    return drbd_index(site, own)
+
+
 def _as_written(setting: Setting) -> str:
     statement = setting.statement
     return " ".join([statement.keyword, *statement.args])
@@ -62,8 +77,9 @@ def _as_written(setting: Setting) -> str:
 )
 def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Both nodes are to be promoted, but allow-two-primaries is not set."""
-    version = _version(ctx)
-    for view in drbd_index(site, version).views:
+    index = _index(site, ctx)
+    for view in index.views:
+        version = index.version_of(view.host)
         promote = view.option("startup", "become-primary-on")
         if promote is None or not _promotes_several(promote):
             continue
@@ -119,7 +135,7 @@ def _dual_primary_scopes(view: ResourceView) -> Iterator[tuple[Setting, dict[str
 @rule("DRBD002", "dual-primary-needs-protocol-c", Severity.ERROR, scope="host", needs=("drbd",))
 def dual_primary_needs_protocol_c(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Dual-primary with a replication protocol other than C."""
-    for view in drbd_index(site, _version(ctx)).views:
+    for view in _index(site, ctx).views:
         for allow, net in _dual_primary_scopes(view):
             protocol = net.get("protocol")
             if protocol is None or protocol.value == "C":
@@ -136,7 +152,7 @@ def dual_primary_needs_protocol_c(site: Site, ctx: RuleContext) -> Iterator[Diag
 @rule("DRBD003", "dual-primary-without-fencing", Severity.WARNING, scope="host", needs=("drbd",))
 def dual_primary_without_fencing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Dual-primary without resource-and-stonith fencing and a fence-peer handler."""
-    for view in drbd_index(site, _version(ctx)).views:
+    for view in _index(site, ctx).views:
         for allow, net in _dual_primary_scopes(view):
             fencing = net.get("fencing")
             handler = view.option("handlers", "fence-peer")
@@ -164,9 +180,9 @@ def dual_primary_without_fencing(site: Site, ctx: RuleContext) -> Iterator[Diagn
 @rule("DRBD004", "host-sections", Severity.ERROR, scope="site", needs=("drbd",))
 def host_sections(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource with fewer than two hosts, or no (or several) host sections for this host."""
-    version = _version(ctx)
-    index = drbd_index(site, version)
+    index = _index(site, ctx)
     for view in index.views:
+        version = index.version_of(view.host)
         sections = view.hosts
         mesh = any(c.keyword == "connection-mesh" for c in view.resource.connections)
         if len(sections) < 2 and not mesh:
@@ -178,27 +194,48 @@ def host_sections(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         if view.matches_by_address_or_stacking():
             continue  # drbdadm finds floating and stacked nodes by IP or lower resource
-        own = view.own_sections(view.host.name, version)
         others = [
             other.location(f"resource {view.name} on {other.host.name}")
             for other in index.by_name.get(view.name, [])
             if other.host is not view.host
         ]
-        if not own:
-            yield ctx.diagnostic(
-                f"resource {view.name}: host {view.host.name} matches none of its host sections "
-                f"({_section_names(sections)}){_near_miss(view, version)}; drbdadm {version} "
-                "ignores the resource on this host",
-                view.location(),
-                related=others,
-            )
-        elif len(own) > 1:
-            yield ctx.diagnostic(
-                f"resource {view.name}: several host sections ({_section_names(own)}) match "
-                f"host {view.host.name}; drbdadm refuses the resource",
-                view.section_location(own[1]),
-                related=[view.section_location(own[0], "also matches")],
-            )
+        candidates = ctx.host_versions(view.host).drbd or (version,)
+        found = [(v, d.location, d) for v in candidates for d in _unmatched(ctx, view, v, others)]
+        yield from _weighed(found, candidates)
+
+
+def _weighed(
+    found: list[tuple[str, Location, Diagnostic]], candidates: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    """Each finding once: as it is when every candidate version has it, else a warning that
+    names the versions it holds for."""
+    for versions, diagnostic in by_place(found):
+        if len(versions) == len(candidates):
+            yield diagnostic
+        else:
+            message = for_versions(diagnostic.message, versions, candidates)
+            yield attrs.evolve(diagnostic, message=message, severity=Severity.WARNING)
+
+
+def _unmatched(
+    ctx: RuleContext, view: ResourceView, version: str, others: list[Location]
+) -> Iterator[Diagnostic]:
+    own = view.own_sections(view.host.name, version)
+    if not own:
+        yield ctx.diagnostic(
+            f"resource {view.name}: host {view.host.name} matches none of its host sections "
+            f"({_section_names(view.hosts)}){_near_miss(view, version)}; drbdadm {version} "
+            "ignores the resource on this host",
+            view.location(),
+            related=others,
+        )
+    elif len(own) > 1:
+        yield ctx.diagnostic(
+            f"resource {view.name}: several host sections ({_section_names(own)}) match "
+            f"host {view.host.name}; drbdadm refuses the resource",
+            view.section_location(own[1]),
+            related=[view.section_location(own[0], "also matches")],
+        )
 
 
 def _section_names(sections: list[DrbdHost]) -> str:
@@ -225,7 +262,7 @@ def _near_miss(view: ResourceView, version: str) -> str:
 @rule("DRBD005", "resource-collision", Severity.ERROR, scope="host", needs=("drbd",))
 def resource_collision(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Two resources of one host share a minor, a device, a backing disk or an address:port."""
-    index = drbd_index(site, _version(ctx))
+    index = _index(site, ctx)
     for host in site.hosts:
         seen: dict[Key, tuple[str, Location]] = {}
         for view in index.of_host(host):
@@ -288,15 +325,15 @@ def _address_scope(host: str, names: list[str]) -> str:
 @rule("DRBD006", "peer-config-drift", Severity.ERROR, scope="site", needs=("drbd",))
 def peer_config_drift(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource is defined differently on its hosts, or missing on one of them."""
-    version = _version(ctx)
-    index = drbd_index(site, version)
+    index = _index(site, ctx)
     for name, views in index.by_name.items():
         carriers = {v.host for v in views}
         yield from _missing_peers(ctx, index, name, views, carriers)
         named = [
             v
             for v in views
-            if v.own_sections(v.host.name, version) or v.matches_by_address_or_stacking()
+            if v.own_sections(v.host.name, index.version_of(v.host))
+            or v.matches_by_address_or_stacking()
         ]
         if len(named) < 2:
             continue
@@ -385,15 +422,26 @@ def _label(key: Key) -> str:
 
 @rule("DRBD007", "deprecated-option", Severity.WARNING, scope="file", needs=("drbd",), fix="safe")
 def deprecated_option(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Syntax deprecated or renamed for the targeted DRBD version, with its replacement."""
-    version = _version(ctx)
+    """Syntax deprecated or renamed for the host's DRBD versions, with its replacement."""
     for file in site.files("drbd"):
         if not file.doc.parsed:
             continue
         config = file.doc.model
         assert isinstance(config, DrbdConfig)
-        for section in config.walk():
-            yield from _deprecated_in(ctx, file, section, version)
+        candidates = ctx.host_versions(file.host).drbd or (_version(ctx),)
+        found = [
+            (version, diagnostic.location, diagnostic)
+            for version in candidates
+            for section in config.walk()
+            for diagnostic in _deprecated_in(ctx, file, section, version)
+        ]
+        for versions, diagnostic in by_place(found):
+            # the fix only when the fixed file still parses with every candidate version
+            yield attrs.evolve(
+                diagnostic,
+                message=for_versions(diagnostic.message, versions, candidates),
+                fix=holds_for(file, diagnostic.fix, candidates),
+            )
 
 
 def _deprecated_in(
@@ -596,7 +644,7 @@ _FLUSHES = {"disk-flushes": "disk flushes", "md-flushes": "metadata flushes"}
 def flushes_disabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Disk or metadata flushes disabled: safe only with a battery-backed write cache."""
     reported: set[int] = set()
-    for view in drbd_index(site, _version(ctx)).views:
+    for view in _index(site, ctx).views:
         for key, setting in view.settings.items():
             what = _FLUSHES.get(key[-1])
             if what is None or key[-2] != "disk" or setting.value is not False:
@@ -626,7 +674,7 @@ def _discards(keyword: str, policy: str) -> bool:
 def unsafe_split_brain_policy(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Split-brain policies that throw data away, or do so unnoticed on a dual-primary resource."""
     reported: set[tuple[int, str]] = set()
-    for view in drbd_index(site, _version(ctx)).views:
+    for view in _index(site, ctx).views:
         for net in view.net_scopes():
             for setting, message in _unsafe_policies(view, net):
                 key = (id(setting.statement.token), message)
@@ -677,17 +725,39 @@ def _unsafe_policies(view: ResourceView, net: dict[str, Setting]) -> Iterator[tu
 @rule("DRBD010", "missing-required", Severity.ERROR, scope="host", needs=("drbd",))
 def missing_required(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A host section lacks device, disk, address or meta-disk after inheritance."""
-    version = _version(ctx)
-    for view in drbd_index(site, version).views:
-        addressed = _addressed_by_connections(view) if version == "9" else set()
+    index = _index(site, ctx)
+    for view in index.views:
+        candidates = ctx.host_versions(view.host).drbd or (index.version_of(view.host),)
         for section in view.hosts:
-            lacking = _lacking(view, section, version, addressed)
-            if lacking:
-                label = " ".join([section.keyword, *section.args])
-                yield ctx.diagnostic(
-                    f"resource {view.name}: '{label}' lacks {', '.join(lacking)}",
-                    view.section_location(section),
-                )
+            yield from _lacking_for(ctx, view, section, candidates)
+
+
+def _lacking_for(
+    ctx: RuleContext, view: ResourceView, section: DrbdHost, candidates: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    """What a host section lacks for every candidate version (an error), and what only for
+    some (a warning naming them: drbdadm 9 defaults meta-disk, 8.x requires it)."""
+    per_version = {
+        v: _lacking(view, section, v, _addressed_by_connections(view) if v == "9" else set())
+        for v in candidates
+    }
+    common = [
+        i for i in per_version[candidates[-1]] if all(i in found for found in per_version.values())
+    ]
+    some: dict[str, list[str]] = {}
+    for version, lacking in per_version.items():
+        for item in lacking:
+            if item not in common:
+                some.setdefault(item, []).append(version)
+    label = " ".join([section.keyword, *section.args])
+    where = view.section_location(section)
+    if common:
+        yield ctx.diagnostic(f"resource {view.name}: '{label}' lacks {', '.join(common)}", where)
+    for item, versions in some.items():
+        message = f"resource {view.name}: '{label}' lacks {item}"
+        yield ctx.diagnostic(
+            for_versions(message, versions, candidates), where, severity=Severity.WARNING
+        )
 
 
 def _lacking(view: ResourceView, section: DrbdHost, version: str, addressed: set[str]) -> list[str]:

@@ -20,14 +20,13 @@ Nothing here prints a CHAP secret: messages name the account's user and the secr
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import attrs
 
 from xsanconf.domain.iscsi_name import IscsiName
-from xsanconf.domain.numerals import read_int
+from xsanconf.domain.version import parse_version
 from xsanconf.domain.wwid import IET_SCSI_ID_LEN, iet_identity
 from xsanconf.formats.ietd import IetStatement
 from xsanconf.formats.ietd.lexer import words
@@ -61,15 +60,12 @@ MATCH_ANY = frozenset({".*", "..*", ".\\+", ".*.*"})
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _version(ctx: RuleContext) -> Version:
-    """The targeted IET version: ``1.4.20.3+svn496`` gives ``(1, 4, 20, 3)``."""
-    parts = []
-    for piece in re.split(r"[.+~-]", ctx.versions.get("iet", "")):
-        number = read_int(piece)
-        if number is None:
-            break
-        parts.append(number)
-    return tuple(parts) or NEWEST
+def _version(ctx: RuleContext, host: Host | None = None) -> Version:
+    """The IET version ``host`` runs (its setting or package), else the targeted one:
+    ``1.4.20.3+svn496`` gives ``(1, 4, 20, 3)``."""
+    known = ctx.host_versions(host).version("iet") if host is not None else None
+    found = parse_version(known or ctx.versions.get("iet", ""))
+    return found.release if found is not None else NEWEST
 
 
 def _fold(name: str) -> str:
@@ -420,8 +416,8 @@ def _duplicate_luns(ctx: RuleContext, file: SiteFile, target: IetTarget) -> Iter
 @rule("IET006", "target-open-to-all", Severity.WARNING, scope="host", needs=("ietd",))
 def target_open_to_all(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A target with no IncomingUser account and no initiators.allow restriction."""
-    version = _version(ctx)
     for host in site.hosts:
+        version = _version(ctx, host)
         choice = config_choice(host, version)
         if choice is None or choice.file is None:
             continue
@@ -605,8 +601,8 @@ def _account_problems(
 @rule("IET009", "target-daemon-disabled", Severity.WARNING, scope="host", needs=("ietd",))
 def target_daemon_disabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Targets are defined but ietd does not start, or an ietd.conf is never read."""
-    version = _version(ctx)
     for host in site.hosts:
+        version = _version(ctx, host)
         choice = config_choice(host, version)
         if choice is None:
             continue
@@ -683,8 +679,8 @@ def _ends_with_cr(file: SiteFile, assignment: ShellAssignment) -> bool:
 @rule("IET010", "scsi-identity-invalid", Severity.ERROR, scope="file", needs=("ietd",))
 def scsi_identity_invalid(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A LUN's ScsiId or ScsiSN that IET refuses, or one ScsiId on two LUNs of a host."""
-    version = _version(ctx)
     for file, config in _ietd_files(site):
+        version = _version(ctx, file.host)
         for target in config.targets:
             if _read_name(target) is not None:
                 for lun in target.luns:

@@ -48,7 +48,7 @@ _NEEDS = ("modprobe", "modules")
 
 
 def _view(host: Host, ctx: RuleContext) -> KmodConfig:
-    version = ctx.versions.get("kmod", "")
+    version = ctx.host_versions(host).version("kmod") or ctx.versions.get("kmod", "")
     major = version.split(".")[0]
     return kmod_config(host, read_int(major))
 

@@ -38,10 +38,12 @@ _MERGED_ENTRIES_SINCE: Version = (0, 7, 8)  # multipath entries with one wwid me
 _PROBE_SCSI_NAMES = ("sda", "sdb", "sdz", "sdaa", "sdzz")
 
 
-def _target(ctx: RuleContext) -> Version:
+def _target(ctx: RuleContext, host: Host) -> Version:
+    """The multipath-tools ``host`` runs (its setting or package), else the targeted one."""
     from xsanconf.lint.engine import DEFAULT_VERSIONS
 
-    return parse_version(ctx.versions.get("multipath", DEFAULT_VERSIONS["multipath"]))
+    known = ctx.host_versions(host).version("multipath")
+    return parse_version(known or ctx.versions.get("multipath", DEFAULT_VERSIONS["multipath"]))
 
 
 def _read_by_multipathd(rel: str, version: Version) -> bool:
@@ -164,8 +166,8 @@ def _devnode_hit(devnodes: _Blacklist) -> _Pattern | None:
 @rule("MPATH002", "configured-wwid-blacklisted", Severity.ERROR, scope="file", needs=("multipath",))
 def configured_wwid_blacklisted(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A wwid configured in `multipaths` is blacklisted and not excepted."""
-    version = _target(ctx)
     for host in site.hosts:
+        version = _target(ctx, host)
         configs = _configs(host, version)
         entries = [(f, e) for f, e in _entries(configs) if e.wwid]
         if not entries:
@@ -210,9 +212,9 @@ def _option_location(
 @rule("MPATH003", "duplicate-map", Severity.ERROR, scope="file", needs=("multipath",))
 def duplicate_map(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """One alias for several wwids, or one wwid in several `multipath` entries."""
-    version = _target(ctx)
-    merged = version >= _MERGED_ENTRIES_SINCE
     for host in site.hosts:
+        version = _target(ctx, host)
+        merged = version >= _MERGED_ENTRIES_SINCE
         by_wwid: dict[str, tuple[SiteFile, MultipathEntry]] = {}
         by_alias: dict[str, tuple[SiteFile, MultipathEntry]] = {}
         for file, entry in _entries(_configs(host, version)):
@@ -264,10 +266,10 @@ def _sets_uid_attribute(section: MultipathSection) -> bool:
 )
 def deprecated_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Keywords or values that the targeted multipath-tools version deprecated or removed."""
-    version = _target(ctx)
     for file in site.files("multipath"):
         if not file.doc.parsed:
             continue
+        version = _target(ctx, file.host)
         config: MultipathConfig = file.doc.model
         for section in config.walk():
             for option in section.options:
@@ -357,10 +359,10 @@ def _glob_suggestion(pattern: str) -> str:
 @rule("MPATH005", "invalid-regex", Severity.ERROR, scope="file", needs=("multipath",))
 def invalid_regex(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A blacklist, exception or device pattern that is not a POSIX extended regex, or a glob."""
-    version = _target(ctx)
     for file in site.files("multipath"):
         if not file.doc.parsed:
             continue
+        version = _target(ctx, file.host)
         for section, option in _regex_options(file.doc.model):
             pattern = option.value or ""
             compiled = _compiled(pattern, version) if _in_blacklist(section) else (pattern, False)
@@ -547,11 +549,10 @@ def _describe(others: list[_MapName], count: int) -> str:
 @rule("MPATH007", "names-differ-across-hosts", Severity.WARNING, scope="host", needs=("multipath",))
 def names_differ_across_hosts(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """One wwid gets different /dev/mapper names on different hosts."""
-    version = _target(ctx)
     sharing = _guest_sharing_hosts(site)
     by_wwid: dict[str, list[_MapName]] = {}
     for host in site.hosts:
-        for wwid, name in _map_names(host, version):
+        for wwid, name in _map_names(host, _target(ctx, host)):
             by_wwid.setdefault(wwid, []).append(name)
     for wwid, names in by_wwid.items():
         known = [n for n in names if n.name is not None]

@@ -9,7 +9,9 @@ engine, which alone knows what each suppression silenced.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+from xsanconf.lint.candidates import by_place, for_versions
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
 from xsanconf.lint.facts import Finding, facts_for
 from xsanconf.lint.rule import RuleContext, rule
@@ -58,9 +60,35 @@ def unknown_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     for file in _parsed(site):
         facts = facts_for(file.kind)
         check = getattr(facts, "unknown_keywords", None)
-        if check is not None:
+        if check is not None and file.kind == "drbd":
+            yield from _unknown_drbd(ctx, file, check)
+        elif check is not None:
             for found in check(file, ctx.versions.get(file.kind)):
                 yield _finding(ctx, found)
+
+
+def _unknown_drbd(ctx: RuleContext, file: SiteFile, check: Any) -> Iterator[Diagnostic]:
+    """What drbdadm refuses, weighed over every DRBD version the host may run."""
+    from xsanconf.lint.facts.drbd import other_version_syntax
+
+    assumed = ctx.host_versions(file.host).components["drbd"]
+    candidates = assumed.versions or (ctx.versions.get("drbd", "9"),)
+    # where the host says which DRBD it runs, DRBD011 reports another version's syntax
+    others = (
+        {
+            file.location(token)
+            for v in candidates
+            for token, _, _ in other_version_syntax(file.doc.model, v)
+        }
+        if assumed.from_host
+        else set()
+    )
+    found = [
+        (v, f.location, f) for v in candidates for f in check(file, v) if f.location not in others
+    ]
+    for versions, finding in by_place(found):
+        message = for_versions(finding.message, versions, candidates)
+        yield ctx.diagnostic(message, finding.location, finding.related, fix=finding.fix)
 
 
 @rule("SYN003", "include-problem", Severity.ERROR, scope="host")
