@@ -236,3 +236,20 @@ def test_etckeeper_baselines_old_errors_and_refuses_new_ones(tmp_path: Path) -> 
 def test_etckeeper_skips_a_tree_that_is_no_etc(tmp_path: Path) -> None:
     done = _etckeeper(tmp_path, ETCKEEPER_DIR=str(tmp_path))
     assert done.returncode == 0 and "neither an etc directory nor a host root" in done.stderr
+
+
+def test_the_fix_rounds_keep_the_host_a_context_file_names(tmp_path: Path) -> None:
+    """After --fix, what remains of a host named by a context file is still reported."""
+    from xsanconf.lint.fixing import fix_site
+
+    # no final newline: a safe fix, so the rounds lint a rebuilt site
+    files = {
+        "etc/drbd.conf": "resource r0 {\n  protocol Z;\n}\n",
+        "etc/iscsi/iscsid.conf": "node.startup = automatic",
+    }
+    write_site(tmp_path, {"h": files})
+    (tmp_path / "h/etc/hostname").write_text("h\n")
+    site = Site.load([tmp_path / "h/etc/hostname"])
+    run = fix_site(site, LintOptions(), unsafe=True)
+    assert run.applied
+    assert {d.location.path for d in run.result.diagnostics} >= {str(tmp_path / "h/etc/drbd.conf")}

@@ -81,12 +81,13 @@ SITE = {
     "san1": {
         "etc/drbd.conf": 'include "drbd.d/*.res";\n',
         "etc/drbd.d/r0.res": _drbd("SeKritDrbdOne"),
-        # a syntax error on the secret's own line
-        "etc/drbd.d/err.res": (
+        # a syntax error on the secret's own line, in a file drbdadm does not read (one it
+        # reads would leave san1's DRBD configuration unknown, and DRBD006 silent)
+        "etc/drbd.d/err.res.orig": (
             "resource r8 {\n  net {\n    shared-secret SeKritErrA SeKritErrB }\n}\n"
         ),
         "etc/drbd.d/next.res": _NEXT_LINE,
-        "etc/drbd.d/nexterr.res": _NEXT_LINE_ERROR,
+        "etc/drbd.d/nexterr.res.orig": _NEXT_LINE_ERROR,
         "etc/ietd.conf": (
             "IncomingUser disc SeKritIetDisc1\n"
             "Target iqn.2001-04.com.example:san1.r0\n"

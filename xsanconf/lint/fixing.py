@@ -259,6 +259,7 @@ class _Rounds:
             site.add_host(twin)
         moved = {posixpath.normpath(t.original.path): t.path for t in self.texts}
         site.focus = frozenset(posixpath.normpath(moved.get(p, p)) for p in self.original.focus)
+        site.focus_hosts = self.original.focus_hosts
         return site
 
 

@@ -93,6 +93,9 @@ def resolve_in_root(root: str | os.PathLike[str], rel: str) -> tuple[str, str | 
     return "/".join(done), None
 
 
+# Kinds whose files are each read on their own, never merged into one configuration.
+_SEPARATE_DOCUMENTS = frozenset({"xen-domain", "init-script", "systemd-unit", "shell-vars"})
+
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
 DRBD_MAIN = "etc/drbd.conf"
@@ -160,12 +163,32 @@ class Host:
         self.files.append(file)
         self._by_rel[file.rel] = file
 
+    def known(self, kind: str) -> bool:
+        """Whether facts drawn from this host's files of ``kind`` can be trusted.
+
+        False when one of them did not parse (binary data, an unclosed brace, garbage): the
+        daemon refuses or misreads it, so what the host's ``kind`` configuration says as a
+        whole is unknown, and nothing may be concluded from what it seems to lack ("no alias",
+        "no host section").  SYN001 reports the file itself.  For drbd only the files
+        drbdadm reads count.  Files that are each a whole of their own (a guest, an init
+        script, a unit, one daemon's defaults) do not make the others unknown: their readers
+        skip the one that does not parse.
+        """
+        if kind in _SEPARATE_DOCUMENTS:
+            return True
+        files = self._drbd_order if kind == "drbd" else (f for f in self.files if f.kind == kind)
+        return all(f.doc.parsed for f in files)
+
     def documents(self, kind: str) -> list[SiteFile]:
-        """This host's files of ``kind``, in the order the daemon reads them.
+        """This host's files of ``kind``, in the order the daemon reads them; none when the
+        host's ``kind`` configuration is not :meth:`known`, so that facts built from them are
+        absent rather than partial (rules stay silent without facts).
 
         For drbd that is drbd.conf and its includes as drbdadm reads them, followed by the
         drbd files nothing includes (drbdadm never reads those, but they are still checked).
         """
+        if not self.known(kind):
+            return []
         found = [f for f in self.files if f.kind == kind]
         if kind == "drbd":
             read = {id(f) for f in self._drbd_order}
@@ -198,12 +221,14 @@ class Host:
         return read_regular(path)
 
     def drbd_files(self) -> list[SiteFile]:
-        """drbd.conf and the files it includes, in drbdadm's reading order, each once."""
-        return list(self._drbd_order)
+        """drbd.conf and the files it includes, in drbdadm's reading order, each once (none
+        when one of them did not parse: :meth:`known`)."""
+        return list(self._drbd_order) if self.known("drbd") else []
 
     def drbd_resources(self) -> list[tuple[SiteFile, DrbdResource]]:
-        """Resources from /etc/drbd.conf and what it includes, in drbdadm's reading order."""
-        return list(self._drbd_resources)
+        """Resources from /etc/drbd.conf and what it includes, in drbdadm's reading order
+        (none when one of those files did not parse: :meth:`known`)."""
+        return list(self._drbd_resources) if self.known("drbd") else []
 
     def drbd_resource(self, name: str) -> tuple[SiteFile, DrbdResource] | None:
         """The resource ``name`` and the file that holds it, as drbdadm finds it through
@@ -212,7 +237,7 @@ class Host:
 
     def drbd_common(self) -> tuple[SiteFile, DrbdSection] | None:
         """The first ``common`` section drbdadm reads (a second one is a drbdadm error)."""
-        for file in self._drbd_order:
+        for file in self.drbd_files():
             common = file.doc.model.common
             if common is not None:
                 return file, common
