@@ -125,3 +125,33 @@ def test_data_round_trip_through_json() -> None:
     rebuilt = xsanconf.from_data(data)
     assert rebuilt.model.resources[0].host("a").device.effective_minor == 0
     assert data["directives"][0]["name"] == "resource"
+
+
+@pytest.mark.parametrize("kind", sorted(xsanconf.KINDS))
+def test_a_recovered_document_has_a_model_and_data(kind: str) -> None:
+    """modprobe and modules looked up a view for the RAW token of an unparsed document."""
+    doc = xsanconf.loads("options x\x00\n", kind, recover=True)
+    assert not doc.parsed
+    doc.model  # noqa: B018
+    assert isinstance(xsanconf.to_data(doc)["directives"], list)
+    if kind in ("modprobe", "modules"):
+        assert doc.model.lines == []
+
+
+@pytest.mark.parametrize("kind", sorted(xsanconf.KINDS))
+@pytest.mark.parametrize("stray", ["\udfff", "\ud800", "\udc7f"])
+def test_a_surrogate_no_file_holds_is_a_parse_error_at_it(kind: str, stray: str) -> None:
+    """Read from a file, only U+DC80..U+DCFF stand for undecodable bytes; any other lone
+    surrogate (only a caller's str holds one) cannot be measured in bytes nor written."""
+    text = "a" * 300 + stray
+    with pytest.raises(xsanconf.ParseError) as caught:
+        xsanconf.loads(text, kind)
+    assert (caught.value.line, caught.value.column) == (1, 301)
+    doc = xsanconf.loads(text, kind, recover=True)
+    assert doc.problems[0].column == 301
+    assert doc.render() == text
+
+
+def test_undecodable_bytes_still_parse() -> None:
+    text = b"defaults {\n\tuser_friendly_names \xff\n}\n".decode("utf-8", "surrogateescape")
+    assert xsanconf.dumps(xsanconf.loads(text, "multipath")) == text

@@ -107,3 +107,14 @@ def test_parse_redacts_secrets_unless_asked(tmp_path: Path) -> None:
         assert "Gei6mahc" not in done.stdout and "Gei6mahc" not in done.stderr
     assert "********" in xsanconf("parse", "--json", str(file)).stdout
     assert "Gei6mahc" in xsanconf("parse", "--json", "--show-secrets", str(file)).stdout
+
+
+def test_a_number_xl_cannot_read_is_bad_input_not_an_internal_error(tmp_path: Path) -> None:
+    vm = tmp_path / "vm1.cfg"
+    vm.write_text("name = 'vm1'\nvcpus = 08\n")
+    for args in (("parse", str(vm)), ("set", str(vm), "memory", "512")):
+        done = xsanconf(*args, "--kind", "xen-domain")
+        assert done.returncode == 1, done.stderr
+        assert f"{vm}:2:9: not a number xm or xl can read" in done.stderr
+        assert "internal error" not in done.stderr
+    assert vm.read_text() == "name = 'vm1'\nvcpus = 08\n"

@@ -47,6 +47,8 @@ def check(text: str, kind: str) -> None:
         recovered = xsanconf.loads(text, kind, recover=True)
         assert recovered.problems
         assert xsanconf.dumps(recovered) == text
+        recovered.model  # noqa: B018 - an empty model, not an exception
+        xsanconf.to_data(recovered)
         return
     assert xsanconf.dumps(doc) == text
     doc.model  # noqa: B018 - building the model must not fail either

@@ -29,21 +29,8 @@ from xsanconf import lalr, parsing
 from xsanconf.errors import ParseError
 from xsanconf.formats import codec
 from xsanconf.syntax import Node
-from xsanconf.testing.drbd import drbd_documents
-from xsanconf.testing.iet_access import iet_access_documents
-from xsanconf.testing.ietd import ietd_documents
-from xsanconf.testing.init_script import init_scripts
-from xsanconf.testing.initiatorname import initiatorname_documents
-from xsanconf.testing.iscsid import iscsid_documents
-from xsanconf.testing.modprobe import modprobe_documents
-from xsanconf.testing.modules import modules_documents
-from xsanconf.testing.multipath import multipath_documents
+from xsanconf.testing.documents import DOCUMENTS
 from xsanconf.testing.mutations import mutate
-from xsanconf.testing.shell_vars import shell_vars_documents
-from xsanconf.testing.systemd_unit import unit_files
-from xsanconf.testing.xen_domain import xen_configs
-from xsanconf.testing.xend_config import xend_configs
-from xsanconf.testing.xl_conf import xl_confs
 
 Shape = Any
 
@@ -161,22 +148,7 @@ def test_corpus_files_parse_as_lark_parses_them(file: Path, both: list[str]) -> 
 
 
 # Valid documents of every kind, for mutation: nothing here needs the corpus.
-_DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
-    "drbd": drbd_documents(),
-    "ietd": ietd_documents(),
-    "iet-access": iet_access_documents(),
-    "iscsid": iscsid_documents(),
-    "initiatorname": initiatorname_documents(),
-    "multipath": multipath_documents,
-    "modprobe": modprobe_documents(),
-    "modules": modules_documents(),
-    "init-script": init_scripts(),
-    "systemd-unit": unit_files(),
-    "xend-config": xend_configs(),
-    "xl-conf": xl_confs(),
-    "xen-domain": xen_configs(),
-    "shell-vars": shell_vars_documents(),
-}
+_DOCUMENTS = DOCUMENTS
 
 
 def _grammar_parse(kind: str) -> Callable[[str], Node]:

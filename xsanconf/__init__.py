@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "KINDS",
+    "BuildError",
     "Document",
     "ParseError",
     "__version__",
@@ -36,6 +37,7 @@ _LAZY = {
     "detect_kind": "xsanconf.formats",
     "Document": "xsanconf.document",
     "ParseError": "xsanconf.errors",
+    "BuildError": "xsanconf.errors",
     "dump": "xsanconf.api",
     "dumps": "xsanconf.api",
     "load": "xsanconf.api",
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
     from xsanconf.api import dump, dumps, load, loads
     from xsanconf.data import from_data, to_data
     from xsanconf.document import Document
-    from xsanconf.errors import ParseError
+    from xsanconf.errors import BuildError, ParseError
     from xsanconf.formats import KINDS, detect_kind
     from xsanconf.hosts import load_host
 

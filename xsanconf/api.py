@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from xsanconf.document import Document
 from xsanconf.errors import ParseError
@@ -14,6 +15,9 @@ __all__ = ["dump", "dumps", "load", "loads", "read_text", "write_text"]
 # Files are text in whatever bytes they hold: undecodable bytes survive as lone surrogates.
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"
+# Lone surrogates that surrogateescape cannot encode: text no file read as above produces, that
+# the codecs cannot measure in bytes and that no file could be written with.
+_NOT_FILE_TEXT = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 
 def loads(text: str, kind: str, *, path: str | None = None, recover: bool = False) -> Document:
@@ -28,6 +32,15 @@ def loads(text: str, kind: str, *, path: str | None = None, recover: bool = Fals
         nul = text.find("\x00")
         if nul >= 0:
             raise ParseError.at(text, nul, "binary data (NUL byte): not a text file", path=path)
+        stray = _NOT_FILE_TEXT.search(text)
+        if stray is not None:
+            raise ParseError.at(
+                text,
+                stray.start(),
+                f"lone surrogate U+{ord(stray.group()):04X}: no file holds it (read from a file, "
+                "only U+DC80..U+DCFF stand for bytes that are not UTF-8)",
+                path=path,
+            )
         fmt = codec(kind)
         root = fmt.parse(text, path)
     except ParseError as error:

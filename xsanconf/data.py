@@ -92,14 +92,28 @@ def from_data(data: dict[str, Any], kind: str | None = None) -> Document:
 
     Raises :class:`RedactedSecretError` when a secret holds the redaction placeholder (data
     exported without ``--show-secrets``): the placeholder is never written as a password.
+    The text is read back before it is returned: :class:`~xsanconf.errors.BuildError` when it
+    would not parse, or would read as other data (a value the format's syntax cannot hold).
     """
     from xsanconf.api import loads
+    from xsanconf.errors import BuildError, ParseError
+    from xsanconf.formats import codec
 
     if kind is not None:
         data = {**data, "kind": kind}
     config = _converter().structure(data, ConfigData)
     _refuse_redacted(config)
-    doc = loads(_render(config), config.kind)
+    fmt = codec(config.kind)
+    refused = f"no {config.kind} text reads back as this data"
+    try:
+        doc = loads(fmt.build(config.directives), config.kind)
+    except ParseError as error:
+        raise BuildError(f"{refused}: the text would not parse ({error.message})") from None
+    except ValueError as error:  # a value the codec's build refuses outright
+        raise BuildError(f"{refused}: {error}") from None
+    wanted, got = _unplaced(config.directives), _unplaced(fmt.directives(doc))
+    if wanted != got:
+        raise BuildError(f"{refused}: {_difference(wanted, got)}")
     doc.path = config.path
     return doc
 
@@ -137,7 +151,30 @@ def _walk(items: list[Directive]) -> Iterator[Directive]:
             yield from _walk(item.block)
 
 
-def _render(config: ConfigData) -> str:
-    from xsanconf.formats import codec
+def _unplaced(items: list[Directive]) -> list[Directive]:
+    """``items`` without their line numbers (data written by hand has none)."""
+    return [
+        attrs.evolve(item, line=None, block=None if item.block is None else _unplaced(item.block))
+        for item in items
+    ]
 
-    return codec(config.kind).build(config.directives)
+
+def _difference(wanted: list[Directive], got: list[Directive]) -> str:
+    """The first directive that would read back otherwise, for the error message."""
+    for index, item in enumerate(wanted):
+        back = got[index] if index < len(got) else None
+        if item == back:
+            continue
+        if (
+            back is not None
+            and item.block is not None
+            and back.block is not None
+            and (item.name, item.args) == (back.name, back.args)
+        ):
+            return _difference(item.block, back.block)
+        shown = f"{item.name} {item.args}" if item.args else repr(item.name)
+        if back is None:
+            return f"{shown} would not be read back"
+        again = f"{back.name} {back.args}" if back.args else repr(back.name)
+        return f"{shown} would read back as {again}"
+    return f"the text would read back with {len(got) - len(wanted)} more directives"

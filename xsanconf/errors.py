@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["ParseError", "line_col"]
+__all__ = ["BuildError", "ParseError", "line_col"]
 
 
 def line_col(text: str, pos: int) -> tuple[int, int]:
@@ -13,6 +13,11 @@ def line_col(text: str, pos: int) -> tuple[int, int]:
     line = text.count("\n", 0, pos) + 1
     column = pos - text.rfind("\n", 0, pos)
     return line, column
+
+
+class BuildError(ValueError):
+    """Data that no text of its kind reads back as: ``from_data`` refuses it rather than write
+    text that does not parse, or that a daemon would read as something else."""
 
 
 class ParseError(ValueError):

@@ -121,6 +121,37 @@ def test_bad_input(text: str, line: int, column: int, message: str) -> None:
     assert message in info.value.message
 
 
+@pytest.mark.parametrize("kind", ["xen-domain", "xl-conf"])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("08", "'08' starts with 0, so it is octal"),
+        ("-09", "'-09' starts with 0, so it is octal"),
+        ("9" * 5000, "a number of 5000 digits"),
+        ("0x" + "f" * 4400, "a number of 4400 digits"),
+    ],
+)
+def test_numbers_xm_and_xl_cannot_read_are_syntax_errors_at_the_number(
+    kind: str, value: str, message: str
+) -> None:
+    """xl keeps ``08`` as text and strtol() finds it "not a valid number" (the setting is ignored);
+    xm (Python 2) refuses the file.  Either way a finding at the number, never a ValueError."""
+    text = f"name = 'vm1'\nvcpus = {value}\n"
+    with pytest.raises(xsanconf.ParseError) as info:
+        xsanconf.loads(text, kind)
+    assert (info.value.line, info.value.column) == (2, 9)
+    assert message in info.value.message
+    recovered = xsanconf.loads(text, kind, recover=True)
+    assert recovered.problems[0].column == 9
+    assert recovered.render() == text
+    xsanconf.to_data(recovered)
+
+
+def test_octal_and_leading_zeros_still_read() -> None:
+    doc = xsanconf.loads("a = 010\nb = 0" + "0" * 5000 + "7\nc = 0x0F\nd = 09.5\n", "xen-domain")
+    assert load(xsanconf.dumps(doc)).as_dict() == {"a": 8, "b": 7, "c": 15, "d": 9.5}
+
+
 def test_recover_keeps_python_configs_raw() -> None:
     text = "import os\nname = 'x'\n"
     doc = xsanconf.loads(text, "xen-domain", recover=True)

@@ -9,8 +9,9 @@ import pytest
 
 from tests.lint.conftest import SITES
 from tests.lint.sites import write_site
+from xsanconf.lint import site as site_module
 from xsanconf.lint.diagnostics import Severity
-from xsanconf.lint.site import Site, SiteError
+from xsanconf.lint.site import MAX_INCLUDE_MATCHES, Site, SiteError
 
 EXAMPLE = SITES / "example"
 
@@ -185,7 +186,13 @@ def test_include_problems(tmp_path: Path) -> None:
             2,
             "include 'nothing/*.res' matches no file (drbdadm ignores it silently)",
         ),
-        ("SYN003", "error", 3, "include '../../outside.conf' points outside the host root"),
+        (
+            "SYN003",
+            "error",
+            3,
+            "include '../../outside.conf': outside.conf does not exist (drbdadm fails: "
+            '"Failed to open include file")',
+        ),
         (
             "SYN003",
             "error",
@@ -195,6 +202,30 @@ def test_include_problems(tmp_path: Path) -> None:
     ]
     assert site.problems[-1].location.path.endswith("etc/drbd.d/loop.res")
     assert site.problems[1].severity is Severity.WARNING
+
+
+RES_R0 = "resource r0 {\n  on h { device /dev/drbd0; }\n}\n"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["/etc/x/../../../../etc/drbd.d/r0.res", "../../../etc/drbd.d/r0.res", "/../etc/drbd.d/*.res"],
+)
+def test_dot_dot_in_an_include_stops_at_the_host_root(tmp_path: Path, pattern: str) -> None:
+    """The host root is "/": "/.." is "/", so the include names the host's own file."""
+    write_site(
+        tmp_path,
+        {
+            "h": {
+                "etc/drbd.conf": f'include "{pattern}";\n',
+                "etc/drbd.d/r0.res": RES_R0,
+            }
+        },
+    )
+    site = Site.load([tmp_path / "h"])
+    assert _problems(site) == []
+    host = site.hosts[0]
+    assert [r.name for _, r in host.drbd_resources()] == ["r0"]
 
 
 def test_a_file_included_twice_is_read_once(tmp_path: Path) -> None:
@@ -319,3 +350,30 @@ def test_a_relative_file_given_inside_etc(tmp_path: Path, monkeypatch: pytest.Mo
     assert [h.name for h in site.hosts] == ["h"]
     shown = str(tmp_path / "h" / "etc" / "drbd.conf")
     assert site.focus == frozenset({shown}) and site.file_at(shown) is not None
+
+
+def _include_messages(site: Site) -> list[str]:
+    return [p.message for p in site.problems if p.code == "SYN003"]
+
+
+def test_a_glob_that_overflows_on_directories_says_so_once(tmp_path: Path) -> None:
+    write_site(tmp_path, {"h": {"etc/drbd.conf": 'include "drbd.d/*/*.res";\n'}})
+    for i in range(MAX_INCLUDE_MATCHES + 1):
+        (tmp_path / "h" / "etc" / "drbd.d" / f"d{i:05d}").mkdir(parents=True)
+    site = Site.load([tmp_path / "h"])
+    assert _include_messages(site) == [
+        f"include 'drbd.d/*/*.res' matches more than {MAX_INCLUDE_MATCHES} directories before "
+        "its last part; no file of it is read"
+    ]
+
+
+def test_a_glob_cut_short_before_any_match_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site_module, "MAX_GLOB_LISTING", 10)
+    files = {f"etc/drbd.d/r{i}.conf": "" for i in range(20)}
+    write_site(tmp_path, {"h": {"etc/drbd.conf": 'include "drbd.d/*.res";\n', **files}})
+    site = Site.load([tmp_path / "h"])
+    assert _include_messages(site) == [
+        "include 'drbd.d/*.res' lists more than 10 directory entries; no file of it is read"
+    ]

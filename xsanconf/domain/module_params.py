@@ -14,6 +14,8 @@ import re
 
 import attrs
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = [
     "KERNEL_SPACE",
     "BoolReading",
@@ -273,8 +275,9 @@ def parse_int_param(value: str | None) -> IntReading:
         base, text = 8, text[1:]
     if not text or any(ch.lower() not in _DIGITS[:base] for ch in text):
         return IntReading(None, f"{value!r} is not a base-{base} number (-EINVAL)")
-    number = sign * int(text, base)
-    if not _INT_MIN <= number <= _INT_MAX:
+    magnitude = read_int(text, base)  # None: too many digits for any int
+    number = sign * magnitude if magnitude is not None else None
+    if number is None or not _INT_MIN <= number <= _INT_MAX:
         return IntReading(None, f"{value!r} does not fit in an int (-ERANGE)")
     return IntReading(number, f"{value!r} is read as {number}")
 

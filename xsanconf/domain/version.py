@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = ["Version", "parse_version"]
 
-_RELEASE = re.compile(r"(?:\d+:)?(\d+(?:\.\d+)*)(.*)", re.DOTALL)
+_RELEASE = re.compile(r"(?:[0-9]+:)?([0-9]+(?:\.[0-9]+)*)(.*)", re.DOTALL)
 _PRE_RELEASE = re.compile(r"[-~_.]?(?:rc|alpha|beta|pre)\d*", re.IGNORECASE)
 
 
@@ -97,6 +99,9 @@ def parse_version(text: str) -> Version | None:
     found = _RELEASE.match(text.strip())
     if found is None:
         return None
-    release = tuple(int(part) for part in found.group(1).split("."))
+    parts = [read_int(part) for part in found.group(1).split(".")]
+    if None in parts:
+        return None  # a number too long for any release (and for int())
+    release = tuple(part for part in parts if part is not None)
     pre = _PRE_RELEASE.match(found.group(2)) is not None
     return Version(release, pre, text.strip())

@@ -19,6 +19,7 @@ import attrs
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats._lines import append_last_line, check_one_line, steps_of
 from xsanconf.formats.ietd.lexer import BLANKS, tokenize_lines, words
 from xsanconf.parsing import Lexed, parse_with
@@ -98,9 +99,14 @@ def _strtoul(text: str) -> int:
     if m is None:
         return 0
     digits = m.group(1)
+    base, numeral = 10, digits
     if digits[:2].lower() == "0x":
-        return int(digits, 16)
-    return int(digits, 8) if digits.startswith("0") else int(digits)
+        base, numeral = 16, digits[2:]
+    elif digits.startswith("0"):
+        base = 8
+    number = read_int(numeral, base)
+    # strtoul saturates at ULONG_MAX: far above every prefix length, refused all the same
+    return 2**64 - 1 if number is None else number
 
 
 def _network_problem(address: Address, prefix: int) -> str | None:

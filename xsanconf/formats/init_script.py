@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats._lines import check_one_line, plain_key
 from xsanconf.parsing import Lexed, LexError, parse_with
 from xsanconf.select import SelectorError
@@ -373,12 +374,12 @@ class Chkconfig:
     @property
     def start(self) -> int | None:
         found = self._words()
-        return int(found[1]) if len(found) > 1 and found[1].isdigit() else None
+        return read_int(found[1]) if len(found) > 1 else None
 
     @property
     def stop(self) -> int | None:
         found = self._words()
-        return int(found[2]) if len(found) > 2 and found[2].isdigit() else None
+        return read_int(found[2]) if len(found) > 2 else None
 
 
 class InitScript:

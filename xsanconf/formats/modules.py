@@ -234,10 +234,11 @@ class ModulesConfig:
 
     @property
     def lines(self) -> list[ModulesLine]:
+        # an unparsed document (loaded with recover=True) is one RAW token: no lines
         return [
             _VIEWS[child.kind](self.doc, child)
             for child in self.doc.root.children
-            if isinstance(child, Token)
+            if isinstance(child, Token) and child.kind in _VIEWS
         ]
 
     @property

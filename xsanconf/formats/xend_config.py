@@ -17,6 +17,7 @@ import attrs
 
 from xsanconf import edit
 from xsanconf.data import Directive
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats._lines import LineView, append_last_line, check_one_line, plain_key
 from xsanconf.parsing import Lexed, LexError, parse_with
 from xsanconf.secrets import (
@@ -255,7 +256,8 @@ class XendConfig:
     @property
     def relocation_port(self) -> int:
         value = self.value("xend-relocation-port")
-        return int(value) if value and value.strip().isdigit() else 8002
+        number = read_int(value.strip()) if value else None
+        return 8002 if number is None else number
 
     @property
     def relocation_address(self) -> str:
@@ -334,10 +336,24 @@ def _sexp(value: object) -> str:
     return _quoted(str(value))
 
 
+def _written_list(arg: str) -> bool:
+    """Whether ``arg`` is a list as :func:`directives` writes one, ``(a b)``, and not an atom
+    that starts with ``(``: such an atom is quoted."""
+    if not arg.startswith("("):
+        return False
+    from xsanconf.errors import ParseError
+
+    try:
+        parse(f"(x {arg})\n")
+    except ParseError:
+        return False
+    return True
+
+
 def build(items: list[Directive]) -> str:
     lines = []
     for d in items:
-        args = [a if a.startswith("(") else _quoted(a) for a in d.args]
+        args = [a if _written_list(a) else _quoted(a) for a in d.args]
         lines.append("(" + " ".join([d.name, *args]) + ")\n")
     return "".join(lines)
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import attrs
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = ["RUNLEVEL_DIRS", "RcLink", "rc_links", "stays_inside"]
 
 # Where runlevel directories live: Debian /etc/rcN.d, RHEL /etc/rc.d/rcN.d.
@@ -35,7 +37,7 @@ class RcLink:
     rel: str  # path inside the host root, e.g. "etc/rc2.d/S20iscsitarget"
     runlevel: str  # "S" or "0".."6"
     action: str  # "S" (start) or "K" (kill/stop)
-    number: int
+    number: int | None  # None: too many digits to read (the order is the name's anyway)
     name: str  # the name after the number
     target: str | None  # what the link points to, as written; None for a plain file
     target_rel: str | None  # the target inside the host root; None when it leaves the root
@@ -121,7 +123,7 @@ def _links_in(root: Path, rel_dir: str, runlevel: str) -> list[RcLink]:
                 rel=f"{rel_dir}/{entry.name}",
                 runlevel=runlevel,
                 action=m.group(1),
-                number=int(m.group(2)),
+                number=read_int(m.group(2)),
                 name=m.group(3),
                 target=target,
                 target_rel=_resolve(rel_dir, target) if target is not None else None,

@@ -675,13 +675,9 @@ class _HostReader:
             return []
         pattern = args[0]
         base = posixpath.dirname(file.rel)
-        rooted = pattern.lstrip("/") if pattern.startswith("/") else posixpath.join(base, pattern)
-        rooted = posixpath.normpath(rooted)
-        if rooted == ".." or rooted.startswith("../"):
-            self.problem(
-                "SYN003", f"include {pattern!r} points outside the host root", file.rel, at=at
-            )
-            return []
+        joined = pattern if pattern.startswith("/") else posixpath.join(base, pattern)
+        # the host root is "/": ".." there stays there, as the kernel resolves "/.."
+        rooted = posixpath.normpath("/" + joined.lstrip("/")).lstrip("/") or "."
         if not _GLOB_CHARS & set(pattern):
             if not os.path.lexists(self.real(rooted)):
                 self.problem(
@@ -701,7 +697,7 @@ class _HostReader:
                 file.rel,
                 at=at,
             )
-        if not matches and not self._glob_directory_exists(rooted):
+        elif not matches and not self._glob_directory_exists(rooted):
             # An empty drop-in directory is a package's default (drbd-utils' drbd.conf includes
             # drbd.d/*.res before any resource exists): drbdadm ignores a glob that matches
             # nothing, and so do we unless the directory it looks in is missing.
@@ -743,13 +739,7 @@ class _HostReader:
                     if last or os.path.isdir(self.real(rel)):
                         following.append(rel)
                 if listed > MAX_GLOB_LISTING or len(following) > MAX_INCLUDE_MATCHES:
-                    kept = sorted(following)[:MAX_INCLUDE_MATCHES] if last else []
-                    bound = (
-                        f"lists more than {MAX_GLOB_LISTING} directory entries"
-                        if listed > MAX_GLOB_LISTING
-                        else f"matches more than {MAX_INCLUDE_MATCHES} files"
-                    )
-                    return kept, f"{bound}; only the first {len(kept)} are read"
+                    return _bounded(sorted(following), listed, last)
             found = following
         return sorted(found), None
 
@@ -768,6 +758,19 @@ class _HostReader:
             n for n in names if (hidden_ok or not n.startswith(".")) and fnmatchcase(n, part)
         ]
         return matched, len(names)
+
+
+def _bounded(matches: list[str], listed: int, last: bool) -> tuple[list[str], str]:
+    """What a glob cut short by a bound reads, and the one message that says so."""
+    if listed > MAX_GLOB_LISTING:
+        bound = f"lists more than {MAX_GLOB_LISTING} directory entries"
+    else:
+        bound = f"matches more than {MAX_INCLUDE_MATCHES} {'files' if last else 'directories'}"
+    kept = matches[:MAX_INCLUDE_MATCHES] if last else []
+    if not kept:
+        where = "" if last else " before its last part"
+        return [], f"{bound}{where}; no file of it is read"
+    return kept, f"{bound}; only the first {len(kept)} are read"
 
 
 def _on_kernel_fs(real: str) -> bool:

@@ -159,19 +159,20 @@ def _raw(body: str) -> Directive:
     return Directive("", [body])
 
 
-def build(items: list[Directive], level: int = 0) -> str:
+def build(items: list[Directive], level: int = 0, skipped: bool = False) -> str:
     """drbd.conf text for directives, indented with tabs."""
     indent = "\t" * level
     lines: list[str] = []
     for d in items:
-        if d.name == "" and d.args:
+        # only inside ``skip`` is a nameless directive raw text; elsewhere it is a "" statement
+        if skipped and d.name == "" and d.args:
             lines.append(d.args[0])
             continue
         head = indent + " ".join(quote(w) for w in [d.name, *d.args])
         if d.block is None:
             lines.append(head + ";\n")
         elif d.name == "skip":
-            lines.append(head + " {" + build(d.block, level + 1) + "}\n")
+            lines.append(head + " {" + build(d.block, level + 1, skipped=True) + "}\n")
         else:
             lines.append(head + " {\n" + build(d.block, level + 1) + indent + "}\n")
     return "".join(lines)

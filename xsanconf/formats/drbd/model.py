@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from xsanconf import edit
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats._lines import append_last_line
 from xsanconf.formats.drbd import lexer
 from xsanconf.formats.drbd.values import (
@@ -171,8 +172,9 @@ class DrbdStatement:
             return parse_bool(value)
         if kind == "size" and value is not None:
             return parse_size(value)
-        if kind == "int" and value is not None and value.isdigit():
-            return int(value)
+        number = read_int(value) if kind == "int" else None
+        if number is not None:
+            return number
         if kind == "address":
             return parse_address(args)
         if kind == "device":
@@ -407,7 +409,7 @@ class DrbdVolume(DrbdSection):
     @property
     def number(self) -> int | None:
         args = self.args
-        return int(args[0]) if args and args[0].isdigit() else None
+        return read_int(args[0]) if args else None
 
     @property
     def device(self) -> DeviceSpec | None:
@@ -444,7 +446,7 @@ class DrbdHost(DrbdSection):
     @property
     def node_id(self) -> int | None:
         value = self.value("node-id")
-        return int(value) if value and value.isdigit() else None
+        return read_int(value)
 
     @property
     def volumes(self) -> list[DrbdVolume]:

@@ -6,6 +6,8 @@ import re
 
 import attrs
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = [
     "Address",
     "DeviceSpec",
@@ -54,7 +56,8 @@ def parse_size(value: str) -> int | None:
     m = _SIZE.fullmatch(value)
     if m is None:
         return None
-    return int(m.group(1)) * _UNITS[m.group(2)]
+    number = read_int(m.group(1))
+    return None if number is None else number * _UNITS[m.group(2)]
 
 
 def parse_bool(value: str | None) -> bool | None:
@@ -102,12 +105,10 @@ def parse_address(args: list[str]) -> Address | None:
     if m is None:
         return None
     if m.group("v6") is not None:
-        return Address("ipv6" if family == "ipv4" else family, m.group("v6"), _int(m.group("port")))
-    return Address(family, m.group("host"), _int(m.group("port")))
-
-
-def _int(text: str | None) -> int | None:
-    return int(text) if text is not None else None
+        return Address(
+            "ipv6" if family == "ipv4" else family, m.group("v6"), read_int(m.group("port"))
+        )
+    return Address(family, m.group("host"), read_int(m.group("port")))
 
 
 @attrs.frozen
@@ -128,7 +129,7 @@ class DeviceSpec:
         if self.minor is not None:
             return self.minor
         m = re.fullmatch(r"/dev/drbd(\d+)", self.path or "")
-        return int(m.group(1)) if m else None
+        return read_int(m.group(1)) if m else None
 
 
 def parse_device(args: list[str]) -> DeviceSpec | None:
@@ -139,8 +140,8 @@ def parse_device(args: list[str]) -> DeviceSpec | None:
     rest = list(args)
     if rest[0] != "minor":
         path = rest.pop(0)
-    if len(rest) >= 2 and rest[0] == "minor" and rest[1].isdigit():
-        minor = int(rest[1])
+    if len(rest) >= 2 and rest[0] == "minor":
+        minor = read_int(rest[1])
     return DeviceSpec(path, minor)
 
 
@@ -165,4 +166,4 @@ def parse_meta_disk(args: list[str]) -> MetaDisk | None:
     m = re.fullmatch(r"([^\[]+)(?:\[(\d+)\])?", text)
     if m is None:
         return MetaDisk(text, None)
-    return MetaDisk(m.group(1), _int(m.group(2)))
+    return MetaDisk(m.group(1), read_int(m.group(2)))

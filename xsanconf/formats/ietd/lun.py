@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = ["KNOWN_KEYS", "LunParam", "LunParams", "format_params"]
 
 # Kernel name (lower case) -> the spelling the man page uses, for keys written by xsanconf.
@@ -127,7 +129,7 @@ class LunParams:
     def block_size_bytes(self) -> int | None:
         """``BlockSize`` as a number (``None`` if absent or not a decimal number)."""
         value = self.block_size
-        return int(value) if value is not None and value.isdecimal() else None
+        return read_int(value)
 
     def get(self, key: str) -> str | None:
         """The value of ``key`` (any case), known or not; the last one when repeated."""

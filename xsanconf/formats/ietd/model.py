@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from xsanconf import edit
 from xsanconf.domain.iscsi_name import IscsiName
+from xsanconf.domain.numerals import read_int
 from xsanconf.domain.wwid import IetIdentity, Wwid, iet_identity
 from xsanconf.formats.ietd.keywords import KeywordKind, canonical_keyword, keyword_kind
 from xsanconf.formats.ietd.lexer import BLANKS, first_word, words
@@ -275,7 +276,10 @@ class IetLun(IetStatement):
             end += 1
         if end == digits:
             return None, pos
-        number = int(text[pos:end])
+        magnitude = read_int(text[digits:end])
+        # strtol saturates a number too long to read at LONG_MIN/LONG_MAX
+        number = (2**63 - 1 if magnitude is None else magnitude) * (-1 if text[pos] == "-" else 1)
+        number = max(number, -(2**63))
         while end < len(text) and text[end] in BLANKS:
             end += 1
         return number, end

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats._lines import check_one_line, steps_of
 from xsanconf.formats.ietd.keywords import keyword_kind
 from xsanconf.formats.ietd.lun import LunParams
@@ -85,9 +86,10 @@ class _Path:
         return step.filter.strip()
 
     def _lun_number(self, step: Step) -> int:
-        if step.filter is None or not step.filter.strip().isdigit():
+        number = read_int(step.filter.strip()) if step.filter is not None else None
+        if number is None:
             raise _fail(self.selector, "a Lun is named by its number, lun[N]")
-        return int(step.filter)
+        return number
 
     # finding (and making) what the path names
 

@@ -14,6 +14,8 @@ from typing import Literal
 
 import attrs
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = [
     "CHAP_ALGORITHMS",
     "KEYS",
@@ -270,7 +272,7 @@ def is_secret(key: str) -> bool:
     return _PASSWORD.search(key) is not None and not key.endswith("_length")
 
 
-_C_INTEGER = re.compile(r"[ \t\n\r\v\f]*([+-]?)(\d*)")
+_C_INTEGER = re.compile(r"[ \t\n\r\v\f]*([+-]?)([0-9]*)")
 
 
 def read_c_integer(value: str, bits: int = -32) -> int:
@@ -282,8 +284,8 @@ def read_c_integer(value: str, bits: int = -32) -> int:
     m = _C_INTEGER.match(value)
     assert m is not None  # the pattern matches the empty string
     sign, digits = m.groups()
-    number = int(digits) if digits else 0
-    if number > 2**64 - 1:
+    number = read_int(digits) if digits else 0
+    if number is None or number > 2**64 - 1:
         number = 2**64 - 1
     elif sign == "-":
         number = -number % 2**64

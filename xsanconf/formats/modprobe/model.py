@@ -483,7 +483,8 @@ class ModprobeConfig:
         out: list[ModprobeLine] = []
         last = len(children) - 1
         for i, child in enumerate(children):
-            if isinstance(child, Token) and (kind is None or child.kind == kind):
+            # an unparsed document (loaded with recover=True) is one RAW token: no lines
+            if isinstance(child, Token) and child.kind in _VIEWS and kind in (None, child.kind):
                 following = children[i + 1] if i < last else None
                 cr = isinstance(following, Trivia) and following.text.startswith("\r")
                 out.append(_VIEWS[child.kind](self.doc, child, cr))

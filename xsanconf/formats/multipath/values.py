@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = [
     "INVALID",
     "OPTION_TYPES",
@@ -43,23 +45,29 @@ INVALID: Final = Invalid()
 Typed = bool | int | str | None | Invalid
 Reader = Callable[[str], Typed]
 
-_INT = re.compile(r"[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*")
+_INT = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)[ \t\n\v\f\r]*")
 INT_MAX = 2**31 - 1
 INT_MIN = -(2**31)
 
 
 def _int(value: str, low: int = 0, high: int = INT_MAX) -> int | Invalid:
     """``do_set_int``: strtol, trailing blanks allowed, out-of-range values capped."""
-    if not _INT.fullmatch(value):
+    m = _INT.fullmatch(value)
+    if m is None:
         return INVALID
-    return max(low, min(high, int(value)))
+    # strtol saturates a number too long to read at LONG_MIN/LONG_MAX: capped all the same
+    number = read_int(m.group(2))
+    if number is None:
+        return low if m.group(1) == "-" else high
+    return max(low, min(high, -number if m.group(1) == "-" else number))
 
 
 def _uint(value: str) -> int | Invalid:
     stripped = value.strip(" \t\n\v\f\r")
-    if not stripped.isdigit() or not stripped.isascii() or int(stripped) > 2**32 - 1:
+    number = read_int(stripped)
+    if number is None or number > 2**32 - 1:
         return INVALID
-    return int(stripped)
+    return number
 
 
 def _yes_no(value: str) -> bool | Invalid:
@@ -141,11 +149,11 @@ def _dev_loss_tmo(value: str) -> Typed:
     """
     if value == "infinity":
         return "infinity"
-    m = re.match(r"[ \t\n\v\f\r]*([+-]?)(\d+)", value)
+    m = re.match(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)", value)
     if m is None:
         return INVALID
-    number = int(m.group(2))
-    if number > ULONG_MAX:
+    number = read_int(m.group(2))  # None: more digits than any number, strtoul saturates
+    if number is None or number > ULONG_MAX:
         number = ULONG_MAX
     elif m.group(1) == "-":
         number = -number % (ULONG_MAX + 1)
@@ -166,9 +174,10 @@ def _arg_str(count_index: int) -> Reader:
 
     def read(value: str) -> Typed:
         fields = value.split()
-        if len(fields) <= count_index or not re.fullmatch(r"\+?\d+", fields[count_index]):
-            return INVALID
-        if int(fields[count_index]) != len(fields) - 1 - count_index:
+        count = (
+            read_int(fields[count_index].removeprefix("+")) if len(fields) > count_index else None
+        )
+        if count is None or count != len(fields) - 1 - count_index:
             return INVALID
         return value
 

@@ -17,6 +17,7 @@ import re
 
 import attrs
 
+from xsanconf.domain.numerals import MAX_DIGITS, NumeralError, parse_int
 from xsanconf.parsing import Lexed, LexError
 
 __all__ = [
@@ -200,7 +201,7 @@ def read_value(text: str, pos: int, depth: int = 0) -> tuple[XenValue, int]:
     m = _NUMBER.match(text, pos)
     if m is not None and not _KEY.match(text, m.end()):
         digits = m.group().rstrip("lL")
-        return XenNumber(_number(digits), pos, m.end()), m.end()
+        return XenNumber(_number(digits, pos), pos, m.end()), m.end()
     m = _KEY.match(text, pos)
     if m is not None:
         word = m.group()
@@ -215,18 +216,25 @@ def read_value(text: str, pos: int, depth: int = 0) -> tuple[XenValue, int]:
     raise LexError(pos, f"unexpected {_shown(ch)}; expected a string, a number or a list")
 
 
-def _number(digits: str) -> int | float:
+def _number(digits: str, pos: int) -> int | float:
     sign = -1 if digits.startswith("-") else 1
     body = digits.lstrip("+-")
-    if body[:2].lower() == "0x":
-        return sign * int(body[2:], 16)
-    if body[:2].lower() == "0o":
-        return sign * int(body[2:], 8)
-    if len(body) > 1 and body.startswith("0") and body.isdigit():
-        return sign * int(body, 8)  # C and Python 2 read a leading 0 as octal
-    if body.isdigit():
-        return sign * int(body)
-    return sign * float(body)
+    base, numeral = 10, body
+    if body[:2].lower() in ("0x", "0o"):
+        base, numeral = (16 if body[1] in "xX" else 8), body[2:]
+    elif len(body) > 1 and body.startswith("0") and body.isdigit():
+        base = 8  # C and Python 2 read a leading 0 as octal
+    elif not body.isdigit():
+        return sign * float(body)
+    try:
+        return sign * parse_int(numeral, base)
+    except NumeralError as error:
+        # xl keeps the text and strtol() stops at the bad digit or overflows: the setting is
+        # "not a valid number" and ignored; xm (Python 2) refuses the whole file.
+        why = str(error)
+        if base == 8 and len(numeral) <= MAX_DIGITS:
+            why = f"{digits!r} starts with 0, so it is octal, and holds a digit 8 or 9"
+        raise LexError(pos, f"not a number xm or xl can read: {why}") from None
 
 
 def _shown(ch: str) -> str:

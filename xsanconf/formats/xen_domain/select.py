@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats._lines import check_one_line
 from xsanconf.formats.xen_domain.lexer import XenList, read_value
 from xsanconf.formats.xen_domain.model import XenConfig, plain
@@ -30,11 +31,12 @@ _DOTTED_SELECTOR = re.compile(rf"({_KEY}(?:\.{_KEY})*)(?:\[(\d+)\])?")
 
 def _path(selector: str, dotted: bool) -> tuple[str, int | None]:
     m = (_DOTTED_SELECTOR if dotted else _SELECTOR).fullmatch(selector.strip())
-    if m is None:
+    index = read_int(m.group(2)) if m is not None else None
+    if m is None or (m.group(2) is not None and index is None):
         raise SelectorError(
             f"selector {selector!r}: name a setting, or an item of a list setting: disk[0]"
         )
-    return m.group(1), int(m.group(2)) if m.group(2) is not None else None
+    return m.group(1), index
 
 
 def value_of(text: str) -> Any:

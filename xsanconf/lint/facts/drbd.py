@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats.drbd.lexer import words
 from xsanconf.lint.facts import Finding
 
@@ -478,5 +479,6 @@ def _address_problems(file: SiteFile, item: object, args: list[str]) -> Iterator
             f"'{host}' (a host name is not resolved: write the address)",
             where,
         )
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
+    number = read_int(port)
+    if number is None or not 1 <= number <= 65535:
         yield Finding(f"address '{text}': the port must be a number from 1 to 65535", where)

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 
 import attrs
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = ["Ere", "EreError", "glob_like", "parse", "perl_escapes"]
 
 RE_DUP_MAX = 0x7FFF  # glibc's largest repetition count
@@ -279,7 +281,10 @@ def _count(text: str, start: int) -> tuple[int | None, int, str]:
 def _number(digits: str, number: bool) -> int | None:
     if not number:
         return None
-    return min(int(digits), RE_DUP_MAX + 1) if digits else -1
+    if not digits:
+        return -1
+    count = read_int(digits)  # None: more digits than any count, over RE_DUP_MAX all the same
+    return RE_DUP_MAX + 1 if count is None else min(count, RE_DUP_MAX + 1)
 
 
 def _bracket(text: str, at: int) -> tuple[Chars, int]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from xsanconf.document import Document
 from xsanconf.domain.module_params import ModuleParam, parse_bool_param, parse_int_param
+from xsanconf.domain.numerals import read_int
 from xsanconf.formats.modprobe.model import ModprobeConfig, ModprobeInclude, ModprobeOptions
 from xsanconf.formats.modules import ModulesConfig, ModulesEntry
 from xsanconf.lint.diagnostics import (
@@ -49,7 +50,7 @@ _NEEDS = ("modprobe", "modules")
 def _view(host: Host, ctx: RuleContext) -> KmodConfig:
     version = ctx.host_versions(host).version("kmod") or ctx.versions.get("kmod", "")
     major = version.split(".")[0]
-    return kmod_config(host, int(major) if major.isdigit() else None)
+    return kmod_config(host, read_int(major))
 
 
 def _hosts(site: Site) -> Iterator[Host]:
