@@ -334,3 +334,108 @@ def test_example_site_mod_findings() -> None:
 def test_example_fixed_site_is_clean_of_mod_findings() -> None:
     result = lint(Site.load([FIXTURES / "example-fixed"]), LintOptions(select=("MOD",)))
     assert result.diagnostics == []
+
+
+# the kernel command line
+
+GRUB_CFG = (
+    'set default="0"\n'
+    "menuentry 'Debian GNU/Linux' {\n"
+    "\tlinux\t/vmlinuz-2.6.32 root=/dev/sda1 ro quiet WORDS\n"
+    "}\n"
+)
+
+
+def grub_cfg(words: str) -> str:
+    return GRUB_CFG.replace("WORDS", words)
+
+
+def test_mod001_silent_when_the_kernel_command_line_turns_it_off(tmp_path: Path) -> None:
+    base = {"etc/modules": LIST + "sbp2\n"}
+    sources = {
+        "grub.cfg": {"boot/grub/grub.cfg": grub_cfg("sbp2.exclusive_login=0")},
+        "default": {"etc/default/grub": 'GRUB_CMDLINE_LINUX="sbp2.exclusive-login=0"\n'},
+        "proc": {"proc/cmdline": "ro firewire_sbp2.exclusive_login=0 sbp2.exclusive_login=0\n"},
+    }
+    for name, files in sources.items():
+        assert run(tmp_path / name, "MOD001", {**base, **files}) == [], name
+    assert run(tmp_path / "none", "MOD001", base) != []
+
+
+def test_mod001_silent_when_the_command_line_overrides_modprobe_d(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=1\n",
+        "boot/grub/grub.cfg": grub_cfg("sbp2.exclusive_login=0"),
+    }
+    assert run(tmp_path, "MOD001", files) == []
+
+
+def test_mod001_command_line_turns_it_on_over_modprobe_d(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=0\n",
+        "boot/grub/grub.cfg": grub_cfg("sbp2.exclusive_login=1"),
+    }
+    (found,) = run(tmp_path, "MOD001", files)
+    grub = path(tmp_path, "boot/grub/grub.cfg")
+    assert found.message == (
+        "sbp2 logs in to the FireWire disk exclusively, so the other hosts sharing it cannot "
+        "log in: sbp2.exclusive_login=1 on the kernel command line (grub.cfg entry 'Debian "
+        f"GNU/Linux', {grub}:3) is the last value kmod passes (it adds the command line's "
+        "options after every modprobe.d line); set sbp2.exclusive_login=0 there"
+    )
+    assert (found.location.path, found.location.line) == (grub, 3)
+    assert [(r.path, r.message) for r in found.related] == [
+        (path(tmp_path, "etc/modprobe.d/sbp2.conf"), "overridden by the kernel command line")
+    ]
+    assert found.fix is None
+
+
+def test_mod002_command_line_contradicts_modprobe_d_and_wins(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=1 serialize_io=1\n",
+        "etc/default/grub": 'GRUB_CMDLINE_LINUX_DEFAULT="quiet sbp2.exclusive_login=0"\n',
+    }
+    (found,) = run(tmp_path, "MOD002", files)
+    grub = path(tmp_path, "etc/default/grub")
+    assert found.message == (
+        "sbp2: exclusive_login=1 is overridden by sbp2.exclusive_login=0 on the kernel command "
+        "line (GRUB_CMDLINE_LINUX_DEFAULT, which grub-mkconfig writes into grub.cfg, "
+        f"{grub}:1); kmod adds the kernel command line's options after every modprobe.d "
+        "options line, and the kernel keeps the last value"
+    )
+    assert found.location.path == path(tmp_path, "etc/modprobe.d/sbp2.conf")
+    assert [(r.path, r.line, r.message) for r in found.related] == [(grub, 1, "this value wins")]
+
+
+def test_mod002_agreeing_command_line_is_silent(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=0\n",
+        "proc/cmdline": "ro sbp2.exclusive-login=0\n",
+    }
+    assert run(tmp_path, "MOD002", files) == []
+
+
+def test_mod002_repeated_on_the_command_line_last_wins(tmp_path: Path) -> None:
+    files = {
+        "etc/modules": LIST + "sbp2\n",
+        "proc/cmdline": "sbp2.exclusive_login=1 ro sbp2.exclusive_login=0\n",
+    }
+    (found,) = run(tmp_path, "MOD002", files)
+    assert found.message.startswith(
+        "sbp2: sbp2.exclusive_login=1 is overridden by sbp2.exclusive_login=0 on the kernel "
+        "command line (the one the host booted with, "
+    )
+    assert found.message.endswith("; the kernel keeps the last value")
+    assert (found.location.line, found.location.column) == (1, 1)
+    assert run(tmp_path / "mod001", "MOD001", files) == []
+
+
+def test_mod_rules_survive_a_broken_grub_cfg(tmp_path: Path) -> None:
+    files = {
+        "etc/modules": LIST + "sbp2\n",
+        "boot/grub/grub.cfg": "menuentry 'x {\n\tlinux /vmlinuz \"sbp2.exclusive_login=0\n}}}\n",
+    }
+    write_site(tmp_path / "site", {"h": files})
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("MOD",)))
+    assert not result.failures
+    assert [d.code for d in result.diagnostics] == ["MOD001"]

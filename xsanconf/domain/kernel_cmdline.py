@@ -8,15 +8,16 @@ and cannot be escaped, a leading quote and the quotes around a value are dropped
 built-in module at boot, and the kernel ignores it for a loadable one.  Loadable modules get
 them from modprobe instead: kmod reads ``/proc/cmdline`` (``kmod_config_parse_kcmdline`` in
 libkmod-config.c) and adds each ``module.param[=value]`` word to the module's options; it
-scans the whole line (it knows no ``--``) and ignores a word whose name holds a second dot or a
-quote after its start.  A repeated parameter is passed twice and the last value wins.
+scans the whole line (it knows no ``--``) and ignores a word whose name holds a second dot, a
+quote after its start or a quoted blank.  A repeated parameter is passed twice and the last
+value wins.
 """
 
 from __future__ import annotations
 
 import attrs
 
-from xsanconf.domain.module_params import ModuleParam, module_key, split_params
+from xsanconf.domain.module_params import KERNEL_SPACE, ModuleParam, module_key, split_params
 
 __all__ = ["CmdlineArg", "module_args"]
 
@@ -52,6 +53,8 @@ def module_args(text: str) -> list[CmdlineArg]:
             continue
         module, dot, param = name.partition(".")
         if not dot or not module or not param or "." in param or '"' in name:
+            continue
+        if any(c in KERNEL_SPACE for c in name):  # a quoted blank: kmod takes one only in values
             continue
         found.append(
             CmdlineArg(

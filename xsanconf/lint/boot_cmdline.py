@@ -374,7 +374,8 @@ def _requoted(arg: str) -> str:
     if not any(c in arg for c in " \t\n"):
         return arg
     name, equals, value = arg.partition("=")
-    return f'{name}="{value}"' if equals else f'"{arg}"'
+    blank_in_name = any(c in name for c in " \t\n")
+    return f'{name}="{value}"' if equals and not blank_in_name else f'"{arg}"'
 
 
 def _last_values(settings: list[CmdlineSetting]) -> frozenset[tuple[str, str, str | None]]:
