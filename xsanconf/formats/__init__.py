@@ -272,7 +272,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
     FormatEntry(
         "shell-vars",
         "xsanconf.formats.shell_vars",
-        "/etc/default/* shell variable files",
+        "/etc/default/*, default/grub.d/*.cfg shell variable files",
         _shell_vars,
         (r"default/[^/]+", r"default/grub\.d/[^/]+\.cfg"),
     ),
