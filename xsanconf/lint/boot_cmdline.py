@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.domain.kernel_cmdline import CmdlineArg, module_args
-from xsanconf.domain.module_params import ModuleParam, module_key, param_key
+from xsanconf.domain.module_params import ModuleParam, ParamGiven, module_key, param_key
 from xsanconf.lint.diagnostics import Location
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ _CMDLINE_VARS = ("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT")
 
 
 @attrs.frozen(eq=False, repr=False)
-class CmdlineSetting:
+class CmdlineSetting(ParamGiven):
     """One ``module.param[=value]`` word of the command line a host boots with."""
 
     module: str  # as kmod compares it ("firewire_sbp2")
@@ -64,14 +64,6 @@ class CmdlineSetting:
     source: str  # which command line: "grub.cfg entry 'Debian GNU/Linux'"
     where: Location
     origin = "kernel command line"
-
-    @property
-    def key(self) -> str:
-        return self.param.key
-
-    @property
-    def value(self) -> str | None:
-        return self.param.value
 
     @property
     def place(self) -> str:

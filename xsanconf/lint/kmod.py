@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.domain.module_params import ModuleParam, module_key, param_key
+from xsanconf.domain.module_params import ModuleParam, ParamGiven, module_key, param_key
 from xsanconf.formats.modprobe.model import (
     ModprobeAlias,
     ModprobeBlacklist,
@@ -206,7 +206,7 @@ class ModulesList:
 
 
 @attrs.frozen(eq=False, repr=False)
-class ParamSetting:
+class ParamSetting(ParamGiven):
     """One ``name[=value]`` word given to a module: on an ``options`` line of a modprobe.d file,
     or after the module name on a line of a module list."""
 
@@ -216,14 +216,6 @@ class ParamSetting:
     line: ModprobeOptions | ModulesEntry = attrs.field(repr=False)
 
     origin = "modprobe.d"
-
-    @property
-    def key(self) -> str:
-        return self.param.key
-
-    @property
-    def value(self) -> str | None:
-        return self.param.value
 
     @property
     def word(self) -> str:
