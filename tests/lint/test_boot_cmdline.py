@@ -113,6 +113,23 @@ def test_grub_variables_and_quoting_in_linux_lines(tmp_path: Path) -> None:
     assert found.of("mod", "p")[0].value == "a b"
 
 
+def test_a_xen_dom0_entry_gives_the_kernel_its_command_line_on_the_first_module(
+    tmp_path: Path,
+) -> None:
+    entries = (
+        "menuentry 'Debian GNU/Linux, with Xen 4.0-amd64 and Linux 2.6.32-5-xen-amd64' {\n"
+        "\tmultiboot\t/boot/xen-4.0-amd64.gz placeholder dom0_mem=1024M sbp2.serialize_io=1\n"
+        "\tmodule\t/boot/vmlinuz-2.6.32-5-xen-amd64 placeholder root=/dev/sda1 ro "
+        "sbp2.exclusive_login=0\n"
+        "\tmodule\t--nounzip /boot/initrd.img-2.6.32-5-xen-amd64 sbp2.workarounds=1\n"
+        "}\n"
+    )
+    found = line_of(tmp_path, {"boot/grub/grub.cfg": grub_cfg("0", entries)})
+    assert values(found) == ["sbp2.exclusive_login=0"]
+    assert found is not None
+    assert found.settings[0].where.line == 12
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -3,7 +3,8 @@
 Sources, in the order they are trusted (the first that gives a command line is used):
 
 1. ``/boot/grub/grub.cfg`` (``/boot/grub2/grub.cfg`` on Red Hat): the ``linux``, ``linux16``
-   and ``linuxefi`` lines of the entry ``set default=`` names (a number, ``N>M`` into a
+   and ``linuxefi`` lines (on a Xen dom0 entry, the first ``module`` after ``multiboot``) of
+   the entry ``set default=`` names (a number, ``N>M`` into a
    submenu, a title or an id; none at all is entry 0; ``${next_entry}`` is a one-time boot and
    does not count).  When it cannot be known (``${saved_entry}``) a parameter counts only if
    every entry sets it to the same value.  grub.cfg is script: only those lines are read, and a
@@ -51,6 +52,10 @@ DEFAULT_GRUB = "etc/default/grub"
 GRUB_D = "etc/default/grub.d"
 PROC_CMDLINE = "proc/cmdline"
 _LINUX_COMMANDS = frozenset({"linux", "linux16", "linuxefi"})
+# A Xen dom0 entry (20_linux_xen) loads the hypervisor with multiboot and the dom0 Linux kernel,
+# with its command line, as the first module; later modules (--nounzip) are the initrd.
+_MULTIBOOT_COMMANDS = frozenset({"multiboot", "multiboot2"})
+_MODULE_COMMANDS = frozenset({"module", "module2"})
 _CMDLINE_VARS = ("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT")
 
 
@@ -211,6 +216,8 @@ class _MenuItem:
     submenu: bool
     children: int = 0
     linux: list[tuple[int, list[_Word]]] = attrs.field(factory=list)
+    multiboot: bool = False  # a Xen entry: the kernel is the first module
+    modules: int = 0
 
 
 def _grub_words(line: str) -> list[_Word] | None:
@@ -277,10 +284,10 @@ def _menu(text: str) -> tuple[list[_MenuItem], list[_Word]]:
             )
             menu.children += 1
             items.append(opened)
-        elif first in _LINUX_COMMANDS:
+        elif first in _LINUX_COMMANDS | _MULTIBOOT_COMMANDS | _MODULE_COMMANDS:
             entry = next((b for b in reversed(stack) if b is not None), None)
             if entry is not None and not entry.submenu:
-                entry.linux.append((number, words[2:]))
+                _kernel_line(entry, number, words)
         elif first == "set" and len(words) > 1 and words[1].text.startswith("default="):
             defaults.append(words[1])
         for word in words:
@@ -290,6 +297,27 @@ def _menu(text: str) -> tuple[list[_MenuItem], list[_Word]]:
             elif word.text == "}" and word.end - word.start == 1 and stack:
                 stack.pop()
     return items, defaults
+
+
+def _kernel_line(entry: _MenuItem, number: int, words: list[_Word]) -> None:
+    """Record the line of ``entry`` that gives the Linux kernel its command line."""
+    command = words[0].text
+    if command in _MULTIBOOT_COMMANDS:
+        entry.multiboot = True
+        entry.modules = 0
+        return
+    args = words[1:]
+    if command in _MODULE_COMMANDS:
+        if not entry.multiboot:
+            return
+        entry.modules += 1
+        if entry.modules > 1:
+            return
+        while args and args[0].text.startswith("--"):  # --nounzip and the like
+            args = args[1:]
+    # the kernel's path, then its command line ("placeholder" on a module line is what the
+    # multiboot loader hands the kernel as its name, and Linux ignores it)
+    entry.linux.append((number, args[1:]))
 
 
 def _ident(words: list[_Word]) -> str | None:
