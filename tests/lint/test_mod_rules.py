@@ -439,3 +439,19 @@ def test_mod_rules_survive_a_broken_grub_cfg(tmp_path: Path) -> None:
     result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("MOD",)))
     assert not result.failures
     assert [d.code for d in result.diagnostics] == ["MOD001"]
+
+
+def test_fixture_site_where_the_kernel_command_line_decides() -> None:
+    """fixtures/sites/kmod-cmdline/README.md: grub.cfg, /etc/default/grub and a captured
+    proc/cmdline each change a verdict."""
+    site = FIXTURES / "kmod-cmdline"
+    result = lint(Site.load([site]), LintOptions(select=("MOD",)))
+    found = {
+        (d.code, d.location.host, os.path.relpath(d.location.path, site), d.location.line)
+        for d in result.diagnostics
+    }
+    assert found == {
+        ("MOD001", "xen2", "xen2/boot/grub/grub.cfg", 37),
+        ("MOD002", "xen2", "xen2/etc/modprobe.d/sbp2.conf", 2),
+        ("MOD002", "xen3", "xen3/etc/modprobe.d/sbp2.conf", 1),
+    }
