@@ -455,3 +455,29 @@ def test_fixture_site_where_the_kernel_command_line_decides() -> None:
         ("MOD002", "xen2", "xen2/etc/modprobe.d/sbp2.conf", 2),
         ("MOD002", "xen3", "xen3/etc/modprobe.d/sbp2.conf", 1),
     }
+
+
+def test_mod001_holds_for_the_grub_entries_that_do_not_turn_it_off(tmp_path: Path) -> None:
+    """GRUB_DEFAULT=saved: the entry is chosen at boot; one entry turns the login off, the
+    recovery entry does not."""
+    cfg = (
+        'set default="${saved_entry}"\n'
+        "menuentry 'Debian GNU/Linux' {\n"
+        "\tlinux\t/vmlinuz root=/dev/sda1 ro quiet sbp2.exclusive_login=0\n"
+        "}\n"
+        "menuentry 'Debian GNU/Linux (recovery mode)' {\n"
+        "\tlinux\t/vmlinuz root=/dev/sda1 ro single\n"
+        "}\n"
+    )
+    files = {"etc/modules": LIST + "sbp2\n", "boot/grub/grub.cfg": cfg}
+    (found,) = run(tmp_path, "MOD001", files)
+    assert found.message.endswith(
+        "no modprobe.d file kmod reads sets it; grub.cfg entry 'Debian GNU/Linux' sets "
+        "sbp2.exclusive_login=0 on its kernel command line, but which entry boots is chosen at "
+        "boot: this holds for the entries that do not turn it off"
+    )
+    assert [(r.line, r.message) for r in found.related] == [
+        (3, "sbp2.exclusive_login=0 on grub.cfg entry 'Debian GNU/Linux' only")
+    ]
+    every = cfg.replace(" single", " single sbp2.exclusive_login=0")
+    assert run(tmp_path / "every", "MOD001", {**files, "boot/grub/grub.cfg": every}) == []

@@ -88,11 +88,23 @@ class CommandLine:
     """The module parameters of the command line a host boots with, in order."""
 
     settings: tuple[CmdlineSetting, ...]
+    # grub.cfg entries disagree and which one boots is chosen at boot: each entry's settings,
+    # which hold only for the entries that carry them
+    per_entry: tuple[CmdlineSetting, ...] = ()
 
     def of(self, module: str, param: str | None = None) -> list[CmdlineSetting]:
-        key = module_key(module)
-        wanted = None if param is None else param_key(param)
-        return [s for s in self.settings if s.module == key and (wanted is None or s.key == wanted)]
+        return _matching(self.settings, module, param)
+
+    def in_some_entries(self, module: str, param: str) -> list[CmdlineSetting]:
+        return _matching(self.per_entry, module, param)
+
+
+def _matching(
+    settings: tuple[CmdlineSetting, ...], module: str, param: str | None
+) -> list[CmdlineSetting]:
+    key = module_key(module)
+    wanted = None if param is None else param_key(param)
+    return [s for s in settings if s.module == key and (wanted is None or s.key == wanted)]
 
 
 _CACHE: weakref.WeakKeyDictionary[Host, CommandLine | None] = weakref.WeakKeyDictionary()
@@ -365,14 +377,11 @@ def _from_grub_cfg(host: Host) -> CommandLine | None:
             return CommandLine(
                 tuple(_entry_settings(host, path, chosen, f"grub.cfg entry '{chosen.title}'"))
             )
-        every = [
-            _entry_settings(
-                host, path, e, "every grub.cfg entry; which one boots is chosen at boot"
-            )
-            for e in entries
-        ]
-        agreed = {_last_values(s) for s in every}
-        return CommandLine(tuple(every[0]) if len(agreed) == 1 else ())
+        every = [_entry_settings(host, path, e, f"grub.cfg entry '{e.title}'") for e in entries]
+        if len({_last_values(s) for s in every}) == 1:
+            source = "every grub.cfg entry; which one boots is chosen at boot"
+            return CommandLine(tuple(attrs.evolve(s, source=source) for s in every[0]))
+        return CommandLine((), tuple(s for settings in every for s in settings))
     return None
 
 

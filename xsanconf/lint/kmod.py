@@ -300,6 +300,12 @@ class KmodConfig:
         found = command_line(self.host)
         return [] if found is None else found.of(module, param)
 
+    def cmdline_in_some_entries(self, module: str, param: str) -> list[CmdlineSetting]:
+        """The module's parameter on some grub.cfg entries only, when which entry boots is
+        chosen at boot (``GRUB_DEFAULT=saved``)."""
+        found = command_line(self.host)
+        return [] if found is None else found.in_some_entries(module, param)
+
     def winner(self, module: str, param: str) -> Setting | None:
         """The value the module gets when modprobe loads it: the kernel command line's last
         one, else the last modprobe.d one (see the module docstring); ``None``: unset."""

@@ -104,9 +104,11 @@ def _exclusive_login(view: KmodConfig, module: str, ctx: RuleContext) -> Diagnos
         if overridden is not None:
             related.append(overridden.location("overridden by the kernel command line"))
         return ctx.diagnostic(message, winner.location(), related)
+    entries, entry_notes = _in_some_entries(view, module)
     if winner is not None:
         message = f"{harm}: {winner.param} is the last value kmod passes; set {EXCLUSIVE_LOGIN}=0"
-        return ctx.diagnostic(message, winner.location(), fix=_set_value_fix(winner))
+        location = winner.location()
+        return ctx.diagnostic(message + entries, location, entry_notes, fix=_set_value_fix(winner))
     message = (
         f"{harm}: {EXCLUSIVE_LOGIN} is on by default and no modprobe.d file kmod reads sets it"
     )
@@ -121,7 +123,25 @@ def _exclusive_login(view: KmodConfig, module: str, ctx: RuleContext) -> Diagnos
         message += f"; {unread[0][0].param} in {unread[0][0].place} is never read ({unread[0][1]})"
     elif on_lists:
         message += f"; {_list_caveat(on_lists[0])}"
-    return ctx.diagnostic(message, location, related, fix=_add_value_fix(view, module))
+    fix = _add_value_fix(view, module)
+    return ctx.diagnostic(message + entries, location, related + entry_notes, fix=fix)
+
+
+def _in_some_entries(view: KmodConfig, module: str) -> tuple[str, list[Location]]:
+    """What to add when some grub.cfg entries set the parameter and which one boots is chosen
+    at boot: the finding holds for the entries that do not turn exclusive login off."""
+    found = view.cmdline_in_some_entries(module, EXCLUSIVE_LOGIN)
+    if not found:
+        return "", []
+    off = [s for s in found if not _is_exclusive(s.value)]
+    notes = [s.location(f"{s.word} on {s.source} only") for s in found]
+    if not off:
+        return "", notes
+    return (
+        f"; {off[0].source} sets {off[0].word} on its kernel command line, but which entry "
+        "boots is chosen at boot: this holds for the entries that do not turn it off",
+        notes,
+    )
 
 
 def _exclusive_at_boot(
