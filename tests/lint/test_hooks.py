@@ -103,6 +103,11 @@ def test_every_path_a_codec_reads_below_etc_matches_the_hook(parts: list[str]) -
         "h/etc/lvm/backup/vg0",
         "h/lib/modprobe.d/aliases.conf",
         "h/usr/lib/modules-load.d/drbd.conf",
+        "h/etc/default/grub",
+        "h/etc/default/grub.d/50-cloudimg-settings.cfg",
+        "h/boot/grub/grub.cfg",
+        "h/boot/grub2/grub.cfg",
+        "h/proc/cmdline",
     ],
 )
 def test_context_files_rules_read_match_the_hook(path: str) -> None:
@@ -117,6 +122,8 @@ def test_context_files_rules_read_match_the_hook(path: str) -> None:
         "h/usr/lib/systemd/system/iscsid.service.d/override.conf",
         "h/var/lib/multipath/bindings",
         "h/etc/rc2.d/S20drbd",
+        "h/boot/grub/grub.cfg",
+        "h/proc/cmdline",
     ],
 )
 def test_a_context_file_the_hook_passes_reports_its_host(tmp_path: Path, path: str) -> None:
@@ -149,6 +156,10 @@ def test_a_context_file_the_hook_passes_reports_its_host(tmp_path: Path, path: s
         ("hosts/xen1/etc/passwd", False),
         ("lib/python/default/x.py", False),
         ("hosts/xen1/lib/modprobe.d/deeper/x.conf", False),
+        ("hosts/xen1/boot/grub/grub.cfg", True),
+        ("hosts/xen1/boot/grub/grubenv", False),
+        ("hosts/xen1/proc/cmdline", True),
+        ("hosts/xen1/proc/mounts", False),
     ],
 )
 def test_hook_file_pattern(path: str, wanted: bool) -> None:

@@ -334,3 +334,150 @@ def test_example_site_mod_findings() -> None:
 def test_example_fixed_site_is_clean_of_mod_findings() -> None:
     result = lint(Site.load([FIXTURES / "example-fixed"]), LintOptions(select=("MOD",)))
     assert result.diagnostics == []
+
+
+# the kernel command line
+
+GRUB_CFG = (
+    'set default="0"\n'
+    "menuentry 'Debian GNU/Linux' {\n"
+    "\tlinux\t/vmlinuz-2.6.32 root=/dev/sda1 ro quiet WORDS\n"
+    "}\n"
+)
+
+
+def grub_cfg(words: str) -> str:
+    return GRUB_CFG.replace("WORDS", words)
+
+
+def test_mod001_silent_when_the_kernel_command_line_turns_it_off(tmp_path: Path) -> None:
+    base = {"etc/modules": LIST + "sbp2\n"}
+    sources = {
+        "grub.cfg": {"boot/grub/grub.cfg": grub_cfg("sbp2.exclusive_login=0")},
+        "default": {"etc/default/grub": 'GRUB_CMDLINE_LINUX="sbp2.exclusive-login=0"\n'},
+        "proc": {"proc/cmdline": "ro firewire_sbp2.exclusive_login=0 sbp2.exclusive_login=0\n"},
+    }
+    for name, files in sources.items():
+        assert run(tmp_path / name, "MOD001", {**base, **files}) == [], name
+    assert run(tmp_path / "none", "MOD001", base) != []
+
+
+def test_mod001_silent_when_the_command_line_overrides_modprobe_d(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=1\n",
+        "boot/grub/grub.cfg": grub_cfg("sbp2.exclusive_login=0"),
+    }
+    assert run(tmp_path, "MOD001", files) == []
+
+
+def test_mod001_command_line_turns_it_on_over_modprobe_d(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=0\n",
+        "boot/grub/grub.cfg": grub_cfg("sbp2.exclusive_login=1"),
+    }
+    (found,) = run(tmp_path, "MOD001", files)
+    grub = path(tmp_path, "boot/grub/grub.cfg")
+    assert found.message == (
+        "sbp2 logs in to the FireWire disk exclusively, so the other hosts sharing it cannot "
+        "log in: sbp2.exclusive_login=1 on the kernel command line (grub.cfg entry 'Debian "
+        f"GNU/Linux', {grub}:3) is the last value kmod passes (it adds the command line's "
+        "options after every modprobe.d line); set sbp2.exclusive_login=0 there"
+    )
+    assert (found.location.path, found.location.line) == (grub, 3)
+    assert [(r.path, r.message) for r in found.related] == [
+        (path(tmp_path, "etc/modprobe.d/sbp2.conf"), "overridden by the kernel command line")
+    ]
+    assert found.fix is None
+
+
+def test_mod002_command_line_contradicts_modprobe_d_and_wins(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=1 serialize_io=1\n",
+        "etc/default/grub": 'GRUB_CMDLINE_LINUX_DEFAULT="quiet sbp2.exclusive_login=0"\n',
+    }
+    (found,) = run(tmp_path, "MOD002", files)
+    grub = path(tmp_path, "etc/default/grub")
+    assert found.message == (
+        "sbp2: exclusive_login=1 is overridden by sbp2.exclusive_login=0 on the kernel command "
+        "line (GRUB_CMDLINE_LINUX_DEFAULT, which grub-mkconfig writes into grub.cfg, "
+        f"{grub}:1); kmod adds the kernel command line's options after every modprobe.d "
+        "options line, and the kernel keeps the last value"
+    )
+    assert found.location.path == path(tmp_path, "etc/modprobe.d/sbp2.conf")
+    assert [(r.path, r.line, r.message) for r in found.related] == [(grub, 1, "this value wins")]
+
+
+def test_mod002_agreeing_command_line_is_silent(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/sbp2.conf": "options sbp2 exclusive_login=0\n",
+        "proc/cmdline": "ro sbp2.exclusive-login=0\n",
+    }
+    assert run(tmp_path, "MOD002", files) == []
+
+
+def test_mod002_repeated_on_the_command_line_last_wins(tmp_path: Path) -> None:
+    files = {
+        "etc/modules": LIST + "sbp2\n",
+        "proc/cmdline": "sbp2.exclusive_login=1 ro sbp2.exclusive_login=0\n",
+    }
+    (found,) = run(tmp_path, "MOD002", files)
+    assert found.message.startswith(
+        "sbp2: sbp2.exclusive_login=1 is overridden by sbp2.exclusive_login=0 on the kernel "
+        "command line (the one the host booted with, "
+    )
+    assert found.message.endswith("; the kernel keeps the last value")
+    assert (found.location.line, found.location.column) == (1, 1)
+    assert run(tmp_path / "mod001", "MOD001", files) == []
+
+
+def test_mod_rules_survive_a_broken_grub_cfg(tmp_path: Path) -> None:
+    files = {
+        "etc/modules": LIST + "sbp2\n",
+        "boot/grub/grub.cfg": "menuentry 'x {\n\tlinux /vmlinuz \"sbp2.exclusive_login=0\n}}}\n",
+    }
+    write_site(tmp_path / "site", {"h": files})
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("MOD",)))
+    assert not result.failures
+    assert [d.code for d in result.diagnostics] == ["MOD001"]
+
+
+def test_fixture_site_where_the_kernel_command_line_decides() -> None:
+    """fixtures/sites/kmod-cmdline/README.md: grub.cfg, /etc/default/grub and a captured
+    proc/cmdline each change a verdict."""
+    site = FIXTURES / "kmod-cmdline"
+    result = lint(Site.load([site]), LintOptions(select=("MOD",)))
+    found = {
+        (d.code, d.location.host, os.path.relpath(d.location.path, site), d.location.line)
+        for d in result.diagnostics
+    }
+    assert found == {
+        ("MOD001", "xen2", "xen2/boot/grub/grub.cfg", 37),
+        ("MOD002", "xen2", "xen2/etc/modprobe.d/sbp2.conf", 2),
+        ("MOD002", "xen3", "xen3/etc/modprobe.d/sbp2.conf", 1),
+    }
+
+
+def test_mod001_holds_for_the_grub_entries_that_do_not_turn_it_off(tmp_path: Path) -> None:
+    """GRUB_DEFAULT=saved: the entry is chosen at boot; one entry turns the login off, the
+    recovery entry does not."""
+    cfg = (
+        'set default="${saved_entry}"\n'
+        "menuentry 'Debian GNU/Linux' {\n"
+        "\tlinux\t/vmlinuz root=/dev/sda1 ro quiet sbp2.exclusive_login=0\n"
+        "}\n"
+        "menuentry 'Debian GNU/Linux (recovery mode)' {\n"
+        "\tlinux\t/vmlinuz root=/dev/sda1 ro single\n"
+        "}\n"
+    )
+    files = {"etc/modules": LIST + "sbp2\n", "boot/grub/grub.cfg": cfg}
+    (found,) = run(tmp_path, "MOD001", files)
+    assert found.message.endswith(
+        "no modprobe.d file kmod reads sets it; grub.cfg entry 'Debian GNU/Linux' sets "
+        "sbp2.exclusive_login=0 on its kernel command line, but which entry boots is chosen at "
+        "boot: this holds for the entries that do not turn it off"
+    )
+    assert [(r.line, r.message) for r in found.related] == [
+        (3, "sbp2.exclusive_login=0 on grub.cfg entry 'Debian GNU/Linux' only")
+    ]
+    every = cfg.replace(" single", " single sbp2.exclusive_login=0")
+    assert run(tmp_path / "every", "MOD001", {**files, "boot/grub/grub.cfg": every}) == []

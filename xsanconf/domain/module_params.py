@@ -22,6 +22,7 @@ __all__ = [
     "BoolSyntax",
     "IntReading",
     "ModuleParam",
+    "ParamGiven",
     "ParamSpan",
     "format_param",
     "module_key",
@@ -102,6 +103,22 @@ class ModuleParam:
 
     def __str__(self) -> str:
         return format_param(self.name, self.value)
+
+
+class ParamGiven:
+    """What a record of a parameter given to a module reads through its ``param`` (a modprobe.d
+    word, a kernel command-line word)."""
+
+    __slots__ = ()
+    param: ModuleParam
+
+    @property
+    def key(self) -> str:
+        return self.param.key
+
+    @property
+    def value(self) -> str | None:
+        return self.param.value
 
 
 @attrs.frozen

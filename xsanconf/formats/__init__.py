@@ -169,6 +169,14 @@ def _xen_domain(p: PurePosixPath) -> bool:
     return name.endswith(".cfg") and "xen" in parts
 
 
+def _shell_vars(p: PurePosixPath) -> bool:
+    name, parent, grand = _parts(p)
+    # grub-mkconfig sources /etc/default/grub.d/*.cfg after /etc/default/grub
+    return parent == "default" or (
+        parent == "grub.d" and grand == "default" and name.endswith(".cfg")
+    )
+
+
 _ENTRIES: tuple[FormatEntry, ...] = (
     FormatEntry(
         "drbd",
@@ -264,9 +272,9 @@ _ENTRIES: tuple[FormatEntry, ...] = (
     FormatEntry(
         "shell-vars",
         "xsanconf.formats.shell_vars",
-        "/etc/default/* shell variable files",
-        lambda p: p.parent.name == "default",
-        (r"default/[^/]+",),
+        "/etc/default/*, default/grub.d/*.cfg shell variable files",
+        _shell_vars,
+        (r"default/[^/]+", r"default/grub\.d/[^/]+\.cfg"),
     ),
 )
 

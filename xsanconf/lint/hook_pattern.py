@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 
 from xsanconf.formats import path_fragments
-from xsanconf.lint.site import _CONFIG_DIRS_OUTSIDE_ETC, _CONTEXT_DIRS_OUTSIDE_ETC
+from xsanconf.lint.site import (
+    _CONFIG_DIRS_OUTSIDE_ETC,
+    _CONTEXT_DIRS_OUTSIDE_ETC,
+    _CONTEXT_FILES_OUTSIDE_ETC,
+)
 
 __all__ = ["CONTEXT_PATHS", "files_pattern"]
 
@@ -28,8 +32,8 @@ CONTEXT_PATHS = (
 
 def files_pattern() -> str:
     """The ``files:`` regular expression of the ``xsanlint`` pre-commit hook: a file below an
-    ``etc`` directory that a codec or a rule reads, or a file in one of the directories outside
-    etc that kmod, systemd or multipath read."""
+    ``etc`` directory that a codec or a rule reads, a file in one of the directories outside
+    etc that kmod, systemd or multipath read, or a file that holds the kernel command line."""
     below_etc = "|".join((*path_fragments(), *CONTEXT_PATHS))
     units = tuple(d for d in _CONTEXT_DIRS_OUTSIDE_ETC if d.endswith("/systemd/system"))
     flat = tuple(
@@ -38,7 +42,8 @@ def files_pattern() -> str:
     return (
         f"(?:^|/)(?:etc/(?:.*/)?(?:{below_etc})"
         f"|(?:{_alternatives(flat)})/[^/]+"  # kmod, systemd and multipath read these flat
-        f"|(?:{_alternatives(units)})/(?:[^/]+/)?[^/]+)$"  # units, and their drop-ins
+        f"|(?:{_alternatives(units)})/(?:[^/]+/)?[^/]+"  # units, and their drop-ins
+        f"|{_alternatives(_CONTEXT_FILES_OUTSIDE_ETC)})$"  # the kernel command line
     )
 
 

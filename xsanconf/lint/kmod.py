@@ -14,6 +14,11 @@ Facts (kmod ``libkmod/libkmod.c`` ``default_config_paths``, ``libkmod/libkmod-co
   every ``options`` line of a module is appended in that order, and the kernel keeps the last
   value of a repeated parameter.  ``include`` and ``config`` are no longer read.
 
+The kernel command line (:mod:`xsanconf.lint.boot_cmdline`): after the configuration files,
+``kmod_config_new`` calls ``kmod_config_parse_kcmdline``, which adds every
+``module.param[=value]`` word of ``/proc/cmdline`` to the module's options with the same
+``kmod_config_add_options`` the files use, so they follow every ``options`` line and win.
+
 Module lists (``/etc/modules``, ``modules-load.d/*.conf``, initramfs-tools ``modules``) load
 modules at boot.  Debian's sysvinit script and initramfs-tools run ``modprobe MODULE ARGS``, so
 parameters on a line reach the module and, coming after the modprobe.d options, win;
@@ -31,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.domain.module_params import ModuleParam, module_key, param_key
+from xsanconf.domain.module_params import ModuleParam, ParamGiven, module_key, param_key
 from xsanconf.formats.modprobe.model import (
     ModprobeAlias,
     ModprobeBlacklist,
@@ -44,6 +49,7 @@ from xsanconf.formats.modprobe.model import (
     ModprobeSoftdep,
 )
 from xsanconf.formats.modules import ModulesConfig, ModulesEntry
+from xsanconf.lint.boot_cmdline import CmdlineSetting, command_line
 from xsanconf.lint.site import on_disk
 
 if TYPE_CHECKING:
@@ -60,6 +66,7 @@ __all__ = [
     "Mention",
     "ModulesList",
     "ParamSetting",
+    "Setting",
     "Skip",
     "kmod_config",
 ]
@@ -199,7 +206,7 @@ class ModulesList:
 
 
 @attrs.frozen(eq=False, repr=False)
-class ParamSetting:
+class ParamSetting(ParamGiven):
     """One ``name[=value]`` word given to a module: on an ``options`` line of a modprobe.d file,
     or after the module name on a line of a module list."""
 
@@ -208,13 +215,11 @@ class ParamSetting:
     file: SiteFile = attrs.field(repr=False)
     line: ModprobeOptions | ModulesEntry = attrs.field(repr=False)
 
-    @property
-    def key(self) -> str:
-        return self.param.key
+    origin = "modprobe.d"
 
     @property
-    def value(self) -> str | None:
-        return self.param.value
+    def word(self) -> str:
+        return str(self.param)
 
     @property
     def token(self) -> Token:
@@ -230,6 +235,11 @@ class ParamSetting:
 
     def location(self, message: str | None = None) -> Location:
         return self.file.location(self.line.token, message)
+
+
+# what kmod passes to a module: a word of a modprobe.d options line (or of a module list), or
+# of the kernel command line
+Setting = ParamSetting | CmdlineSetting
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -285,11 +295,31 @@ class KmodConfig:
         found = self.settings(module, param)
         return found[-1] if found else None
 
+    def cmdline_settings(self, module: str, param: str | None = None) -> list[CmdlineSetting]:
+        """The module's parameters on the host's kernel command line, in order."""
+        found = command_line(self.host)
+        return [] if found is None else found.of(module, param)
+
+    def cmdline_in_some_entries(self, module: str, param: str) -> list[CmdlineSetting]:
+        """The module's parameter on some grub.cfg entries only, when which entry boots is
+        chosen at boot (``GRUB_DEFAULT=saved``)."""
+        found = command_line(self.host)
+        return [] if found is None else found.in_some_entries(module, param)
+
+    def winner(self, module: str, param: str) -> Setting | None:
+        """The value the module gets when modprobe loads it: the kernel command line's last
+        one, else the last modprobe.d one (see the module docstring); ``None``: unset."""
+        found = self.cmdline_settings(module, param)
+        return found[-1] if found else self.effective(module, param)
+
     def modules(self) -> list[str]:
-        """Modules that kmod passes options to, in first-seen order."""
+        """Modules that kmod passes options to (modprobe.d, then the command line), in
+        first-seen order."""
         self.settings("")
         assert self._settings is not None
-        return list(self._settings)
+        cmdline = command_line(self.host)
+        on_cmdline = [] if cmdline is None else [s.module for s in cmdline.settings]
+        return list(dict.fromkeys([*self._settings, *on_cmdline]))
 
     def unread_settings(self, module: str, param: str) -> list[tuple[ParamSetting, str]]:
         """Settings of ``param`` kmod never sees, with the reason: in a skipped file, or on a

@@ -426,6 +426,10 @@ def _root_outside_etc(path: str) -> str | None:
     (``usr/lib/modules-load.d/drbd.conf``) or that rules read for context (a unit in
     ``lib/systemd/system`` or its drop-in directory, ``var/lib/multipath/bindings``), None
     for any other file."""
+    for rel in _CONTEXT_FILES_OUTSIDE_ETC:
+        if path == rel or path.endswith("/" + rel):
+            root = path[: -len(rel)].rstrip("/")
+            return root or ("/" if path.startswith("/") else ".")
     padded = "/" + posixpath.dirname(path) + "/"
     for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_CONTEXT_DIRS_OUTSIDE_ETC):
         at = padded.find(f"/{rel_dir}/")
@@ -835,6 +839,9 @@ _CONTEXT_DIRS_OUTSIDE_ETC = (
     "lib/systemd/system",
     "var/lib/multipath",
 )
+
+# Files outside etc that rules read for context: the kernel command line (boot_cmdline).
+_CONTEXT_FILES_OUTSIDE_ETC = ("boot/grub/grub.cfg", "boot/grub2/grub.cfg", "proc/cmdline")
 
 # Names that are files, never directories, wherever a codec reads them.
 _FILE_SUFFIXES = (".conf", ".res", ".iscsi", ".allow", ".deny")

@@ -9,7 +9,7 @@ the file through the codec's model and hand out the changed lines (see ``_drbd_f
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from xsanconf.document import Document
@@ -17,6 +17,7 @@ from xsanconf.domain.module_params import ModuleParam, parse_bool_param, parse_i
 from xsanconf.domain.numerals import read_int
 from xsanconf.formats.modprobe.model import ModprobeConfig, ModprobeInclude, ModprobeOptions
 from xsanconf.formats.modules import ModulesConfig, ModulesEntry
+from xsanconf.lint.boot_cmdline import CmdlineSetting
 from xsanconf.lint.diagnostics import (
     Diagnostic,
     FileRename,
@@ -30,6 +31,7 @@ from xsanconf.lint.kmod import (
     KmodConfig,
     ListReader,
     ParamSetting,
+    Setting,
     Skip,
     kmod_config,
 )
@@ -87,7 +89,7 @@ def exclusive_login_on(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _exclusive_login(view: KmodConfig, module: str, ctx: RuleContext) -> Diagnostic | None:
-    winner = view.effective(module, EXCLUSIVE_LOGIN)
+    winner = view.winner(module, EXCLUSIVE_LOGIN)
     if winner is not None and not _is_exclusive(winner.value):
         return _exclusive_at_boot(view, module, winner, ctx)
     harm = (
@@ -95,9 +97,21 @@ def _exclusive_login(view: KmodConfig, module: str, ctx: RuleContext) -> Diagnos
         "cannot log in"
     )
     related: list[Location] = []
+    if isinstance(winner, CmdlineSetting):
+        message = (
+            f"{harm}: {winner.word} on {winner.described} is the last value kmod passes (it adds "
+            f"the command line's options after every modprobe.d line); set {module}."
+            f"{EXCLUSIVE_LOGIN}=0 there"
+        )
+        overridden = view.effective(module, EXCLUSIVE_LOGIN)
+        if overridden is not None:
+            related.append(overridden.location("overridden by the kernel command line"))
+        return ctx.diagnostic(message, winner.location(), related)
+    entries, entry_notes = _in_some_entries(view, module)
     if winner is not None:
         message = f"{harm}: {winner.param} is the last value kmod passes; set {EXCLUSIVE_LOGIN}=0"
-        return ctx.diagnostic(message, winner.location(), fix=_set_value_fix(winner))
+        location = winner.location()
+        return ctx.diagnostic(message + entries, location, entry_notes, fix=_set_value_fix(winner))
     message = (
         f"{harm}: {EXCLUSIVE_LOGIN} is on by default and no modprobe.d file kmod reads sets it"
     )
@@ -112,20 +126,39 @@ def _exclusive_login(view: KmodConfig, module: str, ctx: RuleContext) -> Diagnos
         message += f"; {unread[0][0].param} in {unread[0][0].place} is never read ({unread[0][1]})"
     elif on_lists:
         message += f"; {_list_caveat(on_lists[0])}"
-    return ctx.diagnostic(message, location, related, fix=_add_value_fix(view, module))
+    fix = _add_value_fix(view, module)
+    return ctx.diagnostic(message + entries, location, related + entry_notes, fix=fix)
+
+
+def _in_some_entries(view: KmodConfig, module: str) -> tuple[str, list[Location]]:
+    """What to add when some grub.cfg entries set the parameter and which one boots is chosen
+    at boot: the finding holds for the entries that do not turn exclusive login off."""
+    found = view.cmdline_in_some_entries(module, EXCLUSIVE_LOGIN)
+    if not found:
+        return "", []
+    off = [s for s in found if not _is_exclusive(s.value)]
+    notes = [s.location(f"{s.word} on {s.source} only") for s in found]
+    if not off:
+        return "", notes
+    return (
+        f"; {off[0].source} sets {off[0].word} on its kernel command line, but which entry "
+        "boots is chosen at boot: this holds for the entries that do not turn it off",
+        notes,
+    )
 
 
 def _exclusive_at_boot(
-    view: KmodConfig, module: str, winner: ParamSetting, ctx: RuleContext
+    view: KmodConfig, module: str, winner: Setting, ctx: RuleContext
 ) -> Diagnostic | None:
-    """modprobe.d turns exclusive login off, but a boot list passes it on again after that."""
+    """modprobe.d (or the kernel command line) turns exclusive login off, but a boot list
+    passes it on again after that: modprobe puts the words given to it last."""
     at_boot = view.list_settings(module, EXCLUSIVE_LOGIN)
     if not at_boot or not _is_exclusive(at_boot[-1].value):
         return None
     last = at_boot[-1]
     message = (
         f"{last.file.path} passes {last.param} to {module} when the module is loaded at boot, "
-        f"after {winner.param} from {winner.place}, and the last value wins: the other hosts "
+        f"after {winner.word} from {winner.place}, and the last value wins: the other hosts "
         "sharing the FireWire disk cannot log in"
     )
     return ctx.diagnostic(message, last.location(), [winner.location("overridden at boot")])
@@ -200,46 +233,56 @@ def conflicting_module_options(site: Site, ctx: RuleContext) -> Iterator[Diagnos
     for host in _hosts(site):
         view = _view(host, ctx)
         for module in view.modules():
-            for key, settings in _by_param(view.settings(module)).items():
+            passed: list[Setting] = [*view.settings(module), *view.cmdline_settings(module)]
+            for key, settings in _by_param(passed).items():
                 yield from _conflicts(settings, ctx)
                 yield from _boot_conflicts(view, module, key, settings[-1], ctx)
         yield from _list_only_conflicts(view, ctx)
 
 
-def _by_param(settings: list[ParamSetting]) -> dict[str, list[ParamSetting]]:
-    groups: dict[str, list[ParamSetting]] = {}
+def _by_param(settings: list[Setting]) -> dict[str, list[Setting]]:
+    groups: dict[str, list[Setting]] = {}
     for setting in settings:
         groups.setdefault(setting.key, []).append(setting)
     return groups
 
 
-def _conflicts(settings: list[ParamSetting], ctx: RuleContext) -> Iterator[Diagnostic]:
+def _conflicts(settings: Sequence[Setting], ctx: RuleContext) -> Iterator[Diagnostic]:
     winner = settings[-1]
     for setting in settings[:-1]:
         if setting.value == winner.value:
             continue
-        where = "later on the same line" if setting.line is winner.line else f"in {winner.place}"
-        message = (
-            f"{setting.module}: {setting.param} is overridden by {winner.param} {where}; kmod "
-            "passes every options line of a module (files in name order) and the kernel keeps "
-            "the last value"
+        where = "later on the same line" if setting.place == winner.place else f"in {winner.place}"
+        why = (
+            "kmod passes every options line of a module (files in name order) and the kernel "
+            "keeps the last value"
         )
+        if isinstance(winner, CmdlineSetting):
+            where = f"on {winner.described}"
+            why = (
+                "the kernel keeps the last value"
+                if isinstance(setting, CmdlineSetting)
+                else "kmod adds the kernel command line's options after every modprobe.d "
+                "options line, and the kernel keeps the last value"
+            )
+        message = f"{setting.module}: {setting.word} is overridden by {winner.word} {where}; {why}"
         yield ctx.diagnostic(message, setting.location(), [winner.location("this value wins")])
 
 
 def _boot_conflicts(
-    view: KmodConfig, module: str, key: str, winner: ParamSetting, ctx: RuleContext
+    view: KmodConfig, module: str, key: str, winner: Setting, ctx: RuleContext
 ) -> Iterator[Diagnostic]:
     for setting in view.list_settings(module, key):
         if setting.value == winner.value:
             continue
         message = (
             f"{setting.module}: {setting.file.path} passes {setting.param} at boot while kmod "
-            f"reads {winner.param} from {winner.place}; loaded by a boot script the value on "
+            f"reads {winner.word} from {winner.place}; loaded by a boot script the value on "
             "this line wins (it comes last), loaded any other way (udev, systemd-modules-load, "
-            "modprobe) the modprobe.d value does"
+            f"modprobe) the {winner.origin} value does"
         )
-        yield ctx.diagnostic(message, setting.location(), [winner.location("modprobe.d value")])
+        related = [winner.location(f"{winner.origin} value")]
+        yield ctx.diagnostic(message, setting.location(), related)
 
 
 def _list_only_conflicts(view: KmodConfig, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -250,7 +293,7 @@ def _list_only_conflicts(view: KmodConfig, ctx: RuleContext) -> Iterator[Diagnos
             continue
         for entry in mlist.entries:
             for param in entry.params:
-                if not view.settings(entry.module_key, param.key):
+                if view.winner(entry.module_key, param.key) is None:
                     setting = ParamSetting(entry.module_key, param, mlist.file, entry)
                     seen.setdefault((entry.module_key, param.key), []).append(setting)
     for settings in seen.values():

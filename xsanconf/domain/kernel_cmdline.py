@@ -1,0 +1,68 @@
+"""Module parameters on the kernel command line (``sbp2.exclusive_login=0``).
+
+The kernel cuts the command line into words as it cuts a module's option string (``next_arg``
+in lib/cmdline.c, :func:`xsanconf.domain.module_params.split_params`: ``"`` protects blanks
+and cannot be escaped, a leading quote and the quotes around a value are dropped); ``-`` and
+``_`` are equal in module and parameter names (``parameq``); ``parse_args`` stops at a bare
+``--`` and hands the rest to init.  A word ``module.param[=value]`` sets a parameter of a
+built-in module at boot, and the kernel ignores it for a loadable one.  Loadable modules get
+them from modprobe instead: kmod reads ``/proc/cmdline`` (``kmod_config_parse_kcmdline`` in
+libkmod-config.c) and adds each ``module.param[=value]`` word to the module's options; it
+scans the whole line (it knows no ``--``) and ignores a word whose name holds a second dot, a
+quote after its start or a quoted blank.  A repeated parameter is passed twice and the last
+value wins.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from xsanconf.domain.module_params import KERNEL_SPACE, ModuleParam, module_key, split_params
+
+__all__ = ["CmdlineArg", "module_args"]
+
+
+@attrs.frozen
+class CmdlineArg:
+    """One ``module.param[=value]`` word and where it lies in the text (``[start, end)``)."""
+
+    module: str  # as written ("firewire-sbp2")
+    param: ModuleParam  # the part after the dot, quotes removed
+    start: int
+    end: int
+    # after a bare ``--``: the kernel gives it to init (a built-in module never sees it), but
+    # modprobe still reads it for a loadable module
+    after_dashes: bool = False
+
+    @property
+    def module_key(self) -> str:
+        return module_key(self.module)
+
+    def __str__(self) -> str:
+        return f"{self.module}.{self.param}"
+
+
+def module_args(text: str) -> list[CmdlineArg]:
+    """The ``module.param[=value]`` words of a kernel command line, in order."""
+    found: list[CmdlineArg] = []
+    after_dashes = False
+    for span in split_params(text):
+        name = span.param.name
+        if name == "--" and span.param.value is None:
+            after_dashes = True
+            continue
+        module, dot, param = name.partition(".")
+        if not dot or not module or not param or "." in param or '"' in name:
+            continue
+        if any(c in KERNEL_SPACE for c in name):  # a quoted blank: kmod takes one only in values
+            continue
+        found.append(
+            CmdlineArg(
+                module,
+                ModuleParam(param, span.param.value),
+                span.start,
+                span.end,
+                after_dashes,
+            )
+        )
+    return found
