@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xsanconf.domain.numerals import MAX_DIGITS, NumeralError, parse_int, read_int
+from xsanconf.domain.numerals import MAX_DIGITS, NumeralError, parse_int, read_int, read_signed_int
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,19 @@ def test_what_no_daemon_reads_is_a_numeral_error(text: str, base: int) -> None:
 def test_the_bound_is_on_significant_digits() -> None:
     assert parse_int("9" * MAX_DIGITS) == 10**MAX_DIGITS - 1
     assert read_int(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (" -20 ", -20),
+        ("+7", 7),
+        ("0", 0),
+        ("1" * 5000, None),
+        ("-", None),
+        ("", None),
+        ("١٢", None),
+    ],
+)
+def test_read_signed_int(text: str, value: int | None) -> None:
+    assert read_signed_int(text) == value

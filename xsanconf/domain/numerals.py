@@ -10,7 +10,7 @@ exception that stops the linter.
 
 from __future__ import annotations
 
-__all__ = ["MAX_DIGITS", "NumeralError", "parse_int", "read_int"]
+__all__ = ["MAX_DIGITS", "NumeralError", "parse_int", "read_int", "read_signed_int"]
 
 # Far beyond any 64-bit value (20 decimal digits), so range checks still see the real number
 # and say "too large"; longer numerals are invalid whatever the setting.
@@ -51,6 +51,15 @@ def read_int(text: str | None, base: int = 10) -> int | None:
         return parse_int(text, base)
     except NumeralError:
         return None
+
+
+def read_signed_int(text: str) -> int | None:
+    """A decimal integer with an optional sign and blanks around it (``" -20 "``), read as
+    :func:`read_int` reads its digits; None for anything else."""
+    text = text.strip(" \t\n\r\v\f")
+    sign = -1 if text[:1] == "-" else 1
+    number = read_int(text[1:] if text[:1] in "+-" and text else text)
+    return None if number is None else sign * number
 
 
 def _shown(text: str) -> str:

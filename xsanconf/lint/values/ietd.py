@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from xsanconf.domain.numerals import read_int
 from xsanconf.lint.diagnostics import Severity
 from xsanconf.lint.values import Invalid
 
@@ -54,7 +55,8 @@ _DIGESTS = frozenset({"None", "CRC32C"})
 _LUN_TYPES = ("fileio", "blockio", "nullio")
 _IO_MODES = ("wt", "wb", "ro")
 _BLOCK_SIZES = ("512", "1024", "2048", "4096")
-_C_NUMBER = re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)?")
+_C_NUMBER = re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?")
+_LONG_MAX = 2**63 - 1
 
 
 def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]:
@@ -77,11 +79,12 @@ def _strtol(value: str) -> int:
     sign, digits = found.groups()
     if not digits:
         return 0
-    number = (
-        int(digits, 16)
-        if digits[:2] in ("0x", "0X")
-        else int(digits, 8 if digits[0] == "0" else 10)
-    )
+    if digits[:2] in ("0x", "0X"):
+        number = read_int(digits[2:], 16)
+    else:
+        number = read_int(digits, 8 if digits[0] == "0" else 10)
+    # strtol saturates at LONG_MAX (LONG_MIN for a negative number)
+    number = _LONG_MAX if number is None else min(number, _LONG_MAX)
     return -number if sign == "-" else number
 
 
@@ -96,7 +99,7 @@ def _parameter(statement: IetStatement) -> str | None:
         )
     if key in _FORCED:
         forced = _FORCED[key]
-        same = value == forced if not forced.isdigit() else _strtol(value) == int(forced)
+        same = value == forced if not forced.isdigit() else _strtol(value) == _strtol(forced)
         if not same:
             return f"{key} is always {forced} with IET: the kernel replaces '{value}' with it"
         return None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from xsanconf.domain.numerals import read_signed_int
 from xsanconf.formats.iscsid.keys import read_c_integer
 from xsanconf.lint.diagnostics import Severity
 from xsanconf.lint.values import Invalid
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["invalid_values"]
 
 # what strtoul reads as the number it shows (``15s`` is 15: the unit is only noise)
-_NUMBER_FIRST = re.compile(r"[ \t\n\r\v\f]*([+-]?\d+)")
+_NUMBER_FIRST = re.compile(r"[ \t\n\r\v\f]*([+-]?[0-9]+)")
 
 
 def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]:
@@ -47,7 +48,7 @@ def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]
         elif spec.type == "int":
             read = read_c_integer(value, spec.bits)
             number = _NUMBER_FIRST.match(value)
-            if number is None or int(number.group(1)) != read:
+            if number is None or read_signed_int(number.group(1)) != read:
                 message = (
                     f"'{value}' is not a number {entry.key} can hold: iscsid reads it as "
                     f"{read} (strtoul reads no digits as 0, and a negative number wraps in an "

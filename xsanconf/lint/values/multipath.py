@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from xsanconf.domain.numerals import read_signed_int
 from xsanconf.domain.version import parse_version
 from xsanconf.formats.multipath.values import INVALID, OPTION_TYPES
 from xsanconf.lint.diagnostics import Severity
@@ -62,7 +63,7 @@ _EXPECTED: dict[str, str] = {
     "alias": "a name without '/'",
     "alias_prefix": "a name without '/'",
 }
-_NUMBER = re.compile(r"[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*")
+_NUMBER = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*")
 _DEV_LOSS = re.compile(r"[ \t\n\v\f\r]*[+-]?\d+")  # sscanf("%u") reads a leading number
 _BLACKLISTS = ("blacklist", "blacklist_exceptions")
 
@@ -187,7 +188,7 @@ def _judge(option: MultipathOption, version: Version) -> str | None:
         if counted:
             what = f'the argument count of {keyword} "{value}" does not match its arguments'
         return f"{what}{hint}: multipathd refuses it and keeps the built-in default"
-    capped = type(typed) is int and _NUMBER.fullmatch(value) and typed != int(value)
+    capped = type(typed) is int and _NUMBER.fullmatch(value) and typed != read_signed_int(value)
     if capped and version >= _CAPPED:
         return f"{keyword} {value.strip()} is out of range: multipathd caps it at {typed}"
     return None
