@@ -46,7 +46,7 @@ def _table(*rows: tuple[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 
 
 _NET_COMMON = (
-    "protocol timeout connect-int ping-int ping-timeout max-buffers max-epoch-size sndbuf-size "
+    "timeout connect-int ping-int ping-timeout max-buffers max-epoch-size sndbuf-size "
     "rcvbuf-size ko-count allow-two-primaries cram-hmac-alg shared-secret after-sb-0pri "
     "after-sb-1pri after-sb-2pri always-asbp rr-conflict data-integrity-alg on-congestion "
     "congestion-fill congestion-extents"
@@ -84,6 +84,7 @@ STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "volume": _table(("device disk meta-disk flexible-meta-disk", V84), ("tiebreaker", V9)),
     "net": _table(
         (_NET_COMMON, ALL),
+        ("protocol", V84),  # 8.3 takes it at resource level only
         ("unplug-watermark", V8),
         ("no-tcp-cork", V8),
         ("tcp-cork verify-alg csums-alg use-rle csums-after-crash-only socket-check-timeout", V84),
@@ -94,10 +95,10 @@ STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     ),
     "disk": _table(
-        ("size on-io-error fencing disk-timeout", ALL),
-        ("use-bmbv max-bio-bvecs " + _LEGACY_DISK_FLAGS, V8),
-        (_DISK_ATTACH_84 + " " + _PEER_DEVICE + " rate after", V84),
-        ("max-bio-bvecs " + _LEGACY_DISK_FLAGS, ("8.4",)),
+        ("size on-io-error disk-timeout", ALL),
+        ("fencing use-bmbv max-bio-bvecs " + _LEGACY_DISK_FLAGS, V8),  # 9: fencing is net's
+        (_DISK_ATTACH_84 + " " + _PEER_DEVICE, V84),
+        ("max-bio-bvecs rate after " + _LEGACY_DISK_FLAGS, ("8.4",)),  # 9 refuses the aliases
         (
             "bitmap resync-without-replication peer-tiebreaker max-bio-size diskless block-size "
             "discard-granularity",
@@ -120,12 +121,14 @@ STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
             ALL,
         ),
     ),
+    # drbdadm 9 still reads the syncer options that kept their meaning, not the resync
+    # controller's (peer-device options in 9); 8.4 drops the ones 8.3 ignored
     "syncer": _table(
+        ("after al-extents use-rle cpu-mask verify-alg csums-alg on-no-data-accessible", ALL),
+        ("rate c-plan-ahead c-fill-target c-delay-target c-max-rate c-min-rate", V8),
         (
-            "rate after al-extents use-rle cpu-mask verify-alg csums-alg c-plan-ahead "
-            "c-fill-target c-delay-target c-max-rate c-min-rate on-no-data-accessible "
             "delay-probe-volume delay-probe-interval throttle-threshold hold-off-threshold",
-            ALL,
+            V83,
         ),
     ),
     "handlers": _table(
