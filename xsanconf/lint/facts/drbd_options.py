@@ -50,7 +50,7 @@ NUMBERS: dict[str, tuple[str, dict[str, tuple[int, int]]]] = {
     # disk and the 8.3 syncer
     "size": ("s", {"8.3": (0, 1 << 35), "8.4": (0, 1 << 41), "9": (0, 1 << 41)}),
         "disk-timeout": ("1", {"9": (0, 6000)}),
-    "rate": ("k", dict.fromkeys(ALL, (1, 4194304))),
+    "rate": ("k", dict.fromkeys(("8.3", "8.4"), (1, 4194304))),
     "resync-rate": ("k", {"8.4": (1, 4194304), "9": (1, 8388608)}),
     "c-plan-ahead": ("1", dict.fromkeys(ALL, (0, 300))),
     "c-delay-target": ("1", dict.fromkeys(ALL, (1, 100))),
@@ -118,7 +118,7 @@ FLAGS = frozenset(
 # The flags that never take a value, in any version (the scanner's own tokens).
 _BARE = frozenset(
     "no-disk-barrier no-disk-flushes no-disk-drain no-md-flushes no-tcp-cork "
-    "disable-ip-verification".split()
+    "disable-ip-verification stacked-timeouts udev-always-use-vnr".split()
 )
 
 # Digits, then at most one unit letter: what m_strtoll reads (no sign, no fraction, no hex).
