@@ -213,6 +213,8 @@ def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
     """Keywords and sections drbdadm of ``version`` does not take where they stand."""
     version = version or "9"
     for item, word, what, context, table in refused(file.doc.model, version):
+        if deprecation_reports(context, word, version):
+            continue
         yield _unknown(file, item, word, what, context=context, table=table, version=version)
 
 
@@ -246,9 +248,20 @@ def other_version_syntax(config: DrbdSection, version: str) -> Iterator[tuple[To
     ``version`` refuses in ``config`` that another DRBD version reads there."""
     for token, word, what, context, table in refused(config, version):
         readers = table.get(word, ())
-        if readers:
+        if readers and not deprecation_reports(context, word, version):
             where = "at top level" if context == "top" else f"in '{context}'"
             yield token, f"{what} '{word}' {where}", " and ".join(readers)
+
+
+def deprecation_reports(context: str, word: str, version: str) -> bool:
+    """Whether DRBD007 reports this refusal, with its replacement: a ``syncer`` option after
+    8.3, and ``fencing`` or the ``rate``/``after`` aliases in ``disk`` under 9.  SYN002 and
+    DRBD011 leave those to it, so that one mistake gets one finding and its fix."""
+    if version == "8.3":
+        return False
+    return context == "syncer" or (
+        version == "9" and context == "disk" and word in ("fencing", "rate", "after")
+    )
 
 
 def _statement_known(
