@@ -1,4 +1,4 @@
-"""Run drbd-utils' drbdadm as DRBD 9, 8.4 or 8.3 would (the back-ends it ships), for oracle tests."""
+"""Run drbd-utils' drbdadm as DRBD 9, 8.4 or 8.3 would (its back-ends), for oracle tests."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ def missing() -> str | None:
     if DRBDADM is None:
         return "drbdadm is not installed (Debian package drbd-utils)"
     for name in BACKENDS.values():
-        if not (Path(DRBDADM).resolve().parent.parent / "lib" / "drbd" / name).exists() and not (
-            Path("/usr/lib/drbd") / name
-        ).exists():
+        if (
+            not (Path(DRBDADM).resolve().parent.parent / "lib" / "drbd" / name).exists()
+            and not (Path("/usr/lib/drbd") / name).exists()
+        ):
             return f"drbd-utils' {name} back-end is not installed"
     return None
 

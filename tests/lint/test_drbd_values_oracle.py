@@ -43,7 +43,9 @@ def config(keyword: str, value: str, version: str) -> str | None:
         head = statement if section == "global" else ""
         option = "  protocol C;\n" + ("" if section == "global" else "  " + statement)
     return (
-        head + "resource r0 {\n" + option
+        head
+        + "resource r0 {\n"
+        + option
         + "  on alpha { device /dev/drbd0; disk /dev/sdb1; address 127.0.0.1:7788; "
         "meta-disk internal; }\n"
         "  on beta { device /dev/drbd0; disk /dev/sdb1; address 10.0.0.2:7788; "

@@ -253,6 +253,78 @@ def other_version_syntax(config: DrbdSection, version: str) -> Iterator[tuple[To
             yield token, f"{what} '{word}' {where}", " and ".join(readers)
 
 
+# Contexts whose statements are options with values in drbdadm's value table.
+_VALUED = frozenset({"global", "net", "disk", "syncer", "startup", "options", "resource"})
+
+
+def refused_values(file: SiteFile, version: str) -> Iterator[Finding]:
+    """Values drbdadm (or, for 8.x enums, drbdsetup) of ``version`` refuses, for keywords it
+    takes where they stand (SYN002 reports the others): enums, numbers with units and ranges,
+    flags, and the ``device`` and ``meta-disk`` forms each parser reads."""
+    from xsanconf.lint.facts.drbd_options import value_problem
+
+    stack: list[tuple[DrbdSection, str]] = [(file.doc.model, "top")]
+    while stack:
+        section, context = stack.pop()
+        statements = STATEMENTS.get(context, {})
+        for statement in section.statements():
+            word = statement.keyword
+            if not _statement_known(word, context, statements, version):
+                continue
+            if word == "device" and context in ("resource", "host", "volume"):
+                problem = _device_problem(statement.args, version)
+                found = (problem, True) if problem is not None else None
+            elif word == "meta-disk" and version == "8.3" and context in ("resource", "host"):
+                found = _meta_disk_83(statement.args)
+            elif context in _VALUED:
+                found = value_problem(word, statement.args, version)
+            else:
+                found = None
+            if found is not None:
+                problem, at_parse = found
+                who = "drbdadm" if at_parse else "drbdsetup"
+                when = "" if at_parse else " when it applies the options"
+                shown = " ".join([word, *statement.args])
+                yield Finding(
+                    f"'{shown}': {problem}; {who} {version} refuses it{when}",
+                    file.location(statement.token),
+                )
+        sections = SECTIONS.get(context, {})
+        for child in section.sections():
+            inner = _context(child) if version in sections.get(child.keyword, ()) else None
+            if inner is not None:
+                stack.append((child, inner))
+
+
+_MINOR_NAME = re.compile(r"(?:/dev/)?drbd[0-9]+")
+_ANY_NAME = re.compile(r"(?:/dev/)?drbd_.+")
+
+
+def _device_problem(args: list[str], version: str) -> str | None:
+    """``device [PATH] [minor N]`` as the parsers read it (parse_device)."""
+    if not args or args[0] == "minor":
+        return None
+    path, has_minor = args[0], "minor" in args[1:]
+    if version == "9" and has_minor and len(path) == 1 and path.isalpha():
+        return None  # a WinDRBD drive letter
+    if has_minor and (_MINOR_NAME.fullmatch(path) or _ANY_NAME.fullmatch(path)):
+        return None
+    if _MINOR_NAME.fullmatch(path):
+        return None
+    if not path.removeprefix("/dev/").startswith("drbd"):
+        return f"the device name '{path}' does not start with /dev/drbd"
+    if not has_minor:
+        return f"'{path}' carries no minor number; write '{path} minor N'"
+    return f"a device name of your own must start with /dev/drbd_ ('{path}')"
+
+
+def _meta_disk_83(args: list[str]) -> tuple[str, bool] | None:
+    """8.3 takes an external meta-disk only with its index (``meta-disk DEV [0];``)."""
+    if not args or args[0] == "internal" or "[" in "".join(args):
+        return None
+    return "DRBD 8.3 takes an external meta-disk with its index ('DEV [0]')", True
+
+
 def deprecation_reports(context: str, word: str, version: str) -> bool:
     """Whether DRBD007 reports this refusal, with its replacement: a ``syncer`` option after
     8.3, and ``fencing`` or the ``rate``/``after`` aliases in ``disk`` under 9.  SYN002 and

@@ -25,6 +25,11 @@ __all__ = ["ENUMS", "FLAGS", "NUMBERS", "value_problem"]
 
 ALL = ("8.3", "8.4", "9")
 
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # keyword -> (default unit, {version: (lowest, highest)}): ``1`` plain, ``k`` KiB, ``s`` sectors.
 # A version missing from the dict does not range-check the option while parsing (8.3 and 8.4
 # leave ``ping-timeout``, ``disk-timeout`` and others to drbdsetup; no version checks
@@ -41,7 +46,7 @@ NUMBERS: dict[str, tuple[str, dict[str, tuple[int, int]]]] = {
     "ping-timeout": ("1", {"9": (1, 300)}),
     "max-buffers": ("1", dict.fromkeys(ALL, (32, 131072))),
     "max-epoch-size": ("1", dict.fromkeys(ALL, (1, 20000))),
-        "sndbuf-size": ("1", dict.fromkeys(ALL, (0, 10 * _MiB))),
+    "sndbuf-size": ("1", dict.fromkeys(ALL, (0, 10 * _MiB))),
     "rcvbuf-size": ("1", dict.fromkeys(ALL, (0, 10 * _MiB))),
     "ko-count": ("1", dict.fromkeys(ALL, (0, 200))),
     "congestion-fill": ("s", dict.fromkeys(ALL, (0, 20971520))),
@@ -49,7 +54,7 @@ NUMBERS: dict[str, tuple[str, dict[str, tuple[int, int]]]] = {
     "socket-check-timeout": ("1", {"9": (0, 300)}),
     # disk and the 8.3 syncer
     "size": ("s", {"8.3": (0, 1 << 35), "8.4": (0, 1 << 41), "9": (0, 1 << 41)}),
-        "disk-timeout": ("1", {"9": (0, 6000)}),
+    "disk-timeout": ("1", {"9": (0, 6000)}),
     "rate": ("k", dict.fromkeys(("8.3", "8.4"), (1, 4194304))),
     "resync-rate": ("k", {"8.4": (1, 4194304), "9": (1, 8388608)}),
     "c-plan-ahead": ("1", dict.fromkeys(ALL, (0, 300))),
@@ -108,17 +113,17 @@ ENUMS: dict[str, dict[str, frozenset[str]]] = {
 _ENUMS_AT_PARSE: dict[str, tuple[str, ...]] = {"protocol": ("8.4", "9")}
 
 # Options that are flags: no value, or yes/no from 8.4 on.
-FLAGS = frozenset(
+FLAGS = _names(
     "allow-two-primaries always-asbp disk-barrier disk-flushes disk-drain md-flushes use-rle "
     "tcp-cork auto-promote al-updates wait-after-sb disable-ip-verification stacked-timeouts "
     "allow-remote-read csums-after-crash-only discard-zeroes-if-aligned disable-write-same "
     "udev-always-use-vnr load-balance-paths drbd8-api-compatibility no-disk-barrier "
-    "no-disk-flushes no-disk-drain no-md-flushes no-tcp-cork".split()
+    "no-disk-flushes no-disk-drain no-md-flushes no-tcp-cork"
 )
 # The flags that never take a value, in any version (the scanner's own tokens).
-_BARE = frozenset(
+_BARE = _names(
     "no-disk-barrier no-disk-flushes no-disk-drain no-md-flushes no-tcp-cork "
-    "disable-ip-verification stacked-timeouts udev-always-use-vnr".split()
+    "disable-ip-verification stacked-timeouts udev-always-use-vnr"
 )
 
 # Digits, then at most one unit letter: what m_strtoll reads (no sign, no fraction, no hex).

@@ -703,11 +703,18 @@ def _unsafe_policies(view: ResourceView, net: dict[str, Setting]) -> Iterator[tu
 
 @rule("DRBD010", "missing-required", Severity.ERROR, scope="host", needs=("drbd",))
 def missing_required(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A host section lacks device, disk, address or meta-disk after inheritance."""
+    """A host section lacks device, disk, address or meta-disk after inheritance; under 8.3,
+    a resource lacks its protocol."""
     index = _index(site, ctx)
     for view in index.views:
         version = index.version_of(view.host)
         addressed = _addressed_by_connections(view) if version == "9" else set()
+        if version == "8.3" and not _protocol_given(view):
+            yield ctx.diagnostic(
+                f"resource {view.name} has no protocol: drbdadm 8.3 requires one at resource "
+                "level (or in common), and refuses the resource without it",
+                view.location(),
+            )
         for section in view.hosts:
             lacking = _lacking(view, section, version, addressed)
             if lacking:
@@ -716,6 +723,14 @@ def missing_required(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                     f"resource {view.name}: '{label}' lacks {', '.join(lacking)}",
                     view.section_location(section),
                 )
+
+
+def _protocol_given(view: ResourceView) -> bool:
+    """Whether 8.3 finds a ``protocol`` where it reads one: the resource, or ``common``."""
+    if view.resource.statement("protocol") is not None:
+        return True
+    common = view.host.drbd_common()
+    return common is not None and common[1].statement("protocol") is not None
 
 
 def _lacking(view: ResourceView, section: DrbdHost, version: str, addressed: set[str]) -> list[str]:

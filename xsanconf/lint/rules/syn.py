@@ -127,6 +127,30 @@ def read_differently(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                 yield _finding(ctx, found)
 
 
+@rule("SYN007", "invalid-value", Severity.ERROR, scope="file")
+def invalid_value(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A value the daemon at the host's versions refuses (an error when every version the host
+    may run refuses it, a warning naming the versions when only some do)."""
+    for file in _parsed(site):
+        check = getattr(facts_for(file.kind), "refused_values", None)
+        if check is None:
+            continue
+        if file.kind != "drbd":
+            for found in check(file, ctx.versions.get(file.kind)):
+                yield _finding(ctx, found)
+            continue
+        candidates = ctx.host_versions(file.host).drbd or (ctx.versions.get("drbd", "9"),)
+        weighed = [(v, f.location, f) for v in candidates for f in check(file, v)]
+        for versions, finding in by_place(weighed):
+            partial = len(versions) < len(candidates)
+            yield ctx.diagnostic(
+                for_versions(finding.message, versions, candidates),
+                finding.location,
+                finding.related,
+                severity=Severity.WARNING if partial else None,
+            )
+
+
 @rule("SYN006", "unused-suppression", Severity.INFO, scope="file")
 def unused_suppression(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """An ``xsanlint: disable=`` directive that suppresses nothing (reported by the engine)."""
