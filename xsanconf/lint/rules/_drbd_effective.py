@@ -330,6 +330,10 @@ def _take_connection(
     names = sorted(n.lower() if version == "9" else n for n in connection.hosts)
     prefix: Key = ("connection", f"{connection.keyword} {' '.join(names)}")
     _take_options(settings, prefix, file, connection, version)
+    # 9: peer-device options of one volume on this connection (``volume N { disk { } }``)
+    for volume in connection.sections("volume"):
+        number = " ".join(volume.args)
+        _take_options(settings, (*prefix, "volume", number), file, volume, version)
     for statement in connection.statements("host"):
         settings[(*prefix, "host", statement.args[0] if statement.args else "")] = Setting(
             tuple(statement.args), statement.value or "", statement, file
