@@ -4,6 +4,8 @@ A module ``xsanconf.lint.facts.<kind>`` (``-`` in a kind becomes ``_``) may defi
 
 * ``invalid_values(file) -> Iterable[Finding]`` (SYN001: values the daemon's parser refuses,
   though the file's structure parses),
+* ``refused_values(file, version) -> Iterable[Finding]`` (SYN007: values the daemon refuses,
+  an error, or silently replaces, a warning),
 * ``unknown_keywords(file, version) -> Iterable[Finding]`` (SYN002),
 * ``duplicates(file) -> Iterable[Finding]`` (SYN004, one file) and
   ``host_duplicates(host) -> Iterable[Finding]`` (SYN004, across the files of one host),
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.edit import newline_style
-from xsanconf.lint.diagnostics import Fix, TextEdit
+from xsanconf.lint.diagnostics import Fix, Severity, TextEdit
 
 if TYPE_CHECKING:
     from xsanconf.lint.diagnostics import Location
@@ -42,6 +44,7 @@ class Finding:
     location: Location
     related: tuple[Location, ...] = ()
     fix: Fix | None = None
+    severity: Severity | None = None  # None: the rule's own
 
 
 def final_newline_fix(file: SiteFile) -> Fix | None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from xsanconf.formats.iscsid.keys import KEYS
+from xsanconf.formats.iscsid.keys import KEYS, read_c_integer
 from xsanconf.formats.iscsid.reader import NO_NEWLINE
+from xsanconf.lint.diagnostics import Severity
 from xsanconf.lint.facts import Finding, final_newline_fix
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import SiteFile
     from xsanconf.syntax import Token
 
-__all__ = ["duplicates", "read_differently", "unknown_keywords"]
+__all__ = ["duplicates", "read_differently", "refused_values", "unknown_keywords"]
 
 
 def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
@@ -65,3 +67,35 @@ def read_differently(file: SiteFile) -> Iterator[Finding]:
 def _dropped(file: SiteFile, reason: str, token: Token) -> Finding:
     fix = final_newline_fix(file) if reason == NO_NEWLINE else None
     return Finding(f"iscsid drops this line ({reason})", file.location(token), fix=fix)
+
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
+
+
+def refused_values(file: SiteFile, version: str | None) -> Iterator[Finding]:
+    """Values iscsid silently replaces (idbm): an enumeration or Yes/No value that matches none
+    of its options exactly is ignored (the default, or an earlier line's value, stays); a number
+    is read with ``strtoul``, so text reads as 0 and ``15s`` as 15."""
+    for entry in file.doc.model.entries:
+        spec = entry.spec
+        if spec is None or entry.dropped is not None or entry.secret or entry.inline_comment:
+            continue
+        value = entry.value.strip()
+        if spec.type in ("enum", "bool") and value not in spec.options:
+            default = spec.default
+            if isinstance(default, bool):
+                default = "Yes" if default else "No"
+            yield Finding(
+                f"'{entry.key} = {value}': iscsid takes only {', '.join(spec.options)} "
+                f"(exactly, case included) and ignores this value: the default ({default}) "
+                "or an earlier setting stays",
+                file.location(entry.token),
+                severity=Severity.WARNING,
+            )
+        elif spec.type == "int" and not _WHOLE_NUMBER.fullmatch(value):
+            read = read_c_integer(value[:40], spec.bits)
+            yield Finding(
+                f"'{entry.key} = {value}': not a whole number; iscsid reads it as {read}",
+                file.location(entry.token),
+                severity=Severity.WARNING,
+            )

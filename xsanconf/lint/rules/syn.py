@@ -21,7 +21,9 @@ __all__: list[str] = []
 
 
 def _finding(ctx: RuleContext, found: Finding) -> Diagnostic:
-    return ctx.diagnostic(found.message, found.location, found.related, fix=found.fix)
+    return ctx.diagnostic(
+        found.message, found.location, found.related, fix=found.fix, severity=found.severity
+    )
 
 
 @rule("SYN001", "syntax-error", Severity.ERROR, scope="file")

@@ -1,0 +1,32 @@
+"""SYN007 for formats other than DRBD: values the daemon silently replaces are warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.lint.sites import write_site
+from xsanconf.lint.diagnostics import Severity
+from xsanconf.lint.engine import LintOptions, lint
+from xsanconf.lint.site import Site
+
+
+def test_iscsid_values_it_ignores_or_reads_as_another(tmp_path: Path) -> None:
+    text = (
+        "node.startup = auto\n"
+        "node.startup = automatic\n"
+        "node.leading_login = yes\n"
+        "node.session.timeo.replacement_timeout = 15s\n"
+        "node.session.timeo.replacement_timeout = -1\n"
+        "node.session.auth.password = not shown either way\n"
+        "node.session.iscsi.InitialR2T = No # a comment SYN005 reports\n"
+    )
+    write_site(tmp_path, {"xen1": {"etc/iscsi/iscsid.conf": text}})
+    found = lint(Site.load([tmp_path]), LintOptions(select=("SYN007",))).diagnostics
+    assert [(d.location.line, d.severity) for d in found] == [
+        (1, Severity.WARNING),
+        (3, Severity.WARNING),
+        (4, Severity.WARNING),
+    ]
+    assert "the default (manual)" in found[0].message
+    assert "the default (No)" in found[1].message
+    assert found[2].message.endswith("iscsid reads it as 15")
