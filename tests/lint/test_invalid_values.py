@@ -30,3 +30,24 @@ def test_iscsid_values_it_ignores_or_reads_as_another(tmp_path: Path) -> None:
     assert "the default (manual)" in found[0].message
     assert "the default (No)" in found[1].message
     assert found[2].message.endswith("iscsid reads it as 15")
+
+
+def test_ietd_values_it_ignores_or_replaces(tmp_path: Path) -> None:
+    text = (
+        "Target iqn.2024-01.org.example:r0\n"
+        "\tLun 0 Path=/dev/drbd0,Type=blockio\n"
+        "\tInitialR2T yes\n"
+        "\tInitialR2T No\n"
+        "\tHeaderDigest None,CRC32C\n"
+        "\tDataDigest crc32c\n"
+        "\tDefaultTime2Wait 4000\n"
+        "\tMaxBurstLength 0x40000\n"
+        "\tMaxOutstandingR2T 8k\n"
+        "\tMaxRecvDataSegmentLength 99999999999999999999999999999\n"
+    )
+    write_site(tmp_path, {"san1": {"etc/iet/ietd.conf": text}})
+    found = lint(Site.load([tmp_path]), LintOptions(select=("SYN007",))).diagnostics
+    assert [d.location.line for d in found] == [3, 6, 7, 9, 10]
+    assert all(d.severity == Severity.WARNING for d in found)
+    assert "ietd uses 3600 instead" in found[2].message
+    assert "out of range 512..16777215" in found[4].message
