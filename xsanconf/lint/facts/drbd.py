@@ -224,9 +224,7 @@ Refusal = tuple["Token", str, str, str, dict[str, tuple[str, ...]]]
 def refused(config: DrbdSection, version: str) -> Iterator[Refusal]:
     """(token, word, "option" or "section", context, table) for each keyword drbdadm of
     ``version`` refuses where it stands in ``config``."""
-    stack: list[tuple[DrbdSection, str]] = [(config, "top")]
-    while stack:
-        section, context = stack.pop()
+    for section, context in _read_sections(config, version):
         statements = STATEMENTS.get(context, {})
         for statement in section.statements():
             word = statement.keyword
@@ -237,8 +235,18 @@ def refused(config: DrbdSection, version: str) -> Iterator[Refusal]:
             if version not in sections.get(child.keyword, ()):
                 assert child.head is not None
                 yield child.head, child.keyword, "section", context, sections
-                continue
-            inner = _context(child)
+
+
+def _read_sections(config: DrbdSection, version: str) -> Iterator[tuple[DrbdSection, str]]:
+    """(section, context) for each section drbdadm of ``version`` reads where it stands (the
+    body of a section it refuses is never read), from ``config`` down."""
+    stack: list[tuple[DrbdSection, str]] = [(config, "top")]
+    while stack:
+        section, context = stack.pop()
+        yield section, context
+        sections = SECTIONS.get(context, {})
+        for child in section.sections():
+            inner = _context(child) if version in sections.get(child.keyword, ()) else None
             if inner is not None:
                 stack.append((child, inner))
 
@@ -263,9 +271,7 @@ def refused_values(file: SiteFile, version: str) -> Iterator[Finding]:
     flags, and the ``device`` and ``meta-disk`` forms each parser reads."""
     from xsanconf.lint.facts.drbd_options import value_problem
 
-    stack: list[tuple[DrbdSection, str]] = [(file.doc.model, "top")]
-    while stack:
-        section, context = stack.pop()
+    for section, context in _read_sections(file.doc.model, version):
         statements = STATEMENTS.get(context, {})
         for statement in section.statements():
             word = statement.keyword
@@ -289,11 +295,6 @@ def refused_values(file: SiteFile, version: str) -> Iterator[Finding]:
                     f"'{shown}': {problem}; {who} {version} refuses it{when}",
                     file.location(statement.token),
                 )
-        sections = SECTIONS.get(context, {})
-        for child in section.sections():
-            inner = _context(child) if version in sections.get(child.keyword, ()) else None
-            if inner is not None:
-                stack.append((child, inner))
 
 
 _MINOR_NAME = re.compile(r"(?:/dev/)?drbd[0-9]+")
