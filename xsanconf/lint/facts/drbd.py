@@ -1,8 +1,12 @@
 """drbd.conf facts for the SYN rules: which keywords each section takes in 8.3, 8.4 and 9.
 
 Source: the parsers and config_flags tables of drbd-utils, as summarised in the project's drbd
-reference (sections 2 and 3).  Keywords a version still accepts but has renamed (``syncer``,
-``rate``, ``no-disk-flushes``) count as known here: DRBD007 reports them as deprecated.
+reference (sections 2 and 3), corrected where drbdadm 9.22 and its 8.4 and 8.3 back-ends
+disagree (``tests/lint/test_drbd_values_oracle.py`` places every option with them).
+Keywords a version still accepts but has renamed (``syncer``, ``rate``, ``no-disk-flushes``)
+count as known here: DRBD007 reports them as deprecated; the refusals DRBD007 reports with
+their replacement are left to it (:func:`deprecation_reports`).  Values are
+:mod:`xsanconf.lint.facts.drbd_options`'s.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from xsanconf.formats.drbd.lexer import words
 from xsanconf.lint.facts import Finding
+from xsanconf.lint.facts.drbd_options import LEGACY_NEGATIVES, SYNCER_IGNORED
 
 if TYPE_CHECKING:
     from xsanconf.formats.drbd import DrbdSection, DrbdStatement
@@ -57,7 +62,7 @@ _DISK_ATTACH_84 = (
     "rs-discard-granularity"
 )
 _PEER_DEVICE = "resync-rate c-plan-ahead c-delay-target c-fill-target c-max-rate c-min-rate"
-_LEGACY_DISK_FLAGS = "no-disk-barrier no-disk-flushes no-disk-drain no-md-flushes"
+_LEGACY_DISK_FLAGS = " ".join(sorted(LEGACY_NEGATIVES - {"no-tcp-cork"}))
 _HANDLERS_83 = (
     "pri-on-incon-degr pri-lost-after-sb pri-lost initial-split-brain split-brain fence-peer "
     "outdate-peer local-io-error before-resync-target after-resync-target before-resync-source "
@@ -126,10 +131,7 @@ STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "syncer": _table(
         ("after al-extents use-rle cpu-mask verify-alg csums-alg on-no-data-accessible", ALL),
         ("rate c-plan-ahead c-fill-target c-delay-target c-max-rate c-min-rate", V8),
-        (
-            "delay-probe-volume delay-probe-interval throttle-threshold hold-off-threshold",
-            V83,
-        ),
+        (" ".join(sorted(SYNCER_IGNORED)), V83),
     ),
     "handlers": _table(
         (_HANDLERS_83, ALL), ("unfence-peer", V84), ("quorum-lost disconnected", V9)

@@ -1,4 +1,4 @@
-"""drbdadm's value table for drbd.conf options: enums, numbers with units and ranges, flags.
+"""drbdadm's tables for drbd.conf options: renames, enums, numbers with units and ranges, flags.
 
 Our own table of the facts in drbd-utils' option tables: ``user/v9/config_flags.c`` (types,
 enum maps, default scales) with ``drbd_limits.h`` of drbd-headers (ranges), the 8.4 back-end's
@@ -6,7 +6,10 @@ enum maps, default scales) with ``drbd_limits.h`` of drbd-headers (ranges), the 
 ``user/v83/drbdadm_parser.c`` and ``user/v83/linux/drbd_limits.h``.  Every range and enum here
 is checked against drbdadm 9.22's three parsers by ``tests/lint/test_drbd_values_oracle.py``.
 
-What each parser checks differs, and the table says so:
+Where each keyword may stand in each version is :mod:`xsanconf.lint.facts.drbd`'s table;
+the renames between versions (8.3's ``syncer`` options, aliases, legacy ``no-X`` flags) are
+here, for the effective view and DRBD007 alike.  What each parser checks differs, and the
+table says so:
 
 * numbers: all three range-check at parse time (8.3 and 8.4 in ``m_strtoll_range``, 9 while
   parsing the value); the value may carry a unit (``K``, ``M``, ``G``, ``s`` for 512-byte
@@ -21,7 +24,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ENUMS", "FLAGS", "NUMBERS", "value_problem"]
+__all__ = [
+    "ALIASES",
+    "ENUMS",
+    "FLAGS",
+    "LEGACY_NEGATIVES",
+    "NUMBERS",
+    "SYNCER_HOMES",
+    "SYNCER_IGNORED",
+    "value_problem",
+]
 
 ALL = ("8.3", "8.4", "9")
 
@@ -29,6 +41,29 @@ ALL = ("8.3", "8.4", "9")
 def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
+
+# Renames.  Where 8.4 moved each 8.3 ``syncer`` option (v84 parser, parse_options_syncer).
+SYNCER_HOMES: dict[str, tuple[str, str]] = {
+    "rate": ("disk", "resync-rate"),
+    "after": ("disk", "resync-after"),
+    **{k: ("disk", k) for k in ("al-extents", "c-plan-ahead", "c-fill-target", "c-delay-target")},
+    **{k: ("disk", k) for k in ("c-max-rate", "c-min-rate")},
+    **{k: ("net", k) for k in ("verify-alg", "csums-alg", "use-rle")},
+    **{k: ("options", k) for k in ("cpu-mask", "on-no-data-accessible")},
+}
+# 8.3 read these and ignored them; 8.4 and 9 reject them.
+SYNCER_IGNORED = _names(
+    "delay-probe-volume delay-probe-interval throttle-threshold hold-off-threshold"
+)
+# Aliases drbdadm renames while parsing.
+ALIASES: dict[tuple[str, str], str] = {
+    ("disk", "rate"): "resync-rate",
+    ("disk", "after"): "resync-after",
+    ("handlers", "outdate-peer"): "fence-peer",
+}
+# The only ``no-X`` flags 8.3 and 8.4 know (each means ``X no``); 9 takes ``no-`` before any
+# option.
+LEGACY_NEGATIVES = _names("no-disk-barrier no-disk-flushes no-disk-drain no-md-flushes no-tcp-cork")
 
 # keyword -> (default unit, {version: (lowest, highest)}): ``1`` plain, ``k`` KiB, ``s`` sectors.
 # A version missing from the dict does not range-check the option while parsing (8.3 and 8.4
@@ -113,18 +148,17 @@ ENUMS: dict[str, dict[str, frozenset[str]]] = {
 _ENUMS_AT_PARSE: dict[str, tuple[str, ...]] = {"protocol": ("8.4", "9")}
 
 # Options that are flags: no value, or yes/no from 8.4 on.
-FLAGS = _names(
-    "allow-two-primaries always-asbp disk-barrier disk-flushes disk-drain md-flushes use-rle "
-    "tcp-cork auto-promote al-updates wait-after-sb disable-ip-verification stacked-timeouts "
-    "allow-remote-read csums-after-crash-only discard-zeroes-if-aligned disable-write-same "
-    "udev-always-use-vnr load-balance-paths drbd8-api-compatibility no-disk-barrier "
-    "no-disk-flushes no-disk-drain no-md-flushes no-tcp-cork"
+FLAGS = (
+    _names(
+        "allow-two-primaries always-asbp disk-barrier disk-flushes disk-drain md-flushes use-rle "
+        "tcp-cork auto-promote al-updates wait-after-sb disable-ip-verification stacked-timeouts "
+        "allow-remote-read csums-after-crash-only discard-zeroes-if-aligned disable-write-same "
+        "udev-always-use-vnr load-balance-paths drbd8-api-compatibility"
+    )
+    | LEGACY_NEGATIVES
 )
 # The flags that never take a value, in any version (the scanner's own tokens).
-_BARE = _names(
-    "no-disk-barrier no-disk-flushes no-disk-drain no-md-flushes no-tcp-cork "
-    "disable-ip-verification stacked-timeouts udev-always-use-vnr"
-)
+_BARE = LEGACY_NEGATIVES | _names("disable-ip-verification stacked-timeouts udev-always-use-vnr")
 
 # Digits, then at most one unit letter: what m_strtoll reads (no sign, no fraction, no hex).
 _NUMBER = re.compile(r"([0-9]+)([kKmMgGsS]?)")
