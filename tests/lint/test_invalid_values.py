@@ -51,3 +51,17 @@ def test_ietd_values_it_ignores_or_replaces(tmp_path: Path) -> None:
     assert all(d.severity == Severity.WARNING for d in found)
     assert "ietd uses 3600 instead" in found[2].message
     assert "out of range 512..16777215" in found[4].message
+
+
+def test_multipath_values_multipathd_rejects(tmp_path: Path) -> None:
+    text = (
+        "defaults {\n\tfailback inmediate\n\tno_path_retry queue\n\tpolling_interval 5\n"
+        "\tno_path_retry forever\n}\n"
+    )
+    write_site(tmp_path, {"xen1": {"etc/multipath.conf": text}})
+    found = lint(Site.load([tmp_path]), LintOptions(select=("SYN007",))).diagnostics
+    assert [(d.location.line, d.severity) for d in found] == [
+        (2, Severity.WARNING),
+        (5, Severity.WARNING),
+    ]
+    assert found[0].message.startswith("'failback inmediate': multipathd rejects the value")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from xsanconf.lint.diagnostics import Severity
 from xsanconf.lint.facts import Finding
 
 if TYPE_CHECKING:
     from xsanconf.formats.multipath import MultipathSection
     from xsanconf.lint.site import SiteFile
 
-__all__ = ["duplicates", "read_differently", "unknown_keywords"]
+__all__ = ["duplicates", "read_differently", "refused_values", "unknown_keywords"]
 
 # Top-level sections multipathd merges when repeated (later values win).
 _MERGED = frozenset(
@@ -119,3 +120,20 @@ def read_differently(file: SiteFile) -> Iterator[Finding]:
         )
     for closer in config.stray_closers:
         yield Finding("a '}' that closes nothing: multipathd ignores it", file.location(closer))
+
+
+def refused_values(file: SiteFile, version: str | None) -> Iterator[Finding]:
+    """Values multipathd rejects ("invalid value", read as ``dict.c``'s handlers do): it keeps
+    the value the option had, so the line silently changes nothing (a warning).  Keywords
+    MPATH004 reports as retired are left to it."""
+    for section in file.doc.model.walk():
+        for option in section.options:
+            if not option.known or option.deprecated or option.valid:
+                continue
+            yield Finding(
+                f"'{option.keyword} {option.value}': multipathd rejects the value (\"invalid "
+                'value") and keeps the one the option had (the built-in default unless set '
+                "before)",
+                file.location(option.token),
+                severity=Severity.WARNING,
+            )
