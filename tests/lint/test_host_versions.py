@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -336,3 +337,43 @@ def test_multipath_rules_judge_the_host_s_own_multipath_tools(tmp_path: Path) ->
     status = "Package: multipath-tools\nStatus: install ok installed\nVersion: 0.4.9-3+deb7u1\n\n"
     write_site(tmp_path, {"h": {"var/lib/dpkg/status": status}})
     assert lint(Site.load([tmp_path]), options).diagnostics == []
+
+
+def test_hosts_view_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        run(["hosts", str(DEBIAN), "--target", "drbd=7"])
+    assert done.value.code == 2
+    assert capsys.readouterr().err == "xsanlint: unknown drbd version '7'; use one of 8.3, 8.4, 9\n"
+    with pytest.raises(SystemExit) as done:
+        run(["hosts", str(DEBIAN), "--format", "json", "--isolated"])
+    assert done.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["hosts"]["squeeze"]["drbd"]["versions"] == ["8.3"]
+    assert data["hosts"]["squeeze"]["drbd"]["evidence"] == [
+        {"source": "dpkg", "where": "var/lib/dpkg/status", "says": "drbd8-utils 2:8.3.7-2.1"}
+    ]
+
+
+def test_host_matching_and_required_keywords_weigh_every_candidate(tmp_path: Path) -> None:
+    # drbdadm 9 matches "on SAN1" to host san1 and defaults meta-disk; 8.4 does neither
+    text = FENCING_IN_DISK.replace("on san1", "on SAN1").replace(
+        "address 10.0.0.2:7788; meta-disk internal;", "address 10.0.0.2:7788;"
+    )
+    write_site(tmp_path, {"san1": {"etc/drbd.conf": text}})
+    options = LintOptions(select=("DRBD004", "DRBD010"))
+    found = lint(Site.load([tmp_path]), options).diagnostics
+    assert [(d.code, d.severity) for d in found] == [
+        ("DRBD004", Severity.WARNING),
+        ("DRBD010", Severity.WARNING),
+    ]
+    assert found[0].message.endswith(
+        "drbdadm 8.4 ignores the resource on this host (for DRBD 8.4; 9 still reads it as written)"
+    )
+    assert found[1].message == (
+        "resource r0: 'on san2' lacks meta-disk (volume 0) "
+        "(for DRBD 8.4; 9 still reads it as written)"
+    )
+    nine = LintOptions(select=("DRBD004", "DRBD010"), versions={"drbd": "9"})
+    assert lint(Site.load([tmp_path]), nine).diagnostics == []
+    old = LintOptions(select=("DRBD004", "DRBD010"), versions={"drbd": "8.4"})
+    assert {d.severity for d in lint(Site.load([tmp_path]), old).diagnostics} == {Severity.ERROR}

@@ -433,11 +433,12 @@ class _Packages:
 
     def _all(self) -> dict[str, tuple[Version, Evidence]]:
         if self._found is None:
-            self._found = self._dpkg()
-            if self._found is None:
+            found = self._dpkg()
+            if found is None:
                 self.source, self.where = "rpm", "var/lib/rpm/rpmdb.sqlite"
-                self._found = self._rpm()
-        return self._found or {}
+                found = self._rpm()
+            self._found = found or {}  # no database: asked once, never again
+        return self._found
 
     def _dpkg(self) -> dict[str, tuple[Version, Evidence]] | None:
         data = _read(self._host, self.where, _DPKG_LIMIT)

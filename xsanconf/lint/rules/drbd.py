@@ -194,27 +194,48 @@ def host_sections(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         if view.matches_by_address_or_stacking():
             continue  # drbdadm finds floating and stacked nodes by IP or lower resource
-        own = view.own_sections(view.host.name, version)
         others = [
             other.location(f"resource {view.name} on {other.host.name}")
             for other in index.by_name.get(view.name, [])
             if other.host is not view.host
         ]
-        if not own:
-            yield ctx.diagnostic(
-                f"resource {view.name}: host {view.host.name} matches none of its host sections "
-                f"({_section_names(sections)}){_near_miss(view, version)}; drbdadm {version} "
-                "ignores the resource on this host",
-                view.location(),
-                related=others,
-            )
-        elif len(own) > 1:
-            yield ctx.diagnostic(
-                f"resource {view.name}: several host sections ({_section_names(own)}) match "
-                f"host {view.host.name}; drbdadm refuses the resource",
-                view.section_location(own[1]),
-                related=[view.section_location(own[0], "also matches")],
-            )
+        candidates = ctx.host_versions(view.host).drbd or (version,)
+        found = [(v, d.location, d) for v in candidates for d in _unmatched(ctx, view, v, others)]
+        yield from _weighed(found, candidates)
+
+
+def _weighed(
+    found: list[tuple[str, Location, Diagnostic]], candidates: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    """Each finding once: as it is when every candidate version has it, else a warning that
+    names the versions it holds for."""
+    for versions, diagnostic in by_place(found):
+        if len(versions) == len(candidates):
+            yield diagnostic
+        else:
+            message = for_versions(diagnostic.message, versions, candidates)
+            yield attrs.evolve(diagnostic, message=message, severity=Severity.WARNING)
+
+
+def _unmatched(
+    ctx: RuleContext, view: ResourceView, version: str, others: list[Location]
+) -> Iterator[Diagnostic]:
+    own = view.own_sections(view.host.name, version)
+    if not own:
+        yield ctx.diagnostic(
+            f"resource {view.name}: host {view.host.name} matches none of its host sections "
+            f"({_section_names(view.hosts)}){_near_miss(view, version)}; drbdadm {version} "
+            "ignores the resource on this host",
+            view.location(),
+            related=others,
+        )
+    elif len(own) > 1:
+        yield ctx.diagnostic(
+            f"resource {view.name}: several host sections ({_section_names(own)}) match "
+            f"host {view.host.name}; drbdadm refuses the resource",
+            view.section_location(own[1]),
+            related=[view.section_location(own[0], "also matches")],
+        )
 
 
 def _section_names(sections: list[DrbdHost]) -> str:
@@ -707,22 +728,47 @@ def missing_required(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     a resource lacks its protocol."""
     index = _index(site, ctx)
     for view in index.views:
-        version = index.version_of(view.host)
-        addressed = _addressed_by_connections(view) if version == "9" else set()
-        if version == "8.3" and not _protocol_given(view):
-            yield ctx.diagnostic(
+        candidates = ctx.host_versions(view.host).drbd or (index.version_of(view.host),)
+        if "8.3" in candidates and not _protocol_given(view):
+            message = (
                 f"resource {view.name} has no protocol: drbdadm 8.3 requires one at resource "
-                "level (or in common), and refuses the resource without it",
+                "level (or in common), and refuses the resource without it"
+            )
+            yield ctx.diagnostic(
+                for_versions(message, ["8.3"], candidates),
                 view.location(),
+                severity=None if candidates == ("8.3",) else Severity.WARNING,
             )
         for section in view.hosts:
-            lacking = _lacking(view, section, version, addressed)
-            if lacking:
-                label = " ".join([section.keyword, *section.args])
-                yield ctx.diagnostic(
-                    f"resource {view.name}: '{label}' lacks {', '.join(lacking)}",
-                    view.section_location(section),
-                )
+            yield from _lacking_for(ctx, view, section, candidates)
+
+
+def _lacking_for(
+    ctx: RuleContext, view: ResourceView, section: DrbdHost, candidates: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    """What a host section lacks for every candidate version (an error), and what only for
+    some (a warning naming them: drbdadm 9 defaults meta-disk, 8.x requires it)."""
+    per_version = {
+        v: _lacking(view, section, v, _addressed_by_connections(view) if v == "9" else set())
+        for v in candidates
+    }
+    common = [
+        i for i in per_version[candidates[-1]] if all(i in found for found in per_version.values())
+    ]
+    some: dict[str, list[str]] = {}
+    for version, lacking in per_version.items():
+        for item in lacking:
+            if item not in common:
+                some.setdefault(item, []).append(version)
+    label = " ".join([section.keyword, *section.args])
+    where = view.section_location(section)
+    if common:
+        yield ctx.diagnostic(f"resource {view.name}: '{label}' lacks {', '.join(common)}", where)
+    for item, versions in some.items():
+        message = f"resource {view.name}: '{label}' lacks {item}"
+        yield ctx.diagnostic(
+            for_versions(message, versions, candidates), where, severity=Severity.WARNING
+        )
 
 
 def _protocol_given(view: ResourceView) -> bool:
