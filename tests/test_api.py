@@ -84,10 +84,10 @@ def test_failed_write_leaves_the_original(tmp_path: Path, monkeypatch: pytest.Mo
     file = tmp_path / "drbd.conf"
     file.write_text(RES)
 
-    def broken_replace(src: str, dst: str) -> None:
+    def broken_rename(src: str, dst: str, **dir_fds: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(os, "replace", broken_replace)
+    monkeypatch.setattr(os, "rename", broken_rename)
     with pytest.raises(OSError, match="disk full"):
         write_text(file, "garbage")
     assert file.read_text() == RES

@@ -108,3 +108,12 @@ def test_values_are_quoted_as_one_word_unless_the_option_takes_several(tmp_path:
     assert "address ipv4 10.0.0.9:7788;" in file.read_text()
     resource = xsanconf.load(file).model.resources[0]
     assert resource.section("handlers").value("split-brain") == "/usr/lib/drbd/notify.sh root; }"
+
+
+def test_a_filter_may_name_several_keys() -> None:
+    (step,) = parse_selector("device[vendor=IET, product=VIRTUAL-DISK]")
+    assert step.keys == [("vendor", "IET"), ("product", "VIRTUAL-DISK")]
+    # a comma that starts no key=value belongs to the value (a regex's {1,3})
+    (step,) = parse_selector("device[vendor=IET,product=DISK{1,3}]")
+    assert step.keys == [("vendor", "IET"), ("product", "DISK{1,3}")]
+    assert parse_selector("on[alice]")[0].keys == []

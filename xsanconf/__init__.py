@@ -26,6 +26,7 @@ __all__ = [
     "dumps",
     "from_data",
     "load",
+    "load_host",
     "loads",
     "to_data",
 ]
@@ -38,6 +39,7 @@ _LAZY = {
     "dump": "xsanconf.api",
     "dumps": "xsanconf.api",
     "load": "xsanconf.api",
+    "load_host": "xsanconf.hosts",
     "loads": "xsanconf.api",
     "to_data": "xsanconf.data",
     "from_data": "xsanconf.data",
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from xsanconf.document import Document
     from xsanconf.errors import ParseError
     from xsanconf.formats import KINDS, detect_kind
+    from xsanconf.hosts import load_host
 
 
 def __getattr__(name: str) -> Any:

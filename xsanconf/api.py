@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-from pathlib import Path
 
 from xsanconf.document import Document
 from xsanconf.errors import ParseError
@@ -70,39 +68,33 @@ def load(
             raise ParseError(
                 "cannot tell which format this file is; pass a kind", line=1, column=1, path=name
             )
-    return loads(text, kind, path=name, recover=recover)
+    doc = loads(text, kind, path=name, recover=recover)
+    doc.loaded_text = text
+    return doc
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Replace a file atomically: a temporary file beside it, then a rename; mode and owner kept."""
-    target = Path(path)
-    data = text.encode(ENCODING, ERRORS)
-    try:
-        status: os.stat_result | None = target.stat()
-    except FileNotFoundError:
-        status = None
-    import tempfile  # here: it imports random and shutil, which only writing needs
+def write_text(
+    path: str | os.PathLike[str], text: str, *, expected: str | None = None, force: bool = False
+) -> None:
+    """Replace a file atomically: a temporary file beside it, then a rename; mode and owner
+    kept, written through symbolic links; ``expected``, the text read before, must still be
+    the file's.  Raises :class:`xsanconf.writing.WriteError` (an ``OSError``) saying why not.
+    See :mod:`xsanconf.writing` for hard links and read-only files (``force``)."""
+    from xsanconf.writing import replace_file
 
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".xsanconf", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if status is not None:
-            os.chmod(temp, status.st_mode & 0o7777)
-            with contextlib.suppress(PermissionError):
-                os.chown(temp, status.st_uid, status.st_gid)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    before = None if expected is None else expected.encode(ENCODING, ERRORS)
+    replace_file(path, text.encode(ENCODING, ERRORS), expected=before, force=force)
 
 
-def dump(doc: Document, path: str | os.PathLike[str] | None = None) -> None:
-    """Write ``doc`` to ``path`` (default: where it was read from), atomically."""
+def dump(doc: Document, path: str | os.PathLike[str] | None = None, *, force: bool = False) -> None:
+    """Write ``doc`` to ``path`` (default: where it was read from), atomically.
+
+    Written back where :func:`load` read it, the file must still hold the text that was read:
+    another program's change is never overwritten (:class:`xsanconf.writing.ChangedOnDiskError`).
+    """
     target = path if path is not None else doc.path
     if target is None:
         raise ValueError("the document has no path; pass one")
-    write_text(target, doc.render())
+    expected = doc.loaded_text if path is None else None
+    write_text(target, doc.render(), expected=expected, force=force)
+    doc.loaded_text = doc.render() if path is None else doc.loaded_text

@@ -7,6 +7,7 @@ format's canonical style.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from xsanconf.document import Document
 
-__all__ = ["ConfigData", "Directive", "from_data", "to_data"]
+__all__ = ["ConfigData", "Directive", "RedactedSecretError", "from_data", "to_data"]
 
 
 @attrs.define
@@ -81,16 +82,59 @@ def _redacted(items: list[Directive], redact: Any) -> list[Directive]:
     return out
 
 
+class RedactedSecretError(ValueError):
+    """Data whose secret was replaced by ``********`` on export: building it would write the
+    placeholder as the real password."""
+
+
 def from_data(data: dict[str, Any], kind: str | None = None) -> Document:
-    """A document rendered from plain data (``kind`` overrides the data's own)."""
+    """A document rendered from plain data (``kind`` overrides the data's own).
+
+    Raises :class:`RedactedSecretError` when a secret holds the redaction placeholder (data
+    exported without ``--show-secrets``): the placeholder is never written as a password.
+    """
     from xsanconf.api import loads
 
     if kind is not None:
         data = {**data, "kind": kind}
     config = _converter().structure(data, ConfigData)
+    _refuse_redacted(config)
     doc = loads(_render(config), config.kind)
     doc.path = config.path
     return doc
+
+
+# Stands in for the placeholder while the codec's own ``redact`` shows which arguments are
+# secrets: a secret argument holding the placeholder comes back redacted, without the probe.
+_PROBE = "xsanconfRedactionProbe"
+
+
+def _refuse_redacted(config: ConfigData) -> None:
+    from xsanconf.formats import codec
+
+    redact = getattr(codec(config.kind), "redact", None)
+    if redact is None:
+        return
+    for item in _walk(config.directives):
+        if not any(REDACTED in arg for arg in item.args):
+            continue
+        probe = Directive(item.name, [a.replace(REDACTED, _PROBE) for a in item.args])
+        before = sum(a.count(_PROBE) for a in probe.args)
+        after = sum(a.count(_PROBE) for a in redact(probe).args)
+        if after < before:
+            where = f" (line {item.line})" if item.line is not None else ""
+            raise RedactedSecretError(
+                f"'{item.name}'{where} holds {REDACTED}, the placeholder `xsanconf parse --json` "
+                "prints for a secret, not the secret itself; building it would write the "
+                "placeholder as the password. Export with `xsanconf parse --json --show-secrets`"
+            )
+
+
+def _walk(items: list[Directive]) -> Iterator[Directive]:
+    for item in items:
+        yield item
+        if item.block:
+            yield from _walk(item.block)
 
 
 def _render(config: ConfigData) -> str:

@@ -30,6 +30,8 @@ class Document:
         self._positions: dict[int, Position] | None = None
         # errors of a document loaded with ``recover=True``; such a document's tree is opaque
         self.problems: list[ParseError] = []
+        # the text ``load`` read from ``path``: ``dump`` refuses to write over other text
+        self.loaded_text: str | None = None
 
     def __repr__(self) -> str:
         return f"Document(kind={self.kind!r}, path={self.path!r})"

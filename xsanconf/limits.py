@@ -9,7 +9,14 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["MAX_FILE_BYTES", "file_problem", "read_regular", "read_regular_bytes"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "UnreadableFileError",
+    "file_problem",
+    "read_checked",
+    "read_regular",
+    "read_regular_bytes",
+]
 
 # Larger files are not configuration a daemon reads: linting a 4 MiB drbd.conf already takes
 # about a minute, and parsing costs some 20 times the file's size in memory.
@@ -25,6 +32,10 @@ def file_problem(path: str | os.PathLike[str]) -> str | None:
         info = os.stat(path)
     except OSError as error:
         return f"cannot be read: {error.strerror}"
+    return _type_problem(info)
+
+
+def _type_problem(info: os.stat_result) -> str | None:
     if stat.S_ISDIR(info.st_mode):
         return "is a directory, not a file"
     if not stat.S_ISREG(info.st_mode):
@@ -68,4 +79,43 @@ def read_regular(path: str | os.PathLike[str]) -> str | None:
     data = read_regular_bytes(path, MAX_FILE_BYTES)
     if data is None:
         return None
+    return data.decode("utf-8", "surrogateescape")
+
+
+class UnreadableFileError(OSError):
+    """A file that must not be read as configuration; ``str()`` says why (without the path)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def read_checked(path: str | os.PathLike[str]) -> str:
+    """The text of the file at ``path``, as :func:`read_regular` reads it; raises
+    :class:`UnreadableFileError` saying why (a FIFO, a device, over the size limit, unreadable)."""
+    problem = file_problem(path)  # before opening: opening a FIFO may block
+    if problem is not None:
+        raise UnreadableFileError(problem)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        raise UnreadableFileError(f"cannot be read: {error.strerror}") from None
+    try:
+        # checked again on the descriptor: the file may have been swapped since the stat
+        problem = _type_problem(os.fstat(fd))
+        if problem is not None:
+            raise UnreadableFileError(problem)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except UnreadableFileError:
+        raise
+    except OSError as error:
+        raise UnreadableFileError(f"cannot be read: {error.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // 1024 // 1024
+        raise UnreadableFileError(
+            f"is over the {limit} MiB limit for a configuration file; not read"
+        )
     return data.decode("utf-8", "surrogateescape")

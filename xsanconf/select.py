@@ -2,16 +2,22 @@
 
 ``resource[xensan].net.allow-two-primaries`` is three steps: a ``resource`` section whose
 arguments are ``xensan``, its ``net`` section, and the ``allow-two-primaries`` option.  A filter
-``[key=value]`` picks an entry by one of its settings (``multipaths.multipath[wwid=36...].alias``).
+``[key=value]`` picks an entry by one of its settings (``multipaths.multipath[wwid=36...].alias``),
+``[key=value,key=value]`` by several.
 Dots inside brackets do not split (``on[alice.example.com].address``).  Formats whose keys hold
 dots themselves (iscsid.conf) take the selector text whole.
 """
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 __all__ = ["SelectorError", "Step", "parse_selector"]
+
+
+_NEXT_KEY = re.compile(r",\s*(?=[\w-]+\s*=)")
 
 
 class SelectorError(ValueError):
@@ -30,6 +36,16 @@ class Step:
             return None
         key, _, value = self.filter.partition("=")
         return key.strip(), value.strip()
+
+    @property
+    def keys(self) -> list[tuple[str, str]]:
+        """Every ``(key, value)`` of a ``[key=value,key=value]`` filter; a comma not followed
+        by ``key=`` belongs to the value (a regex such as ``{1,3}``)."""
+        if self.keyed is None:
+            return []
+        assert self.filter is not None
+        pairs = [p.partition("=") for p in _NEXT_KEY.split(self.filter)]
+        return [(key.strip(), value.strip()) for key, _, value in pairs]
 
 
 def parse_selector(text: str) -> list[Step]:

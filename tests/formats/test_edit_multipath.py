@@ -94,9 +94,9 @@ def test_crlf_spaces_and_no_final_newline() -> None:
     text = 'defaults {\r\n    path_checker "tur"\r\n}'
     after = edited(text, "defaults.path_grouping_policy", "multibus")
     assert after == 'defaults {\r\n    path_checker "tur"\r\n    path_grouping_policy multibus\r\n}'
-    after = edited(text, "devices.device[vendor=HP].no_path_retry", "queue")
+    after = edited(text, "devices.device[vendor=HP,product=HSV1].no_path_retry", "queue")
     assert after == text + "\r\ndevices {\r\n    device {\r\n        vendor HP\r\n" + (
-        "        no_path_retry queue\r\n    }\r\n}\r\n"
+        "        product HSV1\r\n        no_path_retry queue\r\n    }\r\n}\r\n"
     )
 
 

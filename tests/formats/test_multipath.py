@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 
 import xsanconf
 from tests.corpus import CORPUS as CORPUS_ROOT
@@ -222,6 +222,17 @@ def test_unquoted_bang_starts_a_comment() -> None:
         ("no_path_retry", "12", 12),
         ("flush_on_last_del", "yes", "always"),
         ("dev_loss_tmo", "infinity", "infinity"),
+        # sscanf("%u") into an unsigned int: C wraps what does not fit (multipath -t agrees)
+        ("dev_loss_tmo", "600", 600),
+        ("dev_loss_tmo", "+5", 5),
+        ("dev_loss_tmo", "30s", 30),
+        ("dev_loss_tmo", "99999999999", 1215752191),
+        ("dev_loss_tmo", "4294967296", None),  # wraps to 0: DEV_LOSS_TMO_UNSET
+        ("dev_loss_tmo", "4294967295", "infinity"),  # MAX_DEV_LOSS_TMO
+        ("dev_loss_tmo", "-1", "infinity"),
+        ("dev_loss_tmo", "99999999999999999999999", "infinity"),  # strtoul: ULONG_MAX
+        ("dev_loss_tmo", "0", None),
+        ("dev_loss_tmo", "x", INVALID),
         ("max_fds", "max", "max"),
         ("rr_weight", "priorities", "priorities"),
         ("path_selector", "round-robin 0", "round-robin 0"),
@@ -810,8 +821,23 @@ def test_multipath_t_reads_what_xsanconf_reads(file: Path, multipath_t: Dump) ->
     assert [p for p in problems if not any(p.startswith(w) for w in expected)] == []
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def _edge_sample(keyword: str, value: str) -> MultipathSample:
+    text = f'defaults {{\n\t{keyword} "{value}"\n}}\n'
+    return MultipathSample(text, {keyword: value})
+
+
+# A differential test against a native tool runs the same examples on every run (derandomize):
+# a disagreement it finds is a fact about multipathd to record in the model, not a coin toss in
+# CI.  Numbers multipathd stores in a C unsigned int were found so; they stay as examples.
+@settings(
+    max_examples=40,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(sample=multipath_configs())
+@example(sample=_edge_sample("dev_loss_tmo", "99999999999"))
+@example(sample=_edge_sample("dev_loss_tmo", "-1"))
+@example(sample=_edge_sample("dev_loss_tmo", "4294967296"))
 def test_multipath_t_reads_generated_files_as_xsanconf_does(
     sample: MultipathSample, multipath_t: Dump
 ) -> None:

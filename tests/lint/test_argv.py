@@ -71,6 +71,8 @@ def _typer_request(args: list[str], monkeypatch: pytest.MonkeyPatch) -> cli.Chec
         ["site", "--config", "x.toml", "--isolated"],
         ["site", "--format", "json", "--format", "text"],
         ["site", "--", "--odd-dir"],
+        ["site", "--baseline", "b.json", "--update-baseline"],
+        ["--baseline=b.json", "site"],
     ],
 )
 def test_both_readings_give_the_same_request(

@@ -47,6 +47,17 @@ def test_lenny_links_fire_both_rules_naming_both_links(tmp_path: Path) -> None:
     assert stop.location.path.endswith("etc/rc0.d/K20iscsitarget")
 
 
+def test_a_script_that_does_not_parse_leaves_the_others_read(tmp_path: Path) -> None:
+    # each init script is a document of its own: a binary one hides no other's header
+    files = {**SCRIPTS, "etc/init.d/vendor-tool": "\x7fELF\x02\x01\x01\x00\n"}
+    write_host(tmp_path / "links", files, LENNY)
+    found = [d.code for d in run(tmp_path / "links", ("BOOT", "SYN001"))]
+    assert sorted(found) == ["BOOT001", "BOOT002", "SYN001"]
+    write_host(tmp_path / "insserv", {**files, "etc/insserv.conf": ""})
+    found = [d.code for d in run(tmp_path / "insserv", ("BOOT", "SYN001"))]
+    assert sorted(found) == ["BOOT001", "BOOT002", "SYN001"]
+
+
 def test_renumbered_links_are_clean(tmp_path: Path) -> None:
     links = {
         "etc/rc2.d/S70drbd": "../init.d/drbd",
@@ -228,6 +239,19 @@ def test_guest_disk_unknown(tmp_path: Path, path: str, fires: bool) -> None:
         assert path in found[0].message
         assert found[0].location.line == 3
         assert found[0].related[0].path.endswith("etc/multipath.conf")
+
+
+def test_a_guest_config_that_does_not_parse_hides_no_other_guest(tmp_path: Path) -> None:
+    files = {
+        "etc/multipath.conf": MULTIPATH,
+        "etc/xen/vm1.cfg": _guest("'phy:/dev/mapper/mpathb,xvda,w'"),
+        "etc/xen/vm2.cfg": "\x7fELF\x02\x01\x01\x00\n",
+    }
+    write_host(tmp_path / "xen1", files)
+    assert sorted(d.code for d in run(tmp_path / "xen1", ("XEN002", "SYN001"))) == [
+        "SYN001",
+        "XEN002",
+    ]
 
 
 def test_guest_disk_on_a_logical_volume_the_host_knows(tmp_path: Path) -> None:

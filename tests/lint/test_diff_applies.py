@@ -147,7 +147,13 @@ def test_plain_lint_makes_no_fix_edits(monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[int] = []
     real = twin_edits.tree_spans
     monkeypatch.setattr(twin_edits, "tree_spans", lambda a, b: made.append(1) or real(a, b))
-    result = lint(Site.load([SITES / "example"]), LintOptions())
+    site = Site.load([SITES / "example"])
+    # DRBD007's fixes are the exception: whether one is offered depends on re-reading its
+    # result with every DRBD version the host may run, so their edits are made to check that
+    checked = lint(site, LintOptions(select=("DRBD007",))).diagnostics
+    assert 0 < len(made) <= len(checked)
+    made.clear()
+    result = lint(site, LintOptions(ignore=("DRBD007",)))
     assert any(d.fix is not None for d in result.diagnostics)
     assert made == []
     assert all(d.fix.edits or d.fix.renames for d in result.diagnostics if d.fix is not None)

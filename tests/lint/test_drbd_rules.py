@@ -259,6 +259,54 @@ def test_drbd004_relates_the_peers(tmp_path: Path) -> None:
     assert [r.host for r in found[0].related] == ["san2"]
 
 
+def stacked_site(third: str = "charlie") -> dict[str, dict[str, str]]:
+    """alice and bob replicate r0; r0-U stacks on it towards a third node (drbd.conf(5))."""
+    lower = resource().replace("san1", "alice").replace("san2", "bob")
+    upper = (
+        "resource r0-U {\n  stacked-on-top-of r0 {\n    device /dev/drbd10;\n"
+        "    address 10.0.0.10:7789;\n  }\n  on charlie {\n    device /dev/drbd10;\n"
+        "    disk /dev/vg00/r0u;\n    address 10.0.1.3:7789;\n    meta-disk internal;\n  }\n}\n"
+    )
+    text = lower + upper
+    return {
+        "alice": {"etc/drbd.conf": text},
+        "bob": {"etc/drbd.conf": text},
+        "charlie": {"etc/hostname": third + "\n", "etc/drbd.conf": text},
+    }
+
+
+@pytest.mark.parametrize("version", ["8.3", "8.4", "9"])
+def test_drbd004_stacked_third_node_defines_the_lower_resource(
+    tmp_path: Path, version: str
+) -> None:
+    # drbdadm needs r0 on charlie to resolve stacked-on-top-of r0, and skips it there
+    assert run(tmp_path, "DRBD004", stacked_site(), version) == []
+    alone = {"charlie": stacked_site()["charlie"]}
+    assert run(tmp_path / "alone", "DRBD004", alone, version) == []
+
+
+def test_drbd004_same_drbd_d_on_every_node(tmp_path: Path) -> None:
+    r0 = resource()
+    r1 = resource(name="r1").replace("san1", "san3").replace("10.0.0.1:", "10.0.0.3:")
+    files = {"etc/drbd.conf": 'include "drbd.d/*.res";\n', "etc/drbd.d/r0.res": r0}
+    files["etc/drbd.d/r1.res"] = r1
+    hosts = {"san1": files, "san2": files, "san3": files}
+    assert run(tmp_path, "DRBD004", hosts) == []
+    # a host of the site outside both pairs, and a partial copy of the site
+    assert run(tmp_path / "xen", "DRBD004", {**hosts, "xen1": {"etc/drbd.conf": r0}}) == []
+    assert run(tmp_path / "part", "DRBD004", {"san3": files}) == []
+
+
+def test_drbd004_copied_resource_still_reports_a_misnamed_host(tmp_path: Path) -> None:
+    hosts = {
+        "san1": {"etc/hostname": "SAN1\n", "etc/drbd.conf": resource() + resource(name="r1")},
+        "san2": {"etc/drbd.conf": resource() + resource(name="r1")},
+    }
+    found = run(tmp_path, "DRBD004", hosts, "8.4")
+    assert [d.location.host for d in found] == ["SAN1", "SAN1"]
+    assert all("would match with drbdadm 9" in d.message for d in found)
+
+
 # DRBD005 resource-collision --------------------------------------------------------------------
 
 
@@ -533,11 +581,17 @@ def test_drbd009_common_policy_reported_once(tmp_path: Path) -> None:
 
 
 def test_drbd009_dual_primary_discard_needs_notification(tmp_path: Path) -> None:
-    body = "  net {\n    allow-two-primaries yes;\n    after-sb-0pri discard-zero-changes;\n  }\n"
+    body = "  net {\n    allow-two-primaries yes;\n    after-sb-0pri discard-least-changes;\n  }\n"
     found = run(tmp_path, "DRBD009", resource(body))
     assert len(found) == 1 and "split-brain handler" in found[0].message
     handler = '  handlers { split-brain "/usr/lib/drbd/notify-split-brain.sh root"; }\n'
     assert run(tmp_path / "h", "DRBD009", "common {\n" + handler + "}\n" + resource(body)) == []
+
+
+def test_drbd009_discard_zero_changes_never_discards_writes(tmp_path: Path) -> None:
+    # both nodes wrote: the kernel disconnects instead of choosing; one wrote: nothing is lost
+    body = "  net {\n    allow-two-primaries yes;\n    after-sb-0pri discard-zero-changes;\n  }\n"
+    assert run(tmp_path, "DRBD009", resource(body)) == []
 
 
 def test_drbd009_single_primary_discard_is_fine(tmp_path: Path) -> None:

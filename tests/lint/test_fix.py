@@ -525,10 +525,10 @@ run([{site!r}, "--fix"])
 """
 
 
-@pytest.mark.parametrize("victim", ["fsync", "replace"])
+@pytest.mark.parametrize("victim", ["fsync", "rename"])
 def test_a_process_killed_while_writing_leaves_the_original(example: Path, victim: str) -> None:
     """Killed after the new text is in the temporary file (``fsync``) or just before the rename
-    (``replace``): the original is byte for byte what it was, and the temporary file left behind
+    (``rename``): the original is byte for byte what it was, and the temporary file left behind
     is named so that no daemon or include glob takes it for a configuration file."""
     before = _tree(example)
     loaded = sorted(f.rel for f in Site.load([example]).files())

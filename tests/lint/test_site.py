@@ -137,6 +137,24 @@ def test_drbd_reading_order_follows_includes(tmp_path: Path) -> None:
     assert host.documents("drbd")[-1].rel == "etc/drbd.d/stale.res.bak"
 
 
+def test_a_glob_include_into_an_empty_directory_is_no_problem(tmp_path: Path) -> None:
+    """drbd-utils' own drbd.conf includes drbd.d/*.res before any resource exists; drbdadm
+    ignores a pattern that matches nothing.  A pattern into a missing directory is reported."""
+    conf = 'include "drbd.d/global_common.conf";\ninclude "drbd.d/*.res";\n'
+    common = "global { usage-count no; }\n"
+    write_site(tmp_path, {"h": {"etc/drbd.conf": conf, "etc/drbd.d/global_common.conf": common}})
+    assert _problems(Site.load([tmp_path / "h"])) == []
+    (tmp_path / "h" / "etc" / "drbd.conf").write_text(conf.replace("drbd.d/*", "drbd.e/*"))
+    assert _problems(Site.load([tmp_path / "h"])) == [
+        (
+            "SYN003",
+            "warning",
+            2,
+            "include 'drbd.e/*.res' matches no file (drbdadm ignores it silently)",
+        )
+    ]
+
+
 def test_include_problems(tmp_path: Path) -> None:
     write_site(
         tmp_path,

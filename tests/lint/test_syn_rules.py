@@ -266,6 +266,7 @@ def test_drbd_addresses_in_floating_and_connection_hosts(tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(shutil.which("drbdadm") is None, reason="drbdadm (drbd-utils) is not installed")
+@pytest.mark.skipif(not (CORPUS / "drbd").is_dir(), reason=f"{CORPUS / 'drbd'} is absent")
 def test_drbd_address_errors_agree_with_drbdadm(tmp_path: Path) -> None:
     """Every corpus file drbdadm refuses for an address is one SYN001 flags, and no other."""
     refused_files = 0
@@ -284,3 +285,32 @@ def test_drbd_address_errors_agree_with_drbdadm(tmp_path: Path) -> None:
         refused_files += refused
         assert bool(ours) == refused, (file.name, ours)
     assert refused_files >= 2
+
+
+# xend-config
+
+
+def test_xend_config_repeated_setting_first_wins(tmp_path: Path) -> None:
+    text = (
+        "(xend-relocation-server no)\n"
+        "# (xend-relocation-server yes) in a comment is no setting\n"
+        "(xend-relocation-port 8002)\n"
+        "(xend-relocation-server yes)\n"
+        '(vncpasswd "first")\n'
+        '(vncpasswd "second")\n'
+    )
+    found = _found(tmp_path, {"etc/xen/xend-config.sxp": text}, "SYN004")
+    assert found == [
+        (
+            "xend-config.sxp",
+            4,
+            "'xend-relocation-server' is set again (first at line 1); xend reads only the "
+            "first one, so this line has no effect",
+        ),
+        (
+            "xend-config.sxp",
+            6,
+            "'vncpasswd' is set again (first at line 5); xend reads only the first one, "
+            "so this line has no effect",
+        ),
+    ]

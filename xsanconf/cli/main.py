@@ -8,6 +8,44 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
+
+
+class _Command(TyperCommand):
+    """Usage lines and argument lists in the usual Unix style: ``FILE SELECTOR VALUE``,
+    ``FILE...``, without typer's ``{file}`` and ``<list[Path]>``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _metavar(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_metavar(param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _metavar(param: Any) -> str:
+    if param.metavar is not None:
+        return str(param.metavar)
+    name = (param.name or "").upper()
+    return f"{name}..." if param.nargs != 1 else name
+
 
 app = typer.Typer(
     name="xsanconf",
@@ -24,6 +62,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # selectors have [brackets]; print help text as written
 )
@@ -47,6 +86,16 @@ def main(
     """Lossless parsers for shared-storage configuration."""
 
 
+def _check_kind(kind: str | None) -> None:
+    """A usage error (exit 2) naming the kinds, for a --kind xsanconf does not know."""
+    from xsanconf.formats import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter(
+            f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", param_hint="--kind"
+        )
+
+
 def _parse_one(path: Path, kind: str | None, show_secrets: bool) -> dict[str, Any]:
     from xsanconf.api import load
     from xsanconf.data import to_data
@@ -64,7 +113,7 @@ def _parse_one(path: Path, kind: str | None, show_secrets: bool) -> dict[str, An
     except ParseError as error:
         error.path = str(path)
         if not show_secrets:
-            _hide_secrets(error, path)
+            _hide_secrets(error, path, kind)
         entry.update(status="failed", errors=[_error(error)])
         typer.echo(f"{error.location}: {error.message}", err=True)
         return entry
@@ -79,16 +128,20 @@ def _parse_one(path: Path, kind: str | None, show_secrets: bool) -> dict[str, An
     return entry
 
 
-def _hide_secrets(error: Any, path: Path) -> None:
+def _hide_secrets(error: Any, path: Path, kind: str | None) -> None:
     """A parse error may quote the word it stumbled on, which may be a password: mask it."""
     from xsanconf.api import read_text
+    from xsanconf.formats import detect_kind
     from xsanconf.secrets import scrub, secret_values
 
     try:
-        secrets = secret_values(read_text(path))
+        text = read_text(path)
     except OSError:
         return
-    error.message = scrub(error.message, secrets)
+    # the format's own reading finds a value the line pattern cannot (on a line of its own)
+    error.message = scrub(
+        error.message, secret_values(text, kind=kind or detect_kind(str(path), text))
+    )
 
 
 def _error(error: Any) -> dict[str, Any]:
@@ -108,12 +161,19 @@ def _outline(directives: list[dict[str, Any]], depth: int = 0) -> list[str]:
     return lines
 
 
-@app.command()
+@app.command(cls=_Command)
 def parse(
-    files: Annotated[list[Path], typer.Argument(help="Files to parse.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Files to parse.", show_default=False)
+    ],
     kind: Annotated[
         str | None,
-        typer.Option("--kind", "-k", help="Format of the files (default: from name and content)."),
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="Format of the files (default: from name and content).",
+        ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the model as JSON (crossplane-style envelope).")
@@ -128,12 +188,7 @@ def parse(
     Errors go to stderr as path:line:col: message; the exit code is 1 when any file fails.
     Secrets (CHAP passwords, DRBD shared secrets) print as ******** unless --show-secrets.
     """
-    from xsanconf.formats import KINDS
-
-    if kind is not None and kind not in KINDS:
-        raise typer.BadParameter(
-            f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", param_hint="--kind"
-        )
+    _check_kind(kind)
     entries = [_parse_one(path, kind, show_secrets) for path in files]
     failed = any(e["status"] != "ok" for e in entries)
     if as_json:
@@ -153,23 +208,32 @@ def parse(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def build(
     source: Annotated[
-        Path, typer.Argument(help="JSON from `xsanconf parse --json` (or '-' for stdin).")
+        Path,
+        typer.Argument(
+            metavar="JSON", help="JSON from `xsanconf parse --json` (or '-' for stdin)."
+        ),
     ],
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help="Format to build (default: from the data).")
+        str | None,
+        typer.Option(
+            "--kind", "-k", metavar="KIND", help="Format to build (default: from the data)."
+        ),
     ] = None,
 ) -> None:
     """Render plain data (JSON) back to configuration text on stdout.
 
     Accepts a whole `parse --json` envelope (every file is printed, each after a `# file:`
     comment when there are several) or one document's data (`{"kind": ..., "directives": [...]}`).
+    Data whose secrets were redacted (`********`) is refused, exit 1: export it with
+    `parse --json --show-secrets` to build it back.
     """
     from xsanconf.data import from_data
     from xsanconf.errors import ParseError
 
+    _check_kind(kind)
     raw = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
     try:
         data = json.loads(raw)
@@ -196,25 +260,36 @@ def build(
         raise typer.Exit(1) from None
 
 
-def _editable(file: Path, kind: str | None) -> tuple[Any, Any]:
-    """The document and its codec, or a clear exit when either is unusable."""
-    from xsanconf.api import load
-    from xsanconf.errors import ParseError
+def _editable(file: Path, kind: str | None) -> tuple[Any, Any, str]:
+    """The document, its codec and the text read, or a clear exit when one is unusable.
 
+    The file is checked as ``parse`` checks it (a FIFO, a device or a file over the size limit
+    is refused, never opened blocking nor read without bound)."""
+    from xsanconf.api import loads
+    from xsanconf.errors import ParseError
+    from xsanconf.formats import detect_kind
+    from xsanconf.limits import UnreadableFileError, read_checked
+
+    _check_kind(kind)
     try:
-        doc = load(file, kind)
+        text = read_checked(file)
+    except UnreadableFileError as error:
+        typer.echo(f"{file}: {error}", err=True)
+        raise typer.Exit(1) from None
+    kind = kind or detect_kind(str(file), text)
+    try:
+        if kind is None:
+            raise ParseError("cannot tell which format this file is; pass a kind", line=1, column=1)
+        doc = loads(text, kind, path=str(file))
     except ParseError as error:
         error.path = str(file)
         typer.echo(f"{error.location}: {error.message}", err=True)
-        raise typer.Exit(1) from None
-    except OSError as error:
-        typer.echo(f"{file}: {error.strerror or error}", err=True)
         raise typer.Exit(1) from None
     fmt = doc.codec
     if not hasattr(fmt, "get_value"):
         typer.echo(f"{file}: selectors are not supported for {doc.kind} files yet", err=True)
         raise typer.Exit(2)
-    return doc, fmt
+    return doc, fmt, text
 
 
 def _selector_failed(error: Exception) -> typer.Exit:
@@ -228,28 +303,43 @@ def _refused(file: Path, selector: str, error: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _write_back(file: Path, doc: Any, before: str, selector: str, show_diff: bool) -> None:
+def _write_back(
+    file: Path, doc: Any, before: str, selector: str, *, show_diff: bool, force: bool
+) -> None:
     """Print the change, or write it atomically; either only once the new text is known to
     parse and to read back as the edited model does."""
-    import difflib
-
     from xsanconf.api import write_text
+    from xsanconf.writing import ReadOnlyFileError, WriteError
 
     after = doc.render()
     if after == before:
         return
     _check_reads_back(file, doc, after, selector)
     if show_diff:
-        typer.echo(
-            "".join(
-                difflib.unified_diff(
-                    before.splitlines(True), after.splitlines(True), str(file), str(file)
-                )
-            ),
-            nl=False,
-        )
+        typer.echo(_masked_diff(file, doc, before, after), nl=False)
         return
-    write_text(file, after)
+    try:
+        write_text(file, after, expected=before, force=force)
+    except WriteError as error:
+        hint = " (--force writes it anyway)" if isinstance(error, ReadOnlyFileError) else ""
+        typer.echo(f"xsanconf: {error}; nothing written{hint}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _masked_diff(file: Path, doc: Any, before: str, after: str) -> str:
+    """The change as a unified diff with every secret masked, on the changed lines and on
+    their neighbours alike, as each side's format reads its secrets (``get`` is the way to
+    print a secret)."""
+    import difflib
+
+    from xsanconf.api import loads
+    from xsanconf.secrets import redact_diff
+
+    diff = difflib.unified_diff(
+        before.splitlines(True), after.splitlines(True), str(file), str(file)
+    )
+    sides = [loads(text, doc.kind, path=str(file), recover=True) for text in (before, after)]
+    return redact_diff("".join(diff), sides)
 
 
 def _check_reads_back(file: Path, doc: Any, after: str, selector: str) -> None:
@@ -269,8 +359,15 @@ def _check_reads_back(file: Path, doc: Any, after: str, selector: str) -> None:
 
 
 _SELECTOR_HELP = "What to read or change (see the table below), e.g. resource[r0].net.protocol"
-_KIND = typer.Option("--kind", "-k", help="Format of the file (default: from name and content).")
+_KIND = typer.Option(
+    "--kind", "-k", metavar="KIND", help="Format of the file (default: from name and content)."
+)
 _DIFF = typer.Option("--diff", help="Print a unified diff instead of writing the file.")
+_FORCE = typer.Option(
+    "--force", help="Write a read-only file (mode 0444, or one you may not write) all the same."
+)
+_FILE = typer.Argument(metavar="FILE", help="The file to change.")
+_SELECTOR = typer.Argument(metavar="SELECTOR", help=_SELECTOR_HELP)
 _SELECTORS = """Selectors, by kind (a [filter] picks a section; keys compare as the format's reader
 compares them):
 
@@ -284,7 +381,8 @@ compares them):
   initiatorname  InitiatorName   InitiatorAlias
   shell-vars     ISCSITARGET_ENABLE   (the value is quoted as the shell needs)
   multipath      defaults.user_friendly_names   multipaths.multipath[wwid=3600...].alias
-                 devices.device[vendor=HP].no_path_retry   blacklist.devnode (a list: set adds)
+                 devices.device[vendor=HP,product=HSV1].no_path_retry (a new device: both)
+                 blacklist.devnode (a list: set adds)
                  blacklist.devnode[^sda$]   multipaths.multipath[wwid=3600...] (unset: the entry)
   modprobe       options[firewire_sbp2].exclusive_login   options[MOD]   alias[PATTERN]
                  blacklist (a list: set adds)   blacklist[sbp2]   install[MOD]   softdep[MOD]
@@ -299,16 +397,16 @@ get prints one value a line (every entry of a list) and exits 1 when nothing is 
 unset exits 1 when there was nothing to remove; a bad selector exits 2."""
 
 
-@app.command(epilog=_SELECTORS)
+@app.command(cls=_Command, epilog=_SELECTORS)
 def get(
-    file: Annotated[Path, typer.Argument(help="The file to read.")],
-    selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The file to read.")],
+    selector: Annotated[str, _SELECTOR],
     kind: Annotated[str | None, _KIND] = None,
 ) -> None:
     """Print the value of the setting SELECTOR names in FILE (exit 1 when it is not set)."""
     from xsanconf.select import SelectorError
 
-    doc, fmt = _editable(file, kind)
+    doc, fmt, _ = _editable(file, kind)
     try:
         values = fmt.get_value(doc, selector)
     except SelectorError as error:
@@ -319,46 +417,52 @@ def get(
         raise typer.Exit(1)
 
 
-@app.command("set", epilog=_SELECTORS)
+@app.command("set", cls=_Command, epilog=_SELECTORS)
 def set_(
-    file: Annotated[Path, typer.Argument(help="The file to change.")],
-    selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
-    value: Annotated[str, typer.Argument(help="The new value.")],
+    file: Annotated[Path, _FILE],
+    selector: Annotated[str, _SELECTOR],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
+    *,
     kind: Annotated[str | None, _KIND] = None,
     show_diff: Annotated[bool, _DIFF] = False,
+    force: Annotated[bool, _FORCE] = False,
 ) -> None:
     """Set a value in FILE, changing only what it must; the rest of the file stays byte for byte.
 
     A missing setting is added beside its siblings, in the file's own style (indentation, tabs,
-    aligned values, quotes, CRLF).  The file is replaced atomically (mode and owner kept), and
-    only if the result parses and reads back as set; a value the format cannot hold (a line
-    break, a ',' in an ietd Lun parameter ...) is refused with exit code 1.
+    aligned values, quotes, CRLF); setting the value `get` prints changes nothing.  The file is
+    replaced atomically (through symbolic links; mode and owner kept; a file with several hard
+    links in place), only if the result parses and reads back as set, and only if nobody
+    changed the file meanwhile; a value the format cannot hold (a line break, a ',' in an ietd
+    Lun parameter ...) is refused with exit code 1, and so is a read-only file (unless --force).
+    --diff masks secrets.
     """
     from xsanconf.select import SelectorError
 
-    doc, fmt = _editable(file, kind)
-    before = doc.render()
+    doc, fmt, before = _editable(file, kind)
     try:
+        if fmt.get_value(doc, selector) == [value]:
+            return  # already so: set is idempotent, whatever the spelling of a list or quotes
         fmt.set_value(doc, selector, value)
     except SelectorError as error:
         raise _selector_failed(error) from None
     except ValueError as error:
         raise _refused(file, selector, error) from None
-    _write_back(file, doc, before, selector, show_diff)
+    _write_back(file, doc, before, selector, show_diff=show_diff, force=force)
 
 
-@app.command(epilog=_SELECTORS)
+@app.command(cls=_Command, epilog=_SELECTORS)
 def unset(
-    file: Annotated[Path, typer.Argument(help="The file to change.")],
-    selector: Annotated[str, typer.Argument(help=_SELECTOR_HELP)],
+    file: Annotated[Path, _FILE],
+    selector: Annotated[str, _SELECTOR],
     kind: Annotated[str | None, _KIND] = None,
     show_diff: Annotated[bool, _DIFF] = False,
+    force: Annotated[bool, _FORCE] = False,
 ) -> None:
     """Remove the setting SELECTOR names (its line goes; exit 1 when it was not set)."""
     from xsanconf.select import SelectorError
 
-    doc, fmt = _editable(file, kind)
-    before = doc.render()
+    doc, fmt, before = _editable(file, kind)
     try:
         removed = fmt.unset_value(doc, selector)
     except SelectorError as error:
@@ -368,10 +472,10 @@ def unset(
     if not removed:
         typer.echo(f"{file}: {selector} is not set", err=True)
         raise typer.Exit(1)
-    _write_back(file, doc, before, selector, show_diff)
+    _write_back(file, doc, before, selector, show_diff=show_diff, force=force)
 
 
-@app.command()
+@app.command(cls=_Command)
 def kinds() -> None:
     """List the formats xsanconf reads, with the files each kind is detected from."""
     from xsanconf.formats import KINDS, entry
@@ -380,14 +484,17 @@ def kinds() -> None:
         typer.echo(f"{name:<14} {entry(name).summary}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def graph(
     sites: Annotated[
         list[Path],
         typer.Argument(metavar="SITE...", help="Sites or host roots.", show_default=False),
     ],
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="dot, svg (needs Graphviz) or mermaid.")
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="dot, svg (needs Graphviz) or mermaid."
+        ),
     ] = "dot",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")

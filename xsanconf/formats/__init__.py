@@ -19,11 +19,16 @@ if TYPE_CHECKING:
     from xsanconf.document import Document
     from xsanconf.syntax import Node
 
-__all__ = ["KINDS", "Codec", "FormatEntry", "codec", "detect_kind", "entry"]
+__all__ = ["KINDS", "Codec", "FormatEntry", "codec", "detect_kind", "entry", "path_fragments"]
 
 
 class Codec(Protocol):
-    """What a format module provides."""
+    """What a format module provides.
+
+    Optional: ``problems(doc, text)`` (input the format tolerates but flags), and for formats
+    whose files hold secrets ``redact(directive)`` (plain data) and ``token_secrets(token)``
+    (where in a token a secret value is; see :mod:`xsanconf.secrets`).
+    """
 
     KIND: str
 
@@ -48,6 +53,10 @@ class FormatEntry:
     module: str
     summary: str
     matches: Callable[[PurePosixPath], bool]
+    # Regular expressions, each matched from the start of a path component to the end of the
+    # path, that together match every path ``matches`` accepts (they may match more): what a
+    # file-pattern filter such as pre-commit's ``files:`` selects (:func:`path_fragments`).
+    paths: tuple[str, ...] = ()
 
 
 def _other_drop_in(parent: str, own: str) -> bool:
@@ -161,64 +170,103 @@ def _xen_domain(p: PurePosixPath) -> bool:
 
 
 _ENTRIES: tuple[FormatEntry, ...] = (
-    FormatEntry("drbd", "xsanconf.formats.drbd", "DRBD drbd.conf, drbd.d/*.res", _drbd),
+    FormatEntry(
+        "drbd",
+        "xsanconf.formats.drbd",
+        "DRBD drbd.conf, drbd.d/*.res",
+        _drbd,
+        (r"drbd\.conf", r"global_common\.conf", r"[^/]*\.res", r"drbd\.d/[^/]+"),
+    ),
     FormatEntry(
         "ietd",
         "xsanconf.formats.ietd",
         "iSCSI Enterprise Target ietd.conf",
         lambda p: p.name == "ietd.conf",
+        (r"ietd\.conf",),
     ),
     FormatEntry(
         "iet-access",
         "xsanconf.formats.iet_access",
         "IET initiators.allow, initiators.deny, targets.allow",
         lambda p: p.name in ("initiators.allow", "initiators.deny", "targets.allow"),
+        (r"initiators\.(?:allow|deny)", r"targets\.allow"),
     ),
     FormatEntry(
         "iscsid",
         "xsanconf.formats.iscsid",
         "open-iscsi iscsid.conf",
         lambda p: p.name.startswith("iscsid.conf"),
+        (r"iscsid\.conf[^/]*",),
     ),
     FormatEntry(
         "initiatorname",
         "xsanconf.formats.initiatorname",
         "open-iscsi initiatorname.iscsi",
         lambda p: p.name.startswith("initiatorname.iscsi"),
+        (r"initiatorname\.iscsi[^/]*",),
     ),
     FormatEntry(
-        "multipath", "xsanconf.formats.multipath", "dm-multipath multipath.conf", _multipath
+        "multipath",
+        "xsanconf.formats.multipath",
+        "dm-multipath multipath.conf",
+        _multipath,
+        (r"multipath\.conf", r"multipath/conf\.d/[^/]*\.conf"),
     ),
-    FormatEntry("modprobe", "xsanconf.formats.modprobe", "kmod modprobe.d/*.conf", _modprobe),
     FormatEntry(
-        "modules", "xsanconf.formats.modules", "/etc/modules, modules-load.d/*.conf", _modules
+        "modprobe",
+        "xsanconf.formats.modprobe",
+        "kmod modprobe.d/*.conf",
+        _modprobe,
+        (r"modprobe\.d/[^/]+", r"modprobe\.conf"),
+    ),
+    FormatEntry(
+        "modules",
+        "xsanconf.formats.modules",
+        "/etc/modules, modules-load.d/*.conf",
+        _modules,
+        (r"modules-load\.d/[^/]+", r"modules"),
     ),
     FormatEntry(
         "init-script",
         "xsanconf.formats.init_script",
         "SysV init scripts (their LSB header), /etc/init.d/*",
         lambda p: p.parent.name == "init.d",
+        (r"init\.d/[^/]+",),
     ),
     FormatEntry(
-        "systemd-unit", "xsanconf.formats.systemd_unit", "systemd units and drop-ins", _unit
+        "systemd-unit",
+        "xsanconf.formats.systemd_unit",
+        "systemd units and drop-ins",
+        _unit,
+        (r"systemd/.+",),
     ),
     FormatEntry(
         "xend-config",
         "xsanconf.formats.xend_config",
         "Xen xend-config.sxp",
         lambda p: p.name == "xend-config.sxp",
+        (r"xend-config\.sxp",),
     ),
     FormatEntry(
-        "xl-conf", "xsanconf.formats.xl_conf", "Xen /etc/xen/xl.conf", lambda p: p.name == "xl.conf"
+        "xl-conf",
+        "xsanconf.formats.xl_conf",
+        "Xen /etc/xen/xl.conf",
+        lambda p: p.name == "xl.conf",
+        (r"xl\.conf",),
     ),
     FormatEntry(
-        "xen-domain", "xsanconf.formats.xen_domain", "Xen xm/xl guest configs", _xen_domain
+        "xen-domain",
+        "xsanconf.formats.xen_domain",
+        "Xen xm/xl guest configs",
+        _xen_domain,
+        (r"xen/.+",),
     ),
     FormatEntry(
         "shell-vars",
         "xsanconf.formats.shell_vars",
         "/etc/default/* shell variable files",
         lambda p: p.parent.name == "default",
+        (r"default/[^/]+",),
     ),
 )
 
@@ -254,6 +302,12 @@ def codec(kind: str) -> Codec:
             raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
         found = _loaded[kind] = importlib.import_module(entry(kind).module)  # type: ignore[assignment]
     return found
+
+
+def path_fragments() -> tuple[str, ...]:
+    """Every kind's :attr:`FormatEntry.paths`: a file-pattern filter built from them (``(?:^|/)``
+    before, ``$`` after) selects every file that a codec reads by its name."""
+    return tuple(f for e in _ENTRIES if e.kind in KINDS for f in e.paths)
 
 
 def detect_kind(path: str, text: str | None = None) -> str | None:

@@ -19,7 +19,10 @@ from xsanconf import edit
 from xsanconf.data import Directive
 from xsanconf.formats._lines import LineView, append_last_line, check_one_line, plain_key
 from xsanconf.parsing import Lexed, LexError, parse_with
-from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
+from xsanconf.secrets import (
+    is_secret_name,
+    redact,  # blanks secrets in `xsanconf parse --json`
+)
 from xsanconf.syntax import Node, Token
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ __all__ = [
     "redact",
     "set_value",
     "sniff",
+    "token_secrets",
     "unset_value",
 ]
 
@@ -286,6 +290,42 @@ def directives(doc: Document) -> list[Directive]:
         args = [v if isinstance(v, str) else _sexp(v) for v in e.values]
         out.append(Directive(e.name, args, None, e.position[0]))
     return out
+
+
+def token_secrets(token: Token) -> list[tuple[int, int]]:
+    """The values of a ``(vncpasswd ...)`` expression (of any setting whose name names a
+    password).  In a file that did not parse, each such expression is read within its line."""
+    if token.kind == "SEXP":
+        item, _ = read_item(token.text, 0)
+        assert isinstance(item, SxpList)
+        name = item.items[0] if item.items else None
+        if isinstance(name, SxpAtom) and is_secret_name(name.value):
+            return [(i.start, i.end) for i in item.items[1:]]
+        return []
+    if token.kind == "RAW":
+        return _scan_secrets(token.text)
+    return []
+
+
+def _scan_secrets(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in re.finditer(r"\((?:\s|\#[^\n]*)*+([^\s()'\"#]++)", text):
+        if not is_secret_name(m.group(1)):
+            continue
+        # the values start on the name's line or a later one; each is read within its line
+        first = _TRIVIA.match(text, m.end()).end()  # type: ignore[union-attr]
+        stop = text.find("\n", first)
+        line = text[first : stop if stop >= 0 else len(text)]
+        pos = 0
+        while pos < len(line) and line[pos] != ")":
+            try:
+                item, end = read_item(line, pos)
+            except LexError:
+                spans.append((first + pos, first + len(line.rstrip())))
+                break
+            spans.append((first + item.start, first + item.end))
+            pos = _TRIVIA.match(line, end).end()  # type: ignore[union-attr]
+    return spans
 
 
 def _sexp(value: object) -> str:

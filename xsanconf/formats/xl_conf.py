@@ -13,12 +13,13 @@ from xsanconf.data import Directive
 from xsanconf.formats.xen_domain import NAMES, build, select, settings_directives
 from xsanconf.formats.xen_domain.lexer import tokenize_dotted
 from xsanconf.formats.xen_domain.model import XenConfig
+from xsanconf.formats.xen_domain.passwords import redact
+from xsanconf.formats.xen_domain.passwords import token_secrets as _token_secrets
 from xsanconf.parsing import parse_with
-from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
-    from xsanconf.syntax import Node
+    from xsanconf.syntax import Node, Token
 
 __all__ = [
     "KIND",
@@ -31,6 +32,7 @@ __all__ = [
     "redact",
     "set_value",
     "sniff",
+    "token_secrets",
     "unset_value",
 ]
 
@@ -63,6 +65,11 @@ def sniff(text: str) -> bool:
 
 def directives(doc: Document) -> list[Directive]:
     return settings_directives(XlConf(doc))
+
+
+def token_secrets(token: Token) -> list[tuple[int, int]]:
+    """Passwords in a setting, read as in guest configs (keys may be dotted here)."""
+    return _token_secrets(token, dotted=True)
 
 
 # selectors: the key taken whole (``vif.default.bridge``); see xen_domain.select

@@ -26,6 +26,7 @@ FLAGS: dict[str, str] = {
     "--unsafe-fixes": "unsafe_fixes",
     "--diff": "diff",
     "--show-secrets": "show_secrets",
+    "--update-baseline": "update_baseline",
 }
 SINGLE: dict[str, str] = {
     "--format": "output_format",
@@ -35,6 +36,7 @@ SINGLE: dict[str, str] = {
     "--fail-on": "fail_on",
     "--config": "config",
     "--color": "color",
+    "--baseline": "baseline",
 }
 MULTI: dict[str, str] = {
     "--host": "host",
@@ -44,7 +46,7 @@ MULTI: dict[str, str] = {
     "--target": "target",
     "--severity": "severity",
 }
-_PATH_VALUED = frozenset({"output", "config"})
+_PATH_VALUED = frozenset({"output", "config", "baseline"})
 # Words typer must see: subcommands and everything that prints help or the version.
 _TYPER_ONLY = frozenset({"rule", "rules", "hosts", "-h", "--help", "-V", "--version"})
 

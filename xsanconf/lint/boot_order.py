@@ -1,7 +1,7 @@
 """Start and stop order of a host's storage services, from what its ``/etc`` (and ``/lib``) holds.
 
-Four mechanisms decide the order, and a host uses one of them (``/work/shared/reference``'s
-boot-order notes, from sysv-rc, insserv, systemd's sysv-generator and the packages' units):
+Four mechanisms decide the order, and a host uses one of them (as sysv-rc, insserv, systemd's
+sysv-generator and the packages' units implement it):
 
 * **systemd** (the host carries ``etc/systemd/system``): ``After=``/``Before=`` between the two
   units, read from the unit file (``/etc`` replaces ``/lib``), its drop-ins (which can only add),

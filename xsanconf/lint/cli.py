@@ -265,6 +265,20 @@ def _check_app() -> Any:
                 "(masked as ******** by default).",
             ),
         ] = False,
+        baseline: Annotated[
+            Path | None,
+            typer.Option(
+                metavar="FILE",
+                help="Report only findings this baseline file does not hold.",
+            ),
+        ] = None,
+        update_baseline: Annotated[
+            bool,
+            typer.Option(
+                "--update-baseline",
+                help="Write the current findings to the --baseline FILE (atomically), exit 0.",
+            ),
+        ] = False,
         version: Annotated[bool, typer.Option("--version", "-V", help="Show the version.")] = False,
     ) -> None:
         if version:
@@ -299,6 +313,8 @@ def _request(
     unsafe_fixes: bool = False,
     diff: bool = False,
     show_secrets: bool = False,
+    baseline: Path | None = None,
+    update_baseline: bool = False,
 ) -> "CheckRequest":
     """The request for the check command's parameters, however they were read (typer or
     :mod:`xsanconf.lint.argv`); the defaults are the typer command's."""
@@ -322,6 +338,8 @@ def _request(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         show_secrets=show_secrets,
+        baseline=baseline,
+        update_baseline=update_baseline,
     )
 
 
@@ -347,6 +365,8 @@ class CheckRequest(NamedTuple):
     unsafe_fixes: bool = False  # implies fix
     diff: bool = False  # show the fixes, write nothing
     show_secrets: bool = False  # secrets unmasked in the report
+    baseline: Path | None = None  # report only findings it does not hold
+    update_baseline: bool = False  # write the findings to the baseline instead
 
 
 def _lint(request: CheckRequest) -> int:
@@ -358,6 +378,8 @@ def _lint(request: CheckRequest) -> int:
 
     if not request.paths and not request.hosts:
         _fail("give at least one PATH or --host NAME=PATH (see xsanlint --help)")
+    if request.update_baseline and request.baseline is None:
+        _fail("--update-baseline needs --baseline FILE")
     try:
         file_config = FileConfig() if request.isolated else load_config(request.config)
         fmt = request.output_format or file_config.format or "text"
@@ -392,13 +414,17 @@ def _lint(request: CheckRequest) -> int:
             site, result, fixed = done.site, done.result, done.fixed
         else:
             result = lint(site, options)
+        if request.baseline is not None:
+            result = _baseline(request, result, site)
     except (ConfigError, SelectionError, SiteError, ValueError) as error:
         _fail(str(error))
         raise AssertionError("unreachable") from None
+    secret_spans = None
     if not request.show_secrets:
-        from xsanconf.lint.redaction import hide_secrets
+        from xsanconf.lint.redaction import hide_secrets, line_secrets
 
         result = hide_secrets(result, site)
+        secret_spans = line_secrets(site)
     report = Report(
         source_line=_source_lines(site),
         color=_use_color(request.color, request.output),
@@ -406,6 +432,7 @@ def _lint(request: CheckRequest) -> int:
         hosts=len(site.hosts),
         page_help=_page_text,
         show_secrets=request.show_secrets,
+        secret_spans=secret_spans,
         stack_graph=_stack_graph(site, options.versions) if fmt == "html" else lambda found: None,
         host_versions=lambda: _host_versions(site, options),
     )
@@ -416,6 +443,34 @@ def _lint(request: CheckRequest) -> int:
     if fixed is not None:
         sys.stderr.write(f"xsanlint: {fixed} fixed, {len(result.diagnostics)} remaining\n")
     return _exit_code(result, threshold, request.exit_zero or file_config.exit_zero)
+
+
+def _baseline(request: CheckRequest, result: "LintResult", site: "Site") -> "LintResult":
+    """``result`` without the findings the baseline holds; with --update-baseline, the
+    baseline rewritten with every finding, and none reported."""
+    import attrs
+
+    from xsanconf.lint.baseline import keys, new_findings, read_baseline, write_baseline
+    from xsanconf.lint.redaction import hide_secrets, mask_text
+
+    assert request.baseline is not None
+    masked = hide_secrets(result, site)  # keys never depend on --show-secrets
+    lines = _source_lines(site)
+
+    def masked_line(path: str, number: int) -> str | None:
+        line = lines(path, number)
+        return None if line is None else mask_text(line, site)
+
+    found = keys(masked.diagnostics, site, masked_line)
+    if request.update_baseline:
+        count = write_baseline(request.baseline, found)
+        sys.stderr.write(f"xsanlint: {request.baseline}: baseline of {count} findings written\n")
+        return attrs.evolve(result, diagnostics=[])
+    fresh = new_findings(result.diagnostics, found, read_baseline(request.baseline))
+    known = len(result.diagnostics) - len(fresh)
+    if known:
+        sys.stderr.write(f"xsanlint: {known} findings of the baseline {request.baseline} hidden\n")
+    return attrs.evolve(result, diagnostics=[result.diagnostics[i] for i in fresh])
 
 
 def _host_versions(site: "Site", options: Any) -> dict[str, Any]:
@@ -469,7 +524,14 @@ def _diff(request: CheckRequest, site: "Site", options: Any, exit_zero: bool) ->
     for refusal in run.refused:
         sys.stderr.write(f"xsanlint: {shown(str(refusal))}\n")
     # secret lines are left out of the diff, not masked in it: a masked line does not apply
-    patch = make_patch(run.changes, None if request.show_secrets else secret_test(site))
+    if request.show_secrets:
+        patch = make_patch(run.changes, None)
+    else:
+        from xsanconf.api import loads
+
+        # the new texts' secrets too, found as in the files read
+        after = [loads(c.after, c.file.kind, path=c.path, recover=True) for c in run.changes]
+        patch = make_patch(run.changes, secret_test(site, after))
     for withheld in patch.withheld:
         sys.stderr.write(f"xsanlint: {withheld} (--show-secrets shows it; --fix applies it)\n")
     _write(patch.text, request.output)

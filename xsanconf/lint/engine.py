@@ -174,7 +174,9 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
     found = [_override(d, options.severities, registry) for d in found]
     found = [d for d in found if not _path_ignored(d, site, options.per_path_ignores, registry)]
     if site.focus:
-        found = [d for d in found if _in_focus(d, site.focus)]
+        found = [
+            d for d in found if _in_focus(d, site.focus) or d.location.host in site.focus_hosts
+        ]
     unique = sorted(set(found), key=lambda d: (*d.sort_key, d.message))
     checked = len(site.focus) if site.focus else sum(1 for _ in site.files())
     return LintResult(unique, rules, failures, checked)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
-from xsanconf.api import loads, read_text, write_text
+from xsanconf.api import ENCODING, ERRORS, loads
 from xsanconf.document import Document
 from xsanconf.errors import ParseError
 from xsanconf.formats import detect_kind
@@ -259,6 +259,7 @@ class _Rounds:
             site.add_host(twin)
         moved = {posixpath.normpath(t.original.path): t.path for t in self.texts}
         site.focus = frozenset(posixpath.normpath(moved.get(p, p)) for p in self.original.focus)
+        site.focus_hosts = self.original.focus_hosts
         return site
 
 
@@ -466,31 +467,38 @@ def write_changes(changes: Iterable[FileChange]) -> list[tuple[FileChange, str]]
 
 
 def _write(change: FileChange) -> str | None:
+    """Write one change: the file the site read, through symbolic links as the host follows
+    them and never outside its root (:mod:`xsanconf.writing`), only if it still holds the
+    text the site read; then the rename, which never replaces an existing file."""
+    from xsanconf.writing import (
+        ChangedOnDiskError,
+        TargetExistsError,
+        WriteError,
+        rename_file,
+        replace_file,
+    )
+
     host = change.file.host
-    source = host.root / change.file.rel
-    # write the file the site read, through symbolic links as the host follows them (so never
-    # outside its root), keeping the links
-    real = on_disk(host, change.file.rel)
-    if real is None:
-        return "a symbolic link on its way loops; not written"
-    target = host.root / change.new_rel
-    if change.renamed:
-        if os.path.lexists(target):
-            return f"{change.new_path} already exists; not renamed"
-        parent = on_disk(host, posixpath.dirname(change.new_rel))
-        if parent is None or not parent.is_dir():
-            return f"{change.new_path} is not in a directory of the host; not renamed"
-        target = parent / posixpath.basename(change.new_rel)
     try:
         if change.after != change.before:
-            if read_text(real) != change.before:
-                return "changed on disk while xsanlint ran; not written"
             problem = _parse(change.after, change.file.kind, change.path)
             if isinstance(problem, str):
                 return f"the fixed text would not parse ({problem}); not written"
-            write_text(real, change.after)
-        if change.renamed:
-            os.rename(source, target)
-    except OSError as error:
-        return f"cannot write: {error.strerror}"
+            replace_file(
+                change.file.rel,
+                change.after.encode(ENCODING, ERRORS),
+                root=host.root,
+                expected=change.before.encode(ENCODING, ERRORS),
+            )
+    except ChangedOnDiskError:
+        return "changed on disk while xsanlint ran; not written"
+    except WriteError as error:
+        return f"{error.reason}; not written"
+    if change.renamed:
+        try:
+            rename_file(host.root, change.file.rel, change.new_rel)
+        except TargetExistsError:
+            return f"{change.new_path} already exists; not renamed"
+        except WriteError as error:
+            return f"{change.new_path}: {error.reason}; not renamed"
     return None

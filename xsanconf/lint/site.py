@@ -93,6 +93,9 @@ def resolve_in_root(root: str | os.PathLike[str], rel: str) -> tuple[str, str | 
     return "/".join(done), None
 
 
+# Kinds whose files are each read on their own, never merged into one configuration.
+_SEPARATE_DOCUMENTS = frozenset({"xen-domain", "init-script", "systemd-unit", "shell-vars"})
+
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
 DRBD_MAIN = "etc/drbd.conf"
@@ -148,6 +151,8 @@ class Host:
     # files the fix rounds renamed in memory (old rel -> new rel): what a directory listing of
     # the disk shows under the old name, the host holds under the new one
     renamed: dict[str, str] = attrs.field(factory=dict)
+    # what could not be read (set by xsanconf.load_host; a Site keeps all hosts' problems)
+    problems: list[SiteProblem] = attrs.field(factory=list)
     _by_rel: dict[str, SiteFile] = attrs.field(factory=dict, init=False, repr=False)
     _drbd_order: list[SiteFile] = attrs.field(factory=list, init=False, repr=False)
     _drbd_resources: list[tuple[SiteFile, DrbdResource]] = attrs.field(
@@ -158,12 +163,32 @@ class Host:
         self.files.append(file)
         self._by_rel[file.rel] = file
 
+    def known(self, kind: str) -> bool:
+        """Whether facts drawn from this host's files of ``kind`` can be trusted.
+
+        False when one of them did not parse (binary data, an unclosed brace, garbage): the
+        daemon refuses or misreads it, so what the host's ``kind`` configuration says as a
+        whole is unknown, and nothing may be concluded from what it seems to lack ("no alias",
+        "no host section").  SYN001 reports the file itself.  For drbd only the files
+        drbdadm reads count.  Files that are each a whole of their own (a guest, an init
+        script, a unit, one daemon's defaults) do not make the others unknown: their readers
+        skip the one that does not parse.
+        """
+        if kind in _SEPARATE_DOCUMENTS:
+            return True
+        files = self._drbd_order if kind == "drbd" else (f for f in self.files if f.kind == kind)
+        return all(f.doc.parsed for f in files)
+
     def documents(self, kind: str) -> list[SiteFile]:
-        """This host's files of ``kind``, in the order the daemon reads them.
+        """This host's files of ``kind``, in the order the daemon reads them; none when the
+        host's ``kind`` configuration is not :meth:`known`, so that facts built from them are
+        absent rather than partial (rules stay silent without facts).
 
         For drbd that is drbd.conf and its includes as drbdadm reads them, followed by the
         drbd files nothing includes (drbdadm never reads those, but they are still checked).
         """
+        if not self.known(kind):
+            return []
         found = [f for f in self.files if f.kind == kind]
         if kind == "drbd":
             read = {id(f) for f in self._drbd_order}
@@ -196,16 +221,23 @@ class Host:
         return read_regular(path)
 
     def drbd_files(self) -> list[SiteFile]:
-        """drbd.conf and the files it includes, in drbdadm's reading order, each once."""
-        return list(self._drbd_order)
+        """drbd.conf and the files it includes, in drbdadm's reading order, each once (none
+        when one of them did not parse: :meth:`known`)."""
+        return list(self._drbd_order) if self.known("drbd") else []
 
     def drbd_resources(self) -> list[tuple[SiteFile, DrbdResource]]:
-        """Resources from /etc/drbd.conf and what it includes, in drbdadm's reading order."""
-        return list(self._drbd_resources)
+        """Resources from /etc/drbd.conf and what it includes, in drbdadm's reading order
+        (none when one of those files did not parse: :meth:`known`)."""
+        return list(self._drbd_resources) if self.known("drbd") else []
+
+    def drbd_resource(self, name: str) -> tuple[SiteFile, DrbdResource] | None:
+        """The resource ``name`` and the file that holds it, as drbdadm finds it through
+        drbd.conf and its includes; None when drbdadm reads no resource of that name."""
+        return next(((f, r) for f, r in self._drbd_resources if r.name == name), None)
 
     def drbd_common(self) -> tuple[SiteFile, DrbdSection] | None:
         """The first ``common`` section drbdadm reads (a second one is a drbdadm error)."""
-        for file in self._drbd_order:
+        for file in self.drbd_files():
             common = file.doc.model.common
             if common is not None:
                 return file, common
@@ -218,6 +250,8 @@ class Site:
     problems: list[SiteProblem] = attrs.field(factory=list)
     # display paths of the files given on the command line; empty: report everything
     focus: frozenset[str] = frozenset()
+    # hosts reported whole because a file given is context, not a document (etc/hostname)
+    focus_hosts: frozenset[str] = frozenset()
     _by_name: dict[str, Host] = attrs.field(factory=dict, init=False, repr=False)
     _by_path: dict[str, SiteFile] | None = attrs.field(default=None, init=False, repr=False)
 
@@ -285,6 +319,7 @@ class _SiteLoader:
         overrides: Mapping[str, str | os.PathLike[str]],
     ) -> Site:
         focus: set[str] = set()
+        roots: dict[str, str] = {}  # focused file -> its host root
         for name, root in overrides.items():
             self.add_host(_host_root(_display(root)), name)
         for raw in paths:
@@ -296,8 +331,17 @@ class _SiteLoader:
             else:
                 path = _anchored(path)
                 focus.add(path)
-                self.add_file(path)
+                roots[path] = self.add_file(path)
         self.site.focus = frozenset(focus)
+        # A file no codec reads (etc/hostname, a runlevel link, a unit in lib/systemd) is
+        # context: what it changes shows anywhere on its host, so the whole host is reported.
+        self.site.focus_hosts = frozenset(
+            host.name
+            for path, root in roots.items()
+            if self.site.file_at(path) is None
+            for host in self.site.hosts
+            if os.path.realpath(host.root) == os.path.realpath(root)
+        )
         return self.site
 
     def add_directory(self, path: str) -> None:
@@ -313,7 +357,8 @@ class _SiteLoader:
         for root in roots:
             self.add_host(root)
 
-    def add_file(self, path: str) -> None:
+    def add_file(self, path: str) -> str:
+        """Load the host of the file at ``path`` (with its sibling hosts); its host root."""
         parts = path.split("/")
         if "etc" in parts[:-1]:
             etc_index = len(parts) - 2 - parts[-2::-1].index("etc")
@@ -325,11 +370,12 @@ class _SiteLoader:
             root = found
         if root in ("/", "."):
             self.add_host(root)
-            return
+            return root
         # a file of one host in a directory of hosts: the other hosts give cross-host context
         siblings = _host_roots_below(posixpath.dirname(root))
         for host_root in siblings if root in siblings else [root]:
             self.add_host(host_root)
+        return root
 
     def add_host(self, root: str, name: str | None = None) -> None:
         real_root = os.path.realpath(root)
@@ -377,11 +423,16 @@ def _anchored(path: str) -> str:
 
 def _root_outside_etc(path: str) -> str | None:
     """The host root of a file in a directory outside etc that kmod or systemd reads
-    (``usr/lib/modules-load.d/drbd.conf``), None for any other file."""
-    directory = posixpath.dirname(path)
-    for rel_dir in _CONFIG_DIRS_OUTSIDE_ETC:
-        if directory == rel_dir or directory.endswith(f"/{rel_dir}"):
-            root = directory[: -len(rel_dir)].rstrip("/")
+    (``usr/lib/modules-load.d/drbd.conf``) or that rules read for context (a unit in
+    ``lib/systemd/system`` or its drop-in directory, ``var/lib/multipath/bindings``), None
+    for any other file."""
+    padded = "/" + posixpath.dirname(path) + "/"
+    for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_CONTEXT_DIRS_OUTSIDE_ETC):
+        at = padded.find(f"/{rel_dir}/")
+        nested = padded[at + len(rel_dir) + 2 :]
+        # kmod and systemd read those directories flat; a unit's drop-ins sit one level down
+        if at >= 0 and (not nested or (rel_dir.endswith("/system") and nested.count("/") == 1)):
+            root = padded[1 : at + 1].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
     return None
 
@@ -650,7 +701,10 @@ class _HostReader:
                 file.rel,
                 at=at,
             )
-        if not matches:
+        if not matches and not self._glob_directory_exists(rooted):
+            # An empty drop-in directory is a package's default (drbd-utils' drbd.conf includes
+            # drbd.d/*.res before any resource exists): drbdadm ignores a glob that matches
+            # nothing, and so do we unless the directory it looks in is missing.
             self.problem(
                 "SYN003",
                 f"include {pattern!r} matches no file (drbdadm ignores it silently)",
@@ -659,6 +713,13 @@ class _HostReader:
                 at=at,
             )
         return [posixpath.normpath(m.replace(os.sep, "/")) for m in matches]
+
+    def _glob_directory_exists(self, rooted: str) -> bool:
+        """Whether the directory a glob pattern starts listing in (its path up to the first
+        component with wildcards) is a directory of the host."""
+        parts = rooted.split("/")
+        fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+        return os.path.isdir(self.real("/".join(parts[:fixed]) or "."))
 
     def _glob(self, rooted: str) -> tuple[list[str], str | None]:
         """glob(3) of ``rooted`` inside the host root, bounded: the sorted matches, and what
@@ -760,6 +821,16 @@ _CONFIG_DIRS_OUTSIDE_ETC = tuple(
     f"{base}/{name}"
     for name in ("modprobe.d", "modules-load.d")
     for base in ("run", "usr/local/lib", "usr/lib", "lib")
+)
+
+# Directories outside etc with files rules read for context (boot_order.UNIT_DIRS, the
+# multipath bindings of old releases); more specific paths first, as above.
+_CONTEXT_DIRS_OUTSIDE_ETC = (
+    "run/systemd/system",
+    "usr/local/lib/systemd/system",
+    "usr/lib/systemd/system",
+    "lib/systemd/system",
+    "var/lib/multipath",
 )
 
 # Names that are files, never directories, wherever a codec reads them.

@@ -20,7 +20,8 @@ Public API
     ``by_replica: dict[ReplicaKey, list[IetLunExport]]`` (every LUN that exports a DRBD device,
     keyed by ``(resource name, volume number)``), ``by_wwid: dict[str, list[IetLunExport]]``,
     ``maps_by_wwid: dict[str, list[MultipathMap]]``, ``guests_by_wwid: dict[str, list[GuestDisk]]``,
-    ``has_targets`` (the site carries an ietd.conf that ietd reads), ``unknown_wwids`` (LUNs
+    ``has_targets`` (the site carries an ietd.conf that ietd reads, and every one parses: else
+    no rule may conclude that no LUN presents a WWID), ``unknown_wwids`` (LUNs
     whose WWID cannot be computed from their configuration), ``replica_hosts(key)``.
 
 ``HostStack`` (one host)
@@ -30,10 +31,11 @@ Public API
     ``by_name``), ``backing(path) -> DrbdDevice | None`` (by backing disk, LVM ``/dev/VG/LV``
     and ``/dev/mapper/VG-LV`` alike; the dict is ``by_backing``), ``elsewhere: dict[str,
     list[str]]`` (names of devices this host's config defines only for other hosts -> those
-    hosts' names), ``has_drbd`` (the host carries a parsed /etc/drbd.conf), ``ietd_file`` (the
-    file ietd reads), ``ignored_ietd`` (ietd.conf files it does not read), ``luns:
-    list[IetLunExport]``, ``maps: list[MultipathMap]``, ``maps_by_alias``, ``maps_by_wwid``
-    (``dict[str, MultipathMap]``), ``guest_disks: list[GuestDisk]``.
+    hosts' names), ``has_drbd`` (the host carries an /etc/drbd.conf that parses, and so do
+    its includes), ``ietd_file`` (the file ietd reads), ``ignored_ietd`` (ietd.conf files it
+    does not read), ``luns: list[IetLunExport]``, ``maps: list[MultipathMap]``,
+    ``maps_by_alias``, ``maps_by_wwid`` (``dict[str, MultipathMap]``), ``guest_disks:
+    list[GuestDisk]``.
 
 ``DrbdDevice``: ``host, resource, volume, minor, path, disk, file, statement, implicit``,
     ``replica`` (the ``ReplicaKey``), ``names()``, ``location(message)``.
@@ -412,6 +414,7 @@ def stack_index_for(site: Site, versions: Mapping[str, str]) -> StackIndex:
 def _build(site: Site, drbd_version: str, iet_version: IetVersion | None) -> StackIndex:
     index = StackIndex(drbd_version, iet_version)
     drbd = drbd_index(site, drbd_version)
+    unread = False  # a target configuration that did not parse: the site's LUNs are unknown
     for host in site.hosts:
         stack = HostStack(host)
         index.hosts[host] = stack
@@ -420,6 +423,7 @@ def _build(site: Site, drbd_version: str, iet_version: IetVersion | None) -> Sta
         _read_multipath(stack)
         _read_guests(stack)
         index.has_targets = index.has_targets or stack.ietd_file is not None
+        unread = unread or not host.known("ietd")
         for lun in stack.luns:
             if lun.replica is not None:
                 index.by_replica.setdefault(lun.replica, []).append(lun)
@@ -432,6 +436,7 @@ def _build(site: Site, drbd_version: str, iet_version: IetVersion | None) -> Sta
         for disk in stack.guest_disks:
             if disk.wwid is not None:
                 index.guests_by_wwid.setdefault(disk.wwid, []).append(disk)
+    index.has_targets = index.has_targets and not unread
     return index
 
 
@@ -441,7 +446,8 @@ def _build(site: Site, drbd_version: str, iet_version: IetVersion | None) -> Sta
 def _read_drbd(stack: HostStack, views: list[ResourceView], version: str) -> None:
     host = stack.host
     main = host.file("etc/drbd.conf")
-    stack.has_drbd = main is not None and main.kind == "drbd" and main.doc.parsed
+    known = main is not None and main.kind == "drbd" and host.known("drbd")
+    stack.has_drbd = known and main is not None and main.doc.parsed
     for view in views:
         anywhere = view.matches_by_address_or_stacking()
         own = view.hosts if anywhere else view.own_sections(host.name, version)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from xsanconf.data import REDACTED, Directive
 from xsanconf.errors import ParseError
-from xsanconf.formats.drbd.lexer import tokenize, words
+from xsanconf.formats.drbd.lexer import secret_words, tokenize, words
 from xsanconf.formats.drbd.model import (
     DrbdConfig,
     DrbdConnection,
@@ -18,8 +18,9 @@ from xsanconf.formats.drbd.model import (
     DrbdStatement,
     DrbdVolume,
 )
-from xsanconf.formats.drbd.values import quote, unquote
+from xsanconf.formats.drbd.values import quote, quoted_word, unquote
 from xsanconf.parsing import parse_with
+from xsanconf.secrets import mask_spans
 from xsanconf.select import SelectorError, parse_selector
 from xsanconf.syntax import Node, Token
 
@@ -43,6 +44,7 @@ __all__ = [
     "redact",
     "set_value",
     "sniff",
+    "token_secrets",
     "unset_value",
 ]
 
@@ -126,10 +128,30 @@ _SECRETS = frozenset({"shared-secret"})
 
 
 def redact(directive: Directive) -> Directive:
-    """The directive with its secret (the peers' ``shared-secret``) blanked out."""
+    """The directive with its secret (the peers' ``shared-secret``) blanked out, also in the
+    text of a skipped block."""
     if directive.name in _SECRETS and directive.args:
         return Directive(directive.name, [REDACTED], directive.block, directive.line)
+    if directive.name == "" and directive.args:
+        body = directive.args[0]
+        found = secret_words(body, _SECRETS) if "shared-secret" in body else []
+        if found:
+            return Directive("", [mask_spans(body, found)], directive.block, directive.line)
     return directive
+
+
+def token_secrets(token: Token) -> list[tuple[int, int]]:
+    """Where a token holds a ``shared-secret`` value: every word after the keyword, on any
+    line (drbdadm lets the value sit on the next one).  Skipped text and the text of a file
+    that did not parse are read word by word the same way."""
+    if "shared-secret" not in token.text:
+        return []
+    if token.kind == "STMT":
+        found = words(token.text)
+        return [(s, e) for s, e, _ in found[1:]] if found[0][2] in _SECRETS else []
+    if token.kind in ("SKIP_BODY", "RAW"):
+        return secret_words(token.text, _SECRETS)
+    return []
 
 
 def _raw(body: str) -> Directive:
@@ -195,7 +217,9 @@ def set_value(doc: Document, selector: str, value: str) -> None:
     assert found is not None
     section, keyword = found
     words = value.split() if keyword in _MULTI_WORD else [value]
-    section.set(keyword, *words)
+    # a value given as the file writes it ("/usr/lib/drbd/crm-fence-peer.sh", with its quotes,
+    # as `get` cannot show) is that value, not one holding quotes
+    section.set(keyword, *(unquote(w) if quoted_word(w) else w for w in words))
 
 
 def unset_value(doc: Document, selector: str) -> int:

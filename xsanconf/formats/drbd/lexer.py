@@ -14,7 +14,7 @@ import re
 
 from xsanconf.parsing import Lexed, LexError
 
-__all__ = ["MAX_DEPTH", "WORD", "tokenize", "words"]
+__all__ = ["MAX_DEPTH", "WORD", "secret_words", "tokenize", "words"]
 
 MAX_DEPTH = 100
 TRIVIA_UNIT = r"(?:[ \t\r\n]++|\#[^\n]*+)"
@@ -60,6 +60,27 @@ def _words(text: str) -> tuple[tuple[int, int, str], ...]:
         found.append((m.start(), m.end(), m.group()))
         pos = m.end()
     return tuple(found)
+
+
+@functools.cache
+def _any_piece() -> re.Pattern[str]:
+    return re.compile(rf"(?P<trivia>{TRIVIA_UNIT})|(?P<word>{WORD})|(?P<end>[;{{}}])|.", re.S)
+
+
+def secret_words(text: str, keywords: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of the words after one of ``keywords`` up to the statement's end, in text that
+    need not parse (a skipped block, a file with a syntax error): a value on the next line, or
+    before a stray character, is found as drbdadm's scanner would find it."""
+    found = []
+    taking = False
+    for m in _any_piece().finditer(text):
+        if m.lastgroup == "word":
+            if taking:
+                found.append(m.span())
+            taking = taking or m.group() in keywords
+        elif m.lastgroup == "end":
+            taking = False
+    return found
 
 
 def _explain(text: str, pos: int) -> LexError:

@@ -124,6 +124,14 @@ def _statement_words(token: Token) -> list[tuple[int, int, str]]:
     return lexer.words(token.text)
 
 
+def _styled(value: str, old: str | None) -> str:
+    """The word for ``value`` in place of the word ``old``: unchanged when it already says
+    ``value`` (so setting a value to itself changes no byte), quoted when ``old`` was."""
+    if old is not None and unquote(old) == value:
+        return old
+    return quote(value, always=old is not None and old.startswith('"'))
+
+
 class DrbdStatement:
     """``keyword value...;`` -- an option or a parameter such as ``device``."""
 
@@ -181,7 +189,8 @@ class DrbdStatement:
         """Replace the values, keeping the spacing after the keyword and anything after them."""
         text = self.token.text
         found = _statement_words(self.token)
-        new = " ".join(quote(v) for v in values)
+        old = [w for _, _, w in found[1:]]
+        new = " ".join(_styled(v, old[i] if i < len(old) else None) for i, v in enumerate(values))
         if len(found) > 1:
             start, end = found[1][0], found[-1][1]
             text = text[:start] + new + text[end:]

@@ -16,6 +16,7 @@ __all__ = [
     "parse_meta_disk",
     "parse_size",
     "quote",
+    "quoted_word",
     "unquote",
 ]
 
@@ -31,11 +32,21 @@ def unquote(word: str) -> str:
     return word
 
 
-def quote(value: str) -> str:
-    """A word for ``value``: bare where drbdadm's scanner allows, else quoted."""
-    if _BARE_OK.fullmatch(value):
+def quote(value: str, *, always: bool = False) -> str:
+    """A word for ``value``: bare where drbdadm's scanner allows (unless ``always``), else
+    quoted."""
+    if _BARE_OK.fullmatch(value) and not always:
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def quoted_word(text: str) -> bool:
+    """Whether ``text`` is one quoted drbd word (``"/usr/lib/drbd/crm-fence-peer.sh"``): a
+    value given as the file writes it."""
+    return _QUOTED.fullmatch(text) is not None
 
 
 def parse_size(value: str) -> int | None:

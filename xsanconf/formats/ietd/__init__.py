@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from xsanconf.data import Directive
+from xsanconf.formats.ietd.keywords import keyword_kind
 from xsanconf.formats.ietd.lexer import tokenize_lines, words
 from xsanconf.formats.ietd.lun import LunParam, LunParams
 from xsanconf.formats.ietd.model import IetAccount, IetConfig, IetLun, IetStatement, IetTarget
@@ -39,6 +40,7 @@ __all__ = [
     "redact",
     "set_value",
     "sniff",
+    "token_secrets",
     "tokenize",
     "unset_value",
 ]
@@ -87,6 +89,20 @@ def directives(doc: Document) -> list[Directive]:
             block = [_directive(doc, t) for t in rest]
             out.append(_directive(doc, header, block))
     return out
+
+
+def token_secrets(token: Token) -> list[tuple[int, int]]:
+    """The passwords of ``IncomingUser``/``OutgoingUser`` lines: each word after the user name
+    (ietd reads the first as the secret).  A token is one line (the text of a file that did not
+    parse is read line by line)."""
+    found = []
+    offset = 0
+    for line in token.text.split("\n"):
+        line_words = words(line)
+        if len(line_words) > 2 and keyword_kind(line_words[0][2]) == "account":
+            found += [(offset + s, offset + e) for s, e, _ in line_words[2:]]
+        offset += len(line) + 1
+    return found
 
 
 def build(items: list[Directive]) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from xsanconf.data import Directive
 from xsanconf.formats._lines import check_one_line, steps_of
 from xsanconf.formats.flat import flat_tree
-from xsanconf.formats.iscsid.keys import KEYS, KeySpec
+from xsanconf.formats.iscsid.keys import KEYS, KeySpec, is_secret
 from xsanconf.formats.iscsid.lexer import C_SPACE, pieces, tokenize
 from xsanconf.formats.iscsid.model import (
     IscsidConfig,
@@ -17,8 +18,10 @@ from xsanconf.formats.iscsid.model import (
     IscsidOtherLine,
     IscsidSetting,
 )
+from xsanconf.formats.iscsid.reader import idbm_parse
 from xsanconf.parsing import parse_with
-from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
+from xsanconf.secrets import mask_spans
+from xsanconf.secrets import redact as redact_setting
 from xsanconf.select import SelectorError
 from xsanconf.syntax import Node, Token
 
@@ -42,6 +45,7 @@ __all__ = [
     "redact",
     "set_value",
     "sniff",
+    "token_secrets",
     "unset_value",
 ]
 
@@ -91,6 +95,68 @@ def directives(doc: Document) -> list[Directive]:
         else:
             out.append(Directive(child.text, [], None, line))
     return out
+
+
+# what a key is made of (a "name" glued to its value starts with the key), and what may
+# stand between a key and its value
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]")
+_SEPARATORS = frozenset(C_SPACE + "=:")
+
+
+def _line_secret(stripped: str) -> tuple[int, int] | None:
+    """Where the password is in a stripped, significant line, as idbm reads the line.
+
+    idbm takes the name up to a blank or ``=``; when it then finds no ``=`` it drops the line
+    (``node.session.auth.password SECRET``), but the words after such a name are the password
+    all the same, and so is what follows the key in a name glued to its value
+    (``node.session.auth.password:SECRET``).
+    """
+    read = idbm_parse(stripped)
+    if not isinstance(read, str):
+        key, value = read
+        return (len(stripped) - len(value), len(stripped)) if is_secret(key) else None
+    name_end = _skip(stripped, 0, lambda ch: ch not in C_SPACE and ch != "=")
+    if not is_secret(stripped[:name_end]):
+        return None
+    start = _skip(stripped, _skip(stripped, 0, _KEY_CHARS.__contains__), _SEPARATORS.__contains__)
+    return (start, len(stripped)) if start < len(stripped) else None
+
+
+def _skip(text: str, pos: int, wanted: Callable[[str], bool]) -> int:
+    while pos < len(text) and wanted(text[pos]):
+        pos += 1
+    return pos
+
+
+def token_secrets(token: Token) -> list[tuple[int, int]]:
+    """The passwords a token holds: a token is one stripped line (the text of a file that did
+    not parse is read line by line, the same way)."""
+    if token.kind != "RAW":
+        found = _line_secret(token.text)
+        return [found] if found is not None else []
+    spans = []
+    offset = 0
+    for line in token.text.split("\n"):
+        stripped = line.strip(C_SPACE)
+        if stripped and not stripped.startswith("#"):
+            found = _line_secret(stripped)
+            if found is not None:
+                lead = offset + len(line) - len(line.lstrip(C_SPACE))
+                spans.append((lead + found[0], lead + found[1]))
+        offset += len(line) + 1
+    return spans
+
+
+def redact(directive: Directive) -> Directive:
+    """``directive`` with its password blanked out; a line iscsid drops is one directive with
+    no value, its whole text the name, masked as idbm would read it (see :func:`_line_secret`)."""
+    if directive.args:
+        return redact_setting(directive)
+    found = _line_secret(directive.name)
+    if found is None:
+        return directive
+    name = mask_spans(directive.name, [found])
+    return Directive(name, [], directive.block, directive.line)
 
 
 def build(items: list[Directive]) -> str:

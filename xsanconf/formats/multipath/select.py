@@ -2,8 +2,9 @@
 
 Every step but the last names a section (``defaults``, ``blacklist``, ``devices.device``,
 ``multipaths.multipath``); a filter ``[key=value]`` picks the sections whose option ``key`` has
-that value (``multipaths.multipath[wwid=3600a0b80001327510000000000000000]``).  The last step
-is an option keyword, or a section to read or remove whole.
+that value (``multipaths.multipath[wwid=3600a0b80001327510000000000000000]``), and
+``[key=value,key=value]`` by several (``devices.device[vendor=IET,product=VIRTUAL-DISK]``).
+The last step is an option keyword, or a section to read or remove whole.
 
 Sections that repeat (two ``defaults`` blocks, two entries for one WWID) are read as multipathd
 merges them: a single-valued option's last setting wins, ``set`` changes that line (or adds
@@ -11,7 +12,8 @@ the option to the last such section) and ``unset`` removes it from all of them. 
 entries (``devnode``, ``wwid``, ``property``, ``protocol`` in ``blacklist`` and
 ``blacklist_exceptions``) accumulate instead: ``get`` lists them all, ``set`` adds a pattern
 that is not there yet, and ``devnode[PATTERN]`` names one of them (to replace or remove it).
-A section that does not exist is added, with the filter's option, when something is set in it.
+A section that does not exist is added, with the filter's options, when something is set in it;
+a new ``device`` needs both ``vendor`` and ``product`` in its filter.
 """
 
 from __future__ import annotations
@@ -91,15 +93,32 @@ class _Path:
             if matching:
                 section = matching[-1]
                 continue
+            _check_identified(self, step)
             section = section.add_section(step.name)
-            if step.keyed is not None:
-                section.set(*step.keyed)
+            for key, value in step.keys:
+                section.set(key, value)
         return section
 
 
 def _matches(section: MultipathSection, step: Step) -> bool:
-    keyed = step.keyed
-    return keyed is None or section.value(keyed[0]) == keyed[1]
+    return all(section.value(key) == value for key, value in step.keys)
+
+
+# multipathd matches a devices entry by both its vendor and product regexes and skips one that
+# lacks either: a new entry needs both in its filter.
+_IDENTIFIED_BY = {"device": ("vendor", "product")}
+
+
+def _check_identified(path: _Path, step: Step) -> None:
+    needed = _IDENTIFIED_BY.get(step.name, ())
+    given = {key for key, _ in step.keys}
+    if all(key in given for key in needed):
+        return
+    raise ValueError(
+        f"a new '{step.name}' entry needs both {' and '.join(needed)} in its filter "
+        "(multipathd skips an entry without them), e.g. "
+        "devices.device[vendor=IET,product=VIRTUAL-DISK]"
+    )
 
 
 def _options(path: _Path, sections: list[MultipathSection]) -> list[MultipathOption]:

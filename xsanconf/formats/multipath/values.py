@@ -127,11 +127,32 @@ def _marginal_pathgroups(value: str) -> Typed:
     return {"no": "off", "0": "off", "yes": "on", "1": "on"}.get(value, INVALID)
 
 
+ULONG_MAX = 2**64 - 1
+UINT_MAX = 2**32 - 1
+
+
 def _dev_loss_tmo(value: str) -> Typed:
+    """``set_dev_loss``: ``infinity``, else ``sscanf("%u")`` into an unsigned int.
+
+    glibc reads a leading number with strtoul (a sign allowed, ULONG_MAX on overflow) and
+    stores it truncated to 32 bits: ``99999999999`` becomes 1215752191 and ``-1`` UINT_MAX.
+    UINT_MAX and up print as ``infinity``; 0 means "not set" (the next level or the kernel's
+    value applies), hence None.
+    """
     if value == "infinity":
         return "infinity"
-    m = re.match(r"[ \t\n\v\f\r]*\+?(\d+)", value)  # sscanf("%u") reads a leading number
-    return int(m.group(1)) if m else INVALID
+    m = re.match(r"[ \t\n\v\f\r]*([+-]?)(\d+)", value)
+    if m is None:
+        return INVALID
+    number = int(m.group(2))
+    if number > ULONG_MAX:
+        number = ULONG_MAX
+    elif m.group(1) == "-":
+        number = -number % (ULONG_MAX + 1)
+    number &= UINT_MAX
+    if number == UINT_MAX:
+        return "infinity"
+    return number or None
 
 
 def _no_slash(value: str) -> Typed:

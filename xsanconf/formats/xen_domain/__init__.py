@@ -14,9 +14,9 @@ from xsanconf.data import Directive
 from xsanconf.formats.xen_domain.disk import DiskSpec, parse_disk_spec
 from xsanconf.formats.xen_domain.lexer import tokenize
 from xsanconf.formats.xen_domain.model import XenConfig, XenDisk, XenSetting, literal
+from xsanconf.formats.xen_domain.passwords import redact, token_secrets
 from xsanconf.formats.xen_domain.select import get_value, set_value, unset_value
 from xsanconf.parsing import parse_with
-from xsanconf.secrets import redact  # blanks secrets in `xsanconf parse --json`
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -37,6 +37,7 @@ __all__ = [
     "redact",
     "set_value",
     "sniff",
+    "token_secrets",
     "unset_value",
 ]
 

@@ -2,7 +2,9 @@
 
 A reporter is a function ``(LintResult, Report) -> str``; it knows nothing about rules or files
 beyond what the diagnostics and :class:`Report` carry.  Source lines shown to users go through
-:func:`redact`, so a CHAP or DRBD secret never reaches a terminal or a CI log.
+:func:`shown_source`, which masks the secrets the file's format finds on the line (or, without
+that knowledge, :func:`redact`'s line pattern), so a CHAP or DRBD secret never reaches a
+terminal or a CI log.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from xsanconf.graph import StackGraph
     from xsanconf.lint.engine import LintResult
 
-__all__ = ["FORMATS", "Report", "counts", "redact", "render", "summary_line"]
+__all__ = ["FORMATS", "Report", "counts", "redact", "render", "shown_source", "summary_line"]
 
 FORMATS = ("text", "json", "sarif", "github", "html")
 
@@ -41,10 +43,29 @@ class Report:
     hosts: int = 0
     page_help: Callable[[str], str | None] = lambda code: None
     show_secrets: bool = False  # source lines as they are (xsanlint --show-secrets)
+    # where the secrets are on a line of a file (column spans); None: the line pattern finds them
+    secret_spans: Callable[[str, int], Sequence[tuple[int, int]]] | None = None
     # the site's stack with the findings' codes attached (the html report draws it)
     stack_graph: Callable[[Sequence[Diagnostic]], StackGraph | None] = lambda diagnostics: None
     # each host's assumed versions and their evidence (the json report lists them)
     host_versions: Callable[[], dict[str, Any]] = lambda: {}
+
+
+def shown_source(report: Report, path: str, line: int, end: int | None = None) -> str | None:
+    """Line ``line`` of ``path`` as reports show it (its first ``end`` characters with
+    ``end``): secrets masked unless ``--show-secrets``; None when there is no such line."""
+    source = report.source_line(path, line)
+    if source is None:
+        return None
+    if end is not None:
+        source = source[:end]
+    if report.show_secrets:
+        return source
+    if report.secret_spans is None:
+        return redact(source)
+    from xsanconf.secrets import mask_spans
+
+    return mask_spans(source, report.secret_spans(path, line))
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> Counter[Severity]:

@@ -19,7 +19,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from xsanconf.lint.diagnostics import Diagnostic, Location
-from xsanconf.lint.reporters import Report, redact, summary_line
+from xsanconf.lint.reporters import Report, shown_source, summary_line
 
 if TYPE_CHECKING:
     from xsanconf.graph import StackGraph
@@ -83,18 +83,13 @@ def _where(loc: Location) -> str:
 
 
 def _excerpt(d: Diagnostic, report: Report) -> str:
-    """The finding's source line, secrets masked.
-
-    Only that line, as in the text report: a neighbouring line may hold a secret's value
-    without its keyword (DRBD lets ``shared-secret`` and its value sit on two lines), which
-    line-by-line masking cannot recognise.
-    """
-    hide = (lambda line: line) if report.show_secrets else redact
+    """The finding's source line, secrets masked (as the file's format finds them: a DRBD
+    ``shared-secret`` value may sit on the line after its keyword)."""
     loc = d.location
-    line = report.source_line(loc.path, loc.line)
+    line = shown_source(report, loc.path, loc.line)
     if line is None:
         return ""
-    return f'<pre><span class="hit">{loc.line:>5} | {_text(hide(line).expandtabs(8))}</span></pre>'
+    return f'<pre><span class="hit">{loc.line:>5} | {_text(line.expandtabs(8))}</span></pre>'
 
 
 def _finding(number: int, d: Diagnostic, report: Report) -> str:

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from xsanconf.lint.diagnostics import Diagnostic, Severity
-from xsanconf.lint.reporters import Report, redact, summary_line
+from xsanconf.lint.reporters import Report, shown_source, summary_line
 
 if TYPE_CHECKING:
     from xsanconf.lint.engine import LintResult
@@ -45,9 +45,9 @@ def _one(d: Diagnostic, report: Report) -> list[str]:
     lines = [f"{head}{_paint(host, _DIM, report)}"]
     source = report.source_line(loc.path, loc.line)
     if source is not None:
-        hide = (lambda line: line) if report.show_secrets else redact
-        shown = _printable(hide(source)).expandtabs(8)
-        prefix = _printable(hide(source[: loc.column - 1])).expandtabs(8)
+        shown = _printable(shown_source(report, loc.path, loc.line) or "").expandtabs(8)
+        before = shown_source(report, loc.path, loc.line, loc.column - 1) or ""
+        prefix = _printable(before).expandtabs(8)
         width = 1
         if loc.end_line == loc.line and loc.end_column is not None:
             width = max(1, len(source[loc.column - 1 : loc.end_column - 1].rstrip()))

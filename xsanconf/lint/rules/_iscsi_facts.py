@@ -149,7 +149,10 @@ def _portal(file: SiteFile) -> Portal:
 
 
 def portals(index: StackIndex) -> list[Portal]:
-    """Every host's ietd, as ietd reads it (the file it reads: see :mod:`xsanconf.lint.stack`)."""
+    """Every host's ietd, as ietd reads it (the file it reads: see :mod:`xsanconf.lint.stack`);
+    none when one of them did not parse, since the accounts the site offers are then unknown."""
+    if not index.has_targets:
+        return []
     found = []
     for stack in index.hosts.values():
         file = stack.ietd_file

@@ -200,7 +200,9 @@ def host_sections(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             if other.host is not view.host
         ]
         candidates = ctx.host_versions(view.host).drbd or (version,)
-        found = [(v, d.location, d) for v in candidates for d in _unmatched(ctx, view, v, others)]
+        found = [
+            (v, d.location, d) for v in candidates for d in _unmatched(ctx, view, v, others, index)
+        ]
         yield from _weighed(found, candidates)
 
 
@@ -218,10 +220,12 @@ def _weighed(
 
 
 def _unmatched(
-    ctx: RuleContext, view: ResourceView, version: str, others: list[Location]
+    ctx: RuleContext, view: ResourceView, version: str, others: list[Location], index: DrbdIndex
 ) -> Iterator[Diagnostic]:
     own = view.own_sections(view.host.name, version)
     if not own:
+        if _meant_for_others(view, index, version):
+            return
         yield ctx.diagnostic(
             f"resource {view.name}: host {view.host.name} matches none of its host sections "
             f"({_section_names(view.hosts)}){_near_miss(view, version)}; drbdadm {version} "
@@ -236,6 +240,28 @@ def _unmatched(
             view.section_location(own[1]),
             related=[view.section_location(own[0], "also matches")],
         )
+
+
+def _meant_for_others(view: ResourceView, index: DrbdIndex, version: str) -> bool:
+    """Whether a resource that does not name this host is plainly another nodes' resource.
+
+    drbdadm skips such a resource without a word (it complains only when no resource at all
+    names the host: "Misspelled name of the local machine?"), and drbd.conf(5) recommends the
+    same files on every node.  So it is normal when this host's name is right -- another
+    resource of its configuration names it (as the stacked resource names the third node,
+    which must define the lower resource for ``stacked-on-top-of``) -- or when every node the
+    resource names is another host of the site.  A name that nearly matches is reported.
+    """
+    host = view.host
+    if _near_miss(view, version):
+        return False
+    if any(other.own_sections(host.name, version) for other in index.of_host(host)):
+        return True
+    named = [s for s in view.hosts if s.keyword == "on"]
+    return bool(named) and all(
+        any(found is not host for name in view.names_of(s) for found in index.hosts.find(name))
+        for s in named
+    )
 
 
 def _section_names(sections: list[DrbdHost]) -> str:
@@ -664,9 +690,14 @@ def flushes_disabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _discards(keyword: str, policy: str) -> bool:
-    """Whether an after-split-brain policy throws one node's changes away by itself."""
+    """Whether an after-split-brain policy throws one node's changes away by itself.
+
+    ``discard-zero-changes`` does not: it resyncs only from the node that wrote to the one
+    that did not, and disconnects when both wrote (the kernel's drbd_asb_recover_0p keeps
+    "no decision" then), so no write is ever lost to it.
+    """
     if keyword == "after-sb-0pri":
-        return policy.startswith("discard-")
+        return policy.startswith("discard-") and policy != "discard-zero-changes"
     return keyword == "after-sb-1pri" and policy in ("discard-secondary", "consensus")
 
 

@@ -255,6 +255,9 @@ def _exists(host: Host, rel: str) -> bool:
 
 def _options(host: Host) -> tuple[bool, str | None]:
     """Whether ietd's arguments are known, and the ``-c`` file they name (a host path)."""
+    defaults = host.file(DEFAULTS)
+    if defaults is not None and not defaults.doc.parsed:
+        return False, None  # a defaults file that does not parse may set anything
     found = _assignment(host, "ISCSITARGET_OPTIONS")
     if found is None or found[1] is None:
         return True, None

@@ -53,8 +53,10 @@ def _view(host: Host, ctx: RuleContext) -> KmodConfig:
 
 
 def _hosts(site: Site) -> Iterator[Host]:
+    """Hosts with module configuration whose every file parses: with one that does not, what
+    kmod passes to a module, and whether it loads it, is unknown."""
     for host in site.hosts:
-        if any(f.kind in _NEEDS for f in host.files):
+        if any(f.kind in _NEEDS for f in host.files) and all(host.known(k) for k in _NEEDS):
             yield host
 
 

@@ -160,16 +160,6 @@ def guest_disk_not_shared(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 # XEN002 -------------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _multipath_block() -> re.Pattern[str]:
-    return re.compile(r"multipath\s*\{([^{}]*)\}", re.S)
-
-
-@functools.cache
-def _word_value() -> re.Pattern[str]:
-    return re.compile(r"^\s*(wwid|alias)\s+\"?([^\s\"#]+)", re.M)
-
-
 class _MultipathNames:
     """The map names and wwids a host's multipath configuration provides."""
 
@@ -190,7 +180,10 @@ class _MultipathNames:
 
 
 def _multipath_names(host: Host) -> _MultipathNames | None:
-    """Aliases and wwids from multipath.conf, /etc/multipath/bindings and wwids (None: none)."""
+    """Aliases and wwids from multipath.conf, /etc/multipath/bindings and wwids (None: none,
+    or unknown because a multipath file did not parse)."""
+    if not host.known("multipath"):
+        return None
     names = _MultipathNames()
     for file in host.documents("multipath"):
         names.sources.append(file.path)
@@ -211,18 +204,7 @@ def _multipath_names(host: Host) -> _MultipathNames | None:
 
 
 def _read_multipath(file: SiteFile, names: _MultipathNames) -> None:
-    # The multipath codec's model when it reads the file; the text itself otherwise.
-    entries = []
-    if file.doc.parsed:
-        try:
-            entries = [(e.wwid, e.alias) for e in file.doc.model.multipaths]
-        except (AttributeError, ValueError):
-            entries = []
-    if not entries:
-        for block in _multipath_block().findall(file.text()):
-            found = dict(_word_value().findall(block))
-            entries.append((found.get("wwid"), found.get("alias")))
-    for wwid, alias in entries:
+    for wwid, alias in ((e.wwid, e.alias) for e in file.doc.model.multipaths):
         if wwid:
             names.wwids.add(wwid)
         if alias:
