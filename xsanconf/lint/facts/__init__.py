@@ -4,6 +4,9 @@ A module ``xsanconf.lint.facts.<kind>`` (``-`` in a kind becomes ``_``) may defi
 
 * ``invalid_values(file) -> Iterable[Finding]`` (SYN001: values the daemon's parser refuses,
   though the file's structure parses),
+* ``refused_values(file, version) -> Iterable[Finding]`` (drbd only: values drbdadm of
+  ``version`` refuses, weighed over the host's versions by :mod:`xsanconf.lint.values.drbd`
+  for SYN007, whose other checkers live in :mod:`xsanconf.lint.values`),
 * ``unknown_keywords(file, version) -> Iterable[Finding]`` (SYN002),
 * ``duplicates(file) -> Iterable[Finding]`` (SYN004, one file) and
   ``host_duplicates(host) -> Iterable[Finding]`` (SYN004, across the files of one host),

@@ -1,8 +1,12 @@
 """drbd.conf facts for the SYN rules: which keywords each section takes in 8.3, 8.4 and 9.
 
 Source: the parsers and config_flags tables of drbd-utils, as summarised in the project's drbd
-reference (sections 2 and 3).  Keywords a version still accepts but has renamed (``syncer``,
-``rate``, ``no-disk-flushes``) count as known here: DRBD007 reports them as deprecated.
+reference (sections 2 and 3), corrected where drbdadm 9.22 and its 8.4 and 8.3 back-ends
+disagree (``tests/lint/test_drbd_values_oracle.py`` places every option with them).
+Keywords a version still accepts but has renamed (``syncer``, ``rate``, ``no-disk-flushes``)
+count as known here: DRBD007 reports them as deprecated; the refusals DRBD007 reports with
+their replacement are left to it (:func:`deprecation_reports`).  Values are
+:mod:`xsanconf.lint.facts.drbd_options`'s.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING
 from xsanconf.domain.numerals import read_int
 from xsanconf.formats.drbd.lexer import words
 from xsanconf.lint.facts import Finding
+from xsanconf.lint.facts.drbd_options import LEGACY_NEGATIVES, SYNCER_IGNORED
 
 if TYPE_CHECKING:
     from xsanconf.formats.drbd import DrbdSection, DrbdStatement
@@ -47,7 +52,7 @@ def _table(*rows: tuple[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 
 
 _NET_COMMON = (
-    "protocol timeout connect-int ping-int ping-timeout max-buffers max-epoch-size sndbuf-size "
+    "timeout connect-int ping-int ping-timeout max-buffers max-epoch-size sndbuf-size "
     "rcvbuf-size ko-count allow-two-primaries cram-hmac-alg shared-secret after-sb-0pri "
     "after-sb-1pri after-sb-2pri always-asbp rr-conflict data-integrity-alg on-congestion "
     "congestion-fill congestion-extents"
@@ -58,7 +63,7 @@ _DISK_ATTACH_84 = (
     "rs-discard-granularity"
 )
 _PEER_DEVICE = "resync-rate c-plan-ahead c-delay-target c-fill-target c-max-rate c-min-rate"
-_LEGACY_DISK_FLAGS = "no-disk-barrier no-disk-flushes no-disk-drain no-md-flushes"
+_LEGACY_DISK_FLAGS = " ".join(sorted(LEGACY_NEGATIVES - {"no-tcp-cork"}))
 _HANDLERS_83 = (
     "pri-on-incon-degr pri-lost-after-sb pri-lost initial-split-brain split-brain fence-peer "
     "outdate-peer local-io-error before-resync-target after-resync-target before-resync-source "
@@ -85,6 +90,7 @@ STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "volume": _table(("device disk meta-disk flexible-meta-disk", V84), ("tiebreaker", V9)),
     "net": _table(
         (_NET_COMMON, ALL),
+        ("protocol", V84),  # 8.3 takes it at resource level only
         ("unplug-watermark", V8),
         ("no-tcp-cork", V8),
         ("tcp-cork verify-alg csums-alg use-rle csums-after-crash-only socket-check-timeout", V84),
@@ -95,10 +101,10 @@ STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     ),
     "disk": _table(
-        ("size on-io-error fencing disk-timeout", ALL),
-        ("use-bmbv max-bio-bvecs " + _LEGACY_DISK_FLAGS, V8),
-        (_DISK_ATTACH_84 + " " + _PEER_DEVICE + " rate after", V84),
-        ("max-bio-bvecs " + _LEGACY_DISK_FLAGS, ("8.4",)),
+        ("size on-io-error disk-timeout", ALL),
+        ("fencing use-bmbv max-bio-bvecs " + _LEGACY_DISK_FLAGS, V8),  # 9: fencing is net's
+        (_DISK_ATTACH_84 + " " + _PEER_DEVICE, V84),
+        ("max-bio-bvecs rate after " + _LEGACY_DISK_FLAGS, ("8.4",)),  # 9 refuses the aliases
         (
             "bitmap resync-without-replication peer-tiebreaker max-bio-size diskless block-size "
             "discard-granularity",
@@ -121,13 +127,12 @@ STATEMENTS: dict[str, dict[str, tuple[str, ...]]] = {
             ALL,
         ),
     ),
+    # drbdadm 9 still reads the syncer options that kept their meaning, not the resync
+    # controller's (peer-device options in 9); 8.4 drops the ones 8.3 ignored
     "syncer": _table(
-        (
-            "rate after al-extents use-rle cpu-mask verify-alg csums-alg c-plan-ahead "
-            "c-fill-target c-delay-target c-max-rate c-min-rate on-no-data-accessible "
-            "delay-probe-volume delay-probe-interval throttle-threshold hold-off-threshold",
-            ALL,
-        ),
+        ("after al-extents use-rle cpu-mask verify-alg csums-alg on-no-data-accessible", ALL),
+        ("rate c-plan-ahead c-fill-target c-delay-target c-max-rate c-min-rate", V8),
+        (" ".join(sorted(SYNCER_IGNORED)), V83),
     ),
     "handlers": _table(
         (_HANDLERS_83, ALL), ("unfence-peer", V84), ("quorum-lost disconnected", V9)
@@ -211,6 +216,8 @@ def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
     """Keywords and sections drbdadm of ``version`` does not take where they stand."""
     version = version or "9"
     for item, word, what, context, table in refused(file.doc.model, version):
+        if deprecation_reports(context, word, version):
+            continue
         yield _unknown(file, item, word, what, context=context, table=table, version=version)
 
 
@@ -220,9 +227,7 @@ Refusal = tuple["Token", str, str, str, dict[str, tuple[str, ...]]]
 def refused(config: DrbdSection, version: str) -> Iterator[Refusal]:
     """(token, word, "option" or "section", context, table) for each keyword drbdadm of
     ``version`` refuses where it stands in ``config``."""
-    stack: list[tuple[DrbdSection, str]] = [(config, "top")]
-    while stack:
-        section, context = stack.pop()
+    for section, context in _read_sections(config, version):
         statements = STATEMENTS.get(context, {})
         for statement in section.statements():
             word = statement.keyword
@@ -233,8 +238,18 @@ def refused(config: DrbdSection, version: str) -> Iterator[Refusal]:
             if version not in sections.get(child.keyword, ()):
                 assert child.head is not None
                 yield child.head, child.keyword, "section", context, sections
-                continue
-            inner = _context(child)
+
+
+def _read_sections(config: DrbdSection, version: str) -> Iterator[tuple[DrbdSection, str]]:
+    """(section, context) for each section drbdadm of ``version`` reads where it stands (the
+    body of a section it refuses is never read), from ``config`` down."""
+    stack: list[tuple[DrbdSection, str]] = [(config, "top")]
+    while stack:
+        section, context = stack.pop()
+        yield section, context
+        sections = SECTIONS.get(context, {})
+        for child in section.sections():
+            inner = _context(child) if version in sections.get(child.keyword, ()) else None
             if inner is not None:
                 stack.append((child, inner))
 
@@ -244,9 +259,85 @@ def other_version_syntax(config: DrbdSection, version: str) -> Iterator[tuple[To
     ``version`` refuses in ``config`` that another DRBD version reads there."""
     for token, word, what, context, table in refused(config, version):
         readers = table.get(word, ())
-        if readers:
+        if readers and not deprecation_reports(context, word, version):
             where = "at top level" if context == "top" else f"in '{context}'"
             yield token, f"{what} '{word}' {where}", " and ".join(readers)
+
+
+# Contexts whose statements are options with values in drbdadm's value table.
+_VALUED = frozenset({"global", "net", "disk", "syncer", "startup", "options", "resource"})
+
+
+def refused_values(file: SiteFile, version: str) -> Iterator[Finding]:
+    """Values drbdadm (or, for 8.x enums, drbdsetup) of ``version`` refuses, for keywords it
+    takes where they stand (SYN002 reports the others): enums, numbers with units and ranges,
+    flags, and the ``device`` and ``meta-disk`` forms each parser reads."""
+    from xsanconf.lint.facts.drbd_options import value_problem
+
+    for section, context in _read_sections(file.doc.model, version):
+        statements = STATEMENTS.get(context, {})
+        for statement in section.statements():
+            word = statement.keyword
+            if not _statement_known(word, context, statements, version):
+                continue
+            if word == "device" and context in ("resource", "host", "volume"):
+                problem = _device_problem(statement.args, version)
+                found = (problem, True) if problem is not None else None
+            elif word == "meta-disk" and version == "8.3" and context in ("resource", "host"):
+                found = _meta_disk_83(statement.args)
+            elif context in _VALUED:
+                found = value_problem(word, statement.args, version)
+            else:
+                found = None
+            if found is not None:
+                problem, at_parse = found
+                who = "drbdadm" if at_parse else "drbdsetup"
+                when = "" if at_parse else " when it applies the options"
+                shown = " ".join([word, *statement.args])
+                yield Finding(
+                    f"'{shown}': {problem}; {who} {version} refuses it{when}",
+                    file.location(statement.token),
+                )
+
+
+_MINOR_NAME = re.compile(r"(?:/dev/)?drbd[0-9]+")
+_ANY_NAME = re.compile(r"(?:/dev/)?drbd_.+")
+
+
+def _device_problem(args: list[str], version: str) -> str | None:
+    """``device [PATH] [minor N]`` as the parsers read it (parse_device)."""
+    if not args or args[0] == "minor":
+        return None
+    path, has_minor = args[0], "minor" in args[1:]
+    if version == "9" and has_minor and len(path) == 1 and path.isalpha():
+        return None  # a WinDRBD drive letter
+    if has_minor and (_MINOR_NAME.fullmatch(path) or _ANY_NAME.fullmatch(path)):
+        return None
+    if _MINOR_NAME.fullmatch(path):
+        return None
+    if not path.removeprefix("/dev/").startswith("drbd"):
+        return f"the device name '{path}' does not start with /dev/drbd"
+    if not has_minor:
+        return f"'{path}' carries no minor number; write '{path} minor N'"
+    return f"a device name of your own must start with /dev/drbd_ ('{path}')"
+
+
+def _meta_disk_83(args: list[str]) -> tuple[str, bool] | None:
+    """8.3 takes an external meta-disk only with its index (``meta-disk DEV [0];``)."""
+    if not args or args[0] == "internal" or "[" in "".join(args):
+        return None
+    return "DRBD 8.3 takes an external meta-disk with its index ('DEV [0]')", True
+
+
+def deprecation_reports(context: str, word: str, version: str) -> bool:
+    """Whether DRBD007 reports this refusal, with its replacement: a ``syncer`` option after
+    8.3, and ``fencing`` or the ``rate``/``after`` aliases in ``disk`` under 9.  SYN002 and
+    DRBD011 leave those to it, so that one mistake gets one finding and its fix."""
+    if version == "8.3":
+        return False
+    return context == "syncer" or (
+        version == "9" and context == "disk" and word in ("fencing", "rate", "after")
+    )
 
 
 def _statement_known(

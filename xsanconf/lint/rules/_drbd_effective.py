@@ -35,6 +35,12 @@ from xsanconf.formats.drbd.values import (
     parse_size,
     unquote,
 )
+from xsanconf.lint.facts.drbd_options import (
+    ALIASES,
+    LEGACY_NEGATIVES,
+    SYNCER_HOMES,
+    SYNCER_IGNORED,
+)
 from xsanconf.syntax import Token
 
 if TYPE_CHECKING:
@@ -63,29 +69,6 @@ Key = tuple[str, ...]
 
 OPTION_SECTIONS = ("net", "disk", "startup", "handlers", "options", "proxy")
 
-# Where 8.4 moved each 8.3 ``syncer`` option (drbd-utils v84 parser, parse_options_syncer).
-SYNCER_HOMES: dict[str, tuple[str, str]] = {
-    "rate": ("disk", "resync-rate"),
-    "after": ("disk", "resync-after"),
-    **{k: ("disk", k) for k in ("al-extents", "c-plan-ahead", "c-fill-target", "c-delay-target")},
-    **{k: ("disk", k) for k in ("c-max-rate", "c-min-rate")},
-    **{k: ("net", k) for k in ("verify-alg", "csums-alg", "use-rle")},
-    **{k: ("options", k) for k in ("cpu-mask", "on-no-data-accessible")},
-}
-# 8.3 read these and ignored them; 8.4 and 9 reject them.
-SYNCER_IGNORED = frozenset(
-    {"delay-probe-volume", "delay-probe-interval", "throttle-threshold", "hold-off-threshold"}
-)
-# Aliases drbdadm renames while parsing.
-ALIASES: dict[tuple[str, str], str] = {
-    ("disk", "rate"): "resync-rate",
-    ("disk", "after"): "resync-after",
-    ("handlers", "outdate-peer"): "fence-peer",
-}
-# The only ``no-X`` flags 8.3 and 8.4 know; 9 takes ``no-`` before any option.
-LEGACY_NEGATIVES = frozenset(
-    {"no-disk-barrier", "no-disk-flushes", "no-disk-drain", "no-md-flushes", "no-tcp-cork"}
-)
 _BOOLS = frozenset(k for k, kind in OPTION_TYPES.items() if kind == "bool")
 _SIZES = frozenset(k for k, kind in OPTION_TYPES.items() if kind == "size")
 
@@ -330,6 +313,10 @@ def _take_connection(
     names = sorted(n.lower() if version == "9" else n for n in connection.hosts)
     prefix: Key = ("connection", f"{connection.keyword} {' '.join(names)}")
     _take_options(settings, prefix, file, connection, version)
+    # 9: peer-device options of one volume on this connection (``volume N { disk { } }``)
+    for volume in connection.sections("volume"):
+        number = " ".join(volume.args)
+        _take_options(settings, (*prefix, "volume", number), file, volume, version)
     for statement in connection.statements("host"):
         settings[(*prefix, "host", statement.args[0] if statement.args else "")] = Setting(
             tuple(statement.args), statement.value or "", statement, file

@@ -755,10 +755,21 @@ def _unsafe_policies(view: ResourceView, net: dict[str, Setting]) -> Iterator[tu
 
 @rule("DRBD010", "missing-required", Severity.ERROR, scope="host", needs=("drbd",))
 def missing_required(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A host section lacks device, disk, address or meta-disk after inheritance."""
+    """A host section lacks device, disk, address or meta-disk after inheritance; under 8.3,
+    a resource lacks its protocol."""
     index = _index(site, ctx)
     for view in index.views:
         candidates = ctx.host_versions(view.host).drbd or (index.version_of(view.host),)
+        if "8.3" in candidates and not _protocol_given(view):
+            message = (
+                f"resource {view.name} has no protocol: drbdadm 8.3 requires one at resource "
+                "level (or in common), and refuses the resource without it"
+            )
+            yield ctx.diagnostic(
+                for_versions(message, ["8.3"], candidates),
+                view.location(),
+                severity=None if candidates == ("8.3",) else Severity.WARNING,
+            )
         for section in view.hosts:
             yield from _lacking_for(ctx, view, section, candidates)
 
@@ -789,6 +800,14 @@ def _lacking_for(
         yield ctx.diagnostic(
             for_versions(message, versions, candidates), where, severity=Severity.WARNING
         )
+
+
+def _protocol_given(view: ResourceView) -> bool:
+    """Whether 8.3 finds a ``protocol`` where it reads one: the resource, or ``common``."""
+    if view.resource.statement("protocol") is not None:
+        return True
+    common = view.host.drbd_common()
+    return common is not None and common[1].statement("protocol") is not None
 
 
 def _lacking(view: ResourceView, section: DrbdHost, version: str, addressed: set[str]) -> list[str]:

@@ -18,6 +18,7 @@ __all__: list[str] = []
 
 # kind -> (checker module, the component whose versions it weighs)
 CHECKERS: dict[str, tuple[str, str]] = {
+    "drbd": ("xsanconf.lint.values.drbd", "drbd"),
     "multipath": ("xsanconf.lint.values.multipath", "multipath"),
     "iscsid": ("xsanconf.lint.values.iscsid", "open-iscsi"),
     "ietd": ("xsanconf.lint.values.ietd", "iet"),

@@ -1,0 +1,51 @@
+"""Run drbd-utils' drbdadm as DRBD 9, 8.4 or 8.3 would (its back-ends), for oracle tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+DRBDADM = shutil.which("drbdadm")
+# drbdadm 9 hands a configuration to its 8.4 or 8.3 back-end by the loaded module's version;
+# the override stands in for the module, and __DRBD_NODE__ for ``uname -n`` (8.3, 8.4).
+DRIVER = {"9": "9.2.0", "8.4": "8.4.11", "8.3": "8.3.16"}
+BACKENDS = {"8.4": "drbdadm-84", "8.3": "drbdadm-83"}
+NODE = "alpha"
+
+
+def missing() -> str | None:
+    """Why the oracle cannot run here, or None."""
+    if DRBDADM is None:
+        return "drbdadm is not installed (Debian package drbd-utils)"
+    for name in BACKENDS.values():
+        if (
+            not (Path(DRBDADM).resolve().parent.parent / "lib" / "drbd" / name).exists()
+            and not (Path("/usr/lib/drbd") / name).exists()
+        ):
+            return f"drbd-utils' {name} back-end is not installed"
+    return None
+
+
+def refusal(text: str, version: str, tmp_path: Path) -> str | None:
+    """What ``drbdadm dump`` at ``version`` says when it refuses ``text``; None: it reads it.
+
+    Exit status 10 and 20 are configuration errors; 1 only says that no resource names this
+    node (8.3 checks that in ``dump``), which is no refusal of the text.
+    """
+    target = tmp_path / "drbd.conf"
+    target.write_text(text, encoding="utf-8", errors="surrogateescape")
+    env = {**os.environ, "DRBD_DRIVER_VERSION_OVERRIDE": DRIVER[version], "__DRBD_NODE__": NODE}
+    done = subprocess.run(
+        [DRBDADM or "drbdadm", "-c", str(target), "dump", "all"],
+        capture_output=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    if done.returncode in (0, 1):
+        return None
+    return done.stderr.strip() or f"exit status {done.returncode}"
