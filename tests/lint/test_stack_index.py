@@ -265,3 +265,23 @@ def test_scsi_id_of_a_wwid() -> None:
     assert iet_wwid_scsi_id(wwid("disk1").upper()) == b"disk1".ljust(16, b"\0")
     assert iet_wwid_scsi_id("3600508b4000156d700012000000b0000") is None
     assert iet_wwid_scsi_id(wwid("disk1")[:-1] + "g") is None
+
+
+def test_each_host_is_indexed_at_its_own_iet_version(tmp_path: Path) -> None:
+    """A head whose package database says IET 1.4.19 presents no default unit serial; its
+    peer, with no evidence, is read as 1.4.20 or later (a serial from the SCSI ID)."""
+    from xsanconf.lint.facts.versions import host_versions
+
+    old = head("0 Path=/dev/drbd0,Type=blockio,ScsiId=xensan0", drbd=drbd_conf(("r0", 0)))
+    old["var/lib/dpkg/status"] = (
+        "Package: iscsitarget\nStatus: install ok installed\nVersion: 1.4.19+svn275-ubuntu2\n"
+    )
+    new = head("0 Path=/dev/drbd0,Type=blockio,ScsiId=xensan0", drbd=drbd_conf(("r0", 0)))
+    site = load(tmp_path, {"san1": old, "san2": new})
+    index = stack_index_for(site, {}, lambda h: host_versions(h))
+    assert index.iet_versions == {"san1": (1, 4, 19)}
+    (lun1,) = index.host(host(site, "san1")).luns
+    (lun2,) = index.host(host(site, "san2")).luns
+    assert lun1.serial is None and lun2.serial is not None
+    site_wide = stack_index_for(site, {})
+    assert all(lun.serial is not None for lun in site_wide.luns)

@@ -355,7 +355,10 @@ def build_graph(
     versions: Mapping[str, str] | None = None,
 ) -> StackGraph:
     """The stack of ``site`` as a graph, with the codes of ``diagnostics`` attached."""
-    b = _Builder(stack_index_for(site, versions or {}))
+    from xsanconf.lint.facts.versions import host_versions
+
+    targets = versions or {}
+    b = _Builder(stack_index_for(site, targets, lambda host: host_versions(host, targets)))
     _read_stack(b)
     names = sorted(h.name for h in site.hosts)
     for host in site.hosts:

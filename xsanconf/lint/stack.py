@@ -9,11 +9,13 @@ documents are not edited after it is built (a run that applies fixes loads the s
 
 Public API
 ----------
-``stack_index(site, drbd_version="9", iet_version=None) -> StackIndex``
-    Built on first use, then memoised per site and version pair.  ``iet_version`` is a tuple
+``stack_index(site, drbd_version="9", iet_version=None, drbd_versions=None, iet_versions=None)``
+    Built on first use, then memoised per site and versions.  ``iet_version`` is a tuple
     such as ``(1, 4, 19)``; ``None`` means IET 1.4.20 or later.  ``parse_iet_version("1.4.19")``
-    turns the text of ``ctx.versions["iet"]`` into that tuple;
-    ``stack_index_for(site, ctx.versions)`` does both for a rule.
+    turns the text of ``ctx.versions["iet"]`` into that tuple.  ``drbd_versions`` and
+    ``iet_versions`` give hosts (by name) their own versions.
+    ``stack_index_for(site, ctx.versions, ctx.host_versions)`` does all that for a rule, each
+    host at the versions its own evidence gives.
 
 ``StackIndex``
     ``hosts: dict[Host, HostStack]`` (site order), ``host(h) -> HostStack``,
@@ -74,7 +76,7 @@ import os
 import posixpath
 import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -95,6 +97,7 @@ if TYPE_CHECKING:
         MultipathSection,
     )
     from xsanconf.formats.xen_domain.model import XenConfig, XenDisk
+    from xsanconf.lint.facts.versions import HostVersions
     from xsanconf.lint.site import Host, Site, SiteFile
 
 __all__ = [
@@ -365,8 +368,11 @@ class HostStack:
 
 @attrs.define(eq=False, repr=False)
 class StackIndex:
-    drbd_version: str
+    drbd_version: str  # for hosts without a version of their own
     iet_version: IetVersion | None
+    # each host's own versions (by host name), as the per-host evidence gives them
+    drbd_versions: Mapping[str, str] = attrs.field(factory=dict)
+    iet_versions: Mapping[str, IetVersion | None] = attrs.field(factory=dict)
     hosts: dict[Host, HostStack] = attrs.field(factory=dict)
     by_replica: dict[ReplicaKey, list[IetLunExport]] = attrs.field(factory=dict)
     by_wwid: dict[str, list[IetLunExport]] = attrs.field(factory=dict)
@@ -387,39 +393,59 @@ class StackIndex:
         return list(dict.fromkeys(lun.host for lun in self.by_replica.get(key, [])))
 
 
-_CACHE: weakref.WeakKeyDictionary[Site, dict[tuple[str, IetVersion | None], StackIndex]] = (
-    weakref.WeakKeyDictionary()
-)
+_CACHE: weakref.WeakKeyDictionary[Site, dict[object, StackIndex]] = weakref.WeakKeyDictionary()
 
 
 def stack_index(
-    site: Site, drbd_version: str = "9", iet_version: IetVersion | None = None
+    site: Site,
+    drbd_version: str = "9",
+    iet_version: IetVersion | None = None,
+    drbd_versions: Mapping[str, str] | None = None,
+    iet_versions: Mapping[str, IetVersion | None] | None = None,
 ) -> StackIndex:
-    """The site's stack index for the targeted versions, built on first use."""
+    """The site's stack index for the targeted versions, built on first use: each host at
+    its own version where ``drbd_versions``/``iet_versions`` (by host name) name one."""
     per_version = _CACHE.setdefault(site, {})
-    key = (drbd_version, iet_version)
+    own_drbd, own_iet = dict(drbd_versions or {}), dict(iet_versions or {})
+    key = (drbd_version, iet_version, tuple(sorted(own_drbd.items())), tuple(own_iet.items()))
     found = per_version.get(key)
     if found is None:
-        found = per_version[key] = _build(site, drbd_version, iet_version)
+        index = StackIndex(drbd_version, iet_version, own_drbd, own_iet)
+        found = per_version[key] = _build(site, index)
     return found
 
 
-def stack_index_for(site: Site, versions: Mapping[str, str]) -> StackIndex:
-    """The index for a rule's targeted versions (``ctx.versions``: ``drbd``, ``iet``)."""
+def stack_index_for(
+    site: Site,
+    versions: Mapping[str, str],
+    host_versions: Callable[[Host], HostVersions] | None = None,
+) -> StackIndex:
+    """The index for a rule's targeted versions (``ctx.versions``: ``drbd``, ``iet``), each
+    host read at its own versions when ``host_versions`` (``ctx.host_versions``) is given: DRBD
+    as the newest drbdadm it may run (as the DRBD rules read it), IET where one is known."""
     drbd = versions.get("drbd", "9")
     drbd = drbd if drbd in ("8.3", "8.4", "9") else "9"
-    return stack_index(site, drbd, parse_iet_version(versions.get("iet")))
+    own_drbd: dict[str, str] = {}
+    own_iet: dict[str, IetVersion | None] = {}
+    for host in site.hosts if host_versions is not None else ():
+        assert host_versions is not None
+        found = host_versions(host)
+        if found.drbd and host.documents("drbd"):
+            own_drbd[host.name] = found.drbd[-1]
+        known = found.version("iet")
+        if known is not None:
+            own_iet[host.name] = parse_iet_version(known)
+    return stack_index(site, drbd, parse_iet_version(versions.get("iet")), own_drbd, own_iet)
 
 
-def _build(site: Site, drbd_version: str, iet_version: IetVersion | None) -> StackIndex:
-    index = StackIndex(drbd_version, iet_version)
-    drbd = drbd_index(site, drbd_version)
+def _build(site: Site, index: StackIndex) -> StackIndex:
+    drbd = drbd_index(site, index.drbd_versions or index.drbd_version)
     unread = False  # a target configuration that did not parse: the site's LUNs are unknown
     for host in site.hosts:
         stack = HostStack(host)
         index.hosts[host] = stack
-        _read_drbd(stack, drbd.of_host(host), drbd_version)
-        _read_ietd(stack, iet_version)
+        _read_drbd(stack, drbd.of_host(host), drbd.version_of(host))
+        _read_ietd(stack, index.iet_versions.get(host.name, index.iet_version))
         _read_multipath(stack)
         _read_guests(stack)
         index.has_targets = index.has_targets or stack.ietd_file is not None

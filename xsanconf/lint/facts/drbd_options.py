@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+from xsanconf.domain.numerals import read_int
+
 __all__ = [
     "ALIASES",
     "ENUMS",
@@ -181,10 +183,11 @@ def _number_problem(keyword: str, text: str, version: str) -> str | None:
     low, high = bounds
     digits, unit = found.group(1), found.group(2).lower()
     shown = f"{low}..{high}" + ("" if scale == "1" else {"k": " KiB", "s": " sectors"}[scale])
-    if len(digits.lstrip("0")) > _MAX_DIGITS:
+    number = read_int(digits) if len(digits.lstrip("0")) <= _MAX_DIGITS else None
+    if number is None:
         return f"'{text}' is out of range {shown}"
     per = _BYTES[unit]
-    value = int(digits) if per is None else int(digits) * per // _UNIT_BYTES[scale]
+    value = number if per is None else number * per // _UNIT_BYTES[scale]
     if not low <= value <= high:
         return f"'{text}' is out of range {shown}"
     return None

@@ -25,8 +25,8 @@ _RELATED_MAX = 5
 @rule("DRBD012", "async-exported-replica", Severity.WARNING, scope="site", needs=("ietd",))
 def async_exported_replica(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource exported by targets on several heads replicates with protocol A or B."""
-    index = stack_index_for(site, ctx.versions)
-    drbd = drbd_index(site, index.drbd_version)
+    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    drbd = drbd_index(site, index.drbd_versions or index.drbd_version)
     reported: set[int] = set()
     for (resource, _), luns in index.by_replica.items():
         heads = list(dict.fromkeys(lun.host for lun in luns))

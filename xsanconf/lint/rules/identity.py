@@ -92,7 +92,7 @@ def _others(lun: IetLunExport, luns: list[IetLunExport], message: str) -> list[L
 @rule("IET003", "path-exported-twice", Severity.ERROR, scope="host", needs=("ietd",))
 def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """One device in two LUNs of a host, or a LUN that exports a DRBD backing disk."""
-    index = stack_index_for(site, ctx.versions)
+    index = stack_index_for(site, ctx.versions, ctx.host_versions)
     for stack in index.hosts.values():
         first: dict[tuple[str, ...], IetLunExport] = {}
         for lun in stack.luns:
@@ -144,7 +144,7 @@ def _backing(ctx: RuleContext, lun: IetLunExport) -> Diagnostic:
 @rule("IET005", "lun-device-unknown", Severity.ERROR, scope="host", needs=("ietd",))
 def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A LUN exports a DRBD device that the host's DRBD configuration does not define for it."""
-    index = stack_index_for(site, ctx.versions)
+    index = stack_index_for(site, ctx.versions, ctx.host_versions)
     for stack in index.hosts.values():
         if not stack.has_drbd:
             continue  # no DRBD configuration in the site for this host: nothing to compare
@@ -174,7 +174,7 @@ def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 @rule("IET004", "replica-identity-mismatch", Severity.ERROR, scope="site", needs=("ietd",))
 def replica_identity_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Heads export one replicated device with different or missing ScsiId/ScsiSN."""
-    index = stack_index_for(site, ctx.versions)
+    index = stack_index_for(site, ctx.versions, ctx.host_versions)
     for key, luns in _replicas(index):
         explicit = Counter(lun.scsi_id for lun in luns if lun.scsi_id is not None)
         reference = explicit.most_common(1)[0][0] if explicit else None
@@ -263,7 +263,7 @@ def _serials(
 )
 def cached_replica_export(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Several heads export one replicated device through IET's page cache (fileio, IOMode=wb)."""
-    index = stack_index_for(site, ctx.versions)
+    index = stack_index_for(site, ctx.versions, ctx.host_versions)
     for key, luns in _replicas(index):
         heads = _hosts(luns)
         for lun in luns:
@@ -323,7 +323,7 @@ def _blockio_changes(lun: IetLunExport) -> list[tuple[int, int, str]]:
 @rule("MPATH001", "wwid-matches-no-lun", Severity.ERROR, scope="site", needs=("multipath",))
 def wwid_matches_no_lun(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A multipath wwid names an IET LUN that none of the site's targets exports."""
-    index = stack_index_for(site, ctx.versions)
+    index = stack_index_for(site, ctx.versions, ctx.host_versions)
     if not index.has_targets:
         return  # no target configuration in the site: nothing to match against
     by_lower: dict[str, list[IetLunExport]] | None = None
@@ -388,7 +388,7 @@ def _no_lun(
 )
 def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A map groups the paths to several heads of one replicated LUN together."""
-    index = stack_index_for(site, ctx.versions)
+    index = stack_index_for(site, ctx.versions, ctx.host_versions)
     for stack in index.hosts.values():
         for map_ in stack.maps:
             keys = {lun.replica for lun in index.by_wwid.get(map_.wwid, []) if lun.replica}

@@ -144,7 +144,7 @@ def _named_initiators(site: Site) -> dict[str, list[tuple[SiteFile, str]]]:
 
 def _target_names(site: Site, ctx: RuleContext) -> dict[str, list[tuple[SiteFile, Location]]]:
     found: dict[str, list[tuple[SiteFile, Location]]] = {}
-    for portal in portals(stack_index_for(site, ctx.versions)):
+    for portal in portals(stack_index_for(site, ctx.versions, ctx.host_versions)):
         for accounts in portal.targets.values():
             canonical = IscsiName.parse(accounts.name).canonical
             where = portal.file.location(accounts.target.header, "the target's name")
@@ -348,7 +348,7 @@ class _Chap:
     """The site's targets, indexed for the CHAP checks."""
 
     def __init__(self, site: Site, ctx: RuleContext) -> None:
-        self.index = stack_index_for(site, ctx.versions)
+        self.index = stack_index_for(site, ctx.versions, ctx.host_versions)
         self.portals = portals(self.index)
         self.by_name: dict[str, list[tuple[Portal, TargetAccounts]]] = {}
         for portal in self.portals:
@@ -615,7 +615,7 @@ STARTUP = "node.startup"
 
 def _boot_dependency(site: Site, ctx: RuleContext, host: Host) -> Location | None:
     """Where the host's multipath or Xen configuration relies on an iSCSI LUN, if it does."""
-    used = used_targets(stack_index_for(site, ctx.versions), host)
+    used = used_targets(stack_index_for(site, ctx.versions, ctx.host_versions), host)
     if used:
         return next(iter(used.values()))
     for file, disk in xen_iscsi_disks(host):
