@@ -51,6 +51,10 @@ __all__ = [
 MAX_INCLUDE_MATCHES = 1024  # files one include pattern may name
 MAX_INCLUDE_DEPTH = 64  # files included from included files ...
 MAX_GLOB_LISTING = 100_000  # directory entries one include pattern may list
+# files all the include statements of one file, and of one host, may name: 2,000 different
+# patterns naming 1,000 files each must not cost two million reads
+MAX_INCLUDED_PER_FILE = 4 * MAX_INCLUDE_MATCHES
+MAX_INCLUDED_PER_HOST = 16 * MAX_INCLUDE_MATCHES
 MAX_SYMLINK_HOPS = 40  # as Linux follows them: ELOOP beyond
 
 
@@ -412,6 +416,11 @@ class _HostReader:
         self.root = root
         self.real_root = real_root
         self.unreadable: set[str] = set()  # reported once, even when an include names it again
+        # drbd include patterns already expanded and followed (rooted): every file a repeated
+        # pattern names was read then, and drbdadm skips a file it has read
+        self.followed: set[str] = set()
+        self.included: dict[str, int] = {}  # files the includes of a file named, by file
+        self.included_by_host = 0
 
     def shown(self, rel: str) -> str:
         return _join(self.root if self.root != "." else "", rel)
@@ -603,9 +612,13 @@ class _HostReader:
                 at=at,
             )
             return
-        for rel in self._expand(file, statement.args, at):
+        matches = self._expand(file, statement.args, at)
+        if not self._within_include_bounds(file, len(matches), at):
+            return
+        on_stack = {self.real(s): s for s in stack} if matches else {}
+        for rel in matches:
             real = self.real(rel)
-            if any(self.real(s) == real for s in stack):
+            if real in on_stack:
                 chain = " -> ".join([*stack, rel])
                 self.problem("SYN003", f"include loop: {chain}", rel, at=at)
                 continue
@@ -614,30 +627,66 @@ class _HostReader:
             included = self.read(rel, "drbd")
             if included is not None:
                 self._read_drbd(included, reading, seen, stack)
+        if statement.args:
+            # followed to the end (a pattern on its way is followed again: a loop shows)
+            self.followed.add(self._rooted(file, statement.args[0]))
+
+    def _within_include_bounds(self, file: SiteFile, count: int, at: Location) -> bool:
+        """Count ``count`` more files named by includes of ``file``; False (reported once) when
+        that passes the bound for the file or for the host: its includes are not followed."""
+        before = self.included.get(file.rel, 0)
+        host_before = self.included_by_host
+        self.included[file.rel] = before + count
+        self.included_by_host += count
+        for bound, was, what in (
+            (MAX_INCLUDED_PER_FILE, before, "this file"),
+            (MAX_INCLUDED_PER_HOST, host_before, "this host's drbd files"),
+        ):
+            if was + count > bound:
+                if was <= bound:
+                    self.problem(
+                        "SYN003",
+                        f"the includes of {what} name more than {bound} files; "
+                        "this one and those after it are not followed",
+                        file.rel,
+                        at=at,
+                    )
+                return False
+        return True
+
+    @staticmethod
+    def _rooted(file: SiteFile, pattern: str) -> str:
+        """An include pattern relative to the host root (drbdadm reads it from the file's
+        directory)."""
+        base = posixpath.dirname(file.rel)
+        rooted = pattern.lstrip("/") if pattern.startswith("/") else posixpath.join(base, pattern)
+        return posixpath.normpath(rooted)
 
     def _expand(self, file: SiteFile, args: list[str], at: Location) -> list[str]:
-        """Paths (relative to the host root) an include pattern names, sorted as glob(3) does."""
+        """Paths (relative to the host root) an include pattern names, sorted as glob(3) does;
+        none for a pattern already followed (what it names has been read)."""
         if not args:
             return []
         pattern = args[0]
-        base = posixpath.dirname(file.rel)
-        rooted = pattern.lstrip("/") if pattern.startswith("/") else posixpath.join(base, pattern)
-        rooted = posixpath.normpath(rooted)
+        rooted = self._rooted(file, pattern)
         if rooted == ".." or rooted.startswith("../"):
             self.problem(
                 "SYN003", f"include {pattern!r} points outside the host root", file.rel, at=at
             )
             return []
+        if not _GLOB_CHARS & set(pattern) and not os.path.lexists(self.real(rooted)):
+            self.problem(
+                "SYN003",
+                f"include {pattern!r}: {rooted} does not exist (drbdadm fails: "
+                '"Failed to open include file")',
+                file.rel,
+                at=at,
+            )
+            return []
+        if rooted in self.followed:
+            # drbdadm globs it again and skips every file, each already read (by realpath)
+            return []
         if not _GLOB_CHARS & set(pattern):
-            if not os.path.lexists(self.real(rooted)):
-                self.problem(
-                    "SYN003",
-                    f"include {pattern!r}: {rooted} does not exist (drbdadm fails: "
-                    '"Failed to open include file")',
-                    file.rel,
-                    at=at,
-                )
-                return []
             return [rooted]
         matches, overflow = self._glob(rooted)
         if overflow:

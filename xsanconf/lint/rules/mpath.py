@@ -263,13 +263,14 @@ def deprecated_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         config: MultipathConfig = file.doc.model
         for section in config.walk():
+            sets_uid_attribute = _sets_uid_attribute(section)  # once a section, not per option
             for option in section.options:
                 verdict = retired.judge(
                     option.keyword,
                     option.value,
                     version,
                     section=section.keyword,
-                    section_sets_uid_attribute=_sets_uid_attribute(section),
+                    section_sets_uid_attribute=sets_uid_attribute,
                     known=option.known,
                 )
                 if verdict is None:

@@ -167,7 +167,8 @@ def _multipath_block() -> re.Pattern[str]:
 
 @functools.cache
 def _word_value() -> re.Pattern[str]:
-    return re.compile(r"^\s*(wwid|alias)\s+\"?([^\s\"#]+)", re.M)
+    # blanks, not \s, after ^: "^\s*" at every line start ran over all the blank lines after it
+    return re.compile(r"^[^\S\n]*+(wwid|alias)\s++\"?([^\s\"#]++)", re.M)
 
 
 class _MultipathNames:
@@ -256,7 +257,9 @@ def _lvm_volume(host: Host, map_name: str) -> bool:
         return False
     vg, lv = (part.replace("--", "-") for part in match.groups())
     text = _read_inside(host, f"etc/lvm/backup/{vg}")
-    return text is not None and re.search(rf"(?m)^\s*{re.escape(lv)}\s*\{{", text) is not None
+    # blanks, not \s, after ^ (see _word_value)
+    volume = re.compile(rf"(?m)^[^\S\n]*+{re.escape(lv)}\s*+\{{")
+    return text is not None and volume.search(text) is not None
 
 
 @rule("XEN002", "guest-disk-unknown", Severity.WARNING, scope="host", needs=("xen-domain",))
