@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["MAX_FILE_BYTES", "file_problem", "read_regular"]
+__all__ = ["MAX_FILE_BYTES", "file_problem", "read_checked", "read_regular"]
 
 # Larger files are not configuration a daemon reads: linting a 4 MiB drbd.conf already takes
 # about a minute, and parsing costs some 20 times the file's size in memory.
@@ -30,16 +30,21 @@ def file_problem(path: str | os.PathLike[str]) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file (a FIFO, device or socket); not read"
     if info.st_size > MAX_FILE_BYTES:
-        return (
-            f"is {info.st_size} bytes long, over the {MAX_FILE_BYTES // 1024 // 1024} MiB "
-            "limit for a configuration file; not read"
-        )
+        return _too_large(info.st_size)
     return None
 
 
-def read_regular(path: str | os.PathLike[str]) -> str | None:
+def _too_large(size: int) -> str:
+    return (
+        f"is {size} bytes long, over the {MAX_FILE_BYTES // 1024 // 1024} MiB "
+        "limit for a configuration file; not read"
+    )
+
+
+def read_checked(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
     """The text of a regular file of at most ``MAX_FILE_BYTES`` (undecodable bytes kept as
-    surrogates, as :func:`xsanconf.api.read_text` does); None for anything else.
+    surrogates, as :func:`xsanconf.api.read_text` does) and None; or None and why it was not
+    read.  The one reader of xsanlint: every file it reads goes through here.
 
     Opened without blocking and checked on the open descriptor, so a FIFO or device swapped in
     after a check is never read.
@@ -47,18 +52,25 @@ def read_regular(path: str | os.PathLike[str]) -> str | None:
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
-    except OSError:
-        return None
+    except OSError as error:
+        return None, f"cannot be read: {error.strerror}"
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None, "is not a regular file (a FIFO, device or socket); not read"
+        if info.st_size > MAX_FILE_BYTES:
+            return None, _too_large(info.st_size)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return None
+    except OSError as error:
+        return None, f"cannot be read: {error.strerror}"
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        return None
-    return data.decode("utf-8", "surrogateescape")
+    if len(data) > MAX_FILE_BYTES:  # grew after fstat
+        return None, _too_large(len(data))
+    return data.decode("utf-8", "surrogateescape"), None
+
+
+def read_regular(path: str | os.PathLike[str]) -> str | None:
+    """:func:`read_checked`'s text; None when the file was not read."""
+    return read_checked(path)[0]

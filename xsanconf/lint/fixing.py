@@ -27,10 +27,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import attrs
 
-from xsanconf.api import loads, read_text, write_text
+from xsanconf.api import loads, write_text
 from xsanconf.document import Document
 from xsanconf.errors import ParseError
 from xsanconf.formats import detect_kind
+from xsanconf.limits import read_regular
 from xsanconf.lint.diagnostics import Diagnostic, Fix, TextEdit
 from xsanconf.lint.engine import LintOptions, LintResult, lint
 from xsanconf.lint.site import Host, Site, SiteFile, on_disk, read_drbd_order
@@ -499,7 +500,7 @@ def _write(change: FileChange) -> str | None:
         target = parent / posixpath.basename(change.new_rel)
     try:
         if change.after != change.before:
-            if read_text(real) != change.before:
+            if read_regular(real) != change.before:  # bounded, never blocks on a FIFO
                 return "changed on disk while xsanlint ran; not written"
             problem = _parse(change.after, change.file.kind, change.path)
             if isinstance(problem, str):

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.limits import MAX_FILE_BYTES
+from xsanconf.limits import MAX_FILE_BYTES, read_checked, read_regular
 from xsanconf.lint.diagnostics import Location, Severity
 
 if TYPE_CHECKING:
@@ -186,8 +186,6 @@ class Host:
         it resolves outside the host root (links included) or onto the running machine's
         /proc, /sys or /dev, is not a regular file (a FIFO would block), is over
         ``MAX_FILE_BYTES`` or cannot be read."""
-        from xsanconf.limits import read_regular
-
         resolved, trouble = resolve_in_root(self.root, posixpath.normpath("/" + config_path))
         if trouble is not None:
             return None
@@ -446,13 +444,8 @@ class _HostReader:
 
     def hostname(self) -> str | None:
         why, path, _ = self.why_unreadable("etc/hostname")
-        if why is not None:
-            return None
-        try:
-            from xsanconf.api import read_text
-
-            text = read_text(path)
-        except OSError:
+        text = read_regular(path) if why is None else None
+        if text is None:
             return None
         for line in text.splitlines():
             word = line.split("#", 1)[0].strip()
@@ -542,17 +535,17 @@ class _HostReader:
         found = self.host.file(rel)
         if found is not None or rel in self.unreadable:
             return found
-        from xsanconf.api import loads, read_text
+        from xsanconf.api import loads
 
         why, path, severity = self.why_unreadable(rel)
+        text = None
         if why is None:
-            try:
-                text = read_text(path)
-            except OSError as error:
-                why = f"cannot be read: {error.strerror}"
-        if why is not None:
+            # checked by name above; the open file is checked again, so a FIFO or a larger
+            # file put there since is not read either
+            text, why = read_checked(path)
+        if text is None:
             self.unreadable.add(rel)
-            self.problem("SYN001", why, rel, severity=severity)
+            self.problem("SYN001", why or "cannot be read", rel, severity=severity)
             return None
         shown = self.shown(rel)
         file = SiteFile(self.host, rel, shown, kind, loads(text, kind, path=shown, recover=True))
