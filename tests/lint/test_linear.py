@@ -101,30 +101,24 @@ def test_includes_are_bounded_per_host(tmp_path: Path) -> None:
 
 
 def test_boot_rules_read_unit_files_bounded_and_without_blocking(tmp_path: Path) -> None:
-    """A unit file the site does not load (/lib/systemd/system) was read whole and blocking:
-    a FIFO hung the run, 1 GB was read into memory."""
+    """Unit files the site does not load (/lib/systemd/system and its drop-ins) were read whole
+    and blocking: a FIFO drop-in hung the run, a 60 MB unit took 21 s."""
     files = {"etc/drbd.conf": "", "lib/systemd/system/target.service": ""}
     root = tmp_path / "h"
-    site_host = host(root, files)
-    big = root / "lib/systemd/system/target.service"
-    with open(big, "wb") as handle:
-        handle.truncate(60 * 1024 * 1024)  # sparse: 60 MB to whoever reads it
-    fifo = root / "lib/systemd/system/other.service"
-    os.mkfifo(fifo)
+    site_host = host(root, files, dirs=("etc/systemd/system",))  # a systemd host
+    with open(root / "lib/systemd/system/target.service", "w") as big:
+        big.write("[Unit]\n" + "# x\n" * (3 * 1024 * 1024))  # 12 MiB of comment lines
+    drop_ins = root / "lib/systemd/system/target.service.d"
+    drop_ins.mkdir()
+    os.mkfifo(drop_ins / "wait.conf")
     done: list[object] = []
     worker = threading.Thread(
-        target=lambda: done.append(
-            (
-                BootOrder(site_host).start("drbd", "target"),
-                BootOrder(site_host).start("drbd", "other"),
-            )
-        ),
-        daemon=True,
+        target=lambda: done.append(BootOrder(site_host).start("drbd", "target")), daemon=True
     )
     started = time.perf_counter()
     worker.start()
     worker.join(30)
-    assert done, "reading a FIFO blocked"
+    assert done, "reading a FIFO blocked, or the 12 MiB unit took more than 30 s"
     assert time.perf_counter() - started < 5
 
 
