@@ -129,6 +129,8 @@ class SiteFile:
     path: str  # the path shown to the user (as given on the command line, joined with rel)
     kind: str
     doc: Document
+    # (document generation, its lines): rules that look at a line per finding split once
+    _lines: tuple[int, list[str]] | None = attrs.field(default=None, init=False)
 
     def location(
         self, item: Node | Token | Trivia | None = None, message: str | None = None
@@ -142,6 +144,14 @@ class SiteFile:
 
     def text(self) -> str:
         return self.doc.render()
+
+    def lines(self) -> list[str]:
+        """The text split at newlines, computed once per edit (not once per finding: a file
+        of 25,000 findings would cost 25,000 renderings)."""
+        cached = self._lines
+        if cached is None or cached[0] != self.doc.generation:
+            cached = self._lines = (self.doc.generation, self.text().split("\n"))
+        return cached[1]
 
 
 @attrs.define(eq=False, repr=False)

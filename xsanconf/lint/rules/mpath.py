@@ -298,7 +298,7 @@ def _fix(file: SiteFile, option: MultipathOption, plan: retired.Plan) -> Fix | N
 
 
 def _line_removal(file: SiteFile, line: int) -> TextEdit:
-    lines = file.text().split("\n")
+    lines = file.lines()
     if line < len(lines):
         return TextEdit(file.path, line, 1, line + 1, 1, "")
     return TextEdit(file.path, line, 1, line, len(lines[line - 1]) + 1, "")  # no final newline
