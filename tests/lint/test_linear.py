@@ -19,7 +19,12 @@ from tests.lint.sites import write_site
 from xsanconf.formats import codec
 from xsanconf.lint.boot_order import BootOrder
 from xsanconf.lint.engine import MAX_FINDINGS_PER_FILE, lint
-from xsanconf.lint.site import MAX_INCLUDED_PER_HOST, Site
+from xsanconf.lint.site import (
+    MAX_INCLUDE_MATCHES,
+    MAX_INCLUDED_PER_FILE,
+    MAX_INCLUDED_PER_HOST,
+    Site,
+)
 
 
 def _linted(root: Path) -> tuple[list[tuple[str, str]], float]:
@@ -83,21 +88,39 @@ def test_a_repeated_include_pattern_is_resolved_once(tmp_path: Path) -> None:
     assert [p.message for p in site.problems] == []
 
 
-def test_includes_are_bounded_per_host(tmp_path: Path) -> None:
-    """Different patterns naming the same files: each is read once, and past the bound for the
-    host the includes are reported and not followed."""
+def test_includes_are_bounded_per_file(tmp_path: Path) -> None:
+    """Different patterns naming the same files: each file is read once, and past the bound
+    for the file the includes are reported and not followed."""
     patterns = [f'include "/etc/drbd.d/{"?" * 4}{"*" * n}.res";\n' for n in range(1, 40)]
     files = {"etc/drbd.conf": "".join(patterns)}
-    for i in range(1024):
+    for i in range(MAX_INCLUDE_MATCHES):
         files[f"etc/drbd.d/r{i:04d}.res"] = ""
     write_site(tmp_path, {"h": files})
     site = Site.load([tmp_path])
-    assert len(site.hosts[0].drbd_files()) == 1025
+    assert len(site.hosts[0].drbd_files()) == MAX_INCLUDE_MATCHES + 1
     assert [p.message for p in site.problems] == [
-        f"the includes of this file name more than {4 * 1024} files; "
+        f"the includes of this file name more than {MAX_INCLUDED_PER_FILE} files; "
         "this one and those after it are not followed"
     ]
-    assert MAX_INCLUDED_PER_HOST > 4 * 1024
+
+
+def test_includes_are_bounded_per_host(tmp_path: Path) -> None:
+    """Files each within their bound, together past the host's."""
+    per_file = MAX_INCLUDED_PER_FILE // MAX_INCLUDE_MATCHES
+    files = {"etc/drbd.conf": 'include "drbd.d/inc*.conf";\n'}
+    for f in range(6):
+        files[f"etc/drbd.d/inc{f}.conf"] = "".join(
+            f'include "/etc/drbd.d/r{"*" * (f * per_file + n + 1)}.res";\n' for n in range(per_file)
+        )
+    for i in range(MAX_INCLUDE_MATCHES):
+        files[f"etc/drbd.d/r{i:04d}.res"] = ""
+    write_site(tmp_path, {"h": files})
+    site = Site.load([tmp_path])
+    assert len(site.hosts[0].drbd_files()) == 1 + 6 + MAX_INCLUDE_MATCHES
+    assert [p.message for p in site.problems] == [
+        f"the includes of this host's drbd files name more than {MAX_INCLUDED_PER_HOST} files; "
+        "this one and those after it are not followed"
+    ]
 
 
 def test_boot_rules_read_unit_files_bounded_and_without_blocking(tmp_path: Path) -> None:
