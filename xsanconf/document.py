@@ -28,6 +28,9 @@ class Document:
         self.root = root
         self.path = path
         self._positions: dict[int, Position] | None = None
+        # bumped by every edit (``touched``): models key what they derive from the text on it,
+        # so a reading is computed once per edit, not once per question
+        self.generation = 0
         # errors of a document loaded with ``recover=True``; such a document's tree is opaque
         self.problems: list[ParseError] = []
         # the text ``load`` read from ``path``: ``dump`` refuses to write over other text
@@ -55,8 +58,9 @@ class Document:
         return render(self.root)
 
     def touched(self) -> None:
-        """Forget cached positions after an edit."""
+        """Forget cached positions (and what models derived from the text) after an edit."""
         self._positions = None
+        self.generation += 1
 
     def position(self, item: Node | Token | Trivia) -> Position:
         """1-based line and column where ``item`` starts (all leaves are indexed once per edit)."""

@@ -9,14 +9,7 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = [
-    "MAX_FILE_BYTES",
-    "UnreadableFileError",
-    "file_problem",
-    "read_checked",
-    "read_regular",
-    "read_regular_bytes",
-]
+__all__ = ["MAX_FILE_BYTES", "file_problem", "read_checked", "read_regular", "read_regular_bytes"]
 
 # Larger files are not configuration a daemon reads: linting a 4 MiB drbd.conf already takes
 # about a minute, and parsing costs some 20 times the file's size in memory.
@@ -41,81 +34,58 @@ def _type_problem(info: os.stat_result) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file (a FIFO, device or socket); not read"
     if info.st_size > MAX_FILE_BYTES:
-        return (
-            f"is {info.st_size} bytes long, over the {MAX_FILE_BYTES // 1024 // 1024} MiB "
-            "limit for a configuration file; not read"
-        )
+        return _too_large(info.st_size)
     return None
 
 
-def read_regular_bytes(path: str | os.PathLike[str], limit: int) -> bytes | None:
-    """The bytes of a regular file of at most ``limit`` bytes; None for anything else (opened
-    without blocking, checked on the open descriptor: see :func:`read_regular`)."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return data if len(data) <= limit else None
+def _too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
+    return (
+        f"is {size} bytes long, over the {limit // 1024 // 1024} MiB "
+        "limit for a configuration file; not read"
+    )
+
+
+def read_checked(path: str | os.PathLike[str]) -> tuple[str | None, str | None]:
+    """The text of a regular file of at most ``MAX_FILE_BYTES`` (undecodable bytes kept as
+    surrogates, as :func:`xsanconf.api.read_text` does) and None; or None and why it was not
+    read.  The one reader of xsanlint and ``xsanconf get``/``set``: every file they read goes
+    through here.
+    """
+    data, why = _read_bounded(path, MAX_FILE_BYTES)
+    return (None, why) if data is None else (data.decode("utf-8", "surrogateescape"), None)
 
 
 def read_regular(path: str | os.PathLike[str]) -> str | None:
-    """The text of a regular file of at most ``MAX_FILE_BYTES`` (undecodable bytes kept as
-    surrogates, as :func:`xsanconf.api.read_text` does); None for anything else.
-
-    Opened without blocking and checked on the open descriptor, so a FIFO or device swapped in
-    after a check is never read.
-    """
-    data = read_regular_bytes(path, MAX_FILE_BYTES)
-    if data is None:
-        return None
-    return data.decode("utf-8", "surrogateescape")
+    """:func:`read_checked`'s text; None when the file was not read."""
+    return read_checked(path)[0]
 
 
-class UnreadableFileError(OSError):
-    """A file that must not be read as configuration; ``str()`` says why (without the path)."""
+def read_regular_bytes(path: str | os.PathLike[str], limit: int) -> bytes | None:
+    """The bytes of a regular file of at most ``limit`` bytes (a package database may be larger
+    than a configuration file); None for anything else."""
+    return _read_bounded(path, limit)[0]
 
-    def __str__(self) -> str:
-        return str(self.args[0])
 
-
-def read_checked(path: str | os.PathLike[str]) -> str:
-    """The text of the file at ``path``, as :func:`read_regular` reads it; raises
-    :class:`UnreadableFileError` saying why (a FIFO, a device, over the size limit, unreadable)."""
-    problem = file_problem(path)  # before opening: opening a FIFO may block
-    if problem is not None:
-        raise UnreadableFileError(problem)
+def _read_bounded(path: str | os.PathLike[str], limit: int) -> tuple[bytes | None, str | None]:
+    # Opened without blocking and checked on the open descriptor, so a FIFO or device swapped in
+    # after a check is never read.
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        raise UnreadableFileError(f"cannot be read: {error.strerror}") from None
+        return None, f"cannot be read: {error.strerror}"
     try:
-        # checked again on the descriptor: the file may have been swapped since the stat
-        problem = _type_problem(os.fstat(fd))
-        if problem is not None:
-            raise UnreadableFileError(problem)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, "is not a regular file (a FIFO, device or socket); not read"
+        if info.st_size > limit:
+            return None, _too_large(info.st_size, limit)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except UnreadableFileError:
-        raise
+            data = handle.read(limit + 1)
     except OSError as error:
-        raise UnreadableFileError(f"cannot be read: {error.strerror}") from None
+        return None, f"cannot be read: {error.strerror}"
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // 1024 // 1024
-        raise UnreadableFileError(
-            f"is over the {limit} MiB limit for a configuration file; not read"
-        )
-    return data.decode("utf-8", "surrogateescape")
+    if len(data) > limit:  # grew after fstat
+        return None, _too_large(len(data), limit)
+    return data, None

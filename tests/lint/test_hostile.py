@@ -291,17 +291,17 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Root reads everything: make one file refuse, as a mode of 000 does for other users."""
-    import xsanconf.api
+    import xsanconf.limits
 
-    real_read = xsanconf.api.read_text
+    real_open = os.open
 
-    def refuse(path: str | os.PathLike[str]) -> str:
+    def refuse(path: str | os.PathLike[str], flags: int, *args: int) -> int:
         if os.fspath(path).endswith("drbd.conf"):
             raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_read(path)
+        return real_open(path, flags, *args)
 
     write_site(tmp_path, {"h": {"etc/drbd.conf": "global { }\n", **BROKEN}})
-    monkeypatch.setattr(xsanconf.api, "read_text", refuse)
+    monkeypatch.setattr(xsanconf.limits.os, "open", refuse)
     site = Site.load([tmp_path / "h"])
     assert [(p.code, p.message) for p in site.problems] == [
         ("SYN001", "cannot be read: Permission denied")

@@ -258,13 +258,13 @@ def test_links_that_leave_the_host_are_not_followed(tmp_path: Path) -> None:
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import xsanconf.api
+    import xsanconf.lint.site
 
-    def refuse(path: str) -> str:
-        raise PermissionError(13, "Permission denied", path)
+    def refuse(path: str) -> tuple[str | None, str | None]:
+        return None, "cannot be read: Permission denied"
 
     write_site(tmp_path, {"h": {"etc/multipath.conf": "defaults {\n}\n"}})
-    monkeypatch.setattr(xsanconf.api, "read_text", refuse)
+    monkeypatch.setattr(xsanconf.lint.site, "read_checked", refuse)
     site = Site.load([tmp_path / "h"])
     assert [(p.code, p.message) for p in site.problems] == [
         ("SYN001", "cannot be read: Permission denied")

@@ -278,7 +278,7 @@ def test_each_host_is_indexed_at_its_own_iet_version(tmp_path: Path) -> None:
     )
     new = head("0 Path=/dev/drbd0,Type=blockio,ScsiId=xensan0", drbd=drbd_conf(("r0", 0)))
     site = load(tmp_path, {"san1": old, "san2": new})
-    index = stack_index_for(site, {}, lambda h: host_versions(h))
+    index = stack_index_for(site, {}, host_versions)
     assert index.iet_versions == {"san1": (1, 4, 19)}
     (lun1,) = index.host(host(site, "san1")).luns
     (lun2,) = index.host(host(site, "san2")).luns

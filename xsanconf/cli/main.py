@@ -268,14 +268,13 @@ def _editable(file: Path, kind: str | None) -> tuple[Any, Any, str]:
     from xsanconf.api import loads
     from xsanconf.errors import ParseError
     from xsanconf.formats import detect_kind
-    from xsanconf.limits import UnreadableFileError, read_checked
+    from xsanconf.limits import read_checked
 
     _check_kind(kind)
-    try:
-        text = read_checked(file)
-    except UnreadableFileError as error:
-        typer.echo(f"{file}: {error}", err=True)
-        raise typer.Exit(1) from None
+    text, why = read_checked(file)
+    if text is None:
+        typer.echo(f"{file}: {why}", err=True)
+        raise typer.Exit(1)
     kind = kind or detect_kind(str(file), text)
     try:
         if kind is None:

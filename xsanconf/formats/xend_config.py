@@ -139,7 +139,8 @@ def model(doc: Document) -> XendConfig:
     return XendConfig(doc)
 
 
-_SNIFF = re.compile(r"^\s*\((xend-|dom0-|vif-script|network-script|enable-dom0)", re.M)
+# blanks, not \s: see xen_domain's sniff
+_SNIFF = re.compile(r"^[^\S\n]*+\((xend-|dom0-|vif-script|network-script|enable-dom0)", re.M)
 
 
 def sniff(text: str) -> bool:

@@ -56,7 +56,10 @@ def model(doc: Document) -> XlConf:
     return XlConf(doc)
 
 
-_SNIFF = re.compile(r"^#*\s*(autoballoon|lockfile|vif\.default\.\w+|run_hotplug_scripts)\s*=", re.M)
+# blanks, not \s: see xen_domain's sniff
+_SNIFF = re.compile(
+    r"^#*+[^\S\n]*+(autoballoon|lockfile|vif\.default\.\w+|run_hotplug_scripts)\s*+=", re.M
+)
 
 
 def sniff(text: str) -> bool:

@@ -722,15 +722,16 @@ def _unit_file(order: BootOrder, rel: str) -> _File | None:
     if site_file is not None and site_file.kind == "systemd-unit":
         return _File(site_file.path, order.host.name, site_file.doc)
     path = order.root / rel
-    if path.is_symlink() or not stays_inside(order.root, rel) or not path.is_file():
+    if path.is_symlink() or not stays_inside(order.root, rel):
         return None
-    from xsanconf.api import loads, read_text
+    # read as every other file is: a regular file, bounded, opened without blocking (a unit
+    # in /lib/systemd/system is no file the site loads, and could be a FIFO or 1 GB)
+    text = order.host.read_text(rel)
+    if text is None:
+        return None
+    from xsanconf.api import loads
 
     shown = _shown(order.root, rel)
-    try:
-        text = read_text(path)
-    except OSError:
-        return None
     return _File(shown, order.host.name, loads(text, "systemd-unit", path=shown, recover=True))
 
 

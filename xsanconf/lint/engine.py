@@ -3,7 +3,10 @@
 Order of work: selection (``select``/``extend_select``/``ignore``: code, prefix or name; the most
 specific selector wins), run each selected rule whose ``needs`` the site has, suppression comments
 (and SYN006 for the unused ones), severity overrides, per-path ignores, and finally the focus of
-file-argument mode (only what is located in the given files or involves them).
+file-argument mode (only what is located in the given files or involves them).  Each finding
+goes through these filters as its rule yields it, and at most ``MAX_FINDINGS_PER_FILE`` findings
+of one rule in one file are kept: a generated file with a mistake on each of its million lines
+costs a count, not a million diagnostics.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 
@@ -22,6 +25,7 @@ from xsanconf.lint.suppressions import Suppression, suppressions
 
 __all__ = [
     "DEFAULT_VERSIONS",
+    "MAX_FINDINGS_PER_FILE",
     "LintOptions",
     "LintResult",
     "RuleFailure",
@@ -32,6 +36,8 @@ __all__ = [
 ]
 
 UNUSED_SUPPRESSION = "SYN006"
+# Findings of one rule in one file beyond this are counted, not kept (README: "Limits").
+MAX_FINDINGS_PER_FILE = 100
 DEFAULT_VERSIONS: dict[str, str] = {"drbd": "9", "multipath": "0.14.3"}
 KNOWN_VERSIONS: dict[str, tuple[str, ...]] = {
     "drbd": ("8.3", "8.4", "9"),
@@ -160,26 +166,67 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
     registry = load_all()
     rules = select_rules(registry, options)
     kinds = site.kinds()
-    found: list[Diagnostic] = []
+    by_path, files = _suppression_index(site)
+    kept = _Capped()
     failures: list[RuleFailure] = []
+
+    def adjusted(found: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
+        for original in found:
+            d = _override(original, options.severities, registry)
+            if _path_ignored(d, site, options.per_path_ignores, registry):
+                continue
+            if site.focus and not (_in_focus(d, site.focus) or d.location.host in site.focus_hosts):
+                continue
+            yield d
+
     for rule in rules:
         if rule.needs and not kinds.intersection(rule.needs):
             continue
         try:
             ctx = RuleContext(rule, dict(versions), options.versions, options.host_versions)
-            found.extend(rule.check(site, ctx))
+            found = rule.check(site, ctx)
+            kept.extend(adjusted(_unsuppressed(found, by_path, registry)))
         except Exception as error:  # a rule's bug must not hide every other finding
             failures.append(RuleFailure(rule.code, f"{type(error).__name__}: {error}"))
-    found = _apply_suppressions(site, found, rules, registry)
-    found = [_override(d, options.severities, registry) for d in found]
-    found = [d for d in found if not _path_ignored(d, site, options.per_path_ignores, registry)]
-    if site.focus:
-        found = [
-            d for d in found if _in_focus(d, site.focus) or d.location.host in site.focus_hosts
-        ]
-    unique = sorted(set(found), key=lambda d: (*d.sort_key, d.message))
+    if by_path:
+        kept.extend(adjusted(_unused_unsuppressed(by_path, files, rules, registry)))
+    unique = sorted(kept.diagnostics(), key=lambda d: (*d.sort_key, d.message))
     checked = len(site.focus) if site.focus else sum(1 for _ in site.files())
     return LintResult(unique, rules, failures, checked)
+
+
+class _Capped:
+    """The findings kept: each once, at most ``MAX_FINDINGS_PER_FILE`` of one rule in one file
+    (in the order the rule yields them), and a count of the rest."""
+
+    def __init__(self) -> None:
+        self.kept: dict[Diagnostic, None] = {}
+        self.count: dict[tuple[str, str | None, str], int] = {}
+        self.first_hidden: dict[tuple[str, str | None, str], Diagnostic] = {}
+
+    def extend(self, found: Iterable[Diagnostic]) -> None:
+        for d in found:
+            if d in self.kept:
+                continue
+            key = (d.location.path, d.location.host, d.code)
+            count = self.count[key] = self.count.get(key, 0) + 1
+            if count <= MAX_FINDINGS_PER_FILE:
+                self.kept[d] = None
+            elif count == MAX_FINDINGS_PER_FILE + 1:
+                self.first_hidden[key] = d
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """What was kept, and for each rule and file over the cap one finding that says how
+        many more there are (where the first of them is, with its rule's code and severity)."""
+        out = list(self.kept)
+        for key, first in self.first_hidden.items():
+            more = self.count[key] - MAX_FINDINGS_PER_FILE
+            message = f"{more} more {first.code} findings in this file not shown"
+            location = attrs.evolve(first.location, message=None)
+            out.append(
+                attrs.evolve(first, message=message, location=location, related=(), fix=None)
+            )
+        return out
 
 
 def _override(
@@ -214,9 +261,10 @@ def _in_focus(d: Diagnostic, focus: frozenset[str]) -> bool:
     return any(posixpath.normpath(p.path) in focus for p in places)
 
 
-def _apply_suppressions(
-    site: Site, found: list[Diagnostic], rules: list[Rule], registry: Mapping[str, Rule]
-) -> list[Diagnostic]:
+def _suppression_index(
+    site: Site,
+) -> tuple[dict[str, list[Suppression]], dict[str, SiteFile]]:
+    """The suppression comments of each file (by its normalized path), and those files."""
     by_path: dict[str, list[Suppression]] = {}
     files: dict[str, SiteFile] = {}
     for file in site.files():
@@ -225,19 +273,33 @@ def _apply_suppressions(
             key = posixpath.normpath(file.path)
             by_path[key] = directives
             files[key] = file
+    return by_path, files
+
+
+def _unsuppressed(
+    found: Iterable[Diagnostic],
+    by_path: dict[str, list[Suppression]],
+    registry: Mapping[str, Rule],
+) -> Iterator[Diagnostic]:
     if not by_path:
-        return found
-    kept = []
+        yield from found
+        return
     for d in found:
         directives = by_path.get(posixpath.normpath(d.location.path), [])
         if not _suppressed(d, directives, registry):
-            kept.append(d)
-    unused = _unused(by_path, files, rules, registry)
-    return kept + [
-        d
-        for d in unused
-        if not _suppressed(d, by_path.get(d.location.path, []), registry, mark=False)
-    ]
+            yield d
+
+
+def _unused_unsuppressed(
+    by_path: dict[str, list[Suppression]],
+    files: dict[str, SiteFile],
+    rules: list[Rule],
+    registry: Mapping[str, Rule],
+) -> Iterator[Diagnostic]:
+    """SYN006 for the suppressions that silenced nothing, unless another one silences it."""
+    for d in _unused(by_path, files, rules, registry):
+        if not _suppressed(d, by_path.get(d.location.path, []), registry, mark=False):
+            yield d
 
 
 def _suppressed(

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.limits import MAX_FILE_BYTES
+from xsanconf.limits import MAX_FILE_BYTES, read_checked, read_regular
 from xsanconf.lint.diagnostics import Location, Severity
 
 if TYPE_CHECKING:
@@ -51,6 +51,10 @@ __all__ = [
 MAX_INCLUDE_MATCHES = 1024  # files one include pattern may name
 MAX_INCLUDE_DEPTH = 64  # files included from included files ...
 MAX_GLOB_LISTING = 100_000  # directory entries one include pattern may list
+# files all the include statements of one file, and of one host, may name: 2,000 different
+# patterns naming 1,000 files each must not cost two million reads
+MAX_INCLUDED_PER_FILE = 4 * MAX_INCLUDE_MATCHES
+MAX_INCLUDED_PER_HOST = 16 * MAX_INCLUDE_MATCHES
 MAX_SYMLINK_HOPS = 40  # as Linux follows them: ELOOP beyond
 
 
@@ -128,6 +132,8 @@ class SiteFile:
     path: str  # the path shown to the user (as given on the command line, joined with rel)
     kind: str
     doc: Document
+    # (document generation, its lines): rules that look at a line per finding split once
+    _lines: tuple[int, list[str]] | None = attrs.field(default=None, init=False)
 
     def location(
         self, item: Node | Token | Trivia | None = None, message: str | None = None
@@ -141,6 +147,14 @@ class SiteFile:
 
     def text(self) -> str:
         return self.doc.render()
+
+    def lines(self) -> list[str]:
+        """The text split at newlines, computed once per edit (not once per finding: a file
+        of 25,000 findings would cost 25,000 renderings)."""
+        cached = self._lines
+        if cached is None or cached[0] != self.doc.generation:
+            cached = self._lines = (self.doc.generation, self.text().split("\n"))
+        return cached[1]
 
 
 @attrs.define(eq=False, repr=False)
@@ -210,8 +224,6 @@ class Host:
         it resolves outside the host root (links included) or onto the running machine's
         /proc, /sys or /dev, is not a regular file (a FIFO would block), is over
         ``MAX_FILE_BYTES`` or cannot be read."""
-        from xsanconf.limits import read_regular
-
         resolved, trouble = resolve_in_root(self.root, posixpath.normpath("/" + config_path))
         if trouble is not None:
             return None
@@ -470,6 +482,11 @@ class _HostReader:
         self.root = root
         self.real_root = real_root
         self.unreadable: set[str] = set()  # reported once, even when an include names it again
+        # drbd include patterns already expanded and followed (rooted): every file a repeated
+        # pattern names was read then, and drbdadm skips a file it has read
+        self.followed: set[str] = set()
+        self.included: dict[str, int] = {}  # files the includes of a file named, by file
+        self.included_by_host = 0
 
     def shown(self, rel: str) -> str:
         return _join(self.root if self.root != "." else "", rel)
@@ -495,13 +512,8 @@ class _HostReader:
 
     def hostname(self) -> str | None:
         why, path, _ = self.why_unreadable("etc/hostname")
-        if why is not None:
-            return None
-        try:
-            from xsanconf.api import read_text
-
-            text = read_text(path)
-        except OSError:
+        text = read_regular(path) if why is None else None
+        if text is None:
             return None
         for line in text.splitlines():
             word = line.split("#", 1)[0].strip()
@@ -591,17 +603,17 @@ class _HostReader:
         found = self.host.file(rel)
         if found is not None or rel in self.unreadable:
             return found
-        from xsanconf.api import loads, read_text
+        from xsanconf.api import loads
 
         why, path, severity = self.why_unreadable(rel)
+        text = None
         if why is None:
-            try:
-                text = read_text(path)
-            except OSError as error:
-                why = f"cannot be read: {error.strerror}"
-        if why is not None:
+            # checked by name above; the open file is checked again, so a FIFO or a larger
+            # file put there since is not read either
+            text, why = read_checked(path)
+        if text is None:
             self.unreadable.add(rel)
-            self.problem("SYN001", why, rel, severity=severity)
+            self.problem("SYN001", why or "cannot be read", rel, severity=severity)
             return None
         shown = self.shown(rel)
         file = SiteFile(self.host, rel, shown, kind, loads(text, kind, path=shown, recover=True))
@@ -661,9 +673,13 @@ class _HostReader:
                 at=at,
             )
             return
-        for rel in self._expand(file, statement.args, at):
+        matches = self._expand(file, statement.args, at)
+        if not self._within_include_bounds(file, len(matches), at):
+            return
+        on_stack = {self.real(s): s for s in stack} if matches else {}
+        for rel in matches:
             real = self.real(rel)
-            if any(self.real(s) == real for s in stack):
+            if real in on_stack:
                 chain = " -> ".join([*stack, rel])
                 self.problem("SYN003", f"include loop: {chain}", rel, at=at)
                 continue
@@ -672,26 +688,62 @@ class _HostReader:
             included = self.read(rel, "drbd")
             if included is not None:
                 self._read_drbd(included, reading, seen, stack)
+        if statement.args:
+            # followed to the end (a pattern on its way is followed again: a loop shows)
+            self.followed.add(self._rooted(file, statement.args[0]))
 
-    def _expand(self, file: SiteFile, args: list[str], at: Location) -> list[str]:
-        """Paths (relative to the host root) an include pattern names, sorted as glob(3) does."""
-        if not args:
-            return []
-        pattern = args[0]
+    def _within_include_bounds(self, file: SiteFile, count: int, at: Location) -> bool:
+        """Count ``count`` more files named by includes of ``file``; False (reported once) when
+        that passes the bound for the file or for the host: its includes are not followed."""
+        before = self.included.get(file.rel, 0)
+        host_before = self.included_by_host
+        self.included[file.rel] = before + count
+        self.included_by_host += count
+        for bound, was, what in (
+            (MAX_INCLUDED_PER_FILE, before, "this file"),
+            (MAX_INCLUDED_PER_HOST, host_before, "this host's drbd files"),
+        ):
+            if was + count > bound:
+                if was <= bound:
+                    self.problem(
+                        "SYN003",
+                        f"the includes of {what} name more than {bound} files; "
+                        "this one and those after it are not followed",
+                        file.rel,
+                        at=at,
+                    )
+                return False
+        return True
+
+    @staticmethod
+    def _rooted(file: SiteFile, pattern: str) -> str:
+        """An include pattern relative to the host root (drbdadm reads it from the file's
+        directory)."""
         base = posixpath.dirname(file.rel)
         joined = pattern if pattern.startswith("/") else posixpath.join(base, pattern)
         # the host root is "/": ".." there stays there, as the kernel resolves "/.."
-        rooted = posixpath.normpath("/" + joined.lstrip("/")).lstrip("/") or "."
+        return posixpath.normpath("/" + joined.lstrip("/")).lstrip("/") or "."
+
+    def _expand(self, file: SiteFile, args: list[str], at: Location) -> list[str]:
+        """Paths (relative to the host root) an include pattern names, sorted as glob(3) does;
+        none for a pattern already followed (what it names has been read)."""
+        if not args:
+            return []
+        pattern = args[0]
+        rooted = self._rooted(file, pattern)
+        if not _GLOB_CHARS & set(pattern) and not os.path.lexists(self.real(rooted)):
+            self.problem(
+                "SYN003",
+                f"include {pattern!r}: {rooted} does not exist (drbdadm fails: "
+                '"Failed to open include file")',
+                file.rel,
+                at=at,
+            )
+            return []
+        if rooted in self.followed:
+            # drbdadm globs it again and skips every file, each already read (by realpath)
+            return []
         if not _GLOB_CHARS & set(pattern):
-            if not os.path.lexists(self.real(rooted)):
-                self.problem(
-                    "SYN003",
-                    f"include {pattern!r}: {rooted} does not exist (drbdadm fails: "
-                    '"Failed to open include file")',
-                    file.rel,
-                    at=at,
-                )
-                return []
             return [rooted]
         matches, overflow = self._glob(rooted)
         if overflow:

@@ -88,7 +88,8 @@ def problems(doc: Document, text: str) -> list[ParseError]:
 # Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.
 @functools.cache
 def _sniff_pattern() -> re.Pattern[str]:
-    return re.compile(r"^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{)", re.M)
+    # blanks, not \s, after ^: "^\s*" at every line start ran over all the blank lines after it
+    return re.compile(r"^[^\S\n]*+(resource\s++\S++\s*+\{|global\s*+\{|common\s*+\{)", re.M)
 
 
 def sniff(text: str) -> bool:

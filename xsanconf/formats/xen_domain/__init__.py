@@ -54,11 +54,14 @@ def model(doc: Document) -> XenConfig:
     return XenConfig(doc)
 
 
-_SNIFF = re.compile(r"^\s*(disk|vif|kernel|builder|bootloader)\s*=\s*[\['\"]", re.M)
+# Blanks, not \s, after ^: "^\s*" tried at every line start runs over all the blank lines that
+# follow, so a file of blank lines cost the square of its length.
+_SNIFF = re.compile(r"^[^\S\n]*+(disk|vif|kernel|builder|bootloader)\s*+=\s*+[\['\"]", re.M)
+_NAME = re.compile(r"^[^\S\n]*+name\s*+=", re.M)
 
 
 def sniff(text: str) -> bool:
-    return _SNIFF.search(text) is not None and re.search(r"^\s*name\s*=", text, re.M) is not None
+    return _SNIFF.search(text) is not None and _NAME.search(text) is not None
 
 
 def directives(doc: Document) -> list[Directive]:

@@ -11,6 +11,7 @@ their replacement are left to it (:func:`deprecation_reports`).  Values are
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -202,9 +203,15 @@ def _context(section: DrbdSection) -> str | None:
 
 
 def _suggest(word: str, known: Iterable[str]) -> str:
+    return _closest(word, tuple(known))
+
+
+# A generated file repeats one unknown word on thousands of lines: compare it once.
+@functools.lru_cache(maxsize=1024)
+def _closest(word: str, known: tuple[str, ...]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 

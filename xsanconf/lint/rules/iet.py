@@ -672,7 +672,7 @@ def _ends_with_cr(file: SiteFile, assignment: ShellAssignment) -> bool:
     if not token.text.endswith(assignment.raw_value):
         return False
     line, column = file.doc.end_position(token)
-    lines = file.text().split("\n")
+    lines = file.lines()
     return line <= len(lines) and lines[line - 1][column - 1 : column] == "\r"
 
 

@@ -272,15 +272,18 @@ def deprecated_keyword(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         version = _target(ctx, file.host)
         config: MultipathConfig = file.doc.model
         for section in config.walk():
+            # once a section, not per option: a rescan per option is quadratic
+            sets_uid_attribute = _sets_uid_attribute(section)
+            sets_no_path_retry = section.option("no_path_retry") is not None
             for option in section.options:
                 verdict = retired.judge(
                     option.keyword,
                     option.value,
                     version,
                     section=section.keyword,
-                    section_sets_uid_attribute=_sets_uid_attribute(section),
+                    section_sets_uid_attribute=sets_uid_attribute,
                     known=option.known,
-                    section_sets_no_path_retry=section.option("no_path_retry") is not None,
+                    section_sets_no_path_retry=sets_no_path_retry,
                 )
                 if verdict is None:
                     continue
@@ -307,7 +310,7 @@ def _fix(file: SiteFile, option: MultipathOption, plan: retired.Plan) -> Fix | N
 
 
 def _line_removal(file: SiteFile, line: int) -> TextEdit:
-    lines = file.text().split("\n")
+    lines = file.lines()
     if line < len(lines):
         return TextEdit(file.path, line, 1, line + 1, 1, "")
     return TextEdit(file.path, line, 1, line, len(lines[line - 1]) + 1, "")  # no final newline

@@ -238,7 +238,9 @@ def _lvm_volume(host: Host, map_name: str) -> bool:
         return False
     vg, lv = (part.replace("--", "-") for part in match.groups())
     text = _read_inside(host, f"etc/lvm/backup/{vg}")
-    return text is not None and re.search(rf"(?m)^\s*{re.escape(lv)}\s*\{{", text) is not None
+    # blanks, not \s, after ^: "^\s*" at every line start ran over all the blank lines after it
+    volume = re.compile(rf"(?m)^[^\S\n]*+{re.escape(lv)}\s*+\{{")
+    return text is not None and volume.search(text) is not None
 
 
 @rule("XEN002", "guest-disk-unknown", Severity.WARNING, scope="host", needs=("xen-domain",))
