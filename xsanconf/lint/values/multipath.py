@@ -13,6 +13,7 @@ bad yes/no as "no": the value still does not take effect as written.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -94,19 +95,30 @@ def known_in(path: str, keyword: str, version: str) -> bool | None:
 
     A version between two releases is read as the release before it; one before the oldest
     known release as the oldest."""
-    from xsanconf.lint.values.multipath_keywords import KEYWORDS, RELEASES
+    from xsanconf.lint.values.multipath_keywords import KEYWORDS
 
     runs = KEYWORDS.get(path, {}).get(keyword)
     if runs is None:
         return None
+    index = _release_index(version)
+    return True if index is None else any(first <= index <= last for first, last in runs)
+
+
+@functools.cache
+def _release_index(version: str) -> int | None:
+    """The index in RELEASES of the release ``version`` is read as (None: not a version);
+    once per version, not per keyword."""
+    from xsanconf.lint.values.multipath_keywords import RELEASES
+
     release = parse_version(version)
     if release is None:
-        return True
+        return None
     index = 0
     for i, name in enumerate(RELEASES):
-        if parse_version(name) <= release:  # type: ignore[operator]
+        known = parse_version(name)
+        if known is not None and known <= release:
             index = i
-    return any(first <= index <= last for first, last in runs)
+    return index
 
 
 def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]:
