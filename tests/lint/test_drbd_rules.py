@@ -117,6 +117,18 @@ def test_drbd001_fix_creates_net_and_uses_83_flag(tmp_path: Path) -> None:
     assert result == text.replace("  }\n}\n", "  }\n  net {\n    allow-two-primaries;\n  }\n}\n")
 
 
+def test_drbd001_fix_writes_the_flag_every_candidate_reads(tmp_path: Path) -> None:
+    """drbd-utils 8.9 with no kernel evidence may run 8.3, 8.4 or 9: the bare flag, which
+    all three read (8.3 refuses "allow-two-primaries yes")."""
+    text = resource(BOTH)
+    status = "Package: drbd-utils\nStatus: install ok installed\nVersion: 8.9.10-2\n"
+    write_site(tmp_path, {"san1": {"etc/drbd.conf": text, "var/lib/dpkg/status": status}})
+    result = lint(Site.load([tmp_path]), LintOptions(select=("DRBD001",)))
+    assert fixed(list(result.diagnostics), text) == text.replace(
+        "  }\n}\n", "  }\n  net {\n    allow-two-primaries;\n  }\n}\n"
+    )
+
+
 # DRBD002 dual-primary-needs-protocol-c ---------------------------------------------------------
 
 ALLOW = "  net { allow-two-primaries yes; }\n"

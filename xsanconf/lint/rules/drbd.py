@@ -94,7 +94,7 @@ def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnosti
             f"resource {view.name}: 'become-primary-on {promote.shown}' asks for two primaries "
             f"but allow-two-primaries is not set in its net options; {consequence}",
             promote.location(),
-            fix=_allow_two_primaries(view, version),
+            fix=_allow_two_primaries(view, ctx.host_versions(view.host).drbd or (version,)),
         )
 
 
@@ -103,8 +103,10 @@ def _promotes_several(setting: Setting) -> bool:
     return "both" in args or len(args) >= 2
 
 
-def _allow_two_primaries(view: ResourceView, version: str) -> Fix | None:
-    values = () if version == "8.3" else ("yes",)  # 8.3 takes the bare flag only
+def _allow_two_primaries(view: ResourceView, versions: tuple[str, ...]) -> Fix | None:
+    # 8.3 takes the bare flag only; 8.4 and 9 read it as "yes" too, so a host that may run
+    # 8.3 gets the form every candidate reads
+    values = () if "8.3" in versions else ("yes",)
 
     def add(resource: DrbdSection | DrbdStatement) -> bool:
         if not isinstance(resource, DrbdSection):
