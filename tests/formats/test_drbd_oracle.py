@@ -29,7 +29,7 @@ DRBDADM_REJECTS = {
     "014__asapcal__codgit3-clusterdrbdgfs__r0.res": "placeholder address 10.255.255.x",
     "015__iraj-norouzi__drbd-redundant__r0.res": "statement outside any section",
     "019__LINBIT__drbd-utils__scripts__drbd.conf": "include of a file not in the corpus: SYN003",
-    "020__LINBIT__drbd-utils__scripts__drbd.conf.example": "named connection: DRBD007",
+    "020__LINBIT__drbd-utils__scripts__drbd.conf.example": "tiebreaker: newer drbd-utils read it",
     "025__LINBIT__drbd-utils__tests__v9__nat-address.res": "proxy outside-address (drbd-proxy)",
 }
 
