@@ -50,7 +50,9 @@ def corpus_kind(file: Path) -> str:
 def corpus_files(*folders: str) -> list[object]:
     """pytest params, one per corpus file; one skip param with the reason when there is none."""
     if not CORPUS.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent"))]
+        return [
+            pytest.param(None, id="no-corpus", marks=pytest.mark.skip(reason=f"{CORPUS} is absent"))
+        ]
     files = sorted(f for folder in folders for f in (CORPUS / folder).iterdir() if f.is_file())
     return [pytest.param(f, id=f"{f.parent.name}/{f.name}") for f in files]
 

@@ -122,7 +122,7 @@ def _compare(name: str, tool: set[int], mine: set[int]) -> None:
     assert sorted((mine - tool) - known) == [], "SYN007 claims a warning multipath -t does not make"
 
 
-@pytest.mark.parametrize("file", corpus_files("multipath"), ids=lambda p: p.name[:3])
+@pytest.mark.parametrize("file", corpus_files("multipath"))
 def test_syn007_agrees_with_multipath_t_on_the_corpus(
     file: Path, oracle: str, tmp_path: Path
 ) -> None:
