@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from tests.corpus import CORPUS
+from tests.lint.drbdadm import DRBDADM, run_dump
 from tests.lint.sites import apply, messages, write_site
 from xsanconf.lint.diagnostics import Diagnostic
 from xsanconf.lint.engine import LintOptions, lint
@@ -706,11 +705,7 @@ def test_drbd010_stacked_addresses_from_paths_in_9(tmp_path: Path) -> None:
 
 # drbdadm as an oracle --------------------------------------------------------------------------
 
-DRBDADM = shutil.which("drbdadm") or next(
-    (p for p in ("/usr/sbin/drbdadm", "/sbin/drbdadm") if Path(p).exists()), None
-)
 needs_drbdadm = pytest.mark.skipif(DRBDADM is None, reason="drbdadm (drbd-utils) is not installed")
-DRIVER = {"8.4": "8.4.11", "9": "9.2.0"}
 
 LEGACY_CONFIG = """global { disable-ip-verification; }
 common { protocol C; syncer { rate 30M; } handlers { outdate-peer "/bin/true"; } }
@@ -732,18 +727,9 @@ resource r1 {
 
 def drbdadm_dump(tmp_path: Path, text: str, version: str, node: str = "san1") -> str | None:
     """drbdadm's normalised dump of ``text``; ``None`` when it refuses the file."""
-    assert DRBDADM is not None
     config = tmp_path / "oracle.conf"
     config.write_text(text)
-    env = {**os.environ, "DRBD_DRIVER_VERSION_OVERRIDE": DRIVER[version], "__DRBD_NODE__": node}
-    done = subprocess.run(
-        [DRBDADM, "-c", str(config), "dump", "all"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-        check=False,
-    )
+    done = run_dump(config, version, node)
     return done.stdout if done.returncode == 0 else None
 
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sqlite3
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.lint.drbdadm import DRBDADM, run_dump
 from tests.lint.sites import apply, write_site
 from xsanconf.domain.version import parse_version
 from xsanconf.lint.cli import run
@@ -27,7 +25,7 @@ from xsanconf.lint.site import Site
 from xsanconf.lint.stack import parse_iet_version
 
 DEBIAN = Path(__file__).parents[2] / "fixtures/sites/debian-versions"
-DRBDADM = shutil.which("drbdadm")
+
 
 FENCING_IN_DISK = """\
 resource r0 {
@@ -242,21 +240,12 @@ resource r0 {
 	on san2 { device /dev/drbd0; disk /dev/sdb1; address 10.0.0.2:788; meta-disk internal; }
 }
 """
-DRIVERS = {"8.3": "8.3.16", "8.4": "8.4.11", "9": "9.2.0"}
 
 
 def _drbdadm_refuses(text: str, version: str, tmp_path: Path) -> str | None:
     conf = tmp_path / f"check-{version}.conf"
     conf.write_text(text)
-    env = {**os.environ, "DRBD_DRIVER_VERSION_OVERRIDE": DRIVERS[version]}
-    done = subprocess.run(
-        [str(DRBDADM), "-c", str(conf), "dump", "all"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-        check=False,
-    )
+    done = run_dump(conf, version, node=None)
     return done.stderr if "Parse error" in done.stderr else None
 
 
