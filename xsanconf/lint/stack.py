@@ -84,7 +84,7 @@ import attrs
 from xsanconf.domain.wwid import IetIdentity, Wwid, iet_identity
 from xsanconf.formats.ietd.lun import LunParams
 from xsanconf.lint.diagnostics import Location
-from xsanconf.lint.rules._drbd_effective import ResourceView, drbd_index
+from xsanconf.lint.rules._drbd_effective import ResourceView, drbd_index, newest_versions
 from xsanconf.lint.site import resolve_in_root
 
 if TYPE_CHECKING:
@@ -425,14 +425,12 @@ def stack_index_for(
     as the newest drbdadm it may run (as the DRBD rules read it), IET where one is known."""
     drbd = versions.get("drbd", "9")
     drbd = drbd if drbd in ("8.3", "8.4", "9") else "9"
-    own_drbd: dict[str, str] = {}
+    if host_versions is None:
+        return stack_index(site, drbd, parse_iet_version(versions.get("iet")))
+    own_drbd = newest_versions(site, host_versions, drbd)
     own_iet: dict[str, IetVersion | None] = {}
-    for host in site.hosts if host_versions is not None else ():
-        assert host_versions is not None
-        found = host_versions(host)
-        if found.drbd and host.documents("drbd"):
-            own_drbd[host.name] = found.drbd[-1]
-        known = found.version("iet")
+    for host in site.hosts:
+        known = host_versions(host).version("iet")
         if known is not None:
             own_iet[host.name] = parse_iet_version(known)
     return stack_index(site, drbd, parse_iet_version(versions.get("iet")), own_drbd, own_iet)

@@ -14,7 +14,7 @@ site again).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -46,6 +46,7 @@ from xsanconf.syntax import Token
 if TYPE_CHECKING:
     from xsanconf.formats.drbd.model import DrbdStatement
     from xsanconf.lint.diagnostics import Location
+    from xsanconf.lint.facts.versions import HostVersions
     from xsanconf.lint.site import Host, Site, SiteFile
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Setting",
     "canonical_option",
     "drbd_index",
+    "newest_versions",
     "host_key",
     "hostnames_equal",
     "is_dual_primary",
@@ -365,6 +367,19 @@ class DrbdIndex:
 
 
 _CACHE: weakref.WeakKeyDictionary[Site, dict[object, DrbdIndex]] = weakref.WeakKeyDictionary()
+
+
+def newest_versions(
+    site: Site, host_versions: Callable[[Host], HostVersions], default: str
+) -> dict[str, str]:
+    """Each host with drbd files, by name: the newest drbdadm it may run (how the rules that
+    judge one reading read it; ``default`` where its evidence names none)."""
+    own = {}
+    for host in site.hosts:
+        if host.documents("drbd"):
+            candidates = host_versions(host).drbd
+            own[host.name] = candidates[-1] if candidates else default
+    return own
 
 
 def drbd_index(site: Site, version: str | Mapping[str, str]) -> DrbdIndex:

@@ -31,6 +31,7 @@ from xsanconf.lint.rules._drbd_effective import (
     host_key,
     hostnames_equal,
     is_dual_primary,
+    newest_versions,
 )
 from xsanconf.lint.rules._drbd_fixes import add_option, drop_head_args, edit_fix, rename_keyword
 
@@ -51,12 +52,7 @@ def _version(ctx: RuleContext) -> str:
 def _index(site: Site, ctx: RuleContext) -> DrbdIndex:
     """The site's resources, each host's read as the newest drbdadm the host may run (the
     rules of this kind judge one reading; DRBD007 and DRBD011 weigh every candidate)."""
-    own = {}
-    for host in site.hosts:
-        if host.documents("drbd"):
-            candidates = ctx.host_versions(host).drbd
-            own[host.name] = candidates[-1] if candidates else _version(ctx)
-    return drbd_index(site, own)
+    return drbd_index(site, newest_versions(site, ctx.host_versions, _version(ctx)))
 
 
 def _as_written(setting: Setting) -> str:
