@@ -17,6 +17,7 @@ __all__ = [
     "index_of",
     "indent_before",
     "indent_unit",
+    "line_starts",
     "insert_line_after",
     "newline_style",
     "pad_to",
@@ -197,3 +198,13 @@ def aligned_gap(samples: Sequence[tuple[str, str]], head: str, default: str = " 
         return pad_to(head, columns.pop(), any("\t" in g for g in gaps))
     common = max(gaps, key=gaps.count)  # the first of the commonest, for a stable result
     return common if common in (" ", "\t") else default
+
+
+def line_starts(text: str) -> list[int]:
+    """Where each line starts; lines end at ``\\n`` only, as :meth:`Document.position` counts."""
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return starts

@@ -163,13 +163,9 @@ class SecretMap:
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
-            starts = [0]
-            find = self.text.find
-            at = find("\n")
-            while at >= 0:
-                starts.append(at + 1)
-                at = find("\n", at + 1)
-            self._starts = starts
+            from xsanconf.edit import line_starts
+
+            self._starts = line_starts(self.text)
         return self._starts
 
     def raw_line(self, number: int) -> str | None:

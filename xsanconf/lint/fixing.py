@@ -30,12 +30,12 @@ import attrs
 
 from xsanconf.api import ENCODING, ERRORS, loads
 from xsanconf.document import Document
+from xsanconf.edit import line_starts
 from xsanconf.errors import ParseError
 from xsanconf.formats import detect_kind
 from xsanconf.lint.diagnostics import Diagnostic, Fix, TextEdit
 from xsanconf.lint.engine import LintOptions, LintResult, lint
 from xsanconf.lint.site import Host, Site, SiteFile, on_disk, read_drbd_order
-from xsanconf.lint.twin_edits import line_starts
 
 __all__ = [
     "ROUNDS",

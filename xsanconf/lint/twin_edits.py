@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from xsanconf.document import Document
+from xsanconf.edit import line_starts
 from xsanconf.lint.diagnostics import Fix, TextEdit
 from xsanconf.syntax import Node, Token, Trivia, render
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Span",
     "copy_tree",
-    "line_starts",
     "tree_edits",
     "tree_spans",
     "twin",
@@ -198,16 +198,6 @@ def _joined(spans: list[Span]) -> list[Span]:
         else:
             joined.append((start, end, text))
     return joined
-
-
-def line_starts(text: str) -> list[int]:
-    """Where each line starts; lines end at ``\\n`` only, as :meth:`Document.position` counts."""
-    starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    return starts
 
 
 def _position(starts: list[int], offset: int) -> tuple[int, int]:
