@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from xsanconf.lint.engine import LintResult
     from xsanconf.lint.fixing import Written
+    from xsanconf.lint.rule import Rule
     from xsanconf.lint.site import Site
 
 __all__ = ["run"]
@@ -279,6 +280,14 @@ def _check_app() -> Any:
                 help="Write the current findings to the --baseline FILE (atomically), exit 0.",
             ),
         ] = False,
+        rules_from: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--rules-from",
+                metavar="FILE",
+                help="Load rules from a plain Python file too (see README: Your own rules).",
+            ),
+        ] = None,
         version: Annotated[bool, typer.Option("--version", "-V", help="Show the version.")] = False,
     ) -> None:
         if version:
@@ -315,6 +324,7 @@ def _request(
     show_secrets: bool = False,
     baseline: Path | None = None,
     update_baseline: bool = False,
+    rules_from: list[Path] | None = None,
 ) -> "CheckRequest":
     """The request for the check command's parameters, however they were read (typer or
     :mod:`xsanconf.lint.argv`); the defaults are the typer command's."""
@@ -340,6 +350,7 @@ def _request(
         show_secrets=show_secrets,
         baseline=baseline,
         update_baseline=update_baseline,
+        rules_from=rules_from or [],
     )
 
 
@@ -367,6 +378,7 @@ class CheckRequest(NamedTuple):
     show_secrets: bool = False  # secrets unmasked in the report
     baseline: Path | None = None  # report only findings it does not hold
     update_baseline: bool = False  # write the findings to the baseline instead
+    rules_from: list[Path] = []  # noqa: RUF012 -- NamedTuple default, never mutated
 
 
 def _lint(request: CheckRequest) -> int:
@@ -405,6 +417,7 @@ def _lint(request: CheckRequest) -> int:
             per_path_ignores=file_config.per_path_ignores,
             **_targets(file_config, request.target),
         )
+        plugins_failed = _load_plugins([*file_config.rules_from, *request.rules_from])
         site = Site.load(request.paths, _pairs(request.hosts, "--host"))
         if request.diff:
             return _diff(request, site, options, request.exit_zero or file_config.exit_zero)
@@ -442,7 +455,23 @@ def _lint(request: CheckRequest) -> int:
         sys.stderr.write(f"xsanlint: internal error in rule {failure.code}: {failure.error}\n")
     if fixed is not None:
         sys.stderr.write(f"xsanlint: {fixed} fixed, {len(result.diagnostics)} remaining\n")
+    if plugins_failed:
+        return EXIT_ERROR  # some rules the user asked for did not run: the result is partial
     return _exit_code(result, threshold, request.exit_zero or file_config.exit_zero)
+
+
+def _load_plugins(files: "Sequence[Path]") -> bool:
+    """Load the installed plugins and the rule files given, before any rule is selected;
+    print the plugins that failed (the run goes on without their rules); whether any did."""
+    from xsanconf.lint.plugins import load_rule_files, problems
+    from xsanconf.lint.rules import load_all
+
+    load_all()  # built-ins first: a plugin that takes a built-in code fails, not the family
+    load_rule_files(files)
+    found = problems()
+    for problem in found:
+        sys.stderr.write(f"xsanlint: {problem} (its rules did not run)\n")
+    return bool(found)
 
 
 def _baseline(request: CheckRequest, result: "LintResult", site: "Site") -> "LintResult":
@@ -608,10 +637,37 @@ def _stack_graph(site: "Site", versions: "Mapping[str, str]") -> Any:
 
 
 def _page_text(code: str) -> str | None:
+    from xsanconf.lint.rule import REGISTRY
+
+    rule = REGISTRY.get(code)
+    return _rule_page(rule) if rule is not None else None
+
+
+def _rule_page(rule: "Rule") -> str:
+    """The rule's page: ``rules/CODE.md`` for ours, the check's docstring for a plugin's."""
+    import inspect
+
     from xsanconf.lint.pages import page
 
-    found = page(code)
-    return found.text if found else None
+    found = page(rule.code) if rule.origin == "xsanconf" else None
+    if found is not None:
+        return found.text
+    doc = inspect.getdoc(rule.check) or rule.summary
+    return f"# {rule.code} {rule.name}\n\n{doc}\n"
+
+
+def _registry(rules_from: "Sequence[Path]") -> "dict[str, Rule]":
+    """Every rule: built-in, installed plugins, the configuration's and ``rules_from`` files."""
+    from xsanconf.lint.config import ConfigError, load_config
+    from xsanconf.lint.rules import load_all
+
+    try:
+        configured = load_config(None).rules_from
+    except ConfigError as error:
+        _fail(str(error))
+        raise AssertionError("unreachable") from None
+    _load_plugins([*configured, *rules_from])
+    return load_all()
 
 
 # What `xsanlint rule CODE` says about the fixes a rule declares (Rule.fix)
@@ -641,27 +697,29 @@ def _docs_app() -> Any:
         code: Annotated[
             str, typer.Argument(metavar="CODE", help="A rule code or name, e.g. DRBD001.")
         ],
+        rules_from: Annotated[
+            list[Path] | None,
+            typer.Option("--rules-from", metavar="FILE", help="As for linting."),
+        ] = None,
     ) -> None:
         """Print a rule's page: what it checks, why, bad and good examples, the fix.
 
         Example: xsanlint rule SYN003
         """
-        from xsanconf.lint.pages import page
-        from xsanconf.lint.rules import load_all
-
-        registry = load_all()
+        registry = _registry(rules_from or [])
         wanted = code.upper()
         named = next((r.code for r in registry.values() if r.name == code), wanted)
-        found = page(named)
         if named not in registry:
             _fail(f"no rule {code!r}; `xsanlint rules` lists them")
             return
         rule = registry[named]
-        text = found.text if found else f"# {rule.code} {rule.name}\n\n{rule.summary}\n"
+        text = _rule_page(rule)
         title, _, rest = text.partition("\n")
         facts = (
             f"Default severity: {rule.severity}. Scope: {rule.scope}. Fix: {_FIX_HELP[rule.fix]}."
         )
+        if rule.origin != "xsanconf":
+            facts += f" From the plugin {rule.origin}."
         text = f"{title}\n\n{facts}\n{rest}"
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -706,6 +764,10 @@ def _docs_app() -> Any:
         output_format: Annotated[
             str, typer.Option("--format", "-f", help="text (default) or json.")
         ] = "text",
+        rules_from: Annotated[
+            list[Path] | None,
+            typer.Option("--rules-from", metavar="FILE", help="As for linting."),
+        ] = None,
     ) -> None:
         """List every rule: code, name, default severity, scope, fix and what it checks.
 
@@ -716,9 +778,8 @@ def _docs_app() -> Any:
         """
         import json
 
-        from xsanconf.lint.rules import load_all
-
-        rules = [load_all()[code] for code in sorted(load_all())]
+        registry = _registry(rules_from or [])
+        rules = [registry[code] for code in sorted(registry)]
         if output_format == "json":
             data = [
                 {
@@ -729,15 +790,17 @@ def _docs_app() -> Any:
                     "needs": list(r.needs),
                     "fix": r.fix,
                     "summary": r.summary,
+                    "origin": r.origin,
                 }
                 for r in rules
             ]
             sys.stdout.write(json.dumps(data, indent=2) + "\n")
         elif output_format == "text":
             for r in rules:
+                origin = f" [plugin {r.origin}]" if r.origin != "xsanconf" else ""
                 sys.stdout.write(
                     f"{r.code:<9} {r.name:<32} {r.severity!s:<8} {r.scope:<5} {r.fix:<14} "
-                    f"{r.summary}\n"
+                    f"{r.summary}{origin}\n"
                 )
         else:
             _fail(f"unknown --format {output_format!r}; use text or json")
