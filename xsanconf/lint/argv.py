@@ -49,7 +49,9 @@ MULTI: dict[str, str] = {
 }
 _PATH_VALUED = frozenset({"output", "config", "baseline", "rules_from"})
 # Words typer must see: subcommands and everything that prints help or the version.
-_TYPER_ONLY = frozenset({"rule", "rules", "hosts", "-h", "--help", "-V", "--version"})
+_TYPER_ONLY = frozenset(
+    {"rule", "rules", "hosts", "query", "export", "-h", "--help", "-V", "--version"}
+)
 
 
 def read_check_args(args: Sequence[str]) -> dict[str, object] | None:

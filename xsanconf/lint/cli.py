@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from xsanconf.lint.engine import LintResult
     from xsanconf.lint.fixing import Written
+    from xsanconf.lint.query import QueryContext
     from xsanconf.lint.rule import Rule
     from xsanconf.lint.site import Site
 
@@ -47,7 +48,11 @@ Examples:
   xsanlint rules                                 list every rule
   xsanlint hosts site/                           the versions assumed for each host
   xsanlint rule DRBD001                          explain one rule
-  (a site directory named rules or rule: write ./rules)
+  xsanlint query luns site/ --where host=san1    ask the site: hosts, drbd, luns, paths,
+                                                 initiators, guests, boot (--format csv|json)
+  xsanlint export site/ --output site.json       the whole site model, for OPA/conftest
+  xsanlint site/ --rules-from house_rules.py     run your own rules too
+  (a site directory named rules, rule, hosts, query or export: write ./NAME)
 
 \b
 Configuration: [tool.xsanlint] in pyproject.toml, or xsanlint.toml / .xsanlint.toml, found by
@@ -132,7 +137,11 @@ def _dispatch(args: list[str]) -> int:
             return _lint(_request(**quick))  # type: ignore[arg-type]
         except SystemExit as done:
             return int(done.code or 0) if not isinstance(done.code, str) else EXIT_ERROR
-    app = _docs_app() if args[:1] in (["rule"], ["rules"], ["hosts"]) else _check_app()
+    app = (
+        _docs_app()
+        if args[:1] in (["rule"], ["rules"], ["hosts"], ["query"], ["export"])
+        else _check_app()
+    )
     try:
         app(args=args, prog_name="xsanlint", standalone_mode=True)
     except SystemExit as done:
@@ -656,6 +665,28 @@ def _rule_page(rule: "Rule") -> str:
     return f"# {rule.code} {rule.name}\n\n{doc}\n"
 
 
+def _query_context(
+    paths: list[Path], hosts: list[str], target: list[str], config: Path | None, isolated: bool
+) -> "QueryContext":
+    """The site and the versions set for it, read as the lint command reads them."""
+    from xsanconf.lint.config import ConfigError, FileConfig, load_config
+    from xsanconf.lint.engine import LintOptions, SelectionError
+    from xsanconf.lint.query import QueryContext
+    from xsanconf.lint.site import Site, SiteError
+
+    if not paths and not hosts:
+        _fail("give at least one PATH or --host NAME=PATH")
+    try:
+        file_config = FileConfig() if isolated else load_config(config)
+        options = LintOptions(**_targets(file_config, target))
+        options.effective_versions()
+        site = Site.load(paths, _pairs(hosts, "--host"))
+    except (ConfigError, SelectionError, SiteError, ValueError) as error:
+        _fail(str(error))
+        raise AssertionError("unreachable") from None
+    return QueryContext(site, options.versions, options.host_versions)
+
+
 def _registry(rules_from: "Sequence[Path]") -> "dict[str, Rule]":
     """Every rule: built-in, installed plugins, the configuration's and ``rules_from`` files."""
     from xsanconf.lint.config import ConfigError, load_config
@@ -758,6 +789,102 @@ def _docs_app() -> Any:
             return
         found = assumed_versions(site, options.versions, options.host_versions)
         _write(render_hosts(found, output_format), None)
+
+    @app.command("query")
+    def query(  # noqa: PLR0917 -- typer maps each command-line option to a parameter
+        name: Annotated[
+            str,
+            typer.Argument(
+                metavar="NAME", help="hosts, drbd, luns, paths, initiators, guests or boot."
+            ),
+        ],
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(metavar="PATH...", help="As for linting.", show_default=False),
+        ] = None,
+        host: Annotated[
+            list[str] | None,
+            typer.Option("--host", metavar="NAME=PATH", help="A host root, named explicitly."),
+        ] = None,
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="text (default), json or csv.")
+        ] = "text",
+        where: Annotated[
+            list[str] | None,
+            typer.Option(
+                metavar="COLUMN=VALUE",
+                help="Only rows where COLUMN is VALUE (a list column: holds VALUE); repeatable.",
+            ),
+        ] = None,
+        target: Annotated[
+            list[str] | None,
+            typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting."),
+        ] = None,
+        config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
+        isolated: Annotated[bool, typer.Option(help="Read no configuration file.")] = False,
+    ) -> None:
+        """Answer a question about the site as a table, from the facts the rules read.
+
+        hosts: roles, versions and evidence. drbd: each host's DRBD volumes, peers, protocol.
+        luns: each exported LUN, its backing device, replica, identity, WWID, cache. paths:
+        each initiator's maps, the heads that present them, policy. initiators: names,
+        startup, failover timeout, CHAP. guests: each guest disk on shared storage and the hosts
+        that can run it. boot: each host's start order of the storage services.
+
+        Example: xsanlint query luns fixtures/sites/example --where host=san1 --format csv
+        """
+        from xsanconf.lint.query import QUERIES, filter_rows, render_table, run_query
+
+        if name not in QUERIES:
+            _fail(f"no query {name!r}; use one of {', '.join(QUERIES)}")
+        if output_format not in ("text", "json", "csv"):
+            _fail(f"unknown --format {output_format!r}; use text, json or csv")
+        ctx = _query_context(paths or [], host or [], target or [], config, isolated)
+        try:
+            table = filter_rows(run_query(name, ctx), where or [])
+        except ValueError as error:
+            _fail(str(error))
+            return
+        _write(render_table(table, output_format), None)
+
+    @app.command("export")
+    def export(  # noqa: PLR0917 -- typer maps each command-line option to a parameter
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(metavar="PATH...", help="As for linting.", show_default=False),
+        ] = None,
+        host: Annotated[
+            list[str] | None,
+            typer.Option("--host", metavar="NAME=PATH", help="A host root, named explicitly."),
+        ] = None,
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="json (the only one).")
+        ] = "json",
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", metavar="FILE", help="Write it to FILE."),
+        ] = None,
+        target: Annotated[
+            list[str] | None,
+            typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting."),
+        ] = None,
+        config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
+        isolated: Annotated[bool, typer.Option(help="Read no configuration file.")] = False,
+    ) -> None:
+        """Write the whole site model as one JSON document (schema xsanconf-site-export/1:
+        hosts with their files and versions, and every query's table), for policy engines
+        such as conftest/OPA.
+
+        Example: xsanlint export fixtures/sites/example --output site.json
+        """
+        import json
+
+        from xsanconf.lint.query import export as export_site
+
+        if output_format != "json":
+            _fail(f"unknown --format {output_format!r}; export writes json")
+        ctx = _query_context(paths or [], host or [], target or [], config, isolated)
+        _write(json.dumps(export_site(ctx), indent=2) + "\n", output)
 
     @app.command("rules")
     def list_rules(
