@@ -723,6 +723,21 @@ def _docs_app() -> Any:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
+    # the site options the query commands share with linting
+    site_paths = Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="PATH...", help="As for linting.", show_default=False),
+    ]
+    host_roots = Annotated[
+        list[str] | None,
+        typer.Option("--host", metavar="NAME=PATH", help="A host root, named explicitly."),
+    ]
+    targets = Annotated[
+        list[str] | None, typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting.")
+    ]
+    config_file = Annotated[Path | None, typer.Option(help="Configuration file.")]
+    no_config = Annotated[bool, typer.Option(help="Read no configuration file.")]
+
     @app.command("rule")
     def rule_page(
         code: Annotated[
@@ -760,12 +775,9 @@ def _docs_app() -> Any:
         output_format: Annotated[
             str, typer.Option("--format", "-f", help="text (default) or json.")
         ] = "text",
-        target: Annotated[
-            list[str] | None,
-            typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting."),
-        ] = None,
-        config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
-        isolated: Annotated[bool, typer.Option(help="Read no configuration file.")] = False,
+        target: targets = None,
+        config: config_file = None,
+        isolated: no_config = False,
     ) -> None:
         """Show the versions assumed for each host (DRBD, multipath-tools, ...) and the
         evidence: settings, proc/drbd, the package database, kernel modules, the files.
@@ -798,14 +810,8 @@ def _docs_app() -> Any:
                 metavar="NAME", help="hosts, drbd, luns, paths, initiators, guests or boot."
             ),
         ],
-        paths: Annotated[
-            list[Path] | None,
-            typer.Argument(metavar="PATH...", help="As for linting.", show_default=False),
-        ] = None,
-        host: Annotated[
-            list[str] | None,
-            typer.Option("--host", metavar="NAME=PATH", help="A host root, named explicitly."),
-        ] = None,
+        paths: site_paths = None,
+        host: host_roots = None,
         output_format: Annotated[
             str, typer.Option("--format", "-f", help="text (default), json or csv.")
         ] = "text",
@@ -816,12 +822,9 @@ def _docs_app() -> Any:
                 help="Only rows where COLUMN is VALUE (a list column: holds VALUE); repeatable.",
             ),
         ] = None,
-        target: Annotated[
-            list[str] | None,
-            typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting."),
-        ] = None,
-        config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
-        isolated: Annotated[bool, typer.Option(help="Read no configuration file.")] = False,
+        target: targets = None,
+        config: config_file = None,
+        isolated: no_config = False,
     ) -> None:
         """Answer a question about the site as a table, from the facts the rules read.
 
@@ -849,14 +852,8 @@ def _docs_app() -> Any:
 
     @app.command("export")
     def export(  # noqa: PLR0917 -- typer maps each command-line option to a parameter
-        paths: Annotated[
-            list[Path] | None,
-            typer.Argument(metavar="PATH...", help="As for linting.", show_default=False),
-        ] = None,
-        host: Annotated[
-            list[str] | None,
-            typer.Option("--host", metavar="NAME=PATH", help="A host root, named explicitly."),
-        ] = None,
+        paths: site_paths = None,
+        host: host_roots = None,
         output_format: Annotated[
             str, typer.Option("--format", "-f", help="json (the only one).")
         ] = "json",
@@ -864,12 +861,9 @@ def _docs_app() -> Any:
             Path | None,
             typer.Option("--output", "-o", metavar="FILE", help="Write it to FILE."),
         ] = None,
-        target: Annotated[
-            list[str] | None,
-            typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting."),
-        ] = None,
-        config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
-        isolated: Annotated[bool, typer.Option(help="Read no configuration file.")] = False,
+        target: targets = None,
+        config: config_file = None,
+        isolated: no_config = False,
     ) -> None:
         """Write the whole site model as one JSON document (schema xsanconf-site-export/1:
         hosts with their files and versions, and every query's table), for policy engines
