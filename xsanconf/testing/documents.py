@@ -9,8 +9,8 @@ from xsanconf.testing.iet_access import iet_access_documents
 from xsanconf.testing.ietd import ietd_documents
 from xsanconf.testing.init_script import init_scripts
 from xsanconf.testing.initiatorname import initiatorname_documents
-from xsanconf.testing.lio import lio_documents
 from xsanconf.testing.iscsid import iscsid_documents
+from xsanconf.testing.lio import lio_documents
 from xsanconf.testing.modprobe import modprobe_documents
 from xsanconf.testing.modules import modules_documents
 from xsanconf.testing.multipath import multipath_documents

@@ -28,6 +28,7 @@ from xsanconf.formats.lio.tree import (
     JsonView,
     decode,
     literal,
+    object_text,
     root_value,
 )
 from xsanconf.select import SelectorError, Step
@@ -143,8 +144,7 @@ def _walk(doc: Document, selector: str, steps: list[Step], create: bool) -> Json
 def _add_item(array: JsonArray, step: Step, selector: str) -> tuple[Node, JsonView]:
     if step.keyed is None:
         raise _fail(selector, f"there is no item {step.filter} to set; name one by [key=value]")
-    members = ", ".join(f"{literal(k)}: {_new_text(v, None)}" for k, v in step.keys)
-    array.append("{" + members + "}")
+    array.append(object_text(array.doc, [(k, _new_text(v, None)) for k, v in step.keys]))
     node = array.item_nodes()[-1]
     return node, array.items()[-1]
 

@@ -29,6 +29,7 @@ __all__ = [
     "Scalar",
     "decode",
     "literal",
+    "object_text",
     "view",
 ]
 
@@ -221,6 +222,15 @@ class JsonArray(JsonView):
         if nodes:
             return _gap_before(self.item, nodes[-1]).rpartition("\n")[2]
         return _line_indent(self.doc, self.item) + _indent_step(self.doc)
+
+
+def object_text(doc: Document, pairs: list[tuple[str, str]]) -> str:
+    """A new object of one-line JSON values, one member a line as rtslib writes it (the lines
+    after the first are indented where :func:`_parse_value` puts them)."""
+    if not pairs:
+        return "{}"
+    step = _indent_step(doc)
+    return "{\n" + ",\n".join(f"{step}{literal(k)}: {v}" for k, v in pairs) + "\n}"
 
 
 def view(doc: Document, item: Node | Token) -> JsonView:
