@@ -138,6 +138,7 @@ def test_10000_deep_nesting(tmp_path: Path) -> None:
                 "etc/multipath.conf": "defaults {\n" + deep + "}\n",
                 "etc/xen/vm.cfg": "disk = " + "[" * 10_000 + "]" * 10_000 + "\n",
                 "etc/xen/xend-config.sxp": "(a " * 10_000 + ")" * 10_000 + "\n",
+                "etc/target/saveconfig.json": '{"a": ' * 10_000 + "1" + "}" * 10_000 + "\n",
             }
         },
     )
@@ -147,6 +148,7 @@ def test_10000_deep_nesting(tmp_path: Path) -> None:
     assert "sections nested deeper than 100 levels" in _messages(diagnostics, "drbd.conf")
     assert "sections nested deeper than 100 levels" in _messages(diagnostics, "multipath.conf")
     assert ("vm.cfg", "SYN001") in found
+    assert "objects and arrays nested deeper than 100" in _messages(diagnostics, "saveconfig.json")
     assert elapsed < SECONDS / 2
 
 

@@ -28,7 +28,7 @@ from xsanconf.formats.lio.model import (
     LioTpg,
 )
 from xsanconf.formats.lio.select import get_value, set_value, unset_value
-from xsanconf.formats.lio.tree import JsonMember, decode
+from xsanconf.formats.lio.tree import JsonArray, JsonObject, decode
 from xsanconf.parsing import parse_with
 from xsanconf.secrets import is_secret_name
 from xsanconf.secrets import redact as redact  # blanks secrets in `xsanconf parse --json`
@@ -132,16 +132,11 @@ def _directive(doc: Document, item: Node | Token, name: str | None) -> Directive
         )
     mark = "{}" if item.kind == "object" else "[]"
     block = []
-    for child in item.children:
-        if not isinstance(child, Node):
-            continue
-        if child.kind == "member":
-            member = JsonMember(doc, child)
+    if item.kind == "object":
+        for member in JsonObject(doc, item).members():
             block.append(_directive(doc, member.value_item, member.key))
-        else:
-            inner = _last(child)
-            assert inner is not None
-            block.append(_directive(doc, inner, None))
+    else:
+        block += [_directive(doc, value, None) for value in JsonArray(doc, item).entries()]
     if name is None:
         return Directive(mark, [], block, line)
     return Directive(name, [mark], block, line)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from xsanconf.formats.lio.model import (
         LioConfig,
         LioLun,
+        LioMappedLun,
+        LioNodeAcl,
         LioObject,
         LioStorageObject,
         LioTarget,
@@ -139,8 +141,21 @@ def _discovery(config: LioConfig) -> list[ChapAccount]:
     return found
 
 
+_Mapped = dict[int, list[tuple["LioNodeAcl", "LioMappedLun"]]]
+
+
+def _mapped(tpg: LioTpg) -> _Mapped:
+    """The ACLs that map each TPG LUN, with their mappings (one pass over the TPG)."""
+    found: _Mapped = {}
+    for acl in tpg.node_acls:
+        for mapped in acl.mapped_luns:
+            if mapped.tpg_lun is not None:
+                found.setdefault(mapped.tpg_lun, []).append((acl, mapped))
+    return found
+
+
 def _access(
-    target: LioTarget, tpg: LioTpg, lun: LioLun
+    target: LioTarget, tpg: LioTpg, lun: LioLun, mapped: _Mapped
 ) -> tuple[TargetAccess, list[ChapAccount], Node | Token]:
     if target.fabric != "iscsi":
         return TargetAccess(None), [], tpg.node
@@ -153,17 +168,19 @@ def _access(
             read_only=_tpg_flag(tpg, "demo_mode_write_protect"),
         )
         return access, _acl_accounts(tpg, None) if authentication else [], anchor
-    initiators = []
+    initiators: list[str] = []
     protected = []
     accounts: list[ChapAccount] = []
-    for acl in tpg.node_acls:
-        mapped = [m for m in acl.mapped_luns if m.tpg_lun == lun.index]
-        if not mapped or acl.node_wwn is None:
+    for acl, mapping in mapped.get(lun.index, []) if lun.index is not None else []:
+        name = acl.node_wwn
+        if name is None:
+            continue  # restore skips the ACL
+        protected.append(bool(mapping.write_protect))
+        if name in initiators:
             continue
-        initiators.append(acl.node_wwn)
-        protected += [bool(m.write_protect) for m in mapped]
+        initiators.append(name)
         if authentication:
-            accounts += _acl_accounts(acl, acl.node_wwn)
+            accounts += _acl_accounts(acl, name)
     read_only = all(protected) if protected else None
     access = TargetAccess(False, tuple(initiators), (), authentication, read_only)
     return access, accounts, tpg.anchor("node_acls")
@@ -177,6 +194,7 @@ def target_luns(config: LioConfig, version: tuple[int, ...] | None) -> list[Targ
         if name is None:
             continue  # restore skips it: "'wwn' not defined in target"
         for tpg in target.tpgs:
+            mapped = _mapped(tpg)
             for lun in tpg.luns:
                 where = lun.backstore()
                 so = None if where is None else config.storage_object(*where)
@@ -184,7 +202,7 @@ def target_luns(config: LioConfig, version: tuple[int, ...] | None) -> list[Targ
                     continue  # restore refuses it (see xsanconf.lint.facts.lio)
                 identity, serial_anchor = _identity(so)
                 cache, cache_reason, cache_anchor = _cache(so, version)
-                access, accounts, access_anchor = _access(target, tpg, lun)
+                access, accounts, access_anchor = _access(target, tpg, lun, mapped)
                 plugin = so.plugin
                 backing = so.dev if plugin in ("block", "fileio", "pscsi") else None
                 anchors: dict[str, Node | Token] = {

@@ -52,6 +52,9 @@ PLUGINS = {
 }
 
 
+_OWN_NAMES = frozenset(PLUGINS.values())
+
+
 def flag(value: Scalar) -> bool | None:
     """A boolean as rtslib and the kernel take it: JSON true/false, or an integer attribute
     0/1 (configfs reads ``"1"``); None for anything else."""
@@ -350,13 +353,26 @@ class LioConfig:
     """The whole file: ``root`` is its top object (None when the file holds another value,
     which rtslib cannot restore)."""
 
-    __slots__ = ("doc",)
+    __slots__ = ("_index", "doc")
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
+        self._index: tuple[int, dict[tuple[str, str], LioStorageObject]] | None = None
 
     def __repr__(self) -> str:
         return f"LioConfig({self.doc.path!r})"
+
+    def _objects_by_path(self) -> dict[tuple[str, str], LioStorageObject]:
+        """The first object of each plugin and name (restore cannot create a second one),
+        computed once per edit: every LUN looks its object up here."""
+        if self._index is None or self._index[0] != self.doc.generation:
+            found: dict[tuple[str, str], LioStorageObject] = {}
+            for so in self.storage_objects:
+                plugin, name = so.plugin, so.name
+                if plugin is not None and name is not None:
+                    found.setdefault((plugin, name), so)
+            self._index = (self.doc.generation, found)
+        return self._index[1]
 
     @property
     def root(self) -> JsonObject | None:
@@ -389,10 +405,9 @@ class LioConfig:
         """The object ``LUN.setup`` finds for ``/backstores/PLUGIN/NAME``: rtslib compares
         the plugin with the object's own (``block``, ``fileio`` ...), so ``iblock`` in a LUN
         finds nothing."""
-        for so in self.storage_objects:
-            if so.name == name and so.plugin == plugin and plugin in PLUGINS.values():
-                return so
-        return None
+        if plugin not in _OWN_NAMES:
+            return None
+        return self._objects_by_path().get((plugin, name))
 
     def target(self, wwn: str) -> LioTarget | None:
         found = [t for t in self.targets if t.wwn == wwn]

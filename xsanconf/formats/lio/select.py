@@ -35,7 +35,7 @@ from xsanconf.select import SelectorError, Step
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
-    from xsanconf.syntax import Node
+    from xsanconf.syntax import Node, Token
 
 __all__ = ["get_value", "set_value", "unset_value"]
 
@@ -73,9 +73,10 @@ def _matches(item: JsonView, pairs: list[tuple[str, str]]) -> bool:
     return True
 
 
-def _pick(array: JsonArray, step: Step) -> tuple[Node, JsonView] | None:
-    """The item node and value a ``[N]`` or ``[k=v]`` step picks (the first match)."""
-    nodes = array.item_nodes()
+def _pick(array: JsonArray, step: Step) -> tuple[Node | Token, JsonView] | None:
+    """The item (node or token) and its view a ``[N]`` or ``[k=v]`` step picks (the first
+    match)."""
+    nodes = array.entries()
     items = array.items()
     assert step.filter is not None
     if step.keyed is None:
@@ -141,11 +142,11 @@ def _walk(doc: Document, selector: str, steps: list[Step], create: bool) -> Json
     return current
 
 
-def _add_item(array: JsonArray, step: Step, selector: str) -> tuple[Node, JsonView]:
+def _add_item(array: JsonArray, step: Step, selector: str) -> tuple[Node | Token, JsonView]:
     if step.keyed is None:
         raise _fail(selector, f"there is no item {step.filter} to set; name one by [key=value]")
     array.append(object_text(array.doc, [(k, _new_text(v, None)) for k, v in step.keys]))
-    node = array.item_nodes()[-1]
+    node = array.entries()[-1]
     return node, array.items()[-1]
 
 

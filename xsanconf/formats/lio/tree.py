@@ -1,12 +1,14 @@
 """Views over a lossless JSON tree, and edits that splice it.
 
 An ``object`` node holds ``{``, its ``member`` nodes with the commas between them, and ``}``;
-an ``array`` node holds ``[``, ``item`` nodes and commas, and ``]``; every other value is one
-token.  Reading a value reads its token.  Setting a value replaces that token (or node) only;
-adding a member copies the whitespace its siblings have (rtslib writes ``indent=2``, sorted
-keys: a new key goes where the sorted order puts it when the keys are sorted); removing one
-takes its comma along.  Objects keep every member as written: where a key is repeated,
-Python's ``json`` (and so rtslib) reads the last one, and so does :meth:`JsonObject.get`.
+an ``array`` node holds ``[``, its values (nodes or tokens) and commas, and ``]``; every other
+value is one token (a scalar in an array is no node of its own: a file of two million numbers
+is two million tokens, not as many nodes more).  Reading a value reads its token.  Setting a
+value replaces that token (or node) only; adding a member copies the whitespace its siblings
+have (rtslib writes ``indent=2`` and sorted keys: a new key goes where the sorted order puts
+it, when the keys are sorted); removing one takes its comma along.  Objects keep every member
+as written: where a key is repeated, Python's ``json`` (and so rtslib) reads the last one, and
+so does :meth:`JsonObject.get`.
 """
 
 from __future__ import annotations
@@ -198,27 +200,28 @@ class JsonArray(JsonView):
 
     item: Node
 
-    def item_nodes(self) -> list[Node]:
-        return [c for c in self.item.children if isinstance(c, Node) and c.kind == "item"]
+    def entries(self) -> list[Node | Token]:
+        """The items' own nodes and tokens."""
+        return _entries(self.item)
 
     def items(self) -> list[JsonView]:
-        return [view(self.doc, _value_of(n)) for n in self.item_nodes()]
+        return [view(self.doc, c) for c in self.entries()]
 
     def plain(self) -> list[object]:
         return [i.plain() for i in self.items()]
 
     def append(self, text: str) -> JsonView:
-        node = Node("item", [_parse_value(self.doc, text, self._child_indent())])
+        node = _parse_value(self.doc, text, self._child_indent())
         _insert_entry(self.doc, self.item, node, None)
         self.doc.touched()
-        return view(self.doc, _value_of(node))
+        return view(self.doc, node)
 
-    def remove_item(self, node: Node) -> None:
+    def remove_item(self, node: Node | Token) -> None:
         remove_entry(self.item, node)
         self.doc.touched()
 
     def _child_indent(self) -> str:
-        nodes = self.item_nodes()
+        nodes = self.entries()
         if nodes:
             return _gap_before(self.item, nodes[-1]).rpartition("\n")[2]
         return _line_indent(self.doc, self.item) + _indent_step(self.doc)
@@ -251,8 +254,19 @@ def root_value(doc: Document) -> JsonView | None:
 # -- edits ------------------------------------------------------------------------------------
 
 
+def _entries(container: Node) -> list[Node | Token]:
+    """The members of an object node, or the values of an array node."""
+    if container.kind == "object":
+        return [c for c in container.children if isinstance(c, Node) and c.kind == "member"]
+    return [
+        c
+        for c in container.children[1:-1]
+        if isinstance(c, Node) or (isinstance(c, Token) and c.kind != "COMMA")
+    ]
+
+
 def _value_of(node: Node) -> Node | Token:
-    """The value of a member or item node: its last significant child."""
+    """The value of a member node: its last significant child."""
     for child in reversed(node.children):
         if isinstance(child, Node | Token):
             return child
@@ -287,9 +301,7 @@ def _indent_step(doc: Document) -> str:
     """The indentation one level adds in this file (rtslib: two spaces)."""
     top = root_value(doc)
     if isinstance(top, JsonObject | JsonArray):
-        entries = [
-            c for c in top.item.children if isinstance(c, Node) and c.kind in ("member", "item")
-        ]
+        entries = _entries(top.item)
         if entries:
             gap = _gap_before(top.item, entries[0])
             if "\n" in gap:
@@ -311,7 +323,7 @@ def _gap_before(container: Node, child: Child) -> str:
 
 
 def replace_value(doc: Document, node: Node, text: str) -> None:
-    """Make ``text`` the value of a member or item node."""
+    """Make ``text`` the value of a member node."""
     old = _value_of(node)
     if isinstance(old, Token) and not text.lstrip().startswith(("{", "[")):
         parsed = _parse_value(doc, text, "")
@@ -352,10 +364,10 @@ def _insert_member(doc: Document, container: Node, node: Node, key: str) -> None
     _insert_entry(doc, container, node, before)
 
 
-def _insert_entry(doc: Document, container: Node, node: Node, before: Node | None) -> None:
-    """Put a member or item node into an object or array, before ``before`` or last."""
+def _insert_entry(doc: Document, container: Node, node: Node | Token, before: Node | None) -> None:
+    """Put a member node into an object or a value into an array, before ``before`` or last."""
     children = container.children
-    entries = [c for c in children if isinstance(c, Node) and c.kind in ("member", "item")]
+    entries = _entries(container)
     if before is not None:
         # the new entry takes the place of ``before``, which follows it after a comma
         gap = _gap_before(container, before)
@@ -388,11 +400,11 @@ def _trivia(text: str) -> list[Child]:
     return list(split_lines(text))
 
 
-def remove_entry(container: Node, node: Node) -> None:
-    """Take a member or item out of its object or array, with one comma."""
+def remove_entry(container: Node, node: Node | Token) -> None:
+    """Take a member or value out of its object or array, with one comma."""
     children = container.children
     at = edit.index_of(container, node)
-    entries = [c for c in children if isinstance(c, Node) and c.kind in ("member", "item")]
+    entries = _entries(container)
     if len(entries) == 1:
         # the last entry: the container becomes empty, `{}` or `[]`, as json.dumps writes it
         del children[1:-1]
