@@ -276,6 +276,7 @@ def test_parsing_time_is_linear(kind: str) -> None:
 _LINTED_AT = {
     "drbd": "etc/drbd.conf",
     "ietd": "etc/ietd.conf",
+    "lio": "etc/target/saveconfig.json",
     "iet-access": "etc/initiators.allow",
     "iscsid": "etc/iscsi/iscsid.conf",
     "initiatorname": "etc/iscsi/initiatorname.iscsi",

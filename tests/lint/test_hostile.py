@@ -125,6 +125,16 @@ def test_files_just_under_the_limit_lint_in_bounded_time(tmp_path: Path) -> None
     assert elapsed < SECONDS
 
 
+def test_a_json_array_of_a_million_bytes_lints_in_bounded_time(tmp_path: Path) -> None:
+    """The densest LIO file: one token per two bytes (README: 4 MiB take about 20 s)."""
+    values = "0," * (1024 * 1024 // 2)
+    text = '{"storage_objects": [' + values + "0]}\n"
+    site = write_site(tmp_path / "s", {"h": {"etc/target/saveconfig.json": text, **BROKEN}})
+    diagnostics, elapsed = _lint(site)
+    assert BROKEN_AT in _found(diagnostics)
+    assert elapsed < SECONDS / 2
+
+
 # nesting
 
 
@@ -138,6 +148,7 @@ def test_10000_deep_nesting(tmp_path: Path) -> None:
                 "etc/multipath.conf": "defaults {\n" + deep + "}\n",
                 "etc/xen/vm.cfg": "disk = " + "[" * 10_000 + "]" * 10_000 + "\n",
                 "etc/xen/xend-config.sxp": "(a " * 10_000 + ")" * 10_000 + "\n",
+                "etc/target/saveconfig.json": '{"a": ' * 10_000 + "1" + "}" * 10_000 + "\n",
             }
         },
     )
@@ -147,6 +158,7 @@ def test_10000_deep_nesting(tmp_path: Path) -> None:
     assert "sections nested deeper than 100 levels" in _messages(diagnostics, "drbd.conf")
     assert "sections nested deeper than 100 levels" in _messages(diagnostics, "multipath.conf")
     assert ("vm.cfg", "SYN001") in found
+    assert "objects and arrays nested deeper than 100" in _messages(diagnostics, "saveconfig.json")
     assert elapsed < SECONDS / 2
 
 

@@ -375,6 +375,10 @@ compares them):
   ietd           iSNSServer   IncomingUser   IncomingUser[USER] (value: the password)
                  target[IQN]   target[IQN].MaxConnections   target[IQN].lun[0]
                  target[IQN].lun[0].ScsiId   target[IQN].IncomingUser (value: USER PASSWORD)
+  lio            storage_objects[name=disk0].wwn   storage_objects[name=disk0].attributes.X
+                 targets[wwn=IQN].tpgs[tag=1].attributes.authentication
+                 targets[wwn=IQN].tpgs[tag=1].node_acls[node_wwn=IQN].chap_userid
+                 fabric_modules[name=iscsi].discovery_userid   (JSON values; [N] picks item N)
   iet-access     target[IQN]   target[ALL]   (value: a list, "10.0.0.1, 10.0.0.0/24")
   iscsid         node.session.timeo.replacement_timeout   (the key, taken whole)
   initiatorname  InitiatorName   InitiatorAlias

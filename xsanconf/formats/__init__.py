@@ -177,6 +177,13 @@ def _shell_vars(p: PurePosixPath) -> bool:
     )
 
 
+def _lio(p: PurePosixPath) -> bool:
+    # targetctl restores only this file; targetcli's backups (backup/saveconfig-*-json.gz,
+    # gzip since targetcli-fb 2.1.50, plain saveconfig-*.json before) are never restored
+    name, parent, _ = _parts(p)
+    return name == "saveconfig.json" and parent in ("target", "rtslib-fb-target")
+
+
 _ENTRIES: tuple[FormatEntry, ...] = (
     FormatEntry(
         "drbd",
@@ -191,6 +198,13 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "iSCSI Enterprise Target ietd.conf",
         lambda p: p.name == "ietd.conf",
         (r"ietd\.conf",),
+    ),
+    FormatEntry(
+        "lio",
+        "xsanconf.formats.lio",
+        "LIO saveconfig.json (targetcli, rtslib-fb)",
+        _lio,
+        (r"(?:rtslib-fb-)?target/saveconfig\.json",),
     ),
     FormatEntry(
         "iet-access",

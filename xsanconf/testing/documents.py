@@ -10,6 +10,7 @@ from xsanconf.testing.ietd import ietd_documents
 from xsanconf.testing.init_script import init_scripts
 from xsanconf.testing.initiatorname import initiatorname_documents
 from xsanconf.testing.iscsid import iscsid_documents
+from xsanconf.testing.lio import lio_documents
 from xsanconf.testing.modprobe import modprobe_documents
 from xsanconf.testing.modules import modules_documents
 from xsanconf.testing.multipath import multipath_documents
@@ -24,6 +25,7 @@ __all__ = ["DOCUMENTS"]
 DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "drbd": drbd_documents(),
     "ietd": ietd_documents(),
+    "lio": lio_documents(),
     "iet-access": iet_access_documents(),
     "iscsid": iscsid_documents(),
     "initiatorname": initiatorname_documents(),
