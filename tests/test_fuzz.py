@@ -277,6 +277,7 @@ _LINTED_AT = {
     "drbd": "etc/drbd.conf",
     "ietd": "etc/ietd.conf",
     "iet-access": "etc/initiators.allow",
+    "tgt": "etc/tgt/targets.conf",
     "iscsid": "etc/iscsi/iscsid.conf",
     "initiatorname": "etc/iscsi/initiatorname.iscsi",
     "multipath": "etc/multipath.conf",

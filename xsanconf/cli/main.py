@@ -375,6 +375,9 @@ compares them):
   ietd           iSNSServer   IncomingUser   IncomingUser[USER] (value: the password)
                  target[IQN]   target[IQN].MaxConnections   target[IQN].lun[0]
                  target[IQN].lun[0].ScsiId   target[IQN].IncomingUser (value: USER PASSWORD)
+  tgt            default-driver   target[IQN].initiator-address (a list: set adds)
+                 target[IQN].incominguser[USER] (value: the password)
+                 target[IQN].backing-store[PATH]   target[IQN].backing-store[PATH].scsi_id
   iet-access     target[IQN]   target[ALL]   (value: a list, "10.0.0.1, 10.0.0.0/24")
   iscsid         node.session.timeo.replacement_timeout   (the key, taken whole)
   initiatorname  InitiatorName   InitiatorAlias

@@ -107,7 +107,13 @@ def tgt_wwid(
     return _t10_ascii(scsi_id), "t10"
 
 
-def tgt_identity(  # noqa: PLR0913 (what tgtd takes from the LUN's parameters)
+def _text(value: str | None, size: int, default: str | None) -> str | None:
+    if not value:
+        return default
+    return _cut(value, size).decode("utf-8", "surrogateescape")
+
+
+def tgt_identity(
     tid: int | None,
     lun: int | None,
     *,
@@ -116,55 +122,44 @@ def tgt_identity(  # noqa: PLR0913 (what tgtd takes from the LUN's parameters)
     vendor_id: str | None = None,
     product_id: str | None = None,
     version: tuple[int, ...] | None = None,
-    vpd_unknown: str | None = None,
+    vpd_unknown: bool = False,
 ) -> LunIdentity:
     """What an initiator reads from a tgt LUN: vendor, product, unit serial and the WWID.
 
     ``tid`` and ``lun`` are as tgt-admin assigns them (``None`` when they cannot be known);
-    ``vpd_unknown`` says why vendor, product and serial cannot be known (a direct-store LUN
-    copies them from the device with ``sg_inq``).
+    ``vpd_unknown``: vendor, product and serial are the device's own (a direct-store LUN
+    copies them with ``sg_inq`` unless the configuration sets them).
     """
     source: Literal["explicit", "default"] = "explicit" if scsi_id is not None else "default"
-    vendor = _cut(vendor_id, VENDOR_ID_LEN).decode("utf-8", "surrogateescape") if vendor_id else "IET"
+    vendor = None if vpd_unknown and not vendor_id else _text(vendor_id, VENDOR_ID_LEN, "IET")
     product = (
-        _cut(product_id, PRODUCT_ID_LEN).decode("utf-8", "surrogateescape")
-        if product_id
-        else "VIRTUAL-DISK"
+        None
+        if vpd_unknown and not product_id
+        else _text(product_id, PRODUCT_ID_LEN, "VIRTUAL-DISK")
     )
-    serial = _cut(scsi_sn, SCSI_SN_LEN).decode("utf-8", "surrogateescape") if scsi_sn else None
-    if tid is None or lun is None:
-        reason = "the target id or LUN number tgt-admin assigns is not known"
-        raw = _cut(scsi_id, SCSI_ID_LEN) if scsi_id is not None else None
-        wwid = designator = None
-        if raw is not None and (version is None or version[:3] >= NAA_EXTENDED_SINCE):
-            wwid, designator = _naa_extended(raw), "naa"
-            reason = None
-        return LunIdentity(
-            None if vpd_unknown else vendor,
-            None if vpd_unknown else product,
-            None if vpd_unknown else serial,
-            wwid,
-            source,
-            reason,
-            designator,
-            raw,
-        )
-    raw = _cut(scsi_id, SCSI_ID_LEN) if scsi_id is not None else default_scsi_id(tid, lun).encode()
-    if serial is None and not vpd_unknown:
+    serial = _text(scsi_sn, SCSI_SN_LEN, None)
+    if serial is None and not vpd_unknown and tid is not None and lun is not None:
         serial = default_scsi_sn(tid, lun)
+    raw = _cut(scsi_id, SCSI_ID_LEN) if scsi_id is not None else None
+    if tid is None or lun is None:
+        if raw is not None and (version is None or version[:3] >= NAA_EXTENDED_SINCE):
+            return LunIdentity(
+                vendor, product, serial, _naa_extended(raw), source, None, "naa", raw
+            )
+        why = "the target id or LUN number tgt-admin assigns is not known"
+        return LunIdentity(vendor, product, serial, None, source, why, None, raw)
+    if raw is None:
+        raw = default_scsi_id(tid, lun).encode()
     wwid, designator = tgt_wwid(raw, tid, lun, version)
     reason = None
-    if scsi_id is None:
-        reason = f"tgtd's default identity for tid {tid}, LUN {lun}: another tgt server numbering its targets the same way presents it too"
-    elif version is not None and NAA_LOCAL_SINCE <= version[:3] < NAA_EXTENDED_SINCE:
-        reason = f"tgt {'.'.join(map(str, version))} identifies the LUN by tid and LUN (NAA 3), whatever scsi_id says"
-    return LunIdentity(
-        None if vpd_unknown else vendor,
-        None if vpd_unknown else product,
-        None if vpd_unknown else serial,
-        wwid,
-        source,
-        reason,
-        designator,
-        raw,
-    )
+    device_id: bytes | None = raw
+    if version is not None and NAA_LOCAL_SINCE <= version[:3] < NAA_EXTENDED_SINCE:
+        shown = ".".join(map(str, version))
+        reason = f"tgt {shown} identifies the LUN by tid and LUN (NAA 3), whatever scsi_id says"
+        device_id = ((tid << 32) | lun).to_bytes(8, "big")
+    elif scsi_id is None:
+        reason = (
+            f"tgtd's default identity for tid {tid}, LUN {lun}: any tgt server that numbers "
+            "a target and LUN the same presents it too"
+        )
+    return LunIdentity(vendor, product, serial, wwid, source, reason, designator, device_id)

@@ -137,7 +137,11 @@ class _Lexer:
                 if closing >= 0:
                     c_comment = False
                     if self._content(line[closing + 2 :]).strip(BLANKS):
-                        raise LexError(pos + closing, "text after '*/' on the line that ends a C comment is not read here (Config::General reads it)")
+                        raise LexError(
+                            pos + closing,
+                            "text after the '*/' that ends a C comment: put it on a line of "
+                            "its own",
+                        )
             elif ("/*" in line or "*/" in line) and (
                 opens := self._c_comment(line, pos, continued is not None)
             ) is not None:

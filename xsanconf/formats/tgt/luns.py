@@ -68,13 +68,13 @@ def store_definitions(target: TgtTarget) -> list[TgtLunDefinition]:
         name = block.name
         if block.block_type in STORE_KINDS and name is not None:
             items.append((block.position, block.block_type, name, block.header, block))
-    for _, kind, path, anchor, block in sorted(items, key=lambda item: item[0]):
+    for _, kind, path, anchor, store_block in sorted(items, key=lambda item: item[0]):
         key = (kind, path)
         before = found.get(key)
         if before is None:
-            found[key] = TgtLunDefinition(kind, path, anchor, (block,) if block else ())
-        elif block is not None:
-            found[key] = attrs.evolve(before, blocks=(*before.blocks, block))
+            found[key] = TgtLunDefinition(kind, path, anchor, (store_block,) if store_block else ())
+        elif store_block is not None:
+            found[key] = attrs.evolve(before, blocks=(*before.blocks, store_block))
     return list(found.values())
 
 
@@ -100,7 +100,9 @@ def _perl_number(text: str | None) -> int | None:
     return int(digits) if digits and len(digits) < 19 else None
 
 
-def assign_tids(names: Sequence[str], controller_tids: dict[str, str | None]) -> dict[str, int | None]:
+def assign_tids(
+    names: Sequence[str], controller_tids: dict[str, str | None]
+) -> dict[str, int | None]:
     """tgt-admin's tids: by sorted name from 1, ``controller_tid`` taking over the count."""
     tids: dict[str, int | None] = {}
     next_tid: int | None = 0
@@ -228,13 +230,17 @@ def _accounts(target: _Target, discovery: list[tuple[str, str]]) -> tuple[ChapAc
         for statement in part.statements("incominguser"):
             if statement.user:
                 found.append(
-                    ChapAccount("incoming", statement.user, statement.password, anchor=statement.token)
+                    ChapAccount(
+                        "incoming", statement.user, statement.password, anchor=statement.token
+                    )
                 )
     for part in target.parts:
         outgoing = part.statements("outgoinguser")
         if outgoing and outgoing[0].user:
             first = outgoing[0]
-            found.append(ChapAccount("outgoing", first.user or "", first.password, anchor=first.token))
+            found.append(
+                ChapAccount("outgoing", first.user or "", first.password, anchor=first.token)
+            )
             break
     for key, value in discovery:
         words = value.split(" ")
@@ -278,7 +284,7 @@ def target_luns(
     return out
 
 
-def _lun(  # noqa: PLR0913, PLR0917 (one LUN's pieces, gathered above)
+def _lun(  # noqa: PLR0917 (one LUN's pieces, gathered above)
     target: _Target,
     store: TgtLunDefinition,
     number: int | None,
@@ -297,15 +303,21 @@ def _lun(  # noqa: PLR0913, PLR0917 (one LUN's pieces, gathered above)
         vendor_id=_option(target, store, "vendor_id"),
         product_id=_option(target, store, "product_id"),
         version=version,
-        vpd_unknown="a direct-store LUN copies vendor, product and serial from the device"
-        if direct
-        else None,
+        vpd_unknown=direct,
     )
     cache, cache_reason = _cache(target, store)
     anchors: dict[str, Node | Token] = {"lun": store.anchor, "backing": store.anchor}
-    for field, key in (("serial", "scsi_id"), ("cache", "write-cache"), ("access", "initiator-address")):
-        token = _option_token(target, store, key) if field != "access" else target.statement_token(key)
-        anchors[field] = token if token is not None else (store.anchor if field != "access" else header)
+    for field, key in (
+        ("serial", "scsi_id"),
+        ("cache", "write-cache"),
+        ("access", "initiator-address"),
+    ):
+        token = (
+            _option_token(target, store, key) if field != "access" else target.statement_token(key)
+        )
+        anchors[field] = (
+            token if token is not None else (store.anchor if field != "access" else header)
+        )
     backing = None if store.path.startswith("NONE:") else store.path
     return TargetLun(
         "tgt",

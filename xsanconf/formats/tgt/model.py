@@ -88,7 +88,7 @@ def check_value(value: str) -> str:
         raise ValueError(f"a targets.conf value has no blanks around it: {value!r}")
     if "#" in value.replace("\\#", ""):
         raise ValueError(f"'#' starts a comment in targets.conf; write it as '\\#': {value!r}")
-    if value.endswith("\\"):
+    if value.endswith("\\") and not value.endswith("\\\\"):
         raise ValueError(f"a value ending in '\\' continues the line: {value!r}")
     if "*/" in value:
         raise ValueError(f"'*/' ends a C comment to tgt-admin: {value!r}")
@@ -321,7 +321,9 @@ class TgtBlock(_Scope):
         return outer + (edit.indent_unit(self.doc.root, "\t") or "\t")
 
     def _parent(self) -> Node | None:
-        return next((p for p in _parents(self.doc.root) if any(c is self.node for c in p.children)), None)
+        return next(
+            (p for p in _parents(self.doc.root) if any(c is self.node for c in p.children)), None
+        )
 
     def _append(self, container: Node, item: Node | Token, newline: str) -> None:
         close = container.children[-1]
@@ -381,9 +383,9 @@ class TgtTarget(TgtBlock):
     def store_block(self, path: str, kind: str | None = None) -> TgtBlock | None:
         """The (first) ``<backing-store PATH>`` or ``<direct-store PATH>`` block of ``path``."""
         for block in self.blocks():
-            if block.block_type in STORE_KINDS and block.name == path:
-                if kind is None or block.block_type == kind:
-                    return block
+            right_kind = block.block_type == kind if kind else block.block_type in STORE_KINDS
+            if right_kind and block.name == path:
+                return block
         return None
 
     def add_store_block(self, path: str, kind: str = "backing-store") -> TgtBlock:
