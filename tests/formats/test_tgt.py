@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import xsanconf
+from xsanconf.domain.target import TargetLun
 from xsanconf.formats.tgt import get_value, set_value, token_secrets, unset_value
 from xsanconf.formats.tgt.luns import assign_tids
 from xsanconf.lint.site import Site
@@ -269,3 +270,43 @@ def test_an_include_of_a_missing_file_stops_tgt_admin(tmp_path: Path) -> None:
     site = _site(tmp_path, {"etc/tgt/targets.conf": "include /etc/tgt/extra.conf\n"})
     (problem,) = site.problems
     assert problem.code == "SYN003" and "does not exist" in problem.message
+
+
+SITES = Path(__file__).resolve().parents[2] / "fixtures" / "sites"
+
+
+def _site_luns(name: str) -> dict[str, list[TargetLun]]:
+    from xsanconf.formats.tgt.luns import target_luns
+
+    site = Site.load([SITES / name])
+    return {h.name: target_luns([f.doc.model for f in h.tgt_files()]) for h in site.hosts}
+
+
+def test_independent_servers_collide_on_the_default_identity() -> None:
+    """IET011's case: each server numbers its one target tid 1 and its LUN 1."""
+    luns = _site_luns("tgt-servers")
+    (backup,), (archive,) = luns["tgt1"], luns["tgt2"]
+    assert (backup.backing, archive.backing) == ("/dev/vg0/backup", "/dev/vg0/archive")
+    assert backup.identity.wwid == archive.identity.wwid
+    assert str(backup.identity.wwid) == "360000000000000000e00000000010001"
+    assert backup.identity.source == archive.identity.source == "default"
+    assert backup.access.open is False and backup.chap[0].user == "backup-client"
+
+
+def test_the_replica_presents_one_identity_from_both_heads() -> None:
+    luns = _site_luns("tgt-servers")
+    (one,), (two,) = luns["san1"], luns["san2"]
+    assert one.identity.wwid == two.identity.wwid
+    assert str(one.identity.wwid) == "360000000000000005a4e7c0d9e1b2f30"
+    assert one.identity.serial == two.identity.serial == "r0-vol0"
+    assert (one.cache, two.cache) == ("write-through", "write-through")
+    assert one.access.addresses == ("192.0.2.31", "192.0.2.32")
+
+
+def test_the_bad_pair_differs_in_identity_cache_and_access() -> None:
+    luns = _site_luns("tgt-servers-bad")
+    (one,), (two,) = luns["san1"], luns["san2"]
+    assert one.backing == two.backing == "/dev/drbd0"
+    assert one.identity.wwid != two.identity.wwid
+    assert (two.identity.source, two.cache, two.access.open) == ("default", "write-back", True)
+    assert two.anchor_for("serial") is two.anchor
