@@ -186,6 +186,15 @@ def test_secrets_are_found_and_masked() -> None:
     assert account["args"] == ["initiator1", "********"]
 
 
+def test_discovery_accounts_are_secrets_written_or_commented_out() -> None:
+    text = "incomingdiscoveryuser disco Pl4in-Secret\n# outgoingdiscoveryuser o Old-Secret\n"
+    masked = redact_document(_doc(text))
+    assert "Pl4in-Secret" not in masked and "Old-Secret" not in masked
+    assert "incomingdiscoveryuser disco " in masked
+    data = xsanconf.to_data(_doc(text), redact_secrets=True)
+    assert data["directives"][0]["args"] == ["disco", "********"]
+
+
 def test_edits_splice_only_what_changes() -> None:
     doc = _doc(TWO_TARGETS)
     alpha = "target[iqn.2024-01.org.example:alpha]"

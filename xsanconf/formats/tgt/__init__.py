@@ -133,7 +133,7 @@ def token_secrets(token: Token) -> list[tuple[int, int]]:
     """The passwords of account lines: everything after the user name (tgt-admin takes the
     second space-separated word; the rest is masked too)."""
     text = token.text
-    if token.kind != "STMT" or not any(k in text.lower() for k in ("user",)):
+    if token.kind != "STMT" or "user" not in text.lower():
         return []
     key, value = split_option(logical_text(text))
     if key not in ACCOUNT_KEYS or not value or " " not in value:
