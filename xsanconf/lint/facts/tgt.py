@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from xsanconf.formats.tgt.model import LUN_OPTIONS
 from xsanconf.lint.facts import Finding
 
 if TYPE_CHECKING:
@@ -29,31 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = ["invalid_values", "read_differently", "unknown_keywords"]
 
-# options add_backing_direct reads with check_if_hash_array, in a LUN block or for the target
-_ONCE = (
-    "lun",
-    "scsi_id",
-    "scsi_sn",
-    "vendor_id",
-    "product_id",
-    "product_rev",
-    "sense_format",
-    "removable",
-    "online",
-    "path",
-    "readonly",
-    "lbppbe",
-    "la_lba",
-    "optimal_xfer_gran",
-    "optimal_xfer_len",
-    "device-type",
-    "bs-type",
-    "bsopts",
-    "bsoflags",
-    "block-size",
-    "write-cache",
-    "allow-in-use",
-)
+# options add_backing_direct reads with check_if_hash_array in a LUN block: all but two
+_ONCE = tuple(k for k in LUN_OPTIONS if k not in ("mode_page", "params"))
 # the target-level fallbacks add_backing_direct checks (write-cache, allow-in-use and
 # block-size it reads without the check)
 _TARGET_ONCE = tuple(k for k in _ONCE if k not in ("write-cache", "allow-in-use", "block-size"))
