@@ -155,6 +155,10 @@ def test_values_read_as_config_general_reads_them(line: str, key: str, value: st
         ("key <<EOF\nx\nEOF\n", "here-documents"),
         ("<target a/>\n", "empty blocks"),
         ("<a>\n" * 101 + "</a>\n" * 101, "deeper than 100"),
+        ("key \\\nvalue \\\n", "ends in a continued line"),
+        ("\\\nkey value\n", "starts with"),
+        ("0\\\n \\\nkey value\n", "starts with"),
+        ("key a \\\nb <<EOF\nEOF\n", "here-documents"),
     ],
 )
 def test_what_tgt_admin_reads_otherwise_is_a_parse_error(text: str, message: str) -> None:

@@ -130,6 +130,8 @@ class _Lexer:
         continued_end = 0
         while pos <= size:
             newline = text.find("\n", pos)
+            if newline < 0 and pos == size:
+                break  # nothing after the last newline: no line to Perl's reader
             end = size if newline < 0 else newline
             line = text[pos:end]
             if c_comment:
@@ -153,6 +155,8 @@ class _Lexer:
                     if significant:
                         continued_end = pos + len(significant)
                     if not (content.endswith("\\") and not content.endswith("\\\\")):
+                        self._check_line(content, pos)
+                        self._check_joined(continued, pos)
                         self.emit(continued, continued_end)
                         continued = None
                 elif significant:
@@ -167,7 +171,9 @@ class _Lexer:
                 break
             pos = newline + 1
         if continued is not None:
-            self.emit(continued, continued_end)
+            raise LexError(
+                continued, "the file ends in a continued line, which Config::General drops"
+            )
         if c_comment:
             raise LexError(size, "a C comment ('/*') that is never closed")
         if self.opened:
@@ -202,6 +208,13 @@ class _Lexer:
             "'/*' or '*/' inside a line: Config::General reads C comments and would cut text "
             "out of it; put a comment on its own line",
         )
+
+    def _check_joined(self, start: int, last_line: int) -> None:
+        """Config::General adds a continued line's last part only when what it joined so far
+        is true to Perl: a start of ``\\`` alone or ``0\\`` loses the line."""
+        joined = logical_text(self.text[start:last_line].rstrip("\n") + "\n")
+        if joined in ("", "0"):
+            raise LexError(start, "a continued line that starts with '\\' or '0\\' alone")
 
     @staticmethod
     def _check_line(content: str, pos: int) -> None:
