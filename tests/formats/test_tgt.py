@@ -323,3 +323,22 @@ def test_the_bad_pair_differs_in_identity_cache_and_access() -> None:
     assert one.identity.wwid != two.identity.wwid
     assert (two.identity.source, two.cache, two.access.open) == ("default", "write-back", True)
     assert two.anchor_for("serial") is two.anchor
+
+
+def test_a_host_rebuilt_for_fix_rounds_reads_tgt_in_the_same_order(tmp_path: Path) -> None:
+    from xsanconf.lint.site import Host, SiteFile, read_drbd_order
+
+    site = _site(
+        tmp_path,
+        {
+            "etc/tgt/targets.conf": "include /etc/tgt/conf.d/*.conf\n",
+            "etc/tgt/conf.d/a.conf": "<target iqn.x:a>\n backing-store /dev/a\n</target>\n",
+        },
+    )
+    (host,) = site.hosts
+    twin = Host(host.name, host.root)
+    for file in host.files:
+        twin.add(SiteFile(twin, file.rel, file.path, file.kind, file.doc))
+    read_drbd_order(Site(), twin)
+    assert [f.rel for f in twin.tgt_files()] == [f.rel for f in host.tgt_files()]
+    assert len(twin.tgt_files()) == 2

@@ -414,9 +414,12 @@ class _SiteLoader:
 def read_drbd_order(site: Site, host: Host) -> None:
     """Read ``host``'s drbd.conf and what it includes in drbdadm's order, from the files the
     host already holds (reading from disk only what it does not), reporting include problems
-    to ``site``: what the loader does, for a host built from other texts (``--fix`` rounds)."""
+    to ``site``: what the loader does, for a host built from other texts (``--fix`` rounds).
+    tgt's targets.conf and its includes are put in tgt-admin's order the same way."""
     root = str(host.root)
-    _HostReader(site, host, root, os.path.realpath(root)).resolve_drbd()
+    reader = _HostReader(site, host, root, os.path.realpath(root))
+    reader.resolve_drbd()
+    reader.resolve_tgt()
 
 
 def on_disk(host: Host, rel: str) -> Path | None:
