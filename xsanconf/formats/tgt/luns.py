@@ -30,7 +30,13 @@ import attrs
 
 from xsanconf.domain.target import ChapAccount, TargetAccess, TargetLun
 from xsanconf.domain.tgt_identity import tgt_identity
-from xsanconf.formats.tgt.model import STORE_KINDS, TgtBlock, TgtConfig, TgtTarget
+from xsanconf.formats.tgt.model import (
+    STORE_KINDS,
+    TgtBlock,
+    TgtConfig,
+    TgtStatement,
+    TgtTarget,
+)
 
 if TYPE_CHECKING:
     from xsanconf.domain.target import CacheMode
@@ -116,24 +122,27 @@ def assign_tids(
 
 
 class _Target:
-    """One target with its blocks merged, as tgt-admin's option hash holds it."""
+    """One target with its blocks merged, as tgt-admin's option hash holds it (its options
+    indexed once: a target of thousands of LUN lines asks for them for every LUN)."""
 
     def __init__(self, name: str, parts: list[TgtTarget]) -> None:
         self.name = name
         self.parts = parts
+        self.by_key: dict[str, list[TgtStatement]] = {}
+        for part in parts:
+            for statement in part.statements():
+                self.by_key.setdefault(statement.key, []).append(statement)
 
     def values(self, key: str) -> list[str]:
-        return [v for part in self.parts for v in part.values(key)]
+        return [v for s in self.by_key.get(key, ()) if (v := s.value) is not None]
 
     def first(self, key: str) -> str | None:
         found = self.values(key)
         return found[0] if found else None
 
     def statement_token(self, key: str) -> Token | None:
-        for part in self.parts:
-            for statement in part.statements(key):
-                return statement.token
-        return None
+        found = self.by_key.get(key)
+        return found[0].token if found else None
 
     def stores(self) -> list[TgtLunDefinition]:
         merged: dict[tuple[str, str], TgtLunDefinition] = {}
@@ -152,12 +161,15 @@ class _Target:
 def _numbered(target: _Target) -> list[tuple[TgtLunDefinition, int | None]]:
     """tgt-admin's LUN numbers for the target's stores, in the order it creates them."""
     stores = target.stores()
-    reserved: dict[str, list[str]] = {}
+    # find_next_lun compares (as strings) with every value make_key gathered from LUN
+    # blocks, ``lun`` and ``allow-in-use``, and with the numbers it handed out before
+    taken: set[str] = set()
     for store in stores:
         if store.blocks:
-            reserved[store.path] = [*store.values("lun")[:1], *store.values("allow-in-use")[:1]]
+            taken.update([*store.values("lun")[:1], *store.values("allow-in-use")[:1]])
     forced = target.first("lun")
     out: list[tuple[TgtLunDefinition, int | None]] = []
+    free = 1  # the lowest number not taken: it never goes down, as nothing is given back
     for kind in STORE_KINDS:
         for store in sorted(
             (s for s in stores if s.kind == kind),
@@ -167,11 +179,10 @@ def _numbered(target: _Target) -> list[tuple[TgtLunDefinition, int | None]]:
             if own:
                 number = _perl_number(own[0])
             else:
-                number = 1
-                taken = {v for values in reserved.values() for v in values}
-                while str(number) in taken:
-                    number += 1
-                reserved.setdefault(store.path, []).insert(0, str(number))
+                while str(free) in taken:
+                    free += 1
+                number = free
+                taken.add(str(free))
             if forced is not None:
                 number = _perl_number(forced)
             out.append((store, number))
