@@ -280,7 +280,8 @@ def test_the_site_follows_includes_in_tgt_admins_order(tmp_path: Path) -> None:
 
 
 def test_an_include_of_a_missing_file_stops_tgt_admin(tmp_path: Path) -> None:
-    site = _site(tmp_path, {"etc/tgt/targets.conf": "include /etc/tgt/extra.conf\n"})
+    text = "include /etc/tgt/extra.conf\nIncludeOptional /etc/tgt/maybe.conf\n"
+    site = _site(tmp_path, {"etc/tgt/targets.conf": text})
     (problem,) = site.problems
     assert problem.code == "SYN003" and "does not exist" in problem.message
 

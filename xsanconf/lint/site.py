@@ -724,7 +724,8 @@ class _HostReader:
                     why = f"includes nested more than {MAX_INCLUDE_DEPTH} files deep; not followed"
                     self.problem("SYN003", why, file.rel, at=at)
                     continue
-                matches = self._tgt_include(file, pattern, at)
+                optional = token.text.lower().startswith("includeoptional")
+                matches = self._tgt_include(file, pattern, at, optional)
                 if not self._within_include_bounds(file, len(matches), at):
                     continue
                 for rel in matches:
@@ -735,10 +736,11 @@ class _HostReader:
 
         read(main, 1)
 
-    def _tgt_include(self, file: SiteFile, pattern: str, at: Location) -> list[str]:
+    def _tgt_include(self, file: SiteFile, pattern: str, at: Location, optional: bool) -> list[str]:
         """The files a tgt ``include`` names, as Config::General expands it: a glob (regular
         files only; none is fine), a directory (its regular files in ASCII order) or a file,
-        which must exist.  tgt-admin runs from ``/``, so a relative path starts there."""
+        which must exist unless the line is ``includeoptional``.  tgt-admin runs from ``/``,
+        so a relative path starts there."""
         rooted = posixpath.normpath("/" + pattern.lstrip("/")).lstrip("/") or "."
         if _GLOB_CHARS & set(pattern):
             matches, overflow = self._glob(rooted)
@@ -754,6 +756,8 @@ class _HostReader:
             found = [posixpath.join(rooted, n) for n in names]
             return [r for r in found if os.path.isfile(self.real(r))][:MAX_INCLUDE_MATCHES]
         if not os.path.lexists(real):
+            if optional:
+                return []
             self.problem(
                 "SYN003",
                 f"include {pattern!r}: {rooted} does not exist (tgt-admin stops: "
