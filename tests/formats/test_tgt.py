@@ -279,6 +279,20 @@ def test_the_site_follows_includes_in_tgt_admins_order(tmp_path: Path) -> None:
     ]
 
 
+def test_braces_expand_as_bsd_glob_expands_them(tmp_path: Path) -> None:
+    site = _site(
+        tmp_path,
+        {
+            "etc/tgt/targets.conf": "include /etc/tgt/{one,two}.conf\ninclude /etc/tgt/{x}.conf\n",
+            "etc/tgt/two.conf": "<target iqn.x:two>\n</target>\n",
+            "etc/tgt/one.conf": "<target iqn.x:one>\n</target>\n",
+        },
+    )
+    (host,) = site.hosts
+    assert [f.rel for f in host.tgt_files()][1:] == ["etc/tgt/one.conf", "etc/tgt/two.conf"]
+    assert site.problems == []  # a pattern with a brace is a glob: matching nothing is fine
+
+
 def test_an_include_of_a_missing_file_stops_tgt_admin(tmp_path: Path) -> None:
     text = "include /etc/tgt/extra.conf\nIncludeOptional /etc/tgt/maybe.conf\n"
     site = _site(tmp_path, {"etc/tgt/targets.conf": text})

@@ -17,6 +17,7 @@ Everything is indexed once while loading, so the cost grows linearly with the nu
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import posixpath
 import stat
@@ -742,11 +743,16 @@ class _HostReader:
         which must exist unless the line is ``includeoptional``.  tgt-admin runs from ``/``,
         so a relative path starts there."""
         rooted = posixpath.normpath("/" + pattern.lstrip("/")).lstrip("/") or "."
-        if _GLOB_CHARS & set(pattern):
-            matches, overflow = self._glob(rooted)
-            if overflow:
-                self.problem("SYN003", f"include {pattern!r} {overflow}", file.rel, at=at)
-            return [m for m in matches if os.path.isfile(self.real(m))]
+        braces = _braces(rooted)
+        if _GLOB_CHARS & set(pattern) or "{" in pattern or "\\" in pattern:
+            # bsd_glob with GLOB_BRACE: each alternative globbed, regular files kept
+            found: list[str] = []
+            for alternative in braces:
+                matches, overflow = self._glob(alternative)
+                if overflow:
+                    self.problem("SYN003", f"include {pattern!r} {overflow}", file.rel, at=at)
+                found += [m for m in matches if os.path.isfile(self.real(m))]
+            return found[:MAX_INCLUDE_MATCHES]
         real = self.real(rooted)
         if os.path.isdir(real):
             try:
@@ -890,6 +896,35 @@ class _HostReader:
             n for n in names if (hidden_ok or not n.startswith(".")) and fnmatchcase(n, part)
         ]
         return matched, len(names)
+
+
+def _braces(pattern: str) -> list[str]:
+    """``a{b,c}d`` as ``abd``, ``acd`` (csh braces, as bsd_glob's GLOB_BRACE expands them),
+    at most ``MAX_INCLUDE_MATCHES`` alternatives."""
+    out = [pattern]
+    done: list[str] = []
+    while out and len(done) + len(out) <= MAX_INCLUDE_MATCHES:
+        text = out.pop(0)
+        start = text.find("{")
+        depth, cut, end = 0, [start], -1
+        for at in range(start + 1, len(text)) if start >= 0 else ():
+            char = text[at]
+            if char == "{":
+                depth += 1
+            elif char == "}" and depth:
+                depth -= 1
+            elif char == "}":
+                end = at
+                break
+            elif char == "," and not depth:
+                cut.append(at)
+        if end < 0 or len(cut) < 2:
+            done.append(text)
+            continue
+        cut.append(end)
+        head, tail = text[:start], text[end + 1 :]
+        out[:0] = [head + text[a + 1 : b] + tail for a, b in itertools.pairwise(cut)]
+    return [*done, *out][:MAX_INCLUDE_MATCHES]
 
 
 def _bounded(matches: list[str], listed: int, last: bool) -> tuple[list[str], str]:
