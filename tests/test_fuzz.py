@@ -278,6 +278,7 @@ _LINTED_AT = {
     "ietd": "etc/ietd.conf",
     "lio": "etc/target/saveconfig.json",
     "iet-access": "etc/initiators.allow",
+    "tgt": "etc/tgt/targets.conf",
     "iscsid": "etc/iscsi/iscsid.conf",
     "initiatorname": "etc/iscsi/initiatorname.iscsi",
     "multipath": "etc/multipath.conf",

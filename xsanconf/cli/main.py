@@ -379,6 +379,9 @@ compares them):
                  targets[wwn=IQN].tpgs[tag=1].attributes.authentication
                  targets[wwn=IQN].tpgs[tag=1].node_acls[node_wwn=IQN].chap_userid
                  fabric_modules[name=iscsi].discovery_userid   (JSON values; [N] picks item N)
+  tgt            default-driver   target[IQN].initiator-address (a list: set adds)
+                 target[IQN].incominguser[USER] (value: the password)
+                 target[IQN].backing-store[PATH]   target[IQN].backing-store[PATH].scsi_id
   iet-access     target[IQN]   target[ALL]   (value: a list, "10.0.0.1, 10.0.0.0/24")
   iscsid         node.session.timeo.replacement_timeout   (the key, taken whole)
   initiatorname  InitiatorName   InitiatorAlias

@@ -169,6 +169,15 @@ def _xen_domain(p: PurePosixPath) -> bool:
     return name.endswith(".cfg") and "xen" in parts
 
 
+def _tgt(p: PurePosixPath) -> bool:
+    # tgt-admin reads /etc/tgt/targets.conf, which includes /etc/tgt/conf.d/*.conf; files
+    # included from elsewhere are read as tgt by the site loader, which follows the includes
+    name, parent, grand = _parts(p)
+    return (name == "targets.conf" and parent == "tgt") or (
+        parent == "conf.d" and grand == "tgt" and name.endswith(".conf")
+    )
+
+
 def _shell_vars(p: PurePosixPath) -> bool:
     name, parent, grand = _parts(p)
     # grub-mkconfig sources /etc/default/grub.d/*.cfg after /etc/default/grub
@@ -205,6 +214,13 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "LIO saveconfig.json (targetcli, rtslib-fb)",
         _lio,
         (r"(?:rtslib-fb-)?target/saveconfig\.json",),
+    ),
+    FormatEntry(
+        "tgt",
+        "xsanconf.formats.tgt",
+        "tgt (tgtd, tgt-admin) targets.conf, conf.d/*.conf",
+        _tgt,
+        (r"tgt/targets\.conf", r"tgt/conf\.d/[^/]*\.conf"),
     ),
     FormatEntry(
         "iet-access",

@@ -16,6 +16,7 @@ from xsanconf.testing.modules import modules_documents
 from xsanconf.testing.multipath import multipath_documents
 from xsanconf.testing.shell_vars import shell_vars_documents
 from xsanconf.testing.systemd_unit import unit_files
+from xsanconf.testing.tgt import tgt_documents
 from xsanconf.testing.xen_domain import xen_configs
 from xsanconf.testing.xend_config import xend_configs
 from xsanconf.testing.xl_conf import xl_confs
@@ -26,6 +27,7 @@ DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "drbd": drbd_documents(),
     "ietd": ietd_documents(),
     "lio": lio_documents(),
+    "tgt": tgt_documents(),
     "iet-access": iet_access_documents(),
     "iscsid": iscsid_documents(),
     "initiatorname": initiatorname_documents(),
