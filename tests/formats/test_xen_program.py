@@ -381,3 +381,22 @@ def test_known_values_are_what_python_gives(text: str) -> None:
             assert key not in scope or key == "vmid"
         elif found.known:
             assert found.value == scope[key], (key, text)
+
+
+def test_code_that_changes_names_costs_linear_time() -> None:
+    """Each exec() or list-changing call once re-marked every name bound before it; now it
+    marks its place in the file, and a name's value is judged against it when asked."""
+
+    def cost(lines: int) -> float:
+        body = "".join(f"a{i} = [{i}]\nf(a{i})\nexec('')\n" for i in range(lines))
+        text = "import os\n" + body + "disk = ['phy:/dev/sdb,xvda,w']\n"
+        started = time.perf_counter()
+        config = load(text)
+        assert [d.text for d in config.disks] == ["phy:/dev/sdb,xvda,w"]
+        assert not config.known("a0") and len(config.as_dict()) > lines
+        return time.perf_counter() - started
+
+    cost(200)  # warm the caches
+    small, large = cost(500), cost(3000)
+    assert large < 6 * 4 * small + 1  # six times the input, at most about six times the time
+    assert large < 20

@@ -262,11 +262,7 @@ class XenConfig:
         if program is None:
             found = self.settings(key)
             return found[-1] if found else None
-        binding = program.by_name.get(key)
-        if binding is None and program.dynamic is not None:
-            from xsanconf.formats.xen_domain.program import dynamic_binding
-
-            binding = dynamic_binding(program.dynamic, key)
+        binding = program.resolve(key)
         return XenSetting(self.doc, binding.token, self.dotted, binding) if binding else None
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -279,7 +275,10 @@ class XenConfig:
         return found is None or found.known
 
     def as_dict(self) -> dict[str, Any]:
-        return {s.key: s.value for s in self.settings()}
+        if self.program() is None:
+            return {s.key: s.value for s in self.settings()}
+        keys = dict.fromkeys(s.key for s in self.settings())
+        return {key: self.get(key) for key in keys}
 
     @property
     def name(self) -> str | None:
@@ -348,7 +347,8 @@ class XenConfig:
 
     def unset(self, key: str) -> int:
         found = self.settings(key)
-        for s in found:
+        last = self.setting(key)
+        for s in [*found, *([last] if last is not None else [])]:
             s._editable()  # all or nothing
         for s in found:
             s.remove()

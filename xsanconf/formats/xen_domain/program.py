@@ -55,7 +55,6 @@ __all__ = [
     "MAX_VALUE",
     "Binding",
     "bindings",
-    "dynamic_binding",
     "program_statement",
     "statement_text",
     "tokenize_program",
@@ -253,43 +252,63 @@ class Binding:
 
     ``editable``: the statement is ``NAME = expression``, so a new value may replace the
     expression; a name bound any other way (in an ``if``, by ``+=``, an import) is not.
+    ``order``: the statement's place in the file.
     """
 
     key: str
     token: Token
     value: XenValue
     editable: bool
+    order: int = 0
 
 
 @attrs.define
 class Bindings:
-    """Each name's last binding, in file order; ``dynamic`` is the token of a statement after
-    which any name may hold anything (``exec``, ``locals()``, ``from m import *``)."""
+    """Each name's last binding, and what later code may have changed under it.
+
+    ``dynamic`` is the last statement after which any name may hold anything (``exec``,
+    ``locals()``, ``from m import *``); ``lists`` the last one that may have changed any list
+    in place (``disk.append``, a list passed to a function, ``+=`` through another name).
+    Both are kept as a place in the file, not applied to every name, so that a file of many
+    such statements costs no more than one of few.
+    """
 
     by_name: dict[str, Binding] = attrs.field(factory=dict)
-    dynamic: Token | None = None
     # every statement's binding of each name it binds, in file order
     bound: dict[tuple[int, str], Binding] = attrs.field(factory=dict)
+    dynamic: Binding | None = None
+    lists: Binding | None = None
+    count: int = 0
 
     @property
     def history(self) -> list[Binding]:
         return list(self.bound.values())
 
-
-def dynamic_binding(token: Token, key: str) -> Binding:
-    """What a name no statement binds holds after ``token`` made every name uncertain."""
-    return Binding(
-        key, token, _unknown(token, "possibly set by code that sets names at run time"), False
-    )
+    def resolve(self, key: str) -> Binding | None:
+        """What ``key`` holds after the statements read so far; None when surely unset."""
+        found = self.by_name.get(key)
+        dynamic = self.dynamic
+        if dynamic is not None and (found is None or found.order < dynamic.order):
+            return attrs.evolve(dynamic, key=key)
+        lists = self.lists
+        if (
+            found is not None
+            and lists is not None
+            and found.order < lists.order
+            and isinstance(found.value, XenList)
+        ):
+            return attrs.evolve(lists, key=key)
+        return found
 
 
 def bindings(tokens: list[Token]) -> Bindings:
     """Run through the statements as xm would have, without running anything."""
     found = Bindings()
     for token in tokens:
+        found.count += 1
         if token.kind == "ASSIGN":
             key_end, _, value, _ = read_assignment(token.text, 0, False)
-            _bind(found, Binding(token.text[:key_end], token, value, True))
+            _bind(found, Binding(token.text[:key_end], token, value, True, found.count))
         elif token.kind == "PYTHON":
             _statement(found, token)
     return found
@@ -297,28 +316,28 @@ def bindings(tokens: list[Token]) -> Bindings:
 
 def _statement(found: Bindings, token: Token) -> None:
     statement = program_statement(token.text)
-    offsets = _Offsets(_source(token.text))
-    env = found.by_name
-    text = token.text
+    evaluator = _Evaluator(found, _Offsets(_source(token.text)), token.text)
+    order = found.count
     if isinstance(statement, ast.Assign) and all(
         isinstance(t, ast.Name) for t in statement.targets
     ):
-        value = _Evaluator(env, offsets, text).value(statement.value)
+        value = evaluator.value(statement.value)
         if isinstance(value, XenUnknown) or _has_unknown(value):
-            _taint_mutable(found, statement.value, token)
+            _taint_lists(found, list(ast.walk(statement.value)), token)
         for target in statement.targets:
             assert isinstance(target, ast.Name)
-            _bind(found, Binding(target.id, token, value, len(statement.targets) == 1))
+            single = len(statement.targets) == 1
+            _bind(found, Binding(target.id, token, value, single, order))
         return
     if (
         isinstance(statement, ast.AugAssign)
         and isinstance(statement.target, ast.Name)
         and isinstance(statement.op, ast.Add)
     ):
-        evaluator = _Evaluator(env, offsets, text)
         value = evaluator.add(statement.target, statement.value, statement)
-        _taint_mutable(found, statement.value, token)
-        _bind(found, Binding(statement.target.id, token, value, False))
+        # += changes a list in place, under every name bound to it
+        _taint_lists(found, list(ast.walk(statement)), token)
+        _bind(found, Binding(statement.target.id, token, value, False, order))
         return
     _opaque(found, statement, token)
 
@@ -344,44 +363,43 @@ def _opaque(found: Bindings, statement: ast.stmt, token: Token) -> None:
     """A statement xsanconf does not evaluate: what it binds, and every list it may change
     (``disk.append(...)``, ``disk[0] = ...``, a list passed to a function), becomes unknown."""
     what = _describe(statement)
-    for name in sorted(_stored(statement)):
-        _bind(found, Binding(name, token, _unknown(token, f"set by {what}"), False))
-    _taint_mutable(found, statement, token)
-    if _is_dynamic(statement):
-        found.dynamic = token
-        for name, binding in list(found.by_name.items()):
-            if binding.token is not token:
-                _bind(found, Binding(name, token, _unknown(token, f"changed by {what}"), False))
-    for name in _xm_variables(statement):
+    order = found.count
+    nodes = list(ast.walk(statement))  # one walk for the four questions below
+    _taint_lists(found, nodes, token)
+    for name in sorted(_stored(statement, nodes)):
+        _bind(found, Binding(name, token, _unknown(token, f"set by {what}"), False, order))
+    if _is_dynamic(nodes):
+        why = f"possibly changed by {what} that sets names at run time"
+        found.dynamic = Binding("", token, _unknown(token, why), False, order)
+    for name in _xm_variables(nodes):
         # xm_vars.var('vmid', ...): a variable given on the xm command line
-        _bind(
-            found, Binding(name, token, _unknown(token, f"an xm create variable ({what})"), False)
-        )
+        why = f"an xm create variable ({what})"
+        _bind(found, Binding(name, token, _unknown(token, why), False, order))
 
 
-def _taint_mutable(found: Bindings, node: ast.AST, token: Token) -> None:
+def _taint_lists(found: Bindings, nodes: list[ast.AST], token: Token) -> None:
     """Code xsanconf does not evaluate that reads a list may change it in place, and through
-    it every name bound to the same list (``a = disk``): then no list is certain any more."""
-    lists = {name for name, b in found.by_name.items() if isinstance(b.value, XenList)}
-    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    if not lists & read:
-        return
-    for name in sorted(lists):
-        why = "a list that Python code the file runs may change"
-        _bind(found, Binding(name, token, _unknown(token, why), False))
+    it every name bound to the same list (``a = disk``): then no list bound so far is certain."""
+    for sub in nodes:
+        if isinstance(sub, ast.Name):
+            binding = found.resolve(sub.id)
+            if binding is not None and isinstance(binding.value, XenList):
+                why = "a list that Python code the file runs may change"
+                found.lists = Binding("", token, _unknown(token, why), False, found.count)
+                return
 
 
-def _stored(statement: ast.stmt) -> set[str]:
+def _stored(statement: ast.stmt, nodes: list[ast.AST]) -> set[str]:
     """Names the statement may bind at the top level (more, never fewer)."""
     if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         # what its body binds stays inside, but for names it declares global
         inner = {statement.name}
-        for node in ast.walk(statement):
+        for node in nodes:
             if isinstance(node, ast.Global):
                 inner.update(node.names)
         return inner
     names: set[str] = set()
-    for node in ast.walk(statement):
+    for node in nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             names.add(node.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -395,8 +413,8 @@ def _stored(statement: ast.stmt) -> set[str]:
     return names
 
 
-def _is_dynamic(statement: ast.stmt) -> bool:
-    for node in ast.walk(statement):
+def _is_dynamic(nodes: list[ast.AST]) -> bool:
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             return True
         if isinstance(node, ast.Call):
@@ -408,8 +426,8 @@ def _is_dynamic(statement: ast.stmt) -> bool:
     return False
 
 
-def _xm_variables(statement: ast.stmt) -> Iterator[str]:
-    for node in ast.walk(statement):
+def _xm_variables(nodes: list[ast.AST]) -> Iterator[str]:
+    for node in nodes:
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -443,8 +461,8 @@ def _describe(statement: ast.stmt) -> str:
 class _Evaluator:
     """The value of an expression where it is certain; :class:`XenUnknown` where it is not."""
 
-    def __init__(self, env: dict[str, Binding], offsets: _Offsets, text: str) -> None:
-        self.env = env
+    def __init__(self, found: Bindings, offsets: _Offsets, text: str) -> None:
+        self.found = found
         self.offsets = offsets
         self.text = text
 
@@ -496,7 +514,7 @@ class _Evaluator:
         return XenUnknown("a literal xsanconf does not read", start, end)
 
     def name(self, node: ast.Name, start: int, end: int) -> XenValue:
-        binding = self.env.get(node.id)
+        binding = self.found.resolve(node.id)
         if binding is None:
             return XenUnknown(
                 f"{node.id} is not set in the file (xm or its command line sets it)", start, end
