@@ -390,6 +390,7 @@ compares them):
   init-script    Required-Start   Default-Start   (an LSB header keyword)
   xend-config    xend-relocation-server   xend-relocation-hosts-allow
   xen-domain     memory   name   disk   disk[0]   (numbers, 'strings' and [lists] as written)
+                 (a value xm's Python code computes prints as the file writes it)
   xl-conf        autoballoon   vif.default.bridge   (the key, taken whole)
 
 get prints one value a line (every entry of a list) and exits 1 when nothing is set;

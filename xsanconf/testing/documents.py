@@ -15,7 +15,7 @@ from xsanconf.testing.modules import modules_documents
 from xsanconf.testing.multipath import multipath_documents
 from xsanconf.testing.shell_vars import shell_vars_documents
 from xsanconf.testing.systemd_unit import unit_files
-from xsanconf.testing.xen_domain import xen_configs
+from xsanconf.testing.xen_domain import xen_configs, xen_programs
 from xsanconf.testing.xend_config import xend_configs
 from xsanconf.testing.xl_conf import xl_confs
 
@@ -34,6 +34,6 @@ DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "systemd-unit": unit_files(),
     "xend-config": xend_configs(),
     "xl-conf": xl_confs(),
-    "xen-domain": xen_configs(),
+    "xen-domain": st.one_of(xen_configs(), xen_programs()),
     "shell-vars": shell_vars_documents(),
 }
