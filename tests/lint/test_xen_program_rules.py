@@ -86,3 +86,18 @@ def test_a_certain_disk_reaches_the_stack_index(tmp_path: Path) -> None:
     assert [(d.guest, d.map_name, d.wwid) for d in disks] == [
         ("vm1", "xensan", "3600140512345678901234567890abcde")
     ]
+
+
+def test_the_xm_python_fixture_site() -> None:
+    """fixtures/sites/xm-python/README.md: computed values are judged where certain, the
+    same as plain settings, and not at all where only xm create knows them."""
+    site = Path(__file__).resolve().parents[2] / "fixtures/sites/xm-python"
+    found = [
+        (d.code, d.location.host, Path(d.location.path).name, d.location.line)
+        for d in lint(Site.load([site])).diagnostics
+    ]
+    assert sorted(found) == [
+        ("XEN001", "xen1", "numbered", 19),
+        ("XEN001", "xen1", "winsrv.cfg", 18),
+        ("XEN001", "xen2", "winsrv.cfg", 8),
+    ]
