@@ -400,3 +400,13 @@ def test_code_that_changes_names_costs_linear_time() -> None:
     small, large = cost(500), cost(3000)
     assert large < 6 * 4 * small + 1  # six times the input, at most about six times the time
     assert large < 20
+
+
+def test_the_outline_shows_the_first_line_of_a_statement() -> None:
+    from xsanconf.cli.main import _outline
+
+    data = xsanconf.to_data(xsanconf.loads(HVM, "xen-domain"))
+    lines = _outline(data["directives"])
+    assert lines[2].startswith("<python> if re.search('64', arch): ...")
+    assert lines[2].endswith(":3")
+    assert len(lines) == len(data["directives"])

@@ -152,6 +152,8 @@ def _outline(directives: list[dict[str, Any]], depth: int = 0) -> list[str]:
     lines = []
     for d in directives:
         args = " ".join(d.get("args", []))
+        if "\n" in args:  # a statement over several lines (an xm config's Python): its first
+            args = args.split("\n", 1)[0].rstrip() + " ..."
         line = f"{'  ' * depth}{d['name']} {args}".rstrip()
         if d.get("line") is not None:
             line = f"{line:<60} :{d['line']}"
