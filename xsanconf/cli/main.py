@@ -394,6 +394,7 @@ compares them):
   xen-domain     memory   name   disk   disk[0]   (numbers, 'strings' and [lists] as written)
                  (a value xm's Python code computes prints as the file writes it)
   xl-conf        autoballoon   vif.default.bridge   (the key, taken whole)
+  lvm            devices/filter   global/use_lvmetad   (the path; a value as LVM writes it)
 
 get prints one value a line (every entry of a list) and exits 1 when nothing is set;
 unset exits 1 when there was nothing to remove; a bad selector exits 2."""

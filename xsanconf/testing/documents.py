@@ -10,6 +10,7 @@ from xsanconf.testing.ietd import ietd_documents
 from xsanconf.testing.init_script import init_scripts
 from xsanconf.testing.initiatorname import initiatorname_documents
 from xsanconf.testing.iscsid import iscsid_documents
+from xsanconf.testing.lvm import lvm_documents
 from xsanconf.testing.modprobe import modprobe_documents
 from xsanconf.testing.modules import modules_documents
 from xsanconf.testing.multipath import multipath_documents
@@ -36,4 +37,5 @@ DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "xl-conf": xl_confs(),
     "xen-domain": st.one_of(xen_configs(), xen_programs()),
     "shell-vars": shell_vars_documents(),
+    "lvm": lvm_documents(),
 }
