@@ -136,3 +136,37 @@ def test_filter_semantics(
     patterns: list[str] | None, names: tuple[str, ...], expected: bool | None
 ) -> None:
     assert accepts(patterns, names) is expected
+
+
+# XEN001 reads the volume group behind a guest's logical volume
+
+
+@pytest.mark.parametrize(
+    ("pv", "disk", "fires"),
+    [
+        ("/dev/sda2", "phy:/dev/guests/vm1", True),
+        ("/dev/sda2", "phy:/dev/mapper/guests-vm1", True),
+        ("/dev/mapper/xensan", "phy:/dev/guests/vm1", False),  # the VG is on the shared map
+        ("/dev/drbd0", "phy:/dev/guests/vm1", False),
+        ("/dev/sda2", "phy:/dev/other/vm1", False),  # no metadata for that group: unknown
+    ],
+)
+def test_xen001_reads_the_volume_group_of_a_guest_disk(
+    tmp_path: Path, pv: str, disk: str, fires: bool
+) -> None:
+    guest = f"name = 'vm1'\ndisk = [ '{disk},xvda,w' ]\n"
+    for host in ("xen1", "xen2"):
+        files = {
+            "etc/hostname": f"{host}\n",
+            "etc/multipath.conf": MULTIPATH,
+            "etc/lvm/backup/guests": _backup(pv),
+            "etc/xen/vm1.cfg": guest,
+        }
+        write_host(tmp_path / "site" / host, files)
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("XEN001",)))
+    found = list(result.diagnostics)
+    assert len(found) == (2 if fires else 0)
+    if fires:
+        assert f"volume group guests, whose physical volume is the local disk {pv}" in (
+            found[0].message
+        )
