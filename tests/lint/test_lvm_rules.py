@@ -170,3 +170,13 @@ def test_xen001_reads_the_volume_group_of_a_guest_disk(
         assert f"volume group guests, whose physical volume is the local disk {pv}" in (
             found[0].message
         )
+
+
+def test_the_lvm_filter_fixture_site() -> None:
+    """fixtures/sites/lvm-filter/README.md: the same volume group, a bad and a good filter."""
+    site = Path(__file__).resolve().parents[2] / "fixtures/sites/lvm-filter"
+    found = [
+        (d.code, d.location.host, Path(d.location.path).name, d.location.line)
+        for d in lint(Site.load([site])).diagnostics
+    ]
+    assert found == [("LVM001", "xen1", "lvm.conf", 7)]
