@@ -104,6 +104,12 @@ SAMPLES = [
         ["Required-Start", "Provides"],
     ),
     ("modules", "modules", "loop max_loop=64\n", ["modules[loop].max_loop"]),
+    (
+        "lvm",
+        "lvm.conf",
+        'devices {\n\tdir = "/dev"\n\tscan = "/dev"\n}\nglobal {\n\tlocking_type = 1\n}\n',
+        ["devices/dir", "devices/scan", "global/locking_type"],
+    ),
 ]
 EDIT_CASES = [(kind, name, text, [selector]) for kind, name, text, selector, *_ in CASES]
 

@@ -163,7 +163,9 @@ def test_edits_change_only_their_line() -> None:
     after = doc.render()
     assert '    filter = [ "a|^/dev/mapper/mpath|", "r|.*|" ]\n' in after
     assert "    locking_type = 3\n" in after
-    assert after.endswith("}\nactivation/volume_list = guests\n")  # a bare word is a string
+    assert after.endswith('}\nactivation/volume_list = "guests"\n')
+    set_value(doc, "devices/dir", "/dev")  # the value it holds: nothing changes
+    assert doc.render() == after
     assert get_value(doc, "activation/volume_list") == ["guests"]
     assert get_value(doc, "devices/filter") == ["a|^/dev/mapper/mpath|", "r|.*|"]
     assert unset_value(doc, "devices/md_component_detection") == 0 or True

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from xsanconf.data import Directive
 from xsanconf.formats._lines import check_one_line
-from xsanconf.formats.lvm.lexer import raw_name, read_setting, tokenize
-from xsanconf.formats.lvm.model import LvmConfig, LvmSetting, VolumeGroup, literal
+from xsanconf.formats.lvm.lexer import LvmString, raw_name, read_setting, tokenize
+from xsanconf.formats.lvm.model import LvmConfig, LvmSetting, VolumeGroup, literal, plain
 from xsanconf.parsing import LexError, parse_with
 from xsanconf.select import SelectorError
 from xsanconf.syntax import Node, Token
@@ -115,9 +115,14 @@ def _is_value(text: str) -> bool:
 
 
 def value_of(text: str) -> str:
-    """``text`` as an LVM value: as written when it is one, else a string."""
+    """``text`` as an LVM value: a number, array or quoted string as written; any other text
+    (a bare word included) as a double-quoted string, as LVM writes its files."""
     stripped = text.strip()
-    return stripped if stripped and _is_value(stripped) else literal(text)
+    if stripped and _is_value(stripped):
+        value = read_setting("x = " + stripped)[2]
+        if not (isinstance(value, LvmString) and value.quote == ""):
+            return stripped
+    return literal(text)
 
 
 def _path(selector: str) -> str:
@@ -137,7 +142,13 @@ def get_value(doc: Document, selector: str) -> list[str]:
 
 
 def set_value(doc: Document, selector: str, value: str) -> None:
-    LvmConfig(doc).set(_path(selector), value_of(check_one_line(value)))
+    config = LvmConfig(doc)
+    path = _path(selector)
+    text = value_of(check_one_line(value))
+    found = config.setting(path)
+    if found is not None and plain(read_setting("x = " + text)[2]) == found.value:
+        return  # the value it holds: the text stays as written
+    config.set(path, text)
 
 
 def unset_value(doc: Document, selector: str) -> int:

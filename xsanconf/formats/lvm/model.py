@@ -17,7 +17,7 @@ import attrs
 from xsanconf import edit
 from xsanconf.formats._lines import append_last_line
 from xsanconf.formats.lvm.lexer import LvmArray, LvmString, LvmValue, read_head, read_setting
-from xsanconf.syntax import Node, Token, Trivia
+from xsanconf.syntax import Node, Token
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -160,12 +160,7 @@ class LvmConfig:
             found.set(text)
             return found
         token = Token("SETTING", f"{path} = {text}")
-        root = self.doc.root
-        anchor = next((c for c in reversed(root.children) if not _trivia(c)), None)
-        if anchor is None:
-            append_last_line(root, token)
-        else:
-            edit.insert_line_after(root, anchor, token, "", edit.newline_style(root))
+        append_last_line(self.doc.root, token)
         self.doc.touched()
         return LvmSetting(self.doc, token, tuple(_segments(path)))
 
@@ -218,7 +213,3 @@ def _stripes(settings: list[LvmSetting], lv: str) -> Iterator[str]:
                 ):
                     seen.add(item.value)
                     yield item.value
-
-
-def _trivia(child: object) -> bool:
-    return isinstance(child, Trivia)
