@@ -70,6 +70,9 @@ _TRIVIA = re.compile(r"(?:\s++|\#[^\n]*+)*+")
 _NAME = re.compile(r"[^\s#={}]++")
 _BARE = re.compile(r"[^\s#={}]++")
 _NUMBER = re.compile(r"\.[0-9]*+|[-+0-9][0-9]*+(?:\.[0-9]*+)?")
+# a "string" in which a backslash takes the next character along; a 'string' without escapes
+_DOUBLE = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
+_SINGLE = re.compile(r"'[^']*+'")
 _ESCAPE = re.compile(r'\\([\\"])')
 
 
@@ -82,14 +85,11 @@ def unquote(text: str) -> str:
 def _quoted(text: str, pos: int) -> tuple[str, int]:
     """The string at ``pos`` (``"`` or ``'``), and the offset past its closing quote."""
     quote = text[pos]
-    i = pos + 1
-    end = len(text)
-    while i < end and text[i] != quote:
-        i += 2 if quote == '"' and text[i] == "\\" and i + 1 < end else 1
-    if i >= end:
+    m = (_DOUBLE if quote == '"' else _SINGLE).match(text, pos)
+    if m is None:
         raise LexError(pos, f"string opened with {quote} is not closed before the end of the file")
-    body = text[pos + 1 : i]
-    return (unquote(body) if quote == '"' else body), i + 1
+    body = text[pos + 1 : m.end() - 1]
+    return (unquote(body) if quote == '"' else body), m.end()
 
 
 def _scalar(text: str, pos: int) -> tuple[LvmString | LvmNumber, int]:
