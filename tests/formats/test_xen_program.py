@@ -260,13 +260,14 @@ def test_passwords_in_code_are_masked() -> None:
     text = (
         "import os\nif os.path.exists('/x'):\n    vncpasswd = 'first'\n"
         "vfb = [ 'vnc=1,vncpasswd=%s' % 'second,x' ]\nname = 'pw' + 'd'\n"
+        "vncpasswd += 'third'\n"
     )
     doc = xsanconf.loads(text, "xen-domain")
     masked = redact_document(doc)
-    assert "first" not in masked and "second" not in masked
+    assert "first" not in masked and "second" not in masked and "third" not in masked
     assert "name = 'pw' + 'd'" in masked
     data = xsanconf.to_data(doc, redact_secrets=True)
-    assert "first" not in str(data) and "second" not in str(data)
+    assert "first" not in str(data) and "second" not in str(data) and "third" not in str(data)
 
 
 def test_data_round_trip_keeps_python_statements() -> None:

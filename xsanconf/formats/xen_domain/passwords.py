@@ -98,7 +98,8 @@ def program_secrets(text: str) -> list[Span]:
 
 @functools.cache
 def _statement() -> re.Pattern[str]:
-    return re.compile(r"(?m)(?:^|;)[ \t]*+([A-Za-z_][\w.]*+)[ \t]*+=[ \t]*+")
+    # "=" or an augmented "+=" (a Python program may add to a password)
+    return re.compile(r"(?m)(?:^|;)[ \t]*+([A-Za-z_][\w.]*+)[ \t]*+[-+*/%]?=[ \t]*+")
 
 
 def _scan(text: str) -> list[Span]:
