@@ -290,6 +290,7 @@ _LINTED_AT = {
     "xl-conf": "etc/xen/xl.conf",
     "xen-domain": "etc/xen/guest.cfg",
     "shell-vars": "etc/default/x",
+    "lvm": "etc/lvm/lvm.conf",
 }
 
 

@@ -119,6 +119,12 @@ SAMPLES = [
             "fabric_modules[name=iscsi].discovery_password",
         ],
     ),
+    (
+        "lvm",
+        "lvm.conf",
+        'devices {\n\tdir = "/dev"\n\tscan = "/dev"\n}\nglobal {\n\tlocking_type = 1\n}\n',
+        ["devices/dir", "devices/scan", "global/locking_type"],
+    ),
 ]
 EDIT_CASES = [(kind, name, text, [selector]) for kind, name, text, selector, *_ in CASES]
 

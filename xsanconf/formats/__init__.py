@@ -178,6 +178,18 @@ def _tgt(p: PurePosixPath) -> bool:
     )
 
 
+def _lvm(p: PurePosixPath) -> bool:
+    name, parent, grand = _parts(p)
+    if name.startswith(".") or name.endswith(("~", ".bak", ".dpkg-old", ".rpmsave", ".rpmnew")):
+        return False
+    if parent == "lvm":
+        return name in ("lvm.conf", "lvmlocal.conf")
+    # metadata LVM writes itself (backup/VG, archive/VG_00001-123.vg) and profiles
+    return grand == "lvm" and (
+        parent in ("backup", "archive") or (parent == "profile" and name.endswith(".profile"))
+    )
+
+
 def _shell_vars(p: PurePosixPath) -> bool:
     name, parent, grand = _parts(p)
     # grub-mkconfig sources /etc/default/grub.d/*.cfg after /etc/default/grub
@@ -298,6 +310,17 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Xen xm/xl guest configs",
         _xen_domain,
         (r"xen/.+",),
+    ),
+    FormatEntry(
+        "lvm",
+        "xsanconf.formats.lvm",
+        "LVM lvm.conf, lvmlocal.conf, metadata in backup/ and archive/",
+        _lvm,
+        (
+            r"lvm/lvm(?:local)?\.conf",
+            r"lvm/(?:backup|archive)/[^/]+",
+            r"lvm/profile/[^/]+\.profile",
+        ),
     ),
     FormatEntry(
         "shell-vars",
