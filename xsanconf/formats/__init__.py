@@ -270,6 +270,13 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         (r"xen/.+",),
     ),
     FormatEntry(
+        "scst",
+        "xsanconf.formats.scst",
+        "SCST /etc/scst.conf (scstadmin)",
+        lambda p: p.name == "scst.conf" and not _other_drop_in(p.parent.name, ""),
+        (r"scst\.conf",),
+    ),
+    FormatEntry(
         "shell-vars",
         "xsanconf.formats.shell_vars",
         "/etc/default/*, default/grub.d/*.cfg shell variable files",
