@@ -288,6 +288,7 @@ _LINTED_AT = {
     "xl-conf": "etc/xen/xl.conf",
     "xen-domain": "etc/xen/guest.cfg",
     "shell-vars": "etc/default/x",
+    "scst": "etc/scst.conf",
 }
 
 

@@ -391,6 +391,10 @@ compares them):
   xend-config    xend-relocation-server   xend-relocation-hosts-allow
   xen-domain     memory   name   disk   disk[0]   (numbers, 'strings' and [lists] as written)
   xl-conf        autoballoon   vif.default.bridge   (the key, taken whole)
+  scst           setup_id   HANDLER[vdisk_blockio].DEVICE[disk1].t10_dev_id
+                 TARGET_DRIVER[iscsi].TARGET[IQN].enabled   ...TARGET[IQN].LUN[0] (value: device)
+                 ...TARGET[IQN].GROUP[g].INITIATOR (a list: set adds)   ...INITIATOR[PATTERN]
+                 ...TARGET[IQN].IncomingUser (value: USER SECRET)   ...IncomingUser[USER]
 
 get prints one value a line (every entry of a list) and exits 1 when nothing is set;
 unset exits 1 when there was nothing to remove; a bad selector exits 2."""

@@ -13,6 +13,7 @@ from xsanconf.testing.iscsid import iscsid_documents
 from xsanconf.testing.modprobe import modprobe_documents
 from xsanconf.testing.modules import modules_documents
 from xsanconf.testing.multipath import multipath_documents
+from xsanconf.testing.scst import scst_documents
 from xsanconf.testing.shell_vars import shell_vars_documents
 from xsanconf.testing.systemd_unit import unit_files
 from xsanconf.testing.xen_domain import xen_configs
@@ -35,5 +36,6 @@ DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "xend-config": xend_configs(),
     "xl-conf": xl_confs(),
     "xen-domain": xen_configs(),
+    "scst": scst_documents(),
     "shell-vars": shell_vars_documents(),
 }
