@@ -131,7 +131,10 @@ def test_the_example_round_trips_and_reads_as_scstadmin_reads_it() -> None:
     [
         ("# a comment", 0),
         ("enabled 1 # on", 9),  # the blank before '#' goes with it
-        ("enabled 1#on", 8),  # and so does the '1' (scst.conf(5): "the character immediately before")
+        (
+            "enabled 1#on",
+            8,
+        ),  # and so does the '1' (scst.conf(5): "the character immediately before")
         ("name a\\#b", None),  # an escaped '#' is no comment
         ("name a\\\\#b", None),  # nor one after an escaped backslash: scstadmin tests one character
         ("\t# indented", 0),
@@ -162,7 +165,12 @@ def test_a_brace_on_its_own_line_opens_a_block_scstadmin_throws_away() -> None:
 
 def test_escapes_and_braces_in_quotes() -> None:
     # an escaped brace is a brace to parseStanza (escapes go first), and so is one in quotes
-    assert _kinds("a \\{\nb\n}\n") == [("HEAD", "a"), ("LBRACE", "\\{"), ("STMT", "b"), ("RBRACE", "}")]
+    assert _kinds("a \\{\nb\n}\n") == [
+        ("HEAD", "a"),
+        ("LBRACE", "\\{"),
+        ("STMT", "b"),
+        ("RBRACE", "}"),
+    ]
     assert [e[0] for e in elements('IncomingUser "joe s3cret" extra')] == [
         "IncomingUser",
         "joe s3cret",
@@ -194,10 +202,7 @@ def test_nesting_is_bounded() -> None:
 def test_later_blocks_replace_earlier_ones_whole() -> None:
     """$h{TARGET}{x} = {block}: a second TARGET x drops the first one's LUNs."""
     text = (
-        "TARGET_DRIVER iscsi {\n"
-        "\tTARGET x {\n\t\tLUN 0 a\n\t}\n"
-        "\tTARGET x {\n\t\tLUN 1 b\n\t}\n"
-        "}\n"
+        "TARGET_DRIVER iscsi {\n\tTARGET x {\n\t\tLUN 0 a\n\t}\n\tTARGET x {\n\t\tLUN 1 b\n\t}\n}\n"
     )
     (target,) = _model(text).targets
     assert [(lun.number, lun.device) for lun in target.luns] == [(1, "b")]

@@ -153,7 +153,7 @@ class ScstIdentity:
         return f"ScstIdentity(wwid={self.wwid!s})"
 
 
-def vdisk_identity(  # noqa: PLR0913 (each is one device attribute)
+def vdisk_identity(
     name: str,
     *,
     handler: str,

@@ -71,7 +71,10 @@ def _refused(device: ScstDevice, version: tuple[int, ...] | None) -> str | None:
     if usn is not None and len(usn.encode("utf-8", "surrogateescape")) > USN_MAX:
         return f"the kernel refuses a usn over {USN_MAX} characters"
     if version is None or version >= _HEX_IDS:
-        for value, problem in ((device.eui64_id, eui64_id_problem), (device.naa_id, naa_id_problem)):
+        for value, problem in (
+            (device.eui64_id, eui64_id_problem),
+            (device.naa_id, naa_id_problem),
+        ):
             why = problem(value) if value is not None else None
             if why is not None:
                 return f"the kernel refuses it: {why}"
@@ -83,9 +86,7 @@ def device_identity(
 ) -> LunIdentity:
     """What initiators read from ``device``, and the WWID udev's scsi_id makes of it."""
     if device.handler not in VDISK_HANDLERS:
-        return _unknown(
-            f"a {device.handler} device passes the identity of its SCSI device through"
-        )
+        return _unknown(f"a {device.handler} device passes the identity of its SCSI device through")
     refused = _refused(device, version)
     if refused is not None:
         return _unknown(refused)
@@ -145,12 +146,16 @@ def device_cache(device: ScstDevice) -> tuple[CacheMode, str, Node | Token]:
             device.entry.anchor,
         )
     if device.write_through:
-        return "write-through", "write_through 1: the file is opened O_DSYNC", _attribute_anchor(
-            device, "write_through"
+        return (
+            "write-through",
+            "write_through 1: the file is opened O_DSYNC",
+            _attribute_anchor(device, "write_through"),
         )
     if device.o_direct:
-        return "write-through", "o_direct 1: writes bypass the page cache", _attribute_anchor(
-            device, "o_direct"
+        return (
+            "write-through",
+            "o_direct 1: writes bypass the page cache",
+            _attribute_anchor(device, "o_direct"),
         )
     return (
         "write-back",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from xsanconf import edit
 from xsanconf.formats._lines import append_last_line, remove_line
-from xsanconf.formats.scst.lexer import BLANKS, unescape
+from xsanconf.formats.scst.lexer import BLANKS
 from xsanconf.syntax import Node, Token, Trivia
 
 if TYPE_CHECKING:
@@ -82,7 +82,10 @@ def elements(raw: str) -> list[Element]:
     other run of non-blanks is one.
     """
     if "\\" not in raw:
-        return [(m.group(1) if m.group(1) is not None else m.group(2), m.start(), m.end()) for m in _ELEMENT.finditer(raw)]
+        return [
+            (m.group(1) if m.group(1) is not None else m.group(2), m.start(), m.end())
+            for m in _ELEMENT.finditer(raw)
+        ]
     text, starts = _logical_map(raw)
     return [
         (m.group(1) if m.group(1) is not None else m.group(2), starts[m.start()], starts[m.end()])
@@ -332,7 +335,14 @@ class ScstScope:
         indent = self._indent()
         node = Node(
             "block",
-            [head, Trivia(" "), Token("LBRACE", "{"), Trivia(newline), *([Trivia(indent)] if indent else []), Token("RBRACE", "}")],
+            [
+                head,
+                Trivia(" "),
+                Token("LBRACE", "{"),
+                Trivia(newline),
+                *([Trivia(indent)] if indent else []),
+                Token("RBRACE", "}"),
+            ],
         )
         self._append(node)
         return ScstEntry(self.doc, self.node, head, node)
@@ -346,8 +356,19 @@ def _keyword_of(item: Node | Token) -> str:
 
 
 _SECTION_WORDS = frozenset(
-    {"HANDLER", "DEVICE", "TARGET_DRIVER", "TARGET", "LUN", "GROUP", "INITIATOR",
-     "DEVICE_GROUP", "TARGET_GROUP", "ALUA", "HW_TARGET"}
+    {
+        "HANDLER",
+        "DEVICE",
+        "TARGET_DRIVER",
+        "TARGET",
+        "LUN",
+        "GROUP",
+        "INITIATOR",
+        "DEVICE_GROUP",
+        "TARGET_GROUP",
+        "ALUA",
+        "HW_TARGET",
+    }
 )
 
 

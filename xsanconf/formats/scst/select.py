@@ -75,7 +75,14 @@ def _open_up(doc: Document, scope: ScstScope, entry: ScstEntry) -> ScstEntry:
     head = Token("HEAD", entry.token.text)
     node = Node(
         "block",
-        [head, Trivia(" "), Token("LBRACE", "{"), Trivia(newline), *([Trivia(indent)] if indent else []), Token("RBRACE", "}")],
+        [
+            head,
+            Trivia(" "),
+            Token("LBRACE", "{"),
+            Trivia(newline),
+            *([Trivia(indent)] if indent else []),
+            Token("RBRACE", "}"),
+        ],
     )
     edit.replace_child(scope.node, entry.token, node)
     doc.touched()
@@ -209,7 +216,9 @@ def unset_value(doc: Document, selector: str) -> int:
             if e.node is None and (e.value or "").split()[:1] == [last.filter]
         ]
     elif last.filter is not None:
-        found = [e for e in scope.all_entries(last.name) if e.node is None and e.value == last.filter]
+        found = [
+            e for e in scope.all_entries(last.name) if e.node is None and e.value == last.filter
+        ]
     else:
         found = [e for e in scope.all_entries(last.name) if e.node is None]
     for entry in found:

@@ -22,6 +22,7 @@ from xsanconf.formats.scst.model import (
     ScstConfig,
     ScstDevice,
     ScstEntry,
+    ScstLun,
     ScstScope,
     ScstTarget,
     read_number,
@@ -36,11 +37,30 @@ if TYPE_CHECKING:
 __all__ = ["duplicates", "invalid_values", "read_differently"]
 
 _SECTIONS = frozenset(
-    {"HANDLER", "DEVICE", "TARGET_DRIVER", "TARGET", "LUN", "GROUP", "INITIATOR",
-     "DEVICE_GROUP", "TARGET_GROUP", "ALUA"}
+    {
+        "HANDLER",
+        "DEVICE",
+        "TARGET_DRIVER",
+        "TARGET",
+        "LUN",
+        "GROUP",
+        "INITIATOR",
+        "DEVICE_GROUP",
+        "TARGET_GROUP",
+        "ALUA",
+    }
 )
-_FLAGS = ("write_through", "nv_cache", "o_direct", "read_only", "removable", "rotational",
-          "thin_provisioned", "blocksize", "enabled")
+_FLAGS = (
+    "write_through",
+    "nv_cache",
+    "o_direct",
+    "read_only",
+    "removable",
+    "rotational",
+    "thin_provisioned",
+    "blocksize",
+    "enabled",
+)
 
 
 def _config(file: SiteFile) -> ScstConfig:
@@ -110,51 +130,47 @@ def _device_values(file: SiteFile, device: ScstDevice) -> Iterator[Finding]:
     refused = f"the kernel refuses device '{device.name}'"
     t10, usn = device.t10_dev_id, device.usn
     if t10 is not None and len(t10.encode("utf-8", "surrogateescape")) > T10_DEV_ID_MAX:
-        yield Finding(f"{refused}: a t10_dev_id is at most {T10_DEV_ID_MAX} characters", _attribute(file, device, "t10_dev_id"))
+        yield Finding(
+            f"{refused}: a t10_dev_id is at most {T10_DEV_ID_MAX} characters",
+            _attribute(file, device, "t10_dev_id"),
+        )
     if usn is not None and len(usn.encode("utf-8", "surrogateescape")) > USN_MAX:
-        yield Finding(f"{refused}: a usn is at most {USN_MAX} characters", _attribute(file, device, "usn"))
+        yield Finding(
+            f"{refused}: a usn is at most {USN_MAX} characters", _attribute(file, device, "usn")
+        )
     for name, check in (("eui64_id", eui64_id_problem), ("naa_id", naa_id_problem)):
         value = device.value(name)
         why = check(value) if value is not None else None
         if why is not None:
-            yield Finding(f"the kernel refuses {name} {value!r}: {why}", _attribute(file, device, name))
+            yield Finding(
+                f"the kernel refuses {name} {value!r}: {why}", _attribute(file, device, name)
+            )
     filename = device.filename
     if filename is not None and not filename.startswith("/"):
-        yield Finding(f"{refused}: its filename must be an absolute path", _attribute(file, device, "filename"))
+        yield Finding(
+            f"{refused}: its filename must be an absolute path",
+            _attribute(file, device, "filename"),
+        )
     for name in _FLAGS:
         value = device.value(name)
         if value is not None and name != "enabled" and read_number(value) is None:
-            yield Finding(f"{refused}: {name} takes a number, not {value!r}", _attribute(file, device, name))
+            yield Finding(
+                f"{refused}: {name} takes a number, not {value!r}", _attribute(file, device, name)
+            )
     writes = device.write_through or device.nv_cache
     if device.handler == "vdisk_fileio" and device.read_only and writes:
         yield Finding(
-            f"{refused}: read_only 1 with write_through or nv_cache (\"Write options on read "
-            "only device\")",
+            f'{refused}: read_only 1 with write_through or nv_cache ("Write options on read '
+            'only device")',
             _attribute(file, device, "read_only"),
         )
 
 
 def _target_values(file: SiteFile, target: ScstTarget, defined: set[str]) -> Iterator[Finding]:
     where = f"{target.driver.name}/{target.name}"
-    luns = [(None, target.luns), *((g.name, g.luns) for g in target.groups)]
-    for group, found in luns:
-        numbers: dict[str, list[ScstEntry]] = {}
-        for lun in found:
-            numbers.setdefault(lun.entry.value or "", []).append(lun.entry)
-            device = lun.device
-            if device is not None and device not in defined:
-                yield Finding(
-                    f"scstadmin drops LUN {lun.entry.value} of {where}: device '{device}' is not "
-                    "defined in this file",
-                    file.location(lun.entry.token),
-                )
-        for number, entries in numbers.items():
-            if len({e.words[2] if len(e.words) > 2 else "" for e in entries}) > 1:
-                scope = f"group {group} of {where}" if group else where
-                yield Finding(
-                    f"scstadmin refuses the file: LUN {number} of {scope} has several devices",
-                    file.location(entries[-1].token),
-                )
+    yield from _lun_values(file, where, target.luns, defined)
+    for group in target.groups:
+        yield from _lun_values(file, f"group {group.name} of {where}", group.luns, defined)
     seen: dict[str, str] = {}
     for group in target.groups:
         for entry in group.scope.entries("INITIATOR") if group.scope is not None else []:
@@ -166,6 +182,27 @@ def _target_values(file: SiteFile, target: ScstTarget, defined: set[str]) -> Ite
                     file.location(entry.token),
                 )
             seen.setdefault(name, group.name)
+
+
+def _lun_values(
+    file: SiteFile, where: str, luns: list[ScstLun], defined: set[str]
+) -> Iterator[Finding]:
+    numbers: dict[str, list[ScstEntry]] = {}
+    for lun in luns:
+        numbers.setdefault(lun.entry.value or "", []).append(lun.entry)
+        device = lun.device
+        if device is not None and device not in defined:
+            yield Finding(
+                f"scstadmin drops LUN {lun.entry.value} of {where}: device '{device}' is not "
+                "defined in this file",
+                file.location(lun.entry.token),
+            )
+    for number, entries in numbers.items():
+        if len({e.words[2] if len(e.words) > 2 else "" for e in entries}) > 1:
+            yield Finding(
+                f"scstadmin refuses the file: LUN {number} of {where} has several devices",
+                file.location(entries[-1].token),
+            )
 
 
 def read_differently(file: SiteFile) -> Iterator[Finding]:
@@ -248,7 +285,7 @@ def _extra_words(file: SiteFile) -> Iterator[Finding]:
             if len(found) > 3 and entry.keyword not in ("IncomingUser", "OutgoingUser"):
                 yield Finding(
                     f"scstadmin reads only the first three words of a line: "
-                    f"'{entry.token.text[found[3][1]:]}' is ignored",
+                    f"'{entry.token.text[found[3][1] :]}' is ignored",
                     file.location(entry.token),
                 )
 
@@ -257,13 +294,18 @@ def duplicates(file: SiteFile) -> Iterator[Finding]:
     """A later block or line of the same name replaces an earlier one (a Perl hash)."""
     config = _config(file)
     for scope in _scopes(config):
-        kept = {id(e) for e in scope.entries()}
+        # entries are views made afresh by each call: compare their tokens
+        kept = {id(e.token) for e in scope.entries()}
         entries = scope.all_entries()
         for i, entry in enumerate(entries):
-            if id(entry) in kept or not entry.key:
+            if id(entry.token) in kept or not entry.key:
                 continue
             later = next(
-                (e for e in entries[i + 1 :] if id(e) in kept and entry.key[: len(e.key)] == e.key),
+                (
+                    e
+                    for e in entries[i + 1 :]
+                    if id(e.token) in kept and entry.key[: len(e.key)] == e.key
+                ),
                 None,
             )
             if later is None:
