@@ -60,7 +60,9 @@ def test_get() -> None:
 
 
 def test_set_an_attribute_changes_its_line_only() -> None:
-    after = check_edit("scst", CONF, f"{DEVICE}.filename", "/dev/drbd/by-res/vmstore", ("filename",))
+    after = check_edit(
+        "scst", CONF, f"{DEVICE}.filename", "/dev/drbd/by-res/vmstore", ("filename",)
+    )
     assert changed_lines(CONF, after) == [
         "-\t\tfilename /dev/drbd0\n",
         "+\t\tfilename /dev/drbd/by-res/vmstore\n",
@@ -80,9 +82,7 @@ def test_set_opens_a_plain_device_line_into_a_block() -> None:
 
 def test_set_adds_missing_blocks() -> None:
     after = edited(CONF, "HANDLER[vdisk_fileio].DEVICE[d2].write_through", "1")
-    assert after.endswith(
-        "HANDLER vdisk_fileio {\n\tDEVICE d2 {\n\t\twrite_through 1\n\t}\n}\n"
-    )
+    assert after.endswith("HANDLER vdisk_fileio {\n\tDEVICE d2 {\n\t\twrite_through 1\n\t}\n}\n")
     assert _get("HANDLER[vdisk_fileio].DEVICE[d2].write_through", after) == ["1"]
 
 

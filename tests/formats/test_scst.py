@@ -269,3 +269,25 @@ def test_detected_by_name_and_content() -> None:
     assert xsanconf.detect_kind("/etc/scst.conf") == "scst"
     assert xsanconf.detect_kind("/etc/modprobe.d/scst.conf") == "modprobe"
     assert xsanconf.detect_kind("/tmp/x", EXAMPLE) == "scst"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("[HANDLER vdisk]\nDEVICE d,/dev/drbd0\n", 1),  # the pre-2.0 format
+        ("setup_id 1\n[ASSIGNMENT Default_iqn.x]\n", 2),
+        ("[HANDLER vdisk extra]\n", None),  # $1 is "HANDLER vdisk": greedy to the last blank
+        ("# [HANDLER vdisk]\n", None),
+        ("INITIATOR [GROUP x]\n", 1),
+    ],
+)
+def test_the_pre_2_0_format_is_recognised_as_scstadmin_does(text: str, line: int | None) -> None:
+    config = _model(text)
+    assert config.legacy_line == line
+    if line is not None:
+        assert config.target_luns() == []
+
+
+def test_the_legacy_test_is_linear() -> None:
+    text = "[" + " [" * 200_000 + "\n"
+    assert _model(text).legacy_line is None

@@ -92,3 +92,8 @@ def test_replaced_blocks_and_lines(tmp_path: Path) -> None:
     found = _found(tmp_path, text, "SYN004")
     assert [line for line, _ in found] == [2, 8]
     assert "ignores this block and all it holds" in found[0][1]
+
+
+def test_the_pre_2_0_format(tmp_path: Path) -> None:
+    found = _found(tmp_path, "# old\n[HANDLER vdisk]\nDEVICE d,/dev/drbd0\n", "SYN005")
+    assert [(line, "pre-2.0 format" in m) for line, m in found] == [(2, True)]

@@ -183,19 +183,23 @@ def _chap(target: ScstTarget, driver: ScstTargetDriver) -> tuple[ChapAccount, ..
 
 
 def _record(
-    config: ScstConfig, lun: ScstLun, device: ScstDevice, version: tuple[int, ...] | None
+    config: ScstConfig,
+    lun: ScstLun,
+    device: ScstDevice,
+    *,
+    version: tuple[int, ...] | None,
+    chap: tuple[ChapAccount, ...],
+    initiators: tuple[str, ...] | None,
 ) -> TargetLun:
+    """One LUN; ``initiators`` is its group's list (None for the default group)."""
     target = lun.target
-    chap = _chap(target, target.driver)
     required = any(a.direction == "incoming" and a.scope == "target" for a in chap)
     read_only = bool(lun.read_only) or bool(device.read_only)
-    if lun.group is None:
+    if lun.group is None or initiators is None:
         access = TargetAccess(not required, chap_required=required, read_only=read_only)
         access_anchor = target.entry.anchor
     else:
-        access = TargetAccess(
-            False, tuple(lun.group.initiators), chap_required=required, read_only=read_only
-        )
+        access = TargetAccess(False, initiators, chap_required=required, read_only=read_only)
         access_anchor = lun.group.entry.anchor
     cache, reason, cache_anchor = device_cache(device)
     handler = device.handler
@@ -226,6 +230,8 @@ def _record(
 
 
 def target_luns(config: ScstConfig, version: tuple[int, ...] | None = None) -> list[TargetLun]:
+    if config.legacy_line is not None:
+        return []  # scstadmin converts a pre-2.0 file with the running system's state
     devices = {d.name: d for d in config.devices}
     out: list[TargetLun] = []
     for driver in config.target_drivers:
@@ -234,9 +240,21 @@ def target_luns(config: ScstConfig, version: tuple[int, ...] | None = None) -> l
         for target in driver.targets:
             if not target.enabled:
                 continue
-            luns = [*target.luns, *(lun for g in target.groups for lun in g.luns)]
-            for lun in luns:
-                device = devices.get(lun.device or "")
-                if device is not None:
-                    out.append(_record(config, lun, device, version))
+            chap = _chap(target, driver)
+            groups: list[tuple[tuple[str, ...] | None, list[ScstLun]]] = [(None, target.luns)]
+            groups += [(tuple(g.initiators), g.luns) for g in target.groups]
+            for initiators, luns in groups:
+                for lun in luns:
+                    device = devices.get(lun.device or "")
+                    if device is not None:
+                        out.append(
+                            _record(
+                                config,
+                                lun,
+                                device,
+                                version=version,
+                                chap=chap,
+                                initiators=initiators,
+                            )
+                        )
     return out

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from xsanconf import edit
 from xsanconf.formats._lines import append_last_line, remove_line
-from xsanconf.formats.scst.lexer import BLANKS
+from xsanconf.formats.scst.lexer import BLANKS, comment_start
 from xsanconf.syntax import Node, Token, Trivia
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ __all__ = [
 
 _ELEMENT = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"|([^ \t\n\x0b\x0c\r]+)')
 _HIDDEN = "<hidden>"
+
 Element = tuple[str, int, int]  # value, raw start, raw end (offsets into the token's text)
 # attributes whose values add up rather than replace one another
 LIST_ATTRIBUTES = frozenset(
@@ -112,6 +113,22 @@ def quote_value(value: str) -> str:
     if [e[0] for e in elements(result)] != [value]:
         raise ValueError(f"scstadmin would not read {value!r} back")
     return result
+
+
+_LEGACY = frozenset({"HANDLER", "GROUP", "ASSIGNMENT"})
+
+
+def _legacy_section(line: str) -> str | None:
+    """``$1`` of Perl's ``/\\[(.*)\\s+.*\\]/`` on ``line``, in linear time: from the first ``[``
+    to the last blank that a ``]`` follows (the greedy group backs off to it)."""
+    start = line.find("[")
+    close = line.rfind("]")
+    if start < 0 or close <= start:
+        return None
+    for at in range(close - 1, start, -1):
+        if line[at] in BLANKS:
+            return line[start + 1 : at]
+    return None
 
 
 def _check_name(name: str) -> str:
@@ -706,6 +723,19 @@ class ScstConfig(ScstScope):
 
     def __repr__(self) -> str:
         return f"ScstConfig({len(self.handlers)} handlers, {len(self.target_drivers)} drivers)"
+
+    @property
+    def legacy_line(self) -> int | None:
+        """The line that makes scstadmin read the file as the pre-2.0 format (a ``[HANDLER
+        ...]``, ``[GROUP ...]`` or ``[ASSIGNMENT ...]`` section, found by ``readConfigFile``'s
+        ``/\\[(.*)\\s+.*\\]/`` on each line without its comment), or None."""
+        for number, line in enumerate(self.doc.render().split("\n"), start=1):
+            if "[" not in line:
+                continue
+            cut = comment_start(line)
+            if _legacy_section(line if cut is None else line[:cut]) in _LEGACY:
+                return number
+        return None
 
     @property
     def setup_id(self) -> int | None:

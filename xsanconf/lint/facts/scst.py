@@ -207,6 +207,14 @@ def _lun_values(
 
 def read_differently(file: SiteFile) -> Iterator[Finding]:
     """Text scstadmin drops or reads otherwise than it looks."""
+    legacy = _config(file).legacy_line
+    if legacy is not None:
+        yield Finding(
+            "scstadmin reads this file as the pre-2.0 format because of this '[...]' section "
+            "and converts it with the running system's targets; write it in the current "
+            "format (scstadmin -write_config)",
+            Location(file.path, legacy, 1, legacy, 1, file.host.name),
+        )
     yield from _dropped(file)
     yield from _eaten_characters(file)
     yield from _extra_words(file)
@@ -295,22 +303,16 @@ def duplicates(file: SiteFile) -> Iterator[Finding]:
     config = _config(file)
     for scope in _scopes(config):
         # entries are views made afresh by each call: compare their tokens
-        kept = {id(e.token) for e in scope.entries()}
-        entries = scope.all_entries()
-        for i, entry in enumerate(entries):
-            if id(entry.token) in kept or not entry.key:
+        kept = {entry.key: entry for entry in scope.entries()}
+        kept_tokens = {id(e.token) for e in kept.values()}
+        for entry in scope.all_entries():
+            if id(entry.token) in kept_tokens or not entry.key:
                 continue
-            later = next(
-                (
-                    e
-                    for e in entries[i + 1 :]
-                    if id(e.token) in kept and entry.key[: len(e.key)] == e.key
-                ),
-                None,
-            )
+            key = entry.key
+            later = next((kept[key[:n]] for n in range(len(key), 0, -1) if key[:n] in kept), None)
             if later is None:
                 continue
-            what = " ".join(entry.key)
+            what = " ".join(key)
             gone = "this block and all it holds" if entry.node is not None else "this line"
             yield Finding(
                 f"'{what}' is given again at line {later.position[0]}: scstadmin keeps only the "
