@@ -97,3 +97,28 @@ def test_replaced_blocks_and_lines(tmp_path: Path) -> None:
 def test_the_pre_2_0_format(tmp_path: Path) -> None:
     found = _found(tmp_path, "# old\n[HANDLER vdisk]\nDEVICE d,/dev/drbd0\n", "SYN005")
     assert [(line, "pre-2.0 format" in m) for line, m in found] == [(2, True)]
+
+
+def test_big_scopes_lint_in_linear_time(tmp_path: Path) -> None:
+    """Each replaced line once searched the rest of its block for its replacement, and each
+    group LUN re-read its group's initiators: 20,000 of each took minutes."""
+    import time
+
+    lines = "\tenabled 1\n" * 20_000
+    group = (
+        "\t\tGROUP g {\n"
+        + "".join(f"\t\t\tLUN {n} d\n\t\t\tINITIATOR iqn.x:{n}\n" for n in range(5_000))
+        + "\t\t}\n"
+    )
+    text = (
+        DEVICE % "\t\tfilename /dev/drbd0\n"
+        + "TARGET_DRIVER iscsi {\n"
+        + lines
+        + "\tTARGET t {\n\t\tenabled 1\n"
+        + group
+        + "\t}\n}\n"
+    )
+    write_site(tmp_path / "site", {"h": {"etc/scst.conf": text}})
+    started = time.perf_counter()
+    lint(Site.load([tmp_path / "site"]))
+    assert time.perf_counter() - started < 10

@@ -143,13 +143,14 @@ class ScstEntry:
     ``node`` is the block (``None`` for a plain line); ``token`` the line or the block's head.
     """
 
-    __slots__ = ("doc", "node", "scope", "token")
+    __slots__ = ("_read", "doc", "node", "scope", "token")
 
     def __init__(self, doc: Document, scope: Node, token: Token, node: Node | None) -> None:
         self.doc = doc
         self.scope = scope
         self.token = token
         self.node = node
+        self._read: tuple[str, list[Element]] | None = None
 
     def __repr__(self) -> str:
         if self.keyword in ("IncomingUser", "OutgoingUser"):
@@ -158,7 +159,11 @@ class ScstEntry:
 
     @property
     def elements(self) -> list[Element]:
-        return elements(self.token.text)
+        text = self.token.text
+        read = self._read
+        if read is None or read[0] is not text:
+            read = self._read = (text, elements(text))
+        return read[1]
 
     @property
     def words(self) -> list[str]:
@@ -207,6 +212,37 @@ class ScstEntry:
         self.doc.touched()
 
 
+def _kept(found: list[ScstEntry]) -> list[ScstEntry]:
+    seen: set[tuple[str, ...]] = set()
+    kept: list[ScstEntry] = []
+    for entry in reversed(found):
+        key = entry.key
+        if not key or any(key[:n] in seen for n in range(1, len(key) + 1)):
+            continue
+        seen.add(key)
+        kept.append(entry)
+    kept.reverse()
+    return kept
+
+
+def _read_scope(doc: Document, node: Node) -> tuple[list[ScstEntry], list[ScstEntry]]:
+    """A scope's entries, all and kept, read once per edit of the document (rules ask about
+    the same scopes many times; the lists are not to be changed)."""
+    config = doc.model
+    cache = config._scopes if isinstance(config, ScstConfig) else None
+    if cache is not None and cache[0] == doc.generation:
+        found = cache[1].get(id(node))
+        if found is not None:
+            return found
+    everything = [ScstEntry(doc, node, t, n) for t, n in _scope_items(node)]
+    result = (everything, _kept(everything))
+    if isinstance(config, ScstConfig):
+        if cache is None or cache[0] != doc.generation:
+            cache = config._scopes = (doc.generation, {})
+        cache[1][id(node)] = result
+    return result
+
+
 def _scope_items(node: Node) -> Iterator[tuple[Token, Node | None]]:
     """The statements and named blocks directly in ``node`` (anonymous blocks and text
     scstadmin drops are no entries)."""
@@ -231,23 +267,14 @@ class ScstScope:
 
     def all_entries(self, keyword: str | None = None) -> list[ScstEntry]:
         """Every entry in file order, those scstadmin overrides included."""
-        found = [ScstEntry(self.doc, self.node, t, n) for t, n in _scope_items(self.node)]
-        return [e for e in found if keyword is None or e.keyword == keyword]
+        found = _read_scope(self.doc, self.node)[0]
+        return found if keyword is None else [e for e in found if e.keyword == keyword]
 
     def entries(self, keyword: str | None = None) -> list[ScstEntry]:
         """The entries scstadmin keeps: a later entry whose key (first three elements) is the
         same as an earlier one's, or a start of it, replaces it (a Perl hash assignment)."""
-        found = self.all_entries()
-        seen: set[tuple[str, ...]] = set()
-        kept: list[ScstEntry] = []
-        for entry in reversed(found):
-            key = entry.key
-            if not key or any(key[:n] in seen for n in range(1, len(key) + 1)):
-                continue
-            seen.add(key)
-            kept.append(entry)
-        kept.reverse()
-        return [e for e in kept if keyword is None or e.keyword == keyword]
+        kept = _read_scope(self.doc, self.node)[1]
+        return kept if keyword is None else [e for e in kept if e.keyword == keyword]
 
     def blocks(self, keyword: str) -> list[ScstEntry]:
         """The named ``keyword NAME`` entries kept (a plain ``DEVICE x`` line counts: an entry
@@ -716,10 +743,12 @@ class ScstDeviceGroup(_Named):
 class ScstConfig(ScstScope):
     """The whole file: SCST core attributes, handlers, target drivers, device groups."""
 
-    __slots__ = ()
+    __slots__ = ("_scopes",)
 
     def __init__(self, doc: Document) -> None:
         super().__init__(doc, doc.root)
+        # (document generation, id(block node) -> its entries), see _read_scope
+        self._scopes: tuple[int, dict[int, tuple[list[ScstEntry], list[ScstEntry]]]] | None = None
 
     def __repr__(self) -> str:
         return f"ScstConfig({len(self.handlers)} handlers, {len(self.target_drivers)} drivers)"
