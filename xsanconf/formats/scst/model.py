@@ -44,6 +44,8 @@ __all__ = [
     "ScstTarget",
     "ScstTargetDriver",
     "elements",
+    "empty_block",
+    "is_section_word",
     "quote_value",
 ]
 
@@ -304,7 +306,7 @@ class ScstScope:
         """Every attribute (a plain line whose keyword is not an upper-case section word)."""
         out: dict[str, list[str]] = {}
         for entry in self.entries():
-            if entry.node is None and not _is_section_word(entry.keyword):
+            if entry.node is None and not is_section_word(entry.keyword):
                 out.setdefault(entry.keyword, [])
                 if entry.value is not None and entry.value not in out[entry.keyword]:
                     out[entry.keyword].append(entry.value)
@@ -333,7 +335,7 @@ class ScstScope:
             append_last_line(self.doc.root, item)
         else:
             entries = self.all_entries()
-            if entries and not _is_section_word(_keyword_of(item)):
+            if entries and not is_section_word(_keyword_of(item)):
                 # attributes go after the last attribute line, before the sub-blocks
                 plain = [e for e in entries if e.node is None]
                 anchor = plain[-1].anchor if plain else None
@@ -377,19 +379,23 @@ class ScstScope:
         newline = edit.newline_style(self.doc.root)
         head = Token("HEAD", f"{_check_name(keyword)} {quote_value(name)}")
         indent = self._indent()
-        node = Node(
-            "block",
-            [
-                head,
-                Trivia(" "),
-                Token("LBRACE", "{"),
-                Trivia(newline),
-                *([Trivia(indent)] if indent else []),
-                Token("RBRACE", "}"),
-            ],
-        )
+        node = empty_block(head, indent, newline)
         self._append(node)
         return ScstEntry(self.doc, self.node, head, node)
+
+
+def empty_block(head: Token, indent: str, newline: str) -> Node:
+    """A block node ``head {`` / ``}`` whose closing brace stands at ``indent``."""
+    children: list[Node | Token | Trivia] = [
+        head,
+        Trivia(" "),
+        Token("LBRACE", "{"),
+        Trivia(newline),
+    ]
+    if indent:
+        children.append(Trivia(indent))
+    children.append(Token("RBRACE", "}"))
+    return Node("block", children)
 
 
 def _keyword_of(item: Node | Token) -> str:
@@ -399,7 +405,7 @@ def _keyword_of(item: Node | Token) -> str:
     return found[0][0] if found else ""
 
 
-_SECTION_WORDS = frozenset(
+SECTION_WORDS = frozenset(
     {
         "HANDLER",
         "DEVICE",
@@ -416,8 +422,9 @@ _SECTION_WORDS = frozenset(
 )
 
 
-def _is_section_word(word: str) -> bool:
-    return word in _SECTION_WORDS
+def is_section_word(word: str) -> bool:
+    """Whether ``word`` names a block or an entry rather than an attribute."""
+    return word in SECTION_WORDS
 
 
 def _parent_of(root: Node, node: Node) -> Node | None:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from xsanconf import edit
 from xsanconf.formats._lines import check_one_line, steps_of
-from xsanconf.formats.scst.model import ScstEntry, ScstScope, quote_value
+from xsanconf.formats.scst.model import ScstEntry, ScstScope, empty_block, quote_value
 from xsanconf.select import SelectorError, Step
-from xsanconf.syntax import Node, Token, Trivia
+from xsanconf.syntax import Token
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
@@ -73,17 +73,7 @@ def _open_up(doc: Document, scope: ScstScope, entry: ScstEntry) -> ScstEntry:
     newline = edit.newline_style(doc.root)
     indent = edit.indent_before(scope.node, entry.token)
     head = Token("HEAD", entry.token.text)
-    node = Node(
-        "block",
-        [
-            head,
-            Trivia(" "),
-            Token("LBRACE", "{"),
-            Trivia(newline),
-            *([Trivia(indent)] if indent else []),
-            Token("RBRACE", "}"),
-        ],
-    )
+    node = empty_block(head, indent, newline)
     edit.replace_child(scope.node, entry.token, node)
     doc.touched()
     return ScstEntry(doc, scope.node, head, node)

@@ -25,6 +25,7 @@ from xsanconf.formats.scst.model import (
     ScstLun,
     ScstScope,
     ScstTarget,
+    is_section_word,
     read_number,
 )
 from xsanconf.lint.diagnostics import Location
@@ -36,20 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["duplicates", "invalid_values", "read_differently"]
 
-_SECTIONS = frozenset(
-    {
-        "HANDLER",
-        "DEVICE",
-        "TARGET_DRIVER",
-        "TARGET",
-        "LUN",
-        "GROUP",
-        "INITIATOR",
-        "DEVICE_GROUP",
-        "TARGET_GROUP",
-        "ALUA",
-    }
-)
 _FLAGS = (
     "write_through",
     "nv_cache",
@@ -103,7 +90,7 @@ def _three_word_attributes(file: SiteFile, config: ScstConfig) -> Iterator[Findi
 def _attribute_lines(scope: ScstScope) -> dict[str, list[ScstEntry]]:
     out: dict[str, list[ScstEntry]] = {}
     for entry in scope.entries():
-        if entry.node is None and entry.value is not None and entry.keyword not in _SECTIONS:
+        if entry.node is None and entry.value is not None and not is_section_word(entry.keyword):
             out.setdefault(entry.keyword, []).append(entry)
     return out
 
