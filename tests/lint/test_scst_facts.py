@@ -122,3 +122,16 @@ def test_big_scopes_lint_in_linear_time(tmp_path: Path) -> None:
     started = time.perf_counter()
     lint(Site.load([tmp_path / "site"]))
     assert time.perf_counter() - started < 10
+
+
+def test_many_dropped_pieces_lint_in_linear_time(tmp_path: Path) -> None:
+    """Each text dropped before a '}' looked for the file's last token again: 1,500 one-line
+    blocks took 20 s (tests/test_fuzz.py's repeated line)."""
+    import time
+
+    text = "resource r { on a { device /dev/drbd0; } }\n" * 1500
+    write_site(tmp_path / "site", {"h": {"etc/scst.conf": text}})
+    started = time.perf_counter()
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("SYN005",)))
+    assert time.perf_counter() - started < 8
+    assert len(result.diagnostics) == 101  # 100 shown, one saying how many more

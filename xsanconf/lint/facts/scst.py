@@ -208,6 +208,7 @@ def read_differently(file: SiteFile) -> Iterator[Finding]:
 
 
 def _dropped(file: SiteFile) -> Iterator[Finding]:
+    last = _last_token(file.doc.root)
     stack: list[Node] = [file.doc.root]
     while stack:
         node = stack.pop()
@@ -216,7 +217,7 @@ def _dropped(file: SiteFile) -> Iterator[Finding]:
                 stack.append(child)
                 yield from _block_findings(file, child)
             elif isinstance(child, Token) and child.kind == "LOST":
-                if child is _last_token(file.doc.root):
+                if child is last:
                     yield Finding(
                         "the last line has no newline: scstadmin drops it; end the file with a "
                         "newline",
