@@ -136,6 +136,7 @@ def test_setup_id_leaves_a_default_identity_unknown() -> None:
     assert lun.identity.wwid is None and "setup_id" in str(lun.identity.reason)
     (explicit,) = _luns("setup_id 0x1234\n" + _device("vdisk_blockio", "\t\tt10_dev_id abc\n"))
     assert explicit.identity.wwid is not None
+    assert explicit.identity.serial is None  # the default usn carries setup_id as well
 
 
 def test_pass_through_devices_have_no_known_identity() -> None:

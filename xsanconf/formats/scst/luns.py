@@ -115,10 +115,12 @@ def device_identity(
         product=device.prod_id,
     )
     wwid: Wwid = found.wwid
+    # a default usn carries setup_id too, which a device opened at boot has not seen yet
+    serial = found.usn if device.usn is not None or not setup_id else None
     return LunIdentity(
         found.vendor,
         found.product,
-        found.usn,
+        serial,
         wwid,
         "explicit" if explicit else "default",
         designator=found.designator,
