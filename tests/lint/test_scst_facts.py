@@ -87,11 +87,14 @@ def test_replaced_blocks_and_lines(tmp_path: Path) -> None:
         "\tTARGET t {\n\t\tLUN 1 b\n\t}\n"
         "\tenabled 1\n"
         "\tenabled 1\n"  # the same line twice: the first is the one dropped
+        '\tIncomingUser "joe 0123456789ab"\n'
+        '\tIncomingUser "joe 0123456789ab"\n'
         "}\n"
     )
     found = _found(tmp_path, text, "SYN004")
-    assert [line for line, _ in found] == [2, 8]
+    assert [line for line, _ in found] == [2, 8, 10]
     assert "ignores this block and all it holds" in found[0][1]
+    assert found[2][1].startswith("'IncomingUser joe' is given again")  # no secret shown
 
 
 def test_the_pre_2_0_format(tmp_path: Path) -> None:

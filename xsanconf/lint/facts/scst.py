@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["duplicates", "invalid_values", "read_differently"]
 
+_ACCOUNTS = ("IncomingUser", "OutgoingUser")
+
 _FLAGS = (
     "write_through",
     "nv_cache",
@@ -278,7 +280,7 @@ def _extra_words(file: SiteFile) -> Iterator[Finding]:
     for scope in _scopes(config):
         for entry in scope.all_entries():
             found = entry.elements
-            if len(found) > 3 and entry.keyword not in ("IncomingUser", "OutgoingUser"):
+            if len(found) > 3 and entry.keyword not in _ACCOUNTS:
                 yield Finding(
                     f"scstadmin reads only the first three words of a line: "
                     f"'{entry.token.text[found[3][1] :]}' is ignored",
@@ -300,7 +302,9 @@ def duplicates(file: SiteFile) -> Iterator[Finding]:
             later = next((kept[key[:n]] for n in range(len(key), 0, -1) if key[:n] in kept), None)
             if later is None:
                 continue
-            what = " ".join(key)
+            # an account's key holds its secret: name the user only
+            shown = key if key[0] not in _ACCOUNTS else (key[0], *(key[1:2] and key[1].split()[:1]))
+            what = " ".join(shown)
             gone = "this block and all it holds" if entry.node is not None else "this line"
             yield Finding(
                 f"'{what}' is given again at line {later.position[0]}: scstadmin keeps only the "
