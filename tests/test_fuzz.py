@@ -291,6 +291,7 @@ _LINTED_AT = {
     "xen-domain": "etc/xen/guest.cfg",
     "shell-vars": "etc/default/x",
     "lvm": "etc/lvm/lvm.conf",
+    "scst": "etc/scst.conf",
 }
 
 

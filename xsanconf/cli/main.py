@@ -402,6 +402,10 @@ compares them):
                  (a value xm's Python code computes prints as the file writes it)
   xl-conf        autoballoon   vif.default.bridge   (the key, taken whole)
   lvm            devices/filter   global/use_lvmetad   (the path; a value as LVM writes it)
+  scst           setup_id   HANDLER[vdisk_blockio].DEVICE[disk1].t10_dev_id
+                 TARGET_DRIVER[iscsi].TARGET[IQN].enabled   ...TARGET[IQN].LUN[0] (value: device)
+                 ...TARGET[IQN].GROUP[g].INITIATOR (a list: set adds)   ...INITIATOR[PATTERN]
+                 ...TARGET[IQN].IncomingUser (value: USER SECRET)   ...IncomingUser[USER]
 
 get prints one value a line (every entry of a list) and exits 1 when nothing is set;
 unset exits 1 when there was nothing to remove; a bad selector exits 2."""

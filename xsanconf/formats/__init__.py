@@ -213,6 +213,14 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         _drbd,
         (r"drbd\.conf", r"global_common\.conf", r"[^/]*\.res", r"drbd\.d/[^/]+"),
     ),
+    # before ietd: ietd's sniffing takes the "TARGET iqn...." lines of an scst.conf
+    FormatEntry(
+        "scst",
+        "xsanconf.formats.scst",
+        "SCST /etc/scst.conf (scstadmin)",
+        lambda p: p.name == "scst.conf" and not _other_drop_in(p.parent.name, ""),
+        (r"scst\.conf",),
+    ),
     FormatEntry(
         "ietd",
         "xsanconf.formats.ietd",

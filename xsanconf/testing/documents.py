@@ -15,6 +15,7 @@ from xsanconf.testing.lvm import lvm_documents
 from xsanconf.testing.modprobe import modprobe_documents
 from xsanconf.testing.modules import modules_documents
 from xsanconf.testing.multipath import multipath_documents
+from xsanconf.testing.scst import scst_documents
 from xsanconf.testing.shell_vars import shell_vars_documents
 from xsanconf.testing.systemd_unit import unit_files
 from xsanconf.testing.tgt import tgt_documents
@@ -40,6 +41,7 @@ DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "xend-config": xend_configs(),
     "xl-conf": xl_confs(),
     "xen-domain": st.one_of(xen_configs(), xen_programs()),
+    "scst": scst_documents(),
     "shell-vars": shell_vars_documents(),
     "lvm": lvm_documents(),
 }
