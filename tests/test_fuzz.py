@@ -288,6 +288,7 @@ _LINTED_AT = {
     "xl-conf": "etc/xen/xl.conf",
     "xen-domain": "etc/xen/guest.cfg",
     "shell-vars": "etc/default/x",
+    "cib": "var/lib/pacemaker/cib/cib.xml",
 }
 
 
@@ -302,6 +303,7 @@ def _through_everything(text: str, kind: str, root: Path) -> None:
         xsanconf.to_data(doc)
     path = root / "h" / _LINTED_AT[kind]
     path.parent.mkdir(parents=True, exist_ok=True)
+    (root / "h" / "etc").mkdir(exist_ok=True)  # a host root (the CIB is outside etc)
     path.write_text(text, encoding="utf-8", errors="surrogateescape")
     lint(Site.load([root / "h"]))
     path.unlink()

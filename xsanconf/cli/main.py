@@ -391,6 +391,8 @@ compares them):
   xend-config    xend-relocation-server   xend-relocation-hosts-allow
   xen-domain     memory   name   disk   disk[0]   (numbers, 'strings' and [lists] as written)
   xl-conf        autoballoon   vif.default.bridge   (the key, taken whole)
+  cib            property[stonith-enabled]   nodes   resource[ID]   resource[ID].params.NAME
+                 resource[ID].meta.NAME   (get only: the CIB is changed with pcs or crm)
 
 get prints one value a line (every entry of a list) and exits 1 when nothing is set;
 unset exits 1 when there was nothing to remove; a bad selector exits 2."""

@@ -41,6 +41,7 @@ __all__ = [
     "SiteError",
     "SiteFile",
     "SiteProblem",
+    "CIB_FILES",
     "on_disk",
     "read_drbd_order",
     "resolve_in_root",
@@ -398,6 +399,7 @@ class _SiteLoader:
         reader = _HostReader(self.site, host, root, real_root)
         host.name = name or _host_name(reader, root, real_root)
         reader.read_etc()
+        reader.read_cib()
         reader.resolve_drbd()
         self.site.add_host(host)
 
@@ -597,6 +599,27 @@ class _HostReader:
                 elif kind is not None:
                     self.read(rel, kind)
             stack.extend(reversed(subdirs))
+
+    def read_cib(self) -> None:
+        """The host's Pacemaker CIB: the first of :data:`CIB_FILES` it holds (one CIB a host:
+        the file on disk, a capture and crm_report's copy hold the same configuration)."""
+        for pattern in CIB_FILES:
+            for rel in self._cib_candidates(pattern):
+                if os.path.lexists(self.fs(rel)):
+                    self.read(rel, "cib")
+                    return
+
+    def _cib_candidates(self, pattern: str) -> list[str]:
+        """``pattern`` itself, or for ``DIR/*/NAME`` each node directory (the host's first)."""
+        base, star, name = pattern.partition("/*/")
+        if not star:
+            return [pattern]
+        try:
+            nodes = sorted(os.listdir(self.real(base)))
+        except OSError:
+            return []
+        nodes.sort(key=lambda node: node != self.host.name)
+        return [f"{base}/{node}/{name}" for node in nodes]
 
     def read(self, rel: str, kind: str) -> SiteFile | None:
         """Load one file, or record why it cannot be read."""
@@ -892,8 +915,25 @@ _CONTEXT_DIRS_OUTSIDE_ETC = (
     "var/lib/multipath",
 )
 
-# Files outside etc that rules read for context: the kernel command line (boot_cmdline).
-_CONTEXT_FILES_OUTSIDE_ETC = ("boot/grub/grub.cfg", "boot/grub2/grub.cfg", "proc/cmdline")
+# Where a host's Pacemaker CIB is, first found first: the file the cib daemon writes, a capture
+# of the live CIB (``cibadmin -Q > cib.xml`` or ``pcs cluster cib cib.xml`` beside etc/), and
+# what crm_report writes for a node in an unpacked sosreport (the node's own directory first).
+CIB_FILES = (
+    "var/lib/pacemaker/cib/cib.xml",
+    "var/lib/heartbeat/crm/cib.xml",  # Pacemaker 1.0 / heartbeat
+    "cib.xml",
+    "sos_commands/pacemaker/crm_report/*/cib.xml",
+)
+
+# Files outside etc that rules read for context: the kernel command line (boot_cmdline)
+# and Pacemaker's CIB where the cib daemon keeps it (CLU rules; see CIB_FILES).
+_CONTEXT_FILES_OUTSIDE_ETC = (
+    "boot/grub/grub.cfg",
+    "boot/grub2/grub.cfg",
+    "proc/cmdline",
+    "var/lib/pacemaker/cib/cib.xml",
+    "var/lib/heartbeat/crm/cib.xml",
+)
 
 # Names that are files, never directories, wherever a codec reads them.
 _FILE_SUFFIXES = (".conf", ".res", ".iscsi", ".allow", ".deny")
