@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 from typer.testing import CliRunner
 
 import xsanconf
@@ -13,6 +14,7 @@ from xsanconf.formats.cib.luns import agent_serial_default, lio_wwid
 from xsanconf.formats.cib.model import Cib
 from xsanconf.formats.cib.xml import MAX_DEPTH
 from xsanconf.secrets import redact_document
+from xsanconf.testing.cib import cib_documents
 
 DATA = Path(__file__).parent / "data" / "cib"
 PAIR = DATA / "drbd-iet-pair.xml"
@@ -412,3 +414,17 @@ def test_a_cloned_lu_with_a_default_identity_is_not_predicted() -> None:
     )
     identity = cib(text).target_luns()[0].identity
     assert identity.wwid is None and "clone" in (identity.reason or "")
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=cib_documents())
+def test_generated_cibs_render_back_and_read(text: str) -> None:
+    doc = xsanconf.loads(text, "cib")
+    assert xsanconf.dumps(doc) == text
+    model = doc.model
+    assert model.root is not None
+    data = xsanconf.to_data(doc)
+    assert data["directives"][0]["name"] == "cib"
+    for primitive in model.primitives.values():
+        assert primitive.element.start.text.startswith("<primitive")
+    model.target_luns()

@@ -125,6 +125,12 @@ def test_notify_may_come_from_rsc_defaults_and_a_rule_makes_it_unknown(tmp_path:
         "</meta_attributes></rsc_defaults></configuration>",
     )
     assert run(tmp_path / "b", "CLU001", defaults) == []
+    on_the_primitive = resources.replace(
+        '<instance_attributes id="p_drbd-ia">',
+        f'<meta_attributes id="p-meta">{nv("p", notify="true")}</meta_attributes>'
+        '<instance_attributes id="p_drbd-ia">',
+    )
+    assert len(run(tmp_path / "d", "CLU001", cib(on_the_primitive))) == 1
     ruled = resources.replace(
         '<meta_attributes id="ms-meta">',
         '<meta_attributes id="ms-meta"><rule id="r" score="0"><expression id="e" '

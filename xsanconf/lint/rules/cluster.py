@@ -73,8 +73,11 @@ def _dual_primary(view: ResourceView) -> bool:
 
 @rule("CLU001", "drbd-clone-misconfigured", Severity.ERROR, scope="host", needs=("cib",))
 def drbd_clone_misconfigured(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """An ocf:linbit:drbd resource that is no promotable clone with notify, or runs a DRBD
-    resource the host lacks or allows two primaries DRBD does not."""
+    """A DRBD clone without promotion or notify, or for a resource DRBD lacks or cannot run.
+
+    ``ocf:linbit:drbd`` must be a promotable clone with ``notify=true``, name a resource the
+    host's DRBD configuration defines, and promote two instances only where DRBD allows two
+    primaries."""
     for host, file, cib in _cibs(site):
         views = {v.name: v for v in _drbd(site, ctx).of_host(host)}
         for primitive in drbd_primitives(cib):
@@ -139,7 +142,8 @@ def _clone_problems(
         return
     from xsanconf.formats.cib.model import is_true
 
-    notify = cib.meta(primitive.id, "notify")
+    # a clone option: Pacemaker reads it from the clone (or the defaults), not the primitive
+    notify = cib.meta(clone.id, "notify")
     if not is_true(notify):
         shown = "is not set" if notify is None else f"is {notify}"
         yield ctx.diagnostic(
