@@ -57,3 +57,21 @@ def test_a_hostile_cib_is_a_syntax_error_not_a_crash(tmp_path: Path) -> None:
     write_site(tmp_path, {"san1": {"var/lib/pacemaker/cib/cib.xml": bad}})
     found = lint(Site.load([tmp_path])).diagnostics
     assert [(d.code, d.location.line, d.location.column) for d in found] == [("SYN001", 1, 1)]
+
+
+@pytest.mark.parametrize("rel", ["cib.xml", "sos_commands/pacemaker/crm_report/san1/cib.xml"])
+def test_a_captured_cib_given_alone_loads_its_host(tmp_path: Path, rel: str) -> None:
+    """As the pre-commit hook passes a changed capture: it names its host root."""
+    write_site(tmp_path, {"san1": {rel: CIB.format(n=1)}})
+    site = Site.load([tmp_path / "san1" / rel])
+    assert [h.name for h in site.hosts] == ["san1"]
+    assert [f.rel for f in site.hosts[0].documents("cib")] == [rel]
+
+
+def test_a_cib_xml_elsewhere_names_no_host(tmp_path: Path) -> None:
+    from xsanconf.lint.site import SiteError
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "cib.xml").write_text(CIB.format(n=1))
+    with pytest.raises(SiteError):
+        Site.load([tmp_path / "notes" / "cib.xml"])

@@ -444,6 +444,9 @@ def _root_outside_etc(path: str) -> str | None:
         if path == rel or path.endswith("/" + rel):
             root = path[: -len(rel)].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
+    captured = _cib_capture_root(path)
+    if captured is not None:
+        return captured
     padded = "/" + posixpath.dirname(path) + "/"
     for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_CONTEXT_DIRS_OUTSIDE_ETC):
         at = padded.find(f"/{rel_dir}/")
@@ -453,6 +456,21 @@ def _root_outside_etc(path: str) -> str | None:
             root = padded[1 : at + 1].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
     return None
+
+
+def _cib_capture_root(path: str) -> str | None:
+    """The host root of a captured CIB: ``ROOT/cib.xml`` beside ``ROOT/etc``, or crm_report's
+    ``ROOT/sos_commands/pacemaker/crm_report/NODE/cib.xml``; None for any other file."""
+    parts = path.split("/")
+    if parts[-1] != "cib.xml":
+        return None
+    if parts[-5:-2] == ["sos_commands", "pacemaker", "crm_report"]:
+        root = "/".join(parts[:-5])
+    else:
+        root = "/".join(parts[:-1])
+        if not os.path.isdir(os.path.join(root or ".", "etc")):
+            return None
+    return root or ("/" if path.startswith("/") else ".")
 
 
 def _host_root(path: str) -> str:
@@ -924,6 +942,9 @@ CIB_FILES = (
     "cib.xml",
     "sos_commands/pacemaker/crm_report/*/cib.xml",
 )
+
+# The captured CIBs of CIB_FILES, as regular expressions over the path below the host root.
+CIB_CAPTURES = (r"cib\.xml", r"sos_commands/pacemaker/crm_report/[^/]+/cib\.xml")
 
 # Files outside etc that rules read for context: the kernel command line (boot_cmdline)
 # and Pacemaker's CIB where the cib daemon keeps it (CLU rules; see CIB_FILES).
