@@ -12,10 +12,10 @@ import re
 
 from xsanconf.formats import path_fragments
 from xsanconf.lint.site import (
-    CIB_CAPTURES,
     _CONFIG_DIRS_OUTSIDE_ETC,
     _CONTEXT_DIRS_OUTSIDE_ETC,
     _CONTEXT_FILES_OUTSIDE_ETC,
+    CIB_CAPTURES,
 )
 
 __all__ = ["CONTEXT_PATHS", "files_pattern"]
