@@ -87,7 +87,7 @@ class _Builder:
         self._mark = (0, 0)
         self.pos = 0  # char offset up to which the text is placed in the tree
         self.root = Node("start", [])
-        self.stack: list[tuple[Element | Node, int]] = [(self.root, 0)]
+        self.stack: list[tuple[Element | Node, bool]] = [(self.root, False)]  # (node, empty)
 
     def char_offset(self, byte_index: int) -> int:
         if self.ascii:
@@ -134,7 +134,7 @@ class _Builder:
         self.stack[-1][0].children.append(element)
         if len(self.stack) > MAX_DEPTH:
             raise _RefusedError(byte_index, f"elements nested deeper than {MAX_DEPTH} levels")
-        self.stack.append((element, 1 if empty else 0))
+        self.stack.append((element, empty))
 
     def end(self, byte_index: int) -> None:
         element, empty = self.stack.pop()
