@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import xsanconf
 from xsanconf.cli.main import app
-from xsanconf.formats.cib.luns import agent_serial_default, lio_wwid
+from xsanconf.formats.cib.luns import agent_serial_default, lio_wwid, tgt_wwid
 from xsanconf.formats.cib.model import Cib
 from xsanconf.formats.cib.xml import MAX_DEPTH
 from xsanconf.secrets import redact_document
@@ -400,10 +400,16 @@ def test_an_unknown_implementation_leaves_the_wwid_unknown() -> None:
     assert "binaries" in (identity.reason or "")
     # the host says which target software it runs
     assert cib(text).target_luns(implementation="iet")[0].identity.wwid is not None
+
+
+def test_tgt_presents_an_naa_designator_of_the_scsi_id() -> None:
     tgt = cib(
         wrap(_lu("lu", {"target_iqn": IQN, "lun": "1", "path": "/dev/x", "implementation": "tgt"}))
     )
-    assert tgt.target_luns()[0].identity.wwid is None
+    # tgt 1.0.46+: the NAA 6 designator of scsi_id (the reference's worked example: tgt's
+    # own default scsi_id for tid 1, LUN 1)
+    assert str(tgt_wwid("IET     00010001")) == "360000000000000000e00000000010001"
+    assert str(tgt.target_luns()[0].identity.wwid) == str(tgt_wwid("lu"))
 
 
 def test_a_cloned_lu_with_a_default_identity_is_not_predicted() -> None:

@@ -10,7 +10,10 @@ iSCSILogicalUnit.in``) hands each implementation:
   WWID is IET's T10 designator of ``ScsiId`` (:func:`xsanconf.domain.wwid.iet_identity`);
   vendor and product are IET's fixed ``IET`` / ``VIRTUAL-DISK``.
 * ``tgt``: ``tgtadm --op update --params scsi_id=...,scsi_sn=...,vendor_id=...,product_id=...``;
-  the WWID tgt derives from them is not predicted here (``wwid`` is None with the reason).
+  tgt 1.0.46 and later present an NAA 6 designator made of ``scsi_id``'s characters, one nibble
+  each (a hex digit's value, any other character 0; the last 32 count; the first nibble forced
+  to 6), which udev prefers: the WWID is ``3`` and those 32 nibbles.  Older tgt derive it from
+  the target id and LUN (the reason says so).
 * ``lio`` (``tcm_node --setunitserial``) and ``lio-t`` (``wwn/vpd_unit_serial``): only
   ``scsi_sn`` reaches the target, as the unit serial; LIO builds its NAA 6 designator from the
   serial's hex digits after its IEEE company id 0x001405, so the WWID is ``36001405`` followed
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
     from xsanconf.formats.cib.model import Cib, Primitive
     from xsanconf.syntax import Node, Token
 
-__all__ = ["AGENT_IMPLEMENTATIONS", "agent_serial_default", "lio_wwid", "target_luns"]
+__all__ = ["AGENT_IMPLEMENTATIONS", "agent_serial_default", "lio_wwid", "target_luns", "tgt_wwid"]
 
 AGENT_IMPLEMENTATIONS = ("iet", "tgt", "lio", "lio-t")
 _SCSI_ID_DEFAULT_LEN = 16
@@ -43,6 +46,8 @@ _SCSI_SN_DEFAULT_LEN = 8
 _LIO_COMPANY_ID = "001405"  # the IEEE OUI LIO puts in its NAA designators
 _LIO_VENDOR_DIGITS = 25  # 36 bits of vendor id and 64 of extension, in hex digits
 _NOT_HEX = re.compile(r"[^0-9a-fA-F]")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_NAA_MASK = (1 << 128) - 1
 
 
 def agent_serial_default(instance: str) -> str:
@@ -54,6 +59,14 @@ def lio_wwid(serial: str) -> Wwid:
     """The WWID multipath sees for a LIO LUN with unit serial ``serial`` (NAA 6 designator)."""
     digits = _NOT_HEX.sub("", serial)[:_LIO_VENDOR_DIGITS].lower()
     return Wwid("36" + _LIO_COMPANY_ID + digits.ljust(_LIO_VENDOR_DIGITS, "0"))
+
+
+def tgt_wwid(scsi_id: str) -> Wwid:
+    """The WWID multipath sees for a tgt (1.0.46+) LU with ``scsi_id`` (its NAA 6 designator)."""
+    value = 0
+    for ch in scsi_id:
+        value = ((value << 4) | (int(ch, 16) if ch in _HEX else 0)) & _NAA_MASK
+    return Wwid("36" + f"{value:032x}"[1:])
 
 
 def _identity(
@@ -98,9 +111,20 @@ def _identity(
         )
     source = "explicit" if given_id is not None and given_sn is not None else "default"
     if implementation == "tgt":
-        why = "the WWID tgt derives from scsi_id/scsi_sn is not predicted from the CIB"
+        source = "explicit" if given_id is not None else "default"
+        why = (
+            "the NAA 6 designator tgt 1.0.46 and later make of scsi_id; tgt 1.0.37-1.0.45 "
+            "present one made of the target id and LUN instead"
+        )
         return LunIdentity(
-            params.get("vendor_id"), params.get("product_id"), serial, None, source, why
+            params.get("vendor_id") or "IET",
+            params.get("product_id") or "VIRTUAL-DISK",
+            serial,
+            tgt_wwid(scsi_id),
+            source,
+            why,
+            "naa",
+            scsi_id.encode("utf-8", "surrogateescape"),
         )
     why = (
         "no implementation= parameter: the agent picks iet, tgt, lio or lio-t from the "
