@@ -292,6 +292,7 @@ _LINTED_AT = {
     "shell-vars": "etc/default/x",
     "lvm": "etc/lvm/lvm.conf",
     "scst": "etc/scst.conf",
+    "cib": "var/lib/pacemaker/cib/cib.xml",
 }
 
 
@@ -306,6 +307,7 @@ def _through_everything(text: str, kind: str, root: Path) -> None:
         xsanconf.to_data(doc)
     path = root / "h" / _LINTED_AT[kind]
     path.parent.mkdir(parents=True, exist_ok=True)
+    (root / "h" / "etc").mkdir(exist_ok=True)  # a host root (the CIB is outside etc)
     path.write_text(text, encoding="utf-8", errors="surrogateescape")
     lint(Site.load([root / "h"]))
     path.unlink()

@@ -406,6 +406,8 @@ compares them):
                  TARGET_DRIVER[iscsi].TARGET[IQN].enabled   ...TARGET[IQN].LUN[0] (value: device)
                  ...TARGET[IQN].GROUP[g].INITIATOR (a list: set adds)   ...INITIATOR[PATTERN]
                  ...TARGET[IQN].IncomingUser (value: USER SECRET)   ...IncomingUser[USER]
+  cib            property[stonith-enabled]   nodes   resource[ID]   resource[ID].params.NAME
+                 resource[ID].meta.NAME   (get only: the CIB is changed with pcs or crm)
 
 get prints one value a line (every entry of a list) and exits 1 when nothing is set;
 unset exits 1 when there was nothing to remove; a bad selector exits 2."""

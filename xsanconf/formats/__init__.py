@@ -19,11 +19,23 @@ if TYPE_CHECKING:
     from xsanconf.document import Document
     from xsanconf.syntax import Node
 
-__all__ = ["KINDS", "Codec", "FormatEntry", "codec", "detect_kind", "entry", "path_fragments"]
+__all__ = [
+    "KINDS",
+    "Codec",
+    "FormatEntry",
+    "codec",
+    "detect_kind",
+    "entry",
+    "path_fragments",
+    "read_only",
+]
 
 
 class Codec(Protocol):
     """What a format module provides.
+
+    A read-only kind (its files are changed by their own tools) sets ``READ_ONLY`` to the
+    reason; its ``build``, ``set_value`` and ``unset_value`` raise ``ValueError`` with it.
 
     Optional: ``problems(doc, text)`` (input the format tolerates but flags), and for formats
     whose files hold secrets ``redact(directive)`` (plain data) and ``token_secrets(token)``
@@ -337,6 +349,13 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         _shell_vars,
         (r"default/[^/]+", r"default/grub\.d/[^/]+\.cfg"),
     ),
+    FormatEntry(
+        "cib",
+        "xsanconf.formats.cib",
+        "Pacemaker CIB, var/lib/pacemaker/cib/cib.xml or a saved cibadmin -Q (read-only)",
+        lambda p: p.name == "cib.xml",
+        (r"cib\.xml",),
+    ),
 )
 
 _BY_KIND = {e.kind: e for e in _ENTRIES}
@@ -371,6 +390,12 @@ def codec(kind: str) -> Codec:
             raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
         found = _loaded[kind] = importlib.import_module(entry(kind).module)  # type: ignore[assignment]
     return found
+
+
+def read_only(kind: str) -> str | None:
+    """Why files of ``kind`` are not written (``xsanconf set``, ``build``); None when they are."""
+    reason: str | None = getattr(codec(kind), "READ_ONLY", None)
+    return reason
 
 
 def path_fragments() -> tuple[str, ...]:

@@ -42,6 +42,7 @@ __all__ = [
     "SiteError",
     "SiteFile",
     "SiteProblem",
+    "CIB_FILES",
     "on_disk",
     "read_drbd_order",
     "resolve_in_root",
@@ -407,6 +408,7 @@ class _SiteLoader:
         reader = _HostReader(self.site, host, root, real_root)
         host.name = name or _host_name(reader, root, real_root)
         reader.read_etc()
+        reader.read_cib()
         reader.resolve_drbd()
         reader.resolve_tgt()
         self.site.add_host(host)
@@ -455,6 +457,9 @@ def _root_outside_etc(path: str) -> str | None:
         if path == rel or path.endswith("/" + rel):
             root = path[: -len(rel)].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
+    captured = _cib_capture_root(path)
+    if captured is not None:
+        return captured
     padded = "/" + posixpath.dirname(path) + "/"
     for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_CONTEXT_DIRS_OUTSIDE_ETC):
         at = padded.find(f"/{rel_dir}/")
@@ -464,6 +469,21 @@ def _root_outside_etc(path: str) -> str | None:
             root = padded[1 : at + 1].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
     return None
+
+
+def _cib_capture_root(path: str) -> str | None:
+    """The host root of a captured CIB: ``ROOT/cib.xml`` beside ``ROOT/etc``, or crm_report's
+    ``ROOT/sos_commands/pacemaker/crm_report/NODE/cib.xml``; None for any other file."""
+    parts = path.split("/")
+    if parts[-1] != "cib.xml":
+        return None
+    if parts[-5:-2] == ["sos_commands", "pacemaker", "crm_report"]:
+        root = "/".join(parts[:-5])
+    else:
+        root = "/".join(parts[:-1])
+        if not os.path.isdir(os.path.join(root or ".", "etc")):
+            return None
+    return root or ("/" if path.startswith("/") else ".")
 
 
 def _host_root(path: str) -> str:
@@ -610,6 +630,27 @@ class _HostReader:
                 elif kind is not None:
                     self.read(rel, kind)
             stack.extend(reversed(subdirs))
+
+    def read_cib(self) -> None:
+        """The host's Pacemaker CIB: the first of :data:`CIB_FILES` it holds (one CIB a host:
+        the file on disk, a capture and crm_report's copy hold the same configuration)."""
+        for pattern in CIB_FILES:
+            for rel in self._cib_candidates(pattern):
+                if os.path.lexists(self.fs(rel)):
+                    self.read(rel, "cib")
+                    return
+
+    def _cib_candidates(self, pattern: str) -> list[str]:
+        """``pattern`` itself, or for ``DIR/*/NAME`` each node directory (the host's first)."""
+        base, star, name = pattern.partition("/*/")
+        if not star:
+            return [pattern]
+        try:
+            nodes = sorted(os.listdir(self.real(base)))
+        except OSError:
+            return []
+        nodes.sort(key=lambda node: node != self.host.name)
+        return [f"{base}/{node}/{name}" for node in nodes]
 
     def read(self, rel: str, kind: str) -> SiteFile | None:
         """Load one file, or record why it cannot be read."""
@@ -1003,8 +1044,28 @@ _CONTEXT_DIRS_OUTSIDE_ETC = (
     "var/lib/multipath",
 )
 
-# Files outside etc that rules read for context: the kernel command line (boot_cmdline).
-_CONTEXT_FILES_OUTSIDE_ETC = ("boot/grub/grub.cfg", "boot/grub2/grub.cfg", "proc/cmdline")
+# Where a host's Pacemaker CIB is, first found first: the file the cib daemon writes, a capture
+# of the live CIB (``cibadmin -Q > cib.xml`` or ``pcs cluster cib cib.xml`` beside etc/), and
+# what crm_report writes for a node in an unpacked sosreport (the node's own directory first).
+CIB_FILES = (
+    "var/lib/pacemaker/cib/cib.xml",
+    "var/lib/heartbeat/crm/cib.xml",  # Pacemaker 1.0 / heartbeat
+    "cib.xml",
+    "sos_commands/pacemaker/crm_report/*/cib.xml",
+)
+
+# The captured CIBs of CIB_FILES, as regular expressions over the path below the host root.
+CIB_CAPTURES = (r"cib\.xml", r"sos_commands/pacemaker/crm_report/[^/]+/cib\.xml")
+
+# Files outside etc that rules read for context: the kernel command line (boot_cmdline)
+# and Pacemaker's CIB where the cib daemon keeps it (CLU rules; see CIB_FILES).
+_CONTEXT_FILES_OUTSIDE_ETC = (
+    "boot/grub/grub.cfg",
+    "boot/grub2/grub.cfg",
+    "proc/cmdline",
+    "var/lib/pacemaker/cib/cib.xml",
+    "var/lib/heartbeat/crm/cib.xml",
+)
 
 # Names that are files, never directories, wherever a codec reads them.
 _FILE_SUFFIXES = (".conf", ".res", ".iscsi", ".allow", ".deny")

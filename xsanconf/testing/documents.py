@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from xsanconf.testing.cib import cib_documents
 from xsanconf.testing.drbd import drbd_documents
 from xsanconf.testing.iet_access import iet_access_documents
 from xsanconf.testing.ietd import ietd_documents
@@ -44,4 +45,5 @@ DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "scst": scst_documents(),
     "shell-vars": shell_vars_documents(),
     "lvm": lvm_documents(),
+    "cib": cib_documents(),
 }

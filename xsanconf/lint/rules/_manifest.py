@@ -10,6 +10,10 @@ from __future__ import annotations
 MANIFEST: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "BOOT001": ("drbd-starts-after-target", "xsanconf.lint.rules.boot", ()),
     "BOOT002": ("drbd-stops-before-target", "xsanconf.lint.rules.boot", ()),
+    "CLU001": ("drbd-clone-misconfigured", "xsanconf.lint.rules.cluster", ("cib",)),
+    "CLU002": ("target-not-ordered", "xsanconf.lint.rules.cluster", ("cib",)),
+    "CLU003": ("fencing-without-stonith", "xsanconf.lint.rules.cluster", ("cib",)),
+    "CLU004": ("service-also-enabled", "xsanconf.lint.rules.cluster", ("cib",)),
     "DRBD001": ("dual-primary-not-allowed", "xsanconf.lint.rules.drbd", ("drbd",)),
     "DRBD002": ("dual-primary-needs-protocol-c", "xsanconf.lint.rules.drbd", ("drbd",)),
     "DRBD003": ("dual-primary-without-fencing", "xsanconf.lint.rules.drbd", ("drbd",)),

@@ -3,6 +3,8 @@
 The order comes from :mod:`xsanconf.lint.boot_order`: runlevel links, insserv's ``.depend``
 files, LSB headers or systemd units, whichever the host uses.  A rule stays silent on a host
 without DRBD or without a target service, and where the host holds no ordering facts for both.
+On a host whose Pacemaker CIB runs both DRBD and the target, the CIB orders them (CLU002), not
+the init system (a service also enabled at boot is CLU004's finding).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 from xsanconf.lint.boot_order import DRBD_SERVICES, TARGET_SERVICES, Relation, boot_order
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
+from xsanconf.lint.rules._cluster import manages_drbd_and_targets
 
 if TYPE_CHECKING:
     from xsanconf.lint.boot_order import BootOrder
@@ -32,7 +35,7 @@ def _pairs(site: Site) -> Iterator[tuple[Host, BootOrder, str]]:
     """
     for host in site.hosts:
         order = boot_order(host)
-        if not order.present(DRBD) or _nothing_replicated(host):
+        if not order.present(DRBD) or _nothing_replicated(host) or manages_drbd_and_targets(host):
             continue
         for target in order.services(TARGET_SERVICES):
             yield host, order, target
