@@ -377,6 +377,7 @@ compares them):
                  target[IQN].lun[0].ScsiId   target[IQN].IncomingUser (value: USER PASSWORD)
   iet-access     target[IQN]   target[ALL]   (value: a list, "10.0.0.1, 10.0.0.0/24")
   iscsid         node.session.timeo.replacement_timeout   (the key, taken whole)
+  iscsi-node     node.session.timeo.replacement_timeout   (a record: the key, taken whole)
   initiatorname  InitiatorName   InitiatorAlias
   shell-vars     ISCSITARGET_ENABLE   (the value is quoted as the shell needs)
   multipath      defaults.user_friendly_names   multipaths.multipath[wwid=3600...].alias

@@ -15,6 +15,7 @@ from xsanconf.lint.site import (
     _CONFIG_DIRS_OUTSIDE_ETC,
     _CONTEXT_DIRS_OUTSIDE_ETC,
     _CONTEXT_FILES_OUTSIDE_ETC,
+    _RECORD_DIRS_OUTSIDE_ETC,
 )
 
 __all__ = ["CONTEXT_PATHS", "files_pattern"]
@@ -33,7 +34,8 @@ CONTEXT_PATHS = (
 def files_pattern() -> str:
     """The ``files:`` regular expression of the ``xsanlint`` pre-commit hook: a file below an
     ``etc`` directory that a codec or a rule reads, a file in one of the directories outside
-    etc that kmod, systemd or multipath read, or a file that holds the kernel command line."""
+    etc that kmod, systemd or multipath read, a record of the iSCSI node database, or a file
+    that holds the kernel command line."""
     below_etc = "|".join((*path_fragments(), *CONTEXT_PATHS))
     units = tuple(d for d in _CONTEXT_DIRS_OUTSIDE_ETC if d.endswith("/systemd/system"))
     flat = tuple(
@@ -43,6 +45,7 @@ def files_pattern() -> str:
         f"(?:^|/)(?:etc/(?:.*/)?(?:{below_etc})"
         f"|(?:{_alternatives(flat)})/[^/]+"  # kmod, systemd and multipath read these flat
         f"|(?:{_alternatives(units)})/(?:[^/]+/)?[^/]+"  # units, and their drop-ins
+        f"|(?:{_alternatives(_RECORD_DIRS_OUTSIDE_ETC)})/.+"  # the iSCSI node database
         f"|{_alternatives(_CONTEXT_FILES_OUTSIDE_ETC)})$"  # the kernel command line
     )
 

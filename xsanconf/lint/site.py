@@ -443,11 +443,19 @@ def _root_outside_etc(path: str) -> str | None:
             root = path[: -len(rel)].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
     padded = "/" + posixpath.dirname(path) + "/"
-    for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_CONTEXT_DIRS_OUTSIDE_ETC):
+    for rel_dir in (
+        *_CONFIG_DIRS_OUTSIDE_ETC,
+        *_CONTEXT_DIRS_OUTSIDE_ETC,
+        *_RECORD_DIRS_OUTSIDE_ETC,
+    ):
         at = padded.find(f"/{rel_dir}/")
         nested = padded[at + len(rel_dir) + 2 :]
-        # kmod and systemd read those directories flat; a unit's drop-ins sit one level down
-        if at >= 0 and (not nested or (rel_dir.endswith("/system") and nested.count("/") == 1)):
+        # kmod and systemd read those directories flat; a unit's drop-ins sit one level down;
+        # the iSCSI node database nests its records
+        deep = rel_dir in _RECORD_DIRS_OUTSIDE_ETC or (
+            rel_dir.endswith("/system") and nested.count("/") == 1
+        )
+        if at >= 0 and (not nested or deep):
             root = padded[1 : at + 1].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
     return None
@@ -570,7 +578,7 @@ class _HostReader:
 
         visited = {self.real("etc")}
         stack = ["etc"]
-        for rel_dir in _CONFIG_DIRS_OUTSIDE_ETC:  # read after etc, in this order
+        for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_RECORD_DIRS_OUTSIDE_ETC):  # after etc
             real = self.real(rel_dir)
             if real not in visited and os.path.isdir(real):
                 visited.add(real)
@@ -891,6 +899,10 @@ _CONTEXT_DIRS_OUTSIDE_ETC = (
     "lib/systemd/system",
     "var/lib/multipath",
 )
+
+# open-iscsi's node database where Red Hat keeps it (Debian's is etc/iscsi): read whole, after
+# etc, as the documents of xsanconf.formats.iscsi_node (xsanconf.domain.iscsi_db).
+_RECORD_DIRS_OUTSIDE_ETC = ("var/lib/iscsi",)
 
 # Files outside etc that rules read for context: the kernel command line (boot_cmdline).
 _CONTEXT_FILES_OUTSIDE_ETC = ("boot/grub/grub.cfg", "boot/grub2/grub.cfg", "proc/cmdline")
