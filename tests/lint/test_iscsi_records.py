@@ -199,3 +199,50 @@ def test_records_iscsiadm_does_not_read_are_not_judged(tmp_path: Path) -> None:
 )
 def test_by_path_names_the_target(path: str, target: str | None) -> None:
     assert _by_path_target(path) == target
+
+
+def test_syn_rules_read_a_record_as_idbm_reads_it(tmp_path: Path) -> None:
+    text = (
+        "# BEGIN RECORD 2.0-873\nnode.startup = Automatic\nnode.startup = manual\n"
+        "iscsid.startup = /sbin/iscsid\nnode.sesion.cmds_max = 4\n"
+        "node.session.timeo.replacement_timeout = 15 # fast\nnode.name=x\n# END RECORD\n"
+    )
+    write_site(tmp_path / "site", {"xen1": {NODE: text}})
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("SYN",)))
+    found = sorted((d.code, d.location.line) for d in result.diagnostics)
+    assert found == [
+        ("SYN002", 4),  # iscsid.* is read from iscsid.conf only
+        ("SYN002", 5),
+        ("SYN004", 3),
+        ("SYN005", 6),
+        ("SYN005", 7),
+        ("SYN007", 2),
+    ]
+
+
+def test_record_facts(tmp_path: Path) -> None:
+    from xsanconf.lint.rules._iscsi_facts import iscsi_records
+
+    text = record().replace(
+        "# END RECORD", "node.conn[0].timeo.noop_out_timeout = 10\n# END RECORD"
+    )
+    write_site(tmp_path / "site", {"xen1": {RH_NODE: text}})
+    (host,) = Site.load([tmp_path / "site"]).hosts
+    (facts,) = iscsi_records(host)
+    assert (facts.target, facts.portal, facts.tpgt, facts.iface) == (
+        TARGET,
+        "10.0.0.1:3260",
+        1,
+        "default",
+    )
+    assert (facts.startup, facts.replacement_timeout) == ("automatic", 15)
+    assert facts.conn_timeouts() == {
+        "login_timeout": 30,  # compiled-in defaults where the record says nothing
+        "logout_timeout": 15,
+        "auth_timeout": 45,
+        "noop_out_interval": 5,
+        "noop_out_timeout": 10,
+    }
+    creds = facts.credentials()
+    assert (creds.scope, creds.username, creds.password) == ("session", "xenhosts", SECRET)
+    assert iscsi_records(host, "discovery") == []

@@ -24,6 +24,7 @@ from xsanconf.data import Directive
 from xsanconf.domain.iscsi_db import RecordPath, RecordType, record_path
 from xsanconf.formats import iscsid
 from xsanconf.formats.flat import flat_tree
+from xsanconf.formats.iscsid.keys import KEYS
 from xsanconf.formats.iscsid.lexer import pieces, tokenize
 from xsanconf.formats.iscsid.model import IscsidConfig, IscsidSetting
 from xsanconf.parsing import parse_with
@@ -152,6 +153,14 @@ class IscsiRecord(IscsidConfig):
             if _END.match(text):
                 return line
         return None
+
+    def reads(self, key: str) -> bool:
+        """Whether idbm reads ``key`` from a record of this type (a known key of its prefixes;
+        of any type but ``iscsid.*`` when the type is unknown)."""
+        if key not in KEYS or key.startswith("iscsid."):
+            return False
+        kind = self.type
+        return kind is None or key.startswith(_PREFIXES[kind])
 
     def settings(self) -> dict[str, IscsidSetting]:
         """The values the record gives the keys of its type (``iscsid.*`` is never read)."""
