@@ -905,7 +905,13 @@ _CONTEXT_DIRS_OUTSIDE_ETC = (
 _RECORD_DIRS_OUTSIDE_ETC = ("var/lib/iscsi",)
 
 # Files outside etc that rules read for context: the kernel command line (boot_cmdline).
-_CONTEXT_FILES_OUTSIDE_ETC = ("boot/grub/grub.cfg", "boot/grub2/grub.cfg", "proc/cmdline")
+_CONTEXT_FILES_OUTSIDE_ETC = (
+    "boot/grub/grub.cfg",
+    "boot/grub2/grub.cfg",
+    "boot/grub/menu.lst",
+    "boot/grub/grub.conf",
+    "proc/cmdline",
+)
 
 # Names that are files, never directories, wherever a codec reads them.
 _FILE_SUFFIXES = (".conf", ".res", ".iscsi", ".allow", ".deny")
