@@ -22,9 +22,7 @@ build).
 
 from __future__ import annotations
 
-import bz2
 import fnmatch
-import lzma
 import os
 import posixpath
 import re
@@ -183,32 +181,58 @@ class _Inflated:
                 return out
         return b""
 
+    def _decompress(self, data: bytes) -> bytes:
+        try:
+            return self.d.decompress(data, _CHUNK)
+        except Exception as error:
+            # zlib.error, lzma.LZMAError, bz2's OSError: whatever a decompressor raises, the
+            # data is corrupt (lzma is not imported for its exception's sake)
+            raise _StopError(f"holds corrupt {self.name} data: {error}") from None
+
     def _step(self) -> bytes:
         d = self.d
         if self.name == "gzip":  # zlib keeps the input it did not use for the caller
             data = self.tail or self.source.read_some()
             if not data:
                 raise _StopError(f"its {self.name} data ends before the end of the stream")
-            out = d.decompress(data, _CHUNK)
+            out = self._decompress(data)
             self.tail = getattr(d, "unconsumed_tail", b"")
         else:
             data = self.source.read_some() if getattr(d, "needs_input", True) else b""
             if not data and getattr(d, "needs_input", True):
                 raise _StopError(f"its {self.name} data ends before the end of the stream")
-            out = d.decompress(data, _CHUNK)
+            out = self._decompress(data)
         if d.eof:
             self.done = True
             self.source.unread(d.unused_data)
         return out
 
 
+def _xz() -> object:
+    import lzma  # imported when an image needs it: linting a site without images never does
+
+    return lzma.LZMADecompressor(lzma.FORMAT_XZ)
+
+
+def _lzma() -> object:
+    import lzma
+
+    return lzma.LZMADecompressor(lzma.FORMAT_ALONE)
+
+
+def _bzip2() -> object:
+    import bz2
+
+    return bz2.BZ2Decompressor()
+
+
 # (magic, name, decompressor factory or None when Python has none), as lib/decompress.c
 _COMPRESSIONS: tuple[tuple[bytes, str, Callable[[], object] | None], ...] = (
     (b"\x1f\x8b", "gzip", lambda: zlib.decompressobj(wbits=31)),
     (b"\x1f\x9e", "gzip", lambda: zlib.decompressobj(wbits=31)),
-    (b"\xfd7zXZ\x00", "xz", lambda: lzma.LZMADecompressor(lzma.FORMAT_XZ)),
-    (b"\x5d\x00\x00", "lzma", lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE)),
-    (b"BZh", "bzip2", bz2.BZ2Decompressor),
+    (b"\xfd7zXZ\x00", "xz", _xz),
+    (b"\x5d\x00\x00", "lzma", _lzma),
+    (b"BZh", "bzip2", _bzip2),
     (b"\x28\xb5\x2f\xfd", "zstd", None),
     (b"\x02\x21\x4c\x18", "lz4", None),
     (b"\x89LZO", "lzo", None),
@@ -243,7 +267,7 @@ def read_initramfs(
             _parts(_File(fd), reading, wanted, bounds)
     except _StopError as stop:
         reading.problem = str(stop)
-    except (OSError, zlib.error, lzma.LZMAError, EOFError, ValueError) as error:
+    except (OSError, zlib.error, EOFError, ValueError) as error:
         reading.problem = f"cannot be unpacked: {error}"
     finally:
         os.close(fd)
