@@ -86,19 +86,14 @@ class _Reader:
 
     def read(self, size: int) -> bytes:
         parts: list[bytes] = []
-        wanted = size
-        while wanted > 0:
-            chunk = self.stream.read_some()
-            if not chunk:
-                break
-            if len(chunk) > wanted:
-                self.stream.unread(chunk[wanted:])
-                chunk = chunk[:wanted]
-            parts.append(chunk)
-            wanted -= len(chunk)
+        self._take(size, parts.append)
         return b"".join(parts)
 
     def skip(self, size: int) -> int:
+        """Pass over ``size`` bytes without keeping them; how many there were."""
+        return self._take(size, None)
+
+    def _take(self, size: int, keep: Callable[[bytes], object] | None) -> int:
         left = size
         while left > 0:
             chunk = self.stream.read_some()
@@ -107,6 +102,8 @@ class _Reader:
             if len(chunk) > left:
                 self.stream.unread(chunk[left:])
                 chunk = chunk[:left]
+            if keep is not None:
+                keep(chunk)
             left -= len(chunk)
         return size - left
 
