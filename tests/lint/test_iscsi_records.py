@@ -246,3 +246,17 @@ def test_record_facts(tmp_path: Path) -> None:
     creds = facts.credentials()
     assert (creds.scope, creds.username, creds.password) == ("session", "xenhosts", SECRET)
     assert iscsi_records(host, "discovery") == []
+
+
+def test_iscsi006_compares_discovery_records_too(tmp_path: Path) -> None:
+    st = "var/lib/iscsi/send_targets/10.0.0.1,3260/st_config"
+    record = (
+        "# BEGIN RECORD 2.0-873\ndiscovery.startup = manual\ndiscovery.type = sendtargets\n"
+        "discovery.sendtargets.address = 10.0.0.1\ndiscovery.sendtargets.port = 3260\n"
+        "discovery.sendtargets.auth.authmethod = None\n# END RECORD\n"
+    )
+    seeds = conf() + "discovery.sendtargets.auth.authmethod = CHAP\n"
+    found = run(tmp_path, {ISCSID: seeds, st: record}, ("ISCSI006",))
+    assert where(found, tmp_path / "site") == [("ISCSI006", f"xen1/{st}", 6)]
+    assert found[0].message.startswith("the discovery record of portal 10.0.0.1:3260 differs")
+    assert "iscsiadm -m discovery -p 10.0.0.1:3260 -o update" in found[0].message
