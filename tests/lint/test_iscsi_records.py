@@ -260,3 +260,10 @@ def test_iscsi006_compares_discovery_records_too(tmp_path: Path) -> None:
     assert where(found, tmp_path / "site") == [("ISCSI006", f"xen1/{st}", 6)]
     assert found[0].message.startswith("the discovery record of portal 10.0.0.1:3260 differs")
     assert "iscsiadm -m discovery -p 10.0.0.1:3260 -o update" in found[0].message
+
+
+def test_a_record_that_does_not_parse_leaves_the_others_judged(tmp_path: Path) -> None:
+    broken = f"etc/iscsi/nodes/{TARGET}/10.0.0.2,3260,1/default"
+    files = {ISCSID: conf("120"), NODE: record("120"), broken: "node.startup = \0manual\n"}
+    found = run(tmp_path, files, ("ISCSI004",))
+    assert where(found, tmp_path / "site") == [("ISCSI004", f"xen1/{NODE}", 9)]

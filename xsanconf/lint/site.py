@@ -98,7 +98,9 @@ def resolve_in_root(root: str | os.PathLike[str], rel: str) -> tuple[str, str | 
 
 
 # Kinds whose files are each read on their own, never merged into one configuration.
-_SEPARATE_DOCUMENTS = frozenset({"xen-domain", "init-script", "systemd-unit", "shell-vars"})
+_SEPARATE_DOCUMENTS = frozenset(
+    {"xen-domain", "init-script", "systemd-unit", "shell-vars", "iscsi-node"}
+)
 
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
@@ -186,7 +188,7 @@ class Host:
         "no host section").  SYN001 reports the file itself.  For drbd only the files
         drbdadm reads count.  Files that are each a whole of their own (a guest, an init
         script, a unit, one daemon's defaults) do not make the others unknown: their readers
-        skip the one that does not parse.
+        skip the one that does not parse (iscsiadm reads each node record on its own).
         """
         if kind in _SEPARATE_DOCUMENTS:
             return True

@@ -357,12 +357,14 @@ class IscsiRecordFacts:
 
 
 def iscsi_records(host: Host, kind: str = "node") -> list[IscsiRecordFacts]:
-    """The host's records of ``kind`` (node or discovery) that iscsiadm reads, in path order;
-    none when one of its record files did not parse (``Host.documents``)."""
+    """The host's records of ``kind`` (node or discovery) that iscsiadm reads and that parse,
+    in path order (each record is a whole of its own)."""
     from xsanconf.domain.iscsi_db import record_path
 
     found = []
     for file in host.documents("iscsi-node"):
+        if not file.doc.parsed:
+            continue  # SYN001 reports it; the other records stand on their own
         place = record_path(tuple(file.rel.split("/")))
         if place is not None and place.read and place.type == kind:
             found.append(IscsiRecordFacts(file, file.doc.model, place))
