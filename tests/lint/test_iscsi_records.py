@@ -267,3 +267,25 @@ def test_a_record_that_does_not_parse_leaves_the_others_judged(tmp_path: Path) -
     files = {ISCSID: conf("120"), NODE: record("120"), broken: "node.startup = \0manual\n"}
     found = run(tmp_path, files, ("ISCSI004",))
     assert where(found, tmp_path / "site") == [("ISCSI004", f"xen1/{NODE}", 9)]
+
+
+def test_hints_for_unknown_keys_are_sought_only_for_the_findings_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond 100 findings a file's findings are only counted: a hint for each of 50,000
+    unknown keys cost two minutes of difflib."""
+    import difflib
+
+    calls: list[str] = []
+    real = difflib.get_close_matches
+
+    def counted(word: str, *args: object, **kwargs: object) -> list[str]:
+        calls.append(word)
+        return real(word, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(difflib, "get_close_matches", counted)
+    unknown = "".join(f"node.sesion.custom{i} = x\n" for i in range(300))
+    files = {ISCSID: unknown, NODE: "# BEGIN RECORD 2.0-873\n" + unknown + "# END RECORD\n"}
+    found = run(tmp_path, files, ("SYN002",))
+    assert len(found) == 2 * 101  # 100 shown and one that counts the rest, per file
+    assert len(calls) == 2 * 100

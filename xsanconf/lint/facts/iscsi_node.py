@@ -4,13 +4,12 @@ repeated keys are iscsid.conf's findings; an unknown key is one the record's typ
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from xsanconf.formats.iscsid.keys import KEYS
 from xsanconf.lint.facts import Finding
-from xsanconf.lint.facts.iscsid import duplicates, read_differently
+from xsanconf.lint.facts.iscsid import duplicates, read_differently, unknown_keys
 
 if TYPE_CHECKING:
     from xsanconf.formats.iscsi_node import IscsiRecord
@@ -22,15 +21,7 @@ __all__ = ["duplicates", "read_differently", "unknown_keywords"]
 def unknown_keywords(file: SiteFile, version: str | None) -> Iterator[Finding]:
     """Keys iscsiadm does not read from a record of this type: it ignores them."""
     record: IscsiRecord = file.doc.model
-    kind = record.type
     known = [k for k in KEYS if record.reads(k)]
-    for entry in record.entries:
-        if record.reads(entry.key):
-            continue
-        close = difflib.get_close_matches(entry.key, known, n=1, cutoff=0.75)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        what = f"a {kind} record" if kind is not None else "a record"
-        yield Finding(
-            f"unknown key '{entry.key}' in {what}: iscsiadm ignores it{hint}",
-            file.location(entry.token),
-        )
+    unknown = [e for e in record.entries if not record.reads(e.key)]
+    reader = f"iscsiadm, reading a {record.type or 'node'} record,"
+    yield from unknown_keys(file, unknown, known, reader)
