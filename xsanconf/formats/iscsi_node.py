@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING
 from xsanconf.data import Directive
 from xsanconf.domain.iscsi_db import RecordPath, RecordType, record_path
 from xsanconf.formats import iscsid
-from xsanconf.formats.flat import flat_tree
 from xsanconf.formats.iscsid.keys import KEYS
-from xsanconf.formats.iscsid.lexer import pieces, tokenize
+from xsanconf.formats.iscsid.lexer import tokenize
 from xsanconf.formats.iscsid.model import IscsidConfig, IscsidSetting
 from xsanconf.parsing import parse_with
 from xsanconf.syntax import Node, Token, Trivia, render
@@ -62,16 +61,13 @@ _PREFIXES: dict[RecordType, tuple[str, ...]] = {
 }
 
 # The syntax and its editing are iscsid.conf's (module docstring).
+parse = iscsid.parse
 directives = iscsid.directives
 redact = iscsid.redact
 token_secrets = iscsid.token_secrets
 get_value = iscsid.get_value
 set_value = iscsid.set_value
 unset_value = iscsid.unset_value
-
-
-def parse(text: str, path: str | None = None) -> Node:
-    return flat_tree(text, pieces(text), path=path)
 
 
 def parse_with_grammar(text: str, path: str | None = None) -> Node:
