@@ -32,6 +32,14 @@ def test_public_names_are_lazy_and_complete() -> None:
         ("/etc/multipath/conf.d/drbd.conf", "multipath"),
         ("/etc/multipath.conf", "multipath"),
         ("/etc/iscsi/iscsid.conf", "iscsid"),
+        ("/etc/iscsi/nodes/iqn.2001-04.com.example:t/10.0.0.1,3260,1/default", "iscsi-node"),
+        ("/var/lib/iscsi/nodes/iqn.2001-04.com.example:t/10.0.0.1,3260", "iscsi-node"),
+        ("/var/lib/iscsi/send_targets/10.0.0.1,3260/st_config", "iscsi-node"),
+        ("/etc/iscsi/ifaces/iface0", "iscsi-node"),
+        (
+            "/etc/iscsi/send_targets/10.0.0.1,3260/iqn.2001-04.com.example:t,10.0.0.1,3260,1,default",
+            None,
+        ),
         ("/etc/modprobe.d/sbp2.conf", "modprobe"),
         ("/etc/ietd.conf", "ietd"),
         # drop-ins packages name after themselves are of their directory's kind

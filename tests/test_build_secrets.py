@@ -29,6 +29,12 @@ SECRETS = [
         "chapsecret12",
     ),
     ("iscsid", "iscsid.conf", "node.session.auth.password = chapsecret12\n", "chapsecret12"),
+    (
+        "iscsi-node",
+        "default",
+        "# BEGIN RECORD 2.0-873\nnode.session.auth.password = chapsecret12\n# END RECORD\n",
+        "chapsecret12",
+    ),
     ("xen-domain", "vm1.cfg", "vfb = [ 'vnc=1,vncpasswd=vncsecret' ]\n", "vncsecret"),
 ]
 

@@ -151,6 +151,15 @@ CASES = [
         "b",
         "\t\tscsi_id = b\n",
     ),
+    (
+        "iscsi-node",
+        "default",
+        "# BEGIN RECORD 2.0-873\nnode.session.timeo.replacement_timeout = 120\n# END RECORD\n",
+        "node.session.timeo.replacement_timeout",
+        "120",
+        "5",
+        "node.session.timeo.replacement_timeout = 5\n",
+    ),
 ]
 
 Case = tuple[str, str, str, str, str, str, str]

@@ -280,6 +280,7 @@ _LINTED_AT = {
     "iet-access": "etc/initiators.allow",
     "tgt": "etc/tgt/targets.conf",
     "iscsid": "etc/iscsi/iscsid.conf",
+    "iscsi-node": "etc/iscsi/nodes/iqn.2001-04.com.example:t/10.0.0.1,3260,1/default",
     "initiatorname": "etc/iscsi/initiatorname.iscsi",
     "multipath": "etc/multipath.conf",
     "modprobe": "etc/modprobe.d/x.conf",

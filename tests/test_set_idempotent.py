@@ -73,6 +73,13 @@ SAMPLES = [
         ["node.session.auth.password", "node.startup"],
     ),
     (
+        "iscsi-node",
+        "default",
+        "# BEGIN RECORD 2.0-873\nnode.session.auth.password = se cret\n"
+        "node.startup = automatic\n# END RECORD\n",
+        ["node.session.auth.password", "node.startup"],
+    ),
+    (
         "ietd",
         "ietd.conf",
         f"Target {IQN}\n\tIncomingUser joe secretpass12\n"

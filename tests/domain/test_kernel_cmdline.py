@@ -84,3 +84,19 @@ def test_spans_point_at_the_word() -> None:
 
 def test_a_quoted_blank_in_the_name_is_no_module_parameter() -> None:
     assert words('"m 2.q=1" m.p=1') == [("m", "p", "1")]
+
+
+def test_modprobe_blacklist_names_are_kept_as_written() -> None:
+    """kmod splits the value at commas as written: quotes stay, '-' is not turned into '_'."""
+    from xsanconf.domain.kernel_cmdline import blacklisted
+
+    text = 'modprobe.blacklist=a,b-c modprobe.blacklist="d,e" modprobe.blacklist= x.y=1'
+    found = [(b.module, b.matches_a_module) for b in blacklisted(text)]
+    assert found == [
+        ("a", True),
+        ("b-c", False),
+        ('"d', False),
+        ('e"', False),
+        ("", False),
+    ]
+    assert [str(a) for a in module_args(text)] == ["x.y=1"]

@@ -227,3 +227,132 @@ def test_kmod_adds_the_command_line_after_modprobe_d(tmp_path: Path) -> None:
     effective = view.effective("sbp2", "exclusive_login")  # modprobe.d alone
     assert effective is not None and effective.value == "1"
     assert view.modules() == ["sbp2"]
+
+
+# modprobe.blacklist= (kmod's kcmdline_parse_result)
+
+
+def test_modprobe_blacklist_is_a_blacklist_not_an_option(tmp_path: Path) -> None:
+    """Two modprobe.blacklist= words add up: they were once two values of an option of a
+    module named 'modprobe', and MOD002 called the first overridden."""
+    line = "root=/dev/sda1 modprobe.blacklist=sbp2,firewire-sbp2 modprobe.blacklist=ohci1394 ro\n"
+    host = host_of(tmp_path, {"proc/cmdline": line})
+    found = command_line(host)
+    assert found is not None and found.settings == ()
+    assert [(b.name, b.matches_a_module, b.where.column) for b in found.blacklists] == [
+        ("sbp2", True, 16),
+        ("firewire-sbp2", False, 16),
+        ("ohci1394", True, 54),
+    ]
+    view = kmod_config(host)
+    assert view.modules() == []
+    # kmod keeps a command line's name as written and compares it with firewire_sbp2
+    assert view.blacklisted("firewire_sbp2") == []
+    assert [b.name for b in view.blacklisted("sbp2")] == ["sbp2"]  # type: ignore[union-attr]
+
+
+def test_modprobe_blacklist_without_a_value_is_an_option_of_a_module_modprobe(
+    tmp_path: Path,
+) -> None:
+    found = line_of(tmp_path, {"proc/cmdline": "modprobe.blacklist modprobe.x=1\n"})
+    assert found is not None and found.blacklists == ()
+    assert [s.word for s in found.settings] == ["modprobe.blacklist", "modprobe.x=1"]
+
+
+def test_blacklists_join_the_modprobe_d_ones(tmp_path: Path) -> None:
+    files = {
+        "etc/modprobe.d/fw.conf": "blacklist firewire-sbp2\n",
+        "etc/default/grub": 'GRUB_CMDLINE_LINUX="modprobe.blacklist=firewire_sbp2"\n',
+    }
+    view = kmod_config(host_of(tmp_path, files))
+    found = view.blacklisted("firewire-sbp2")
+    assert [type(b).__name__ for b in found] == ["tuple", "CmdlineBlacklisting"]
+
+
+def test_blacklists_of_grub_cfg_entries_count_when_every_entry_agrees(tmp_path: Path) -> None:
+    entries = (
+        "menuentry 'a' {\n\tlinux /vmlinuz modprobe.blacklist=sbp2\n}\n"
+        "menuentry 'b' {\n\tlinux /vmlinuz modprobe.blacklist=sbp2 quiet\n}\n"
+    )
+    found = line_of(tmp_path, {"boot/grub/grub.cfg": grub_cfg("${saved_entry}", entries)})
+    assert found is not None and [b.name for b in found.blacklists] == ["sbp2"]
+    other = entries.replace("quiet", "modprobe.blacklist=ohci1394")
+    found = line_of(tmp_path / "2", {"boot/grub/grub.cfg": grub_cfg("${saved_entry}", other)})
+    assert found is not None and found.blacklists == ()
+
+
+# GRUB legacy
+
+MENU_LST = """\
+# menu.lst - See: grub(8), info grub, update-grub(8)
+default\t\tDEFAULT
+timeout\t\t5
+## ## End Default Options ##
+title\t\tXen 3.2-1-amd64 / Debian GNU/Linux, kernel 2.6.26-2-xen-amd64
+root\t\t(hd0,0)
+kernel\t\t/boot/xen-3.2-1-amd64.gz dom0_mem=1024M
+module\t\t/boot/vmlinuz-2.6.26-2-xen-amd64 root=/dev/sda1 ro sbp2.exclusive_login=0
+module\t\t/boot/initrd.img-2.6.26-2-xen-amd64
+
+title\t\tDebian GNU/Linux, kernel 2.6.26-2-amd64
+root\t\t(hd0,0)
+kernel\t\t--no-mem-option /boot/vmlinuz-2.6.26-2-amd64 root=/dev/sda1 ro sbp2.exclusive_login=1
+initrd\t\t/boot/initrd.img-2.6.26-2-amd64
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "default", "wanted", "line"),
+    [
+        ("menu.lst", "0", ["sbp2.exclusive_login=0"], 8),  # Xen: the first module's line
+        ("grub.conf", "1", ["sbp2.exclusive_login=1"], 13),  # --no-mem-option is skipped
+        ("menu.lst", "=1", ["sbp2.exclusive_login=1"], 13),  # "default=1" (Red Hat's style)
+        ("menu.lst", "7", [], None),  # no such entry: which boots is not known
+    ],
+)
+def test_grub_legacy_default_entry(
+    tmp_path: Path, name: str, default: str, wanted: list[str], line: int | None
+) -> None:
+    text = MENU_LST.replace("\t\tDEFAULT", default if default.startswith("=") else f"\t{default}")
+    found = line_of(tmp_path, {f"boot/grub/{name}": text})
+    assert found is not None
+    assert [s.word for s in found.settings] == wanted
+    if line is not None:
+        assert found.settings[0].where.line == line
+        assert found.settings[0].source.startswith(f"{name} entry ")
+
+
+def test_grub_legacy_saved_default_counts_what_every_entry_agrees_on(tmp_path: Path) -> None:
+    found = line_of(tmp_path, {"boot/grub/menu.lst": MENU_LST.replace("DEFAULT", "saved")})
+    assert found is not None and found.settings == ()
+    assert [s.word for s in found.per_entry] == [
+        "sbp2.exclusive_login=0",
+        "sbp2.exclusive_login=1",
+    ]
+
+
+def test_grub_legacy_passes_its_quotes_to_the_kernel(tmp_path: Path) -> None:
+    text = 'title x\nkernel /vmlinuz "sbp2.exclusive_login=0" dyndbg="a b" sbp2.workarounds=1\n'
+    found = line_of(tmp_path, {"boot/grub/menu.lst": text})
+    assert found is not None
+    assert [s.word for s in found.settings] == ["sbp2.exclusive_login=0", "sbp2.workarounds=1"]
+
+
+def test_grub_cfg_wins_over_grub_legacy_which_wins_over_default_grub(tmp_path: Path) -> None:
+    legacy = "default 0\ntitle x\nkernel /vmlinuz sbp2.exclusive_login=1\n"
+    files = {
+        "boot/grub/menu.lst": legacy,
+        "etc/default/grub": 'GRUB_CMDLINE_LINUX="sbp2.exclusive_login=2"\n',
+    }
+    assert values(line_of(tmp_path, files)) == ["sbp2.exclusive_login=1"]
+    files["boot/grub/grub.cfg"] = grub_cfg()
+    assert values(line_of(tmp_path / "2", files)) == ["sbp2.exclusive_login=0"]
+
+
+def test_mod002_does_not_take_two_blacklists_for_a_conflict(tmp_path: Path) -> None:
+    from xsanconf.lint.engine import LintOptions, lint
+
+    line = "root=/dev/sda1 modprobe.blacklist=sbp2 modprobe.blacklist=ohci1394\n"
+    files = {"proc/cmdline": line, "etc/modprobe.d/drbd.conf": "options drbd minor_count=8\n"}
+    site = Site.load([host_of(tmp_path, files).root.parent])
+    assert list(lint(site, LintOptions(select=("MOD002",))).diagnostics) == []

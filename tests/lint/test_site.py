@@ -377,3 +377,49 @@ def test_a_glob_cut_short_before_any_match_says_so_once(
     assert _include_messages(site) == [
         "include 'drbd.d/*.res' lists more than 10 directory entries; no file of it is read"
     ]
+
+
+_NODE_DB = "iqn.2009-02.nl.example:storage.xensan/10.0.0.1,3260,1"
+
+
+def test_the_iscsi_node_database_is_read_in_etc_and_var_lib(tmp_path: Path) -> None:
+    """Debian keeps the node database in /etc/iscsi, Red Hat in /var/lib/iscsi; a discovery
+    portal's links into the node directories are not read a second time."""
+    record = "# BEGIN RECORD 2.0-873\nnode.startup = automatic\n# END RECORD\n"
+    write_site(
+        tmp_path,
+        {
+            "deb": {f"etc/iscsi/nodes/{_NODE_DB}/default": record},
+            "rh": {
+                "etc/hostname": "rh\n",
+                f"var/lib/iscsi/nodes/{_NODE_DB}/default": record,
+                "var/lib/iscsi/send_targets/10.0.0.1,3260/st_config": "discovery.startup = on\n",
+                "var/lib/iscsi/ifaces/iface0": "iface.iscsi_ifacename = iface0\n",
+                "var/lib/iscsi/README": "not a record\n",
+            },
+        },
+    )
+    os.symlink(
+        f"../../nodes/{_NODE_DB}",
+        tmp_path
+        / "rh/var/lib/iscsi/send_targets/10.0.0.1,3260"
+        / (_NODE_DB.replace("/", ",") + ",default"),
+    )
+    site = Site.load([tmp_path])
+    found = {(f.host.name, f.rel) for f in site.files("iscsi-node")}
+    assert found == {
+        ("deb", f"etc/iscsi/nodes/{_NODE_DB}/default"),
+        ("rh", f"var/lib/iscsi/nodes/{_NODE_DB}/default"),
+        ("rh", "var/lib/iscsi/send_targets/10.0.0.1,3260/st_config"),
+        ("rh", "var/lib/iscsi/ifaces/iface0"),
+    }
+    assert not site.problems
+
+
+def test_a_node_record_given_names_its_host(tmp_path: Path) -> None:
+    rel = f"var/lib/iscsi/nodes/{_NODE_DB}/default"
+    write_site(tmp_path, {"h": {rel: "node.startup = manual\n"}})
+    given = tmp_path / "h" / rel
+    site = Site.load([given])
+    assert [h.name for h in site.hosts] == ["h"]
+    assert site.file_at(str(given)) is not None

@@ -123,7 +123,14 @@ def _every_slot(worst: str) -> dict[str, dict[str, str]]:
 
 def _sites(tmp_path: Path, worst: Callable[[str], str]) -> list[Path]:
     out = []
-    for name in ("example", "stack-ok", "iscsi-chap", "mpath-names-differ", "drbd-drift"):
+    for name in (
+        "example",
+        "stack-ok",
+        "iscsi-chap",
+        "iscsi-records",
+        "mpath-names-differ",
+        "drbd-drift",
+    ):
         out.append(tmp_path / name)
         shutil.copytree(REPO / "fixtures" / "sites" / name, out[-1])
         _worsen(out[-1], worst)

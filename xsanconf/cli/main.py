@@ -386,6 +386,7 @@ compares them):
                  target[IQN].backing-store[PATH]   target[IQN].backing-store[PATH].scsi_id
   iet-access     target[IQN]   target[ALL]   (value: a list, "10.0.0.1, 10.0.0.0/24")
   iscsid         node.session.timeo.replacement_timeout   (the key, taken whole)
+  iscsi-node     node.session.timeo.replacement_timeout   (a record: the key, taken whole)
   initiatorname  InitiatorName   InitiatorAlias
   shell-vars     ISCSITARGET_ENABLE   (the value is quoted as the shell needs)
   multipath      defaults.user_friendly_names   multipaths.multipath[wwid=3600...].alias

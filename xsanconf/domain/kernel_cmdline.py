@@ -11,6 +11,13 @@ libkmod-config.c) and adds each ``module.param[=value]`` word to the module's op
 scans the whole line (it knows no ``--``) and ignores a word whose name holds a second dot, a
 quote after its start or a quoted blank.  A repeated parameter is passed twice and the last
 value wins.
+
+``modprobe.blacklist=a,b`` is no parameter: kmod (``kcmdline_parse_result``, unchanged since
+kmod 9) adds each comma-separated name to its blacklist, as a ``blacklist`` line of modprobe.d
+would, and every such word adds up.  Unlike a modprobe.d line, the name is kept as written:
+kmod compares it with the module's name, whose ``-`` are ``_``, so ``firewire-sbp2`` (or a
+name in quotes) blacklists nothing.  ``modprobe.blacklist`` without ``=`` is an option for a
+module named ``modprobe``, as kmod reads it.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import attrs
 
 from xsanconf.domain.module_params import KERNEL_SPACE, ModuleParam, module_key, split_params
 
-__all__ = ["CmdlineArg", "module_args"]
+__all__ = ["CmdlineArg", "CmdlineBlacklist", "blacklisted", "module_args"]
 
 
 @attrs.frozen
@@ -42,8 +49,48 @@ class CmdlineArg:
         return f"{self.module}.{self.param}"
 
 
+@attrs.frozen
+class CmdlineBlacklist:
+    """One name of a ``modprobe.blacklist=`` word, as kmod keeps it, and where the word lies."""
+
+    module: str  # as written: kmod compares it with the module's name unchanged
+    start: int
+    end: int
+
+    @property
+    def matches_a_module(self) -> bool:
+        """Whether the name can equal a module's name as kmod holds it (``_``, never ``-``)."""
+        return bool(self.module) and not any(c in self.module for c in '-"')
+
+    @property
+    def module_key(self) -> str:
+        return module_key(self.module)
+
+
+def _is_blacklist(arg: CmdlineArg) -> bool:
+    return (
+        arg.module == "modprobe" and arg.param.name == "blacklist" and arg.param.value is not None
+    )
+
+
+def blacklisted(text: str) -> list[CmdlineBlacklist]:
+    """The names the ``modprobe.blacklist=`` words of a command line give kmod's blacklist."""
+    found: list[CmdlineBlacklist] = []
+    for arg in _args(text):
+        if _is_blacklist(arg):
+            # kmod splits the value as written, quotes included (only the kernel drops them)
+            written = text[arg.start : arg.end].partition("=")[2]
+            found += [CmdlineBlacklist(name, arg.start, arg.end) for name in written.split(",")]
+    return found
+
+
 def module_args(text: str) -> list[CmdlineArg]:
-    """The ``module.param[=value]`` words of a kernel command line, in order."""
+    """The ``module.param[=value]`` words of a kernel command line, in order (not the
+    ``modprobe.blacklist=`` words: :func:`blacklisted`)."""
+    return [arg for arg in _args(text) if not _is_blacklist(arg)]
+
+
+def _args(text: str) -> list[CmdlineArg]:
     found: list[CmdlineArg] = []
     after_dashes = False
     for span in split_params(text):

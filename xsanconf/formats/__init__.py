@@ -202,6 +202,15 @@ def _lvm(p: PurePosixPath) -> bool:
     )
 
 
+def _iscsi_record(p: PurePosixPath) -> bool:
+    # /etc/iscsi (Debian), /var/lib/iscsi (Red Hat), /var/lib/open-iscsi (old Debian)
+    if "iscsi" not in p.parts and "open-iscsi" not in p.parts:
+        return False
+    from xsanconf.domain.iscsi_db import record_path
+
+    return record_path(p.parts) is not None
+
+
 def _shell_vars(p: PurePosixPath) -> bool:
     name, parent, grand = _parts(p)
     # grub-mkconfig sources /etc/default/grub.d/*.cfg after /etc/default/grub
@@ -260,6 +269,16 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "IET initiators.allow, initiators.deny, targets.allow",
         lambda p: p.name in ("initiators.allow", "initiators.deny", "targets.allow"),
         (r"initiators\.(?:allow|deny)", r"targets\.allow"),
+    ),
+    FormatEntry(
+        "iscsi-node",
+        "xsanconf.formats.iscsi_node",
+        "open-iscsi node, discovery and iface records (nodes/, send_targets/, ifaces/)",
+        _iscsi_record,
+        (
+            r"(?:open-)?iscsi/(?:nodes|send_targets|isns)/.+",
+            r"(?:open-)?iscsi/ifaces/[^/]+",
+        ),
     ),
     FormatEntry(
         "iscsid",

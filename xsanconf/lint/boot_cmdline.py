@@ -10,12 +10,22 @@ Sources, in the order they are trusted (the first that gives a command line is u
    every entry sets it to the same value.  grub.cfg is script: only those lines are read, and a
    line that cannot be read (an unclosed quote) is skipped.  A word holding ``$`` is a grub
    variable and is not read.
-2. ``/etc/default/grub`` then ``/etc/default/grub.d/*.cfg`` (grub-mkconfig sources them in that
+2. GRUB legacy's ``/boot/grub/menu.lst`` (Debian) or ``/boot/grub/grub.conf`` (Red Hat 5 and
+   6; ``/etc/grub.conf`` links to it): the ``kernel`` line of the entry ``default`` names (a
+   number from 0, the first entry when absent; ``saved`` is chosen at boot and counts as
+   above).  On a Xen entry (``kernel /xen.gz`` followed by ``module`` lines: only a multiboot
+   kernel takes modules) the first ``module`` is the dom0 kernel and its command line.  A
+   command ends at a blank or ``=`` (``default=0``); the kernel receives the rest of the line
+   as written, quotes included, and cuts it itself.
+3. ``/etc/default/grub`` then ``/etc/default/grub.d/*.cfg`` (grub-mkconfig sources them in that
    order): ``GRUB_CMDLINE_LINUX`` then ``GRUB_CMDLINE_LINUX_DEFAULT``, the words 10_linux puts
    on a normal entry; ``$GRUB_CMDLINE_LINUX`` in a later assignment extends the earlier value.
    What grub-mkconfig will write, for a host whose grub.cfg is not in the copy.
-3. ``/proc/cmdline`` of a captured host root: what the host last booted with.  The running
+4. ``/proc/cmdline`` of a captured host root: what the host last booted with.  The running
    machine's own ``/proc`` is never read (:meth:`Host.read_text` refuses kernel pseudo-files).
+
+Besides the module parameters, each source gives the names its ``modprobe.blacklist=`` words
+add to kmod's blacklist (:func:`xsanconf.domain.kernel_cmdline.blacklisted`).
 """
 
 from __future__ import annotations
@@ -29,8 +39,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.domain.kernel_cmdline import CmdlineArg, module_args
-from xsanconf.domain.module_params import ModuleParam, ParamGiven, module_key, param_key
+from xsanconf.domain.kernel_cmdline import CmdlineArg, CmdlineBlacklist, blacklisted, module_args
+from xsanconf.domain.module_params import (
+    ModuleParam,
+    ParamGiven,
+    module_key,
+    param_key,
+    split_params,
+)
 from xsanconf.lint.diagnostics import Location
 
 if TYPE_CHECKING:
@@ -41,13 +57,16 @@ __all__ = [
     "DEFAULT_GRUB",
     "GRUB_CFGS",
     "GRUB_D",
+    "GRUB_LEGACY_CFGS",
     "PROC_CMDLINE",
+    "CmdlineBlacklisting",
     "CmdlineSetting",
     "CommandLine",
     "command_line",
 ]
 
 GRUB_CFGS = ("boot/grub/grub.cfg", "boot/grub2/grub.cfg")
+GRUB_LEGACY_CFGS = ("boot/grub/menu.lst", "boot/grub/grub.conf")
 DEFAULT_GRUB = "etc/default/grub"
 GRUB_D = "etc/default/grub.d"
 PROC_CMDLINE = "proc/cmdline"
@@ -84,16 +103,37 @@ class CmdlineSetting(ParamGiven):
 
 
 @attrs.frozen(eq=False, repr=False)
+class CmdlineBlacklisting:
+    """One name a ``modprobe.blacklist=`` word of the boot command line gives kmod."""
+
+    name: str  # as written, as kmod keeps it
+    matches_a_module: bool  # False: a "-" or a quote, which no module name holds
+    source: str
+    where: Location
+
+    def location(self, message: str | None = None) -> Location:
+        return attrs.evolve(self.where, message=message)
+
+
+@attrs.frozen(eq=False, repr=False)
 class CommandLine:
-    """The module parameters of the command line a host boots with, in order."""
+    """The module parameters of the command line a host boots with, in order, and the names
+    its ``modprobe.blacklist=`` words blacklist."""
 
     settings: tuple[CmdlineSetting, ...]
     # grub.cfg entries disagree and which one boots is chosen at boot: each entry's settings,
     # which hold only for the entries that carry them
     per_entry: tuple[CmdlineSetting, ...] = ()
+    blacklists: tuple[CmdlineBlacklisting, ...] = ()
 
     def of(self, module: str, param: str | None = None) -> list[CmdlineSetting]:
         return _matching(self.settings, module, param)
+
+    def blacklisting(self, module: str) -> list[CmdlineBlacklisting]:
+        """The names that blacklist ``module`` as kmod compares them: written exactly as the
+        module's name with ``_`` (kmod does not turn a command line's ``-`` into ``_``)."""
+        key = module_key(module)
+        return [b for b in self.blacklists if b.name == key]
 
     def in_some_entries(self, module: str, param: str) -> list[CmdlineSetting]:
         return _matching(self.per_entry, module, param)
@@ -114,7 +154,12 @@ def command_line(host: Host) -> CommandLine | None:
     """The host's boot command line (see the module docstring); None when no source has one."""
     if host in _CACHE:
         return _CACHE[host]
-    found = _from_grub_cfg(host) or _from_default_grub(host) or _from_proc(host)
+    found = (
+        _from_grub_cfg(host)
+        or _from_grub_cfg(host, GRUB_LEGACY_CFGS)
+        or _from_default_grub(host)
+        or _from_proc(host)
+    )
     _CACHE[host] = found
     return found
 
@@ -122,6 +167,23 @@ def command_line(host: Host) -> CommandLine | None:
 def _shown(host: Host, rel: str) -> str:
     root = str(host.root)
     return rel if root in ("", ".") else posixpath.join(root, rel)
+
+
+def _blacklists(
+    names: list[CmdlineBlacklist],
+    source: str,
+    where: Location | Callable[[CmdlineBlacklist], Location],
+) -> tuple[CmdlineBlacklisting, ...]:
+    return tuple(
+        CmdlineBlacklisting(
+            b.module,
+            b.matches_a_module,
+            source,
+            where if isinstance(where, Location) else where(b),
+        )
+        for b in names
+        if "$" not in b.module
+    )
 
 
 def _settings(
@@ -151,11 +213,12 @@ def _from_proc(host: Host) -> CommandLine | None:
     line = text.split("\n", 1)[0]
     path = _shown(host, PROC_CMDLINE)
 
-    def where(arg: CmdlineArg) -> Location:
+    def where(arg: CmdlineArg | CmdlineBlacklist) -> Location:
         return Location(path, 1, arg.start + 1, 1, arg.end + 1, host.name)
 
     source = "the one the host booted with"
-    return CommandLine(tuple(_settings(module_args(line), source, where)))
+    blacklists = _blacklists(blacklisted(line), source, where)
+    return CommandLine(tuple(_settings(module_args(line), source, where)), (), blacklists)
 
 
 # /etc/default/grub
@@ -179,11 +242,13 @@ def _from_default_grub(host: Host) -> CommandLine | None:
     if not read_any:
         return None
     found: list[CmdlineSetting] = []
+    blacklists: list[CmdlineBlacklisting] = []
     for name in _CMDLINE_VARS:
         for text, file, assignment in values.get(name, []):
             source = f"{name}, which grub-mkconfig writes into grub.cfg"
             found += _settings(module_args(text), source, file.location(assignment.token))
-    return CommandLine(tuple(found))
+            blacklists += _blacklists(blacklisted(text), source, file.location(assignment.token))
+    return CommandLine(tuple(found), (), tuple(blacklists))
 
 
 _VAR_REF = re.compile(
@@ -230,6 +295,8 @@ class _MenuItem:
     linux: list[tuple[int, list[_Word]]] = attrs.field(factory=list)
     multiboot: bool = False  # a Xen entry: the kernel is the first module
     modules: int = 0
+    # GRUB legacy: each word is a kernel argument as written (grub 2 words lost their quoting)
+    verbatim: bool = False
 
 
 def _grub_words(line: str) -> list[_Word] | None:
@@ -332,6 +399,50 @@ def _kernel_line(entry: _MenuItem, number: int, words: list[_Word]) -> None:
     entry.linux.append((number, args[1:]))
 
 
+# a GRUB legacy command: its name, then blanks or "=" (``default=0``), then its arguments
+_LEGACY_COMMAND = re.compile(r"[ \t]*([^ \t=#][^ \t=]*)[ \t=]*")
+
+
+def _legacy_menu(text: str) -> tuple[list[_MenuItem], list[_Word]]:
+    """GRUB legacy's menu: ``title`` entries with their ``kernel`` (and Xen ``module``) lines,
+    and the ``default`` command (as grub 2's ``default=`` word, for :func:`_default_entry`)."""
+    items: list[_MenuItem] = []
+    defaults: list[_Word] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        m = _LEGACY_COMMAND.match(line)
+        if m is None:
+            continue
+        command, rest, at = m.group(1), line[m.end() :], m.end()
+        if command == "title":
+            items.append(_MenuItem(rest.strip(), None, (len(items),), False, verbatim=True))
+        elif command == "default" and not items:
+            value = rest.split()[0] if rest.split() else ""
+            defaults.append(_Word(f"default={value}", at, len(line), False))
+        elif command in ("kernel", "module") and items:
+            _legacy_kernel_line(items[-1], number, command, rest, at)
+    return items, defaults
+
+
+def _legacy_kernel_line(entry: _MenuItem, number: int, command: str, rest: str, at: int) -> None:
+    """A ``kernel`` line (``--type=...`` and ``--no-mem-option`` before the file) or a
+    ``module`` line: the kernel's arguments as words, each as written."""
+    words = [
+        _Word(rest[s.start : s.end], at + s.start, at + s.end, False) for s in split_params(rest)
+    ]
+    while words and words[0].text.startswith("--"):
+        words = words[1:]
+    if command == "kernel":
+        # a multiboot kernel (Xen) hands its first module the dom0 command line: known when
+        # a module line follows, so the kernel line is kept and replaced then
+        entry.multiboot, entry.modules = False, 0
+        entry.linux.append((number, words[1:]))
+        return
+    entry.modules += 1
+    if entry.modules == 1 and entry.linux:
+        entry.multiboot = True
+        entry.linux[-1] = (number, words[1:])
+
+
 def _ident(words: list[_Word]) -> str | None:
     """``--id ID`` or ``$menuentry_id_option 'ID'`` (how grub-mkconfig writes it)."""
     for before, word in itertools.pairwise(words):
@@ -362,39 +473,51 @@ def _default_entry(items: list[_MenuItem], defaults: list[_Word]) -> _MenuItem |
     return None if found.submenu else found
 
 
-def _from_grub_cfg(host: Host) -> CommandLine | None:
-    for rel in GRUB_CFGS:
+def _from_grub_cfg(host: Host, names: tuple[str, ...] = GRUB_CFGS) -> CommandLine | None:
+    for rel in names:
         text = host.read_text(rel)  # inside the host root, a regular file, bounded
         if text is None:
             continue
-        items, defaults = _menu(text)
+        items, defaults = _menu(text) if names is GRUB_CFGS else _legacy_menu(text)
         entries = [i for i in items if i.linux]
         if not entries:
             continue
         path = _shown(host, rel)
+        file_name = posixpath.basename(rel)
         chosen = _default_entry(items, defaults)
         if chosen is not None and chosen.linux:
-            return CommandLine(
-                tuple(_entry_settings(host, path, chosen, f"grub.cfg entry '{chosen.title}'"))
-            )
-        every = [_entry_settings(host, path, e, f"grub.cfg entry '{e.title}'") for e in entries]
-        if len({_last_values(s) for s in every}) == 1:
-            source = "every grub.cfg entry; which one boots is chosen at boot"
-            return CommandLine(tuple(attrs.evolve(s, source=source) for s in every[0]))
-        return CommandLine((), tuple(s for settings in every for s in settings))
+            source = f"{file_name} entry '{chosen.title}'"
+            own, own_blacklists = _entry_settings(host, path, chosen, source)
+            return CommandLine(tuple(own), (), tuple(own_blacklists))
+        every = [_entry_settings(host, path, e, f"{file_name} entry '{e.title}'") for e in entries]
+        # names every entry blacklists alike hold whichever boots; else which is not known
+        listed = {frozenset(b.name for b in found) for _, found in every}
+        source = f"every {file_name} entry; which one boots is chosen at boot"
+        agreed = tuple(attrs.evolve(b, source=source) for b in every[0][1])
+        blacklists = agreed if len(listed) == 1 else ()
+        if len({_last_values(s) for s, _ in every}) == 1:
+            settings = tuple(attrs.evolve(s, source=source) for s in every[0][0])
+            return CommandLine(settings, (), blacklists)
+        per_entry = tuple(s for entry_settings, _ in every for s in entry_settings)
+        return CommandLine((), per_entry, blacklists)
     return None
 
 
-def _entry_settings(host: Host, path: str, entry: _MenuItem, source: str) -> list[CmdlineSetting]:
+def _entry_settings(
+    host: Host, path: str, entry: _MenuItem, source: str
+) -> tuple[list[CmdlineSetting], list[CmdlineBlacklisting]]:
+    """The module parameters and blacklisted names of the entry's kernel command line."""
     found: list[CmdlineSetting] = []
+    blacklists: list[CmdlineBlacklisting] = []
     for number, words in entry.linux[-1:]:  # grub loads the kernel of the last linux line
         for word in words:
             if word.expands:
                 continue
-            for arg in module_args(_requoted(word.text)):
-                where = Location(path, number, word.start + 1, number, word.end + 1, host.name)
-                found += _settings([arg], source, where)
-    return found
+            where = Location(path, number, word.start + 1, number, word.end + 1, host.name)
+            text = word.text if entry.verbatim else _requoted(word.text)
+            found += _settings(module_args(text), source, where)
+            blacklists += _blacklists(blacklisted(text), source, where)
+    return found, blacklists
 
 
 def _requoted(arg: str) -> str:

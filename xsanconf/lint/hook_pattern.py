@@ -15,6 +15,7 @@ from xsanconf.lint.site import (
     _CONFIG_DIRS_OUTSIDE_ETC,
     _CONTEXT_DIRS_OUTSIDE_ETC,
     _CONTEXT_FILES_OUTSIDE_ETC,
+    _RECORD_DIRS_OUTSIDE_ETC,
     CIB_CAPTURES,
 )
 
@@ -34,8 +35,8 @@ CONTEXT_PATHS = (
 def files_pattern() -> str:
     """The ``files:`` regular expression of the ``xsanlint`` pre-commit hook: a file below an
     ``etc`` directory that a codec or a rule reads, a file in one of the directories outside
-    etc that kmod, systemd or multipath read, a file that holds the kernel command line, or
-    a Pacemaker CIB (on disk or captured)."""
+    etc that kmod, systemd or multipath read, a record of the iSCSI node database, a file
+    that holds the kernel command line, or a Pacemaker CIB (on disk or captured)."""
     below_etc = "|".join((*path_fragments(), *CONTEXT_PATHS))
     units = tuple(d for d in _CONTEXT_DIRS_OUTSIDE_ETC if d.endswith("/systemd/system"))
     flat = tuple(
@@ -45,6 +46,7 @@ def files_pattern() -> str:
         f"(?:^|/)(?:etc/(?:.*/)?(?:{below_etc})"
         f"|(?:{_alternatives(flat)})/[^/]+"  # kmod, systemd and multipath read these flat
         f"|(?:{_alternatives(units)})/(?:[^/]+/)?[^/]+"  # units, and their drop-ins
+        f"|(?:{_alternatives(_RECORD_DIRS_OUTSIDE_ETC)})/.+"  # the iSCSI node database
         f"|{_alternatives(_CONTEXT_FILES_OUTSIDE_ETC)}"  # the kernel command line, the CIB
         f"|{'|'.join(CIB_CAPTURES)})$"  # captures of the CIB
     )

@@ -18,6 +18,10 @@ The kernel command line (:mod:`xsanconf.lint.boot_cmdline`): after the configura
 ``kmod_config_new`` calls ``kmod_config_parse_kcmdline``, which adds every
 ``module.param[=value]`` word of ``/proc/cmdline`` to the module's options with the same
 ``kmod_config_add_options`` the files use, so they follow every ``options`` line and win.
+Its ``modprobe.blacklist=a,b`` words add to the blacklist of the files' ``blacklist`` lines,
+each name as written (a file's ``-`` become ``_``, the command line's do not, so
+``modprobe.blacklist=firewire-sbp2`` blacklists nothing).  A blacklist keeps modprobe from
+loading a module for an alias (udev's hotplug loads); loading it by name still works.
 
 Module lists (``/etc/modules``, ``modules-load.d/*.conf``, initramfs-tools ``modules``) load
 modules at boot.  Debian's sysvinit script and initramfs-tools run ``modprobe MODULE ARGS``, so
@@ -49,7 +53,7 @@ from xsanconf.formats.modprobe.model import (
     ModprobeSoftdep,
 )
 from xsanconf.formats.modules import ModulesConfig, ModulesEntry
-from xsanconf.lint.boot_cmdline import CmdlineSetting, command_line
+from xsanconf.lint.boot_cmdline import CmdlineBlacklisting, CmdlineSetting, command_line
 from xsanconf.lint.site import on_disk
 
 if TYPE_CHECKING:
@@ -299,6 +303,23 @@ class KmodConfig:
         """The module's parameters on the host's kernel command line, in order."""
         found = command_line(self.host)
         return [] if found is None else found.of(module, param)
+
+    def blacklisted(
+        self, module: str
+    ) -> list[tuple[SiteFile, ModprobeBlacklist] | CmdlineBlacklisting]:
+        """What puts ``module`` on kmod's blacklist: the ``blacklist`` lines of the files kmod
+        reads, then the kernel command line's ``modprobe.blacklist=`` names that match it."""
+        key = module_key(module)
+        found: list[tuple[SiteFile, ModprobeBlacklist] | CmdlineBlacklisting] = [
+            (file, line)
+            for file in self.read_documents()
+            for line in _modprobe(file).blacklists()
+            if line.module_key == key
+        ]
+        cmdline = command_line(self.host)
+        if cmdline is not None:
+            found += cmdline.blacklisting(module)
+        return found
 
     def cmdline_in_some_entries(self, module: str, param: str) -> list[CmdlineSetting]:
         """The module's parameter on some grub.cfg entries only, when which entry boots is

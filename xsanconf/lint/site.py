@@ -100,7 +100,9 @@ def resolve_in_root(root: str | os.PathLike[str], rel: str) -> tuple[str, str | 
 
 
 # Kinds whose files are each read on their own, never merged into one configuration.
-_SEPARATE_DOCUMENTS = frozenset({"xen-domain", "init-script", "systemd-unit", "shell-vars"})
+_SEPARATE_DOCUMENTS = frozenset(
+    {"xen-domain", "init-script", "systemd-unit", "shell-vars", "iscsi-node"}
+)
 
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
@@ -190,7 +192,7 @@ class Host:
         "no host section").  SYN001 reports the file itself.  For drbd only the files
         drbdadm reads count.  Files that are each a whole of their own (a guest, an init
         script, a unit, one daemon's defaults) do not make the others unknown: their readers
-        skip the one that does not parse.
+        skip the one that does not parse (iscsiadm reads each node record on its own).
         """
         if kind in _SEPARATE_DOCUMENTS:
             return True
@@ -461,11 +463,19 @@ def _root_outside_etc(path: str) -> str | None:
     if captured is not None:
         return captured
     padded = "/" + posixpath.dirname(path) + "/"
-    for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_CONTEXT_DIRS_OUTSIDE_ETC):
+    for rel_dir in (
+        *_CONFIG_DIRS_OUTSIDE_ETC,
+        *_CONTEXT_DIRS_OUTSIDE_ETC,
+        *_RECORD_DIRS_OUTSIDE_ETC,
+    ):
         at = padded.find(f"/{rel_dir}/")
         nested = padded[at + len(rel_dir) + 2 :]
-        # kmod and systemd read those directories flat; a unit's drop-ins sit one level down
-        if at >= 0 and (not nested or (rel_dir.endswith("/system") and nested.count("/") == 1)):
+        # kmod and systemd read those directories flat; a unit's drop-ins sit one level down;
+        # the iSCSI node database nests its records
+        deep = rel_dir in _RECORD_DIRS_OUTSIDE_ETC or (
+            rel_dir.endswith("/system") and nested.count("/") == 1
+        )
+        if at >= 0 and (not nested or deep):
             root = padded[1 : at + 1].rstrip("/")
             return root or ("/" if path.startswith("/") else ".")
     return None
@@ -603,7 +613,7 @@ class _HostReader:
 
         visited = {self.real("etc")}
         stack = ["etc"]
-        for rel_dir in _CONFIG_DIRS_OUTSIDE_ETC:  # read after etc, in this order
+        for rel_dir in (*_CONFIG_DIRS_OUTSIDE_ETC, *_RECORD_DIRS_OUTSIDE_ETC):  # after etc
             real = self.real(rel_dir)
             if real not in visited and os.path.isdir(real):
                 visited.add(real)
@@ -1057,11 +1067,17 @@ CIB_FILES = (
 # The captured CIBs of CIB_FILES, as regular expressions over the path below the host root.
 CIB_CAPTURES = (r"cib\.xml", r"sos_commands/pacemaker/crm_report/[^/]+/cib\.xml")
 
+# open-iscsi's node database where Red Hat keeps it (Debian's is etc/iscsi): read whole, after
+# etc, as the documents of xsanconf.formats.iscsi_node (xsanconf.domain.iscsi_db).
+_RECORD_DIRS_OUTSIDE_ETC = ("var/lib/iscsi",)
+
 # Files outside etc that rules read for context: the kernel command line (boot_cmdline)
 # and Pacemaker's CIB where the cib daemon keeps it (CLU rules; see CIB_FILES).
 _CONTEXT_FILES_OUTSIDE_ETC = (
     "boot/grub/grub.cfg",
     "boot/grub2/grub.cfg",
+    "boot/grub/menu.lst",
+    "boot/grub/grub.conf",
     "proc/cmdline",
     "var/lib/pacemaker/cib/cib.xml",
     "var/lib/heartbeat/crm/cib.xml",

@@ -10,6 +10,7 @@ from xsanconf.testing.iet_access import iet_access_documents
 from xsanconf.testing.ietd import ietd_documents
 from xsanconf.testing.init_script import init_scripts
 from xsanconf.testing.initiatorname import initiatorname_documents
+from xsanconf.testing.iscsi_node import iscsi_node_documents
 from xsanconf.testing.iscsid import iscsid_documents
 from xsanconf.testing.lio import lio_documents
 from xsanconf.testing.lvm import lvm_documents
@@ -33,6 +34,7 @@ DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "tgt": tgt_documents(),
     "iet-access": iet_access_documents(),
     "iscsid": iscsid_documents(),
+    "iscsi-node": iscsi_node_documents(),
     "initiatorname": initiatorname_documents(),
     "multipath": multipath_documents,
     "modprobe": modprobe_documents(),

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    from xsanconf.domain.iscsi_db import RecordPath
     from xsanconf.formats.ietd import IetAccount, IetConfig, IetTarget
     from xsanconf.formats.initiatorname import InitiatorNameFile
+    from xsanconf.formats.iscsi_node import IscsiRecord
     from xsanconf.formats.iscsid import IscsidConfig, IscsidEntry
     from xsanconf.formats.xen_domain.model import XenDisk
     from xsanconf.lint.diagnostics import Location
@@ -27,11 +29,13 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTH_PREFIXES",
     "Credentials",
+    "IscsiRecordFacts",
     "Portal",
     "TargetAccounts",
     "credentials",
     "initiator_name",
     "initiatorname_file",
+    "iscsi_records",
     "iscsid_file",
     "portals",
     "used_targets",
@@ -257,3 +261,111 @@ def xen_iscsi_disks(host: Host) -> Iterator[tuple[SiteFile, XenDisk]]:
             path = disk.spec.device_path
             if path and path.startswith("/dev/disk/by-path/") and "-iscsi-" in path:
                 yield file, disk
+
+
+# Node and discovery records ---------------------------------------------------------------------
+
+
+_CONN_TIMEOUTS = (
+    "login_timeout",
+    "logout_timeout",
+    "auth_timeout",
+    "noop_out_interval",
+    "noop_out_timeout",
+)
+
+
+@attrs.define(eq=False, repr=False)
+class IscsiRecordFacts:
+    """One record iscsiadm reads (node or discovery), and what iscsid takes from it.
+
+    What a node record names comes from its settings (``node.name``, ``node.conn[0].address``,
+    ``node.tpgt``, ``iface.iscsi_ifacename``) as iscsiadm writes them, else from its place in
+    the database.  Values a record does not set are the compiled-in defaults, not iscsid.conf's.
+    """
+
+    file: SiteFile
+    record: IscsiRecord
+    place: RecordPath
+
+    @property
+    def type(self) -> str:
+        return self.place.type
+
+    def _value(self, key: str) -> str | None:
+        found = self.record.setting(key)
+        return found.value if found is not None else None
+
+    @property
+    def target(self) -> str | None:
+        return self._value("node.name") or self.place.target
+
+    @property
+    def portal(self) -> str | None:
+        address = self._value("node.conn[0].address") or self._value(
+            "discovery.sendtargets.address"
+        )
+        if address is None:
+            return self.place.portal
+        port = self._value("node.conn[0].port") or self._value("discovery.sendtargets.port")
+        host = f"[{address}]" if ":" in address else address
+        return f"{host}:{port or self.place.port or 3260}"
+
+    @property
+    def tpgt(self) -> int | None:
+        return self.place.tpgt
+
+    @property
+    def iface(self) -> str | None:
+        return self._value("iface.iscsi_ifacename") or self.place.iface
+
+    def typed(self, key: str) -> object:
+        return self.record.typed(key)
+
+    @property
+    def startup(self) -> object:
+        return self.typed("node.startup")
+
+    @property
+    def replacement_timeout(self) -> object:
+        return self.typed("node.session.timeo.replacement_timeout")
+
+    def conn_timeouts(self) -> dict[str, object]:
+        """``node.conn[0].timeo.*``: login, logout, auth, noop_out interval and timeout."""
+        names = _CONN_TIMEOUTS
+        return {n: self.typed(f"node.conn[0].timeo.{n}") for n in names}
+
+    def credentials(self) -> Credentials:
+        """The CHAP settings of the login this record makes (discovery records: discovery)."""
+        return credentials(self.record, "session" if self.type == "node" else "discovery")
+
+    @property
+    def label(self) -> str:
+        """How messages name the record: ``node record of TARGET at PORTAL (iface NAME)``."""
+        if self.type == "discovery":
+            return f"discovery record of portal {self.portal}"
+        return f"node record of {self.target} at {self.portal} (iface {self.iface})"
+
+    def location(self, key: str | None = None, message: str | None = None) -> Location:
+        """The line that sets ``key``, else the record's ``# BEGIN RECORD`` line, else its start."""
+        entry = self.record.entry(key) if key is not None else None
+        if entry is not None:
+            return self.file.location(entry.token, message)
+        begin = self.record.begin
+        found = self.file.location(None, message)
+        return attrs.evolve(found, line=begin[0], column=1) if begin is not None else found
+
+
+def iscsi_records(host: Host, kind: str = "node") -> list[IscsiRecordFacts]:
+    """The host's records of ``kind`` (node or discovery) that iscsiadm reads and that parse,
+    in path order (each record is a whole of its own)."""
+    from xsanconf.domain.iscsi_db import record_path
+
+    found = []
+    for file in host.documents("iscsi-node"):
+        if not file.doc.parsed:
+            continue  # SYN001 reports it; the other records stand on their own
+        place = record_path(tuple(file.rel.split("/")))
+        if place is not None and place.read and place.type == kind:
+            found.append(IscsiRecordFacts(file, file.doc.model, place))
+    return found

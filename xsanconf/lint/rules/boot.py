@@ -1,4 +1,5 @@
-"""BOOT001-BOOT002: the iSCSI target must start after DRBD and stop before it.
+"""BOOT001-BOOT002: the iSCSI target must start after DRBD and stop before it; BOOT003: the
+initramfs must carry the configuration the host has now.
 
 The order comes from :mod:`xsanconf.lint.boot_order`: runlevel links, insserv's ``.depend``
 files, LSB headers or systemd units, whichever the host uses.  A rule stays silent on a host
@@ -13,6 +14,9 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import attrs
+
+from xsanconf.lint.boot_cmdline import _shown
 from xsanconf.lint.boot_order import DRBD_SERVICES, TARGET_SERVICES, Relation, boot_order
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
@@ -20,6 +24,7 @@ from xsanconf.lint.rules._cluster import manages_drbd_and_targets
 
 if TYPE_CHECKING:
     from xsanconf.lint.boot_order import BootOrder
+    from xsanconf.lint.initramfs import ImageReading
     from xsanconf.lint.site import Host, Site
 
 __all__: list[str] = []
@@ -145,3 +150,137 @@ def drbd_stops_before_target(site: Site, ctx: RuleContext) -> Iterator[Diagnosti
             relation.related,
             fix=_header_fix(order, target, "Should-Stop") if _fixable(relation) else None,
         )
+
+
+# BOOT003 initramfs-stale ------------------------------------------------------------------------
+
+_MODPROBE_D = "etc/modprobe.d"
+# The files initramfs-tools and dracut copy into an image besides modprobe.d, each with the
+# directory whose members in an image show that its generator copies the file (multipath-tools'
+# hook copies multipath.conf with /etc/multipath; lvm2's copies lvm.conf into /etc/lvm).
+_COPIED = {
+    "etc/multipath.conf": "etc/multipath",
+    "etc/multipath/wwids": "etc/multipath",
+    "etc/multipath/bindings": "etc/multipath",
+    "etc/lvm/lvm.conf": "etc/lvm",
+}
+# How many stale files a message names (it counts them all).
+MAX_NAMED = 4
+REBUILD = "update-initramfs -u -k all on Debian and Ubuntu, dracut -f --regenerate-all on Red Hat"
+
+
+def _copied(path: str) -> str | None:
+    """The directory that shows an image's generator copies ``path`` (None: not compared)."""
+    if posixpath.dirname(path) == _MODPROBE_D:
+        return _MODPROBE_D
+    return _COPIED.get(path)
+
+
+def _host_copy(host: Host, rel: str) -> bytes | None:
+    """The host's file (as the fix rounds left it, when it is a document), as bytes."""
+    file = host.file(rel)
+    text = file.text() if file is not None else host.read_text(rel)
+    return None if text is None else text.encode("utf-8", "surrogateescape")
+
+
+def _host_copied(host: Host) -> list[str]:
+    """The host's files an image would copy: modprobe.d's ``*.conf`` (the ones kmod reads)
+    and the others of :data:`_COPIED` that it has."""
+    found = sorted(
+        f.rel
+        for f in host.files
+        if posixpath.dirname(f.rel) == _MODPROBE_D and f.rel.endswith(".conf")
+    )
+    return found + [rel for rel in _COPIED if _host_copy(host, rel) is not None]
+
+
+# how a copy is stale, most telling first: (order, how the message says it)
+_DIFFERS = (0, "holds a copy of /{} that differs from the host's")
+_LACKS = (1, "lacks the host's /{}")
+_GONE = (2, "holds /{}, which the host no longer has")
+
+
+def _stale(host: Host, reading: ImageReading) -> list[tuple[str, tuple[int, str]]]:
+    """(file, how its copy is stale) for each file the image and the host disagree on."""
+    found = []
+    for rel, data in sorted(reading.files.items()):
+        mine = _host_copy(host, rel)
+        if mine is None:
+            found.append((rel, _GONE))
+        elif mine != data:
+            found.append((rel, _DIFFERS))
+    for rel in _host_copied(host):
+        if rel not in reading.files and _copied(rel) in reading.directories:
+            found.append((rel, _LACKS))
+    return sorted(found, key=lambda item: item[1][0])
+
+
+@rule(
+    "BOOT003",
+    "initramfs-stale",
+    Severity.WARNING,
+    scope="host",
+    needs=("modprobe", "multipath", "lvm"),
+)
+def initramfs_stale(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """An initramfs carries a copy of modprobe.d, multipath or LVM configuration that differs
+    from the host's (or is unreadable: an info note)."""
+    from xsanconf.lint.initramfs import image_names, read_initramfs
+    from xsanconf.lint.site import on_disk
+
+    for host in site.hosts:
+        for name in image_names(host):
+            rel = f"boot/{name}"
+            path = on_disk(host, rel)
+            if path is None:
+                continue
+            image = Location(_shown(host, rel), host=host.name)
+            reading = read_initramfs(path, lambda member: _copied(member) is not None)
+            if reading.problem is not None:
+                yield ctx.diagnostic(
+                    f"{rel} {reading.problem}: its copies of the modprobe.d, multipath and LVM "
+                    "configuration are not compared with the host's",
+                    image,
+                    severity=Severity.INFO,
+                )
+                continue
+            stale = _stale(host, reading)
+            if stale:
+                yield _stale_image(ctx, host, rel, image, stale)
+
+
+def _stale_image(
+    ctx: RuleContext,
+    host: Host,
+    rel: str,
+    image: Location,
+    stale: list[tuple[str, tuple[int, str]]],
+) -> Diagnostic:
+    first, (_, how) = stale[0]
+    others = ", ".join(f"/{path}" for path, _ in stale[1:MAX_NAMED])
+    more = len(stale) - MAX_NAMED
+    also = (
+        f"; its copies of {others}{f' and {more} more' if more > 0 else ''} are stale too"
+        if others
+        else ""
+    )
+    file = host.file(first)
+    if file is not None:
+        at = file.location()
+    elif _host_copy(host, first) is not None:
+        at = Location(_shown(host, first), host=host.name)
+    else:
+        at = image
+    related = [] if at is image else [attrs.evolve(image, message="the stale image")]
+    related += [
+        Location(_shown(host, path), host=host.name, message="the image " + how.format(path))
+        for path, (_, how) in stale[1:MAX_NAMED]
+        if _host_copy(host, path) is not None
+    ]
+    return ctx.diagnostic(
+        f"{rel} {how.format(first)}{also}: the kernel unpacks the image before the root file "
+        "system, so the modules it loads early (storage, FireWire, multipath, LVM) get the old "
+        f"configuration at every boot; rebuild it ({REBUILD})",
+        at,
+        related,
+    )

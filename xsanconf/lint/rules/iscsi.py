@@ -1,11 +1,13 @@
-"""ISCSI001-ISCSI005: open-iscsi initiators, their names, their CHAP settings against the site's
+"""ISCSI001-ISCSI006: open-iscsi initiators, their names, their CHAP settings against the site's
 IET targets, and the settings that decide how they behave under dm-multipath and at boot.
 
 The rules judge what iscsid uses, through the codecs' models of how it reads its files (the
 last line of iscsid.conf without a newline is dropped, a value with ``# ...`` keeps it, an
 enumeration spelled in the wrong case is ignored).  iscsid.conf seeds node records when targets
-are discovered; records already in the node database keep the values of their discovery, which
-the site does not hold, so the rules read iscsid.conf as the configuration of every node.
+are discovered; records already in the node database keep the values of their discovery and
+are what iscsid logs in with.  So the rules judge each record the host holds (``nodes/``,
+``send_targets/``: :mod:`xsanconf.formats.iscsi_node`), iscsid.conf only for the targets the
+host needs that have none, and ISCSI006 reports records that differ from iscsid.conf.
 No message names a CHAP password (reference: open-iscsi.md, ietd.md).
 """
 
@@ -22,11 +24,13 @@ from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextE
 from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.rules._iscsi_facts import (
     Credentials,
+    IscsiRecordFacts,
     Portal,
     TargetAccounts,
     credentials,
     initiator_name,
     initiatorname_file,
+    iscsi_records,
     iscsid_file,
     portals,
     used_targets,
@@ -42,6 +46,9 @@ if TYPE_CHECKING:
     from xsanconf.lint.site import Host, Site, SiteFile
 
 __all__: list[str] = []
+
+# The initiator's configuration: iscsid.conf, and the records in its node database.
+_ISCSI_KINDS = ("iscsid", "iscsi-node")
 
 # How many other places a finding about a shared name lists: the message counts them all.
 MAX_RELATED = 5
@@ -395,6 +402,13 @@ def _discovery_door(portal: Portal) -> _Door:
     )
 
 
+def _record_selector(record: IscsiRecordFacts) -> str:
+    """iscsiadm's options that pick the record."""
+    if record.type == "discovery":
+        return f"-p {record.portal}"
+    return f"-T {record.target} -p {record.portal}"
+
+
 def _locate(file: SiteFile, creds: Credentials, key: str) -> Location:
     for name in (key, "password", "username", "authmethod"):
         entry = creds.entry(name)
@@ -406,21 +420,44 @@ def _locate(file: SiteFile, creds: Credentials, key: str) -> Location:
 USED = "this host's multipath maps or guests use its LUNs"
 
 
-@rule("ISCSI003", "chap-mismatch", Severity.ERROR, scope="site", needs=("iscsid",))
+@rule("ISCSI003", "chap-mismatch", Severity.ERROR, scope="site", needs=_ISCSI_KINDS)
 def chap_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """The initiator's CHAP settings do not satisfy the IncomingUser accounts of the targets."""
+    """The initiator's CHAP settings do not satisfy the IncomingUser accounts of the targets:
+    each node and discovery record's, and iscsid.conf's for the logins no record makes."""
     chap = _Chap(site, ctx)
     if not chap.portals:
         return
     for host in site.hosts:
+        used = chap.used_by(host)
+        nodes = iscsi_records(host)
+        discoveries = iscsi_records(host, "discovery")
+        recorded = {r.target.lower() for r in nodes if r.target is not None}
+        for record in nodes:
+            if record.target is not None:
+                doors = chap.session_doors({record.target.lower()})
+                yield from _check_known(ctx, record.file, record.credentials(), doors, record)
+        for record in discoveries:
+            creds = record.credentials()
+            if used | recorded:
+                doors = chap.discovery_doors(used | recorded)
+                yield from _check_known(ctx, record.file, creds, doors, record)
+            elif creds.configured:
+                yield from _check_anywhere(ctx, record.file, creds, chap.all_discovery, record)
         file = iscsid_file(host)
         if file is None:
             continue
         config: IscsidConfig = file.doc.model
-        used = chap.used_by(host)
         for scope in ("session", "discovery"):
             creds = credentials(config, scope)
-            if used:
+            if scope == "session" and nodes:
+                # iscsid.conf speaks only for the targets the host needs that have no record
+                names = used - recorded
+                if not names:
+                    continue
+                yield from _check_known(ctx, file, creds, chap.session_doors(names))
+            elif scope == "discovery" and discoveries:
+                continue  # the discovery records speak for the portals
+            elif used:
                 doors = (
                     chap.session_doors(used) if scope == "session" else chap.discovery_doors(used)
                 )
@@ -433,14 +470,21 @@ def chap_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _check_known(
-    ctx: RuleContext, file: SiteFile, creds: Credentials, doors: list[_Door]
+    ctx: RuleContext,
+    file: SiteFile,
+    creds: Credentials,
+    doors: list[_Door],
+    record: IscsiRecordFacts | None = None,
 ) -> Iterator[Diagnostic]:
     """The host uses these targets: each one that refuses the login is a finding."""
     chap_by_chance: list[_Door] = []
+    why = USED if record is None else f"the {record.label} logs in there"
     for door in doors:
         problem = door.problem(creds)
         if problem is not None:
-            yield _chap_diagnostic(ctx, file, creds, problem, related=[door.where], why=USED)
+            yield _chap_diagnostic(
+                ctx, file, creds, problem, related=[door.where], why=why, record=record
+            )
         elif door.incoming and creds.authmethod == "None":
             chap_by_chance.append(door)
     if chap_by_chance:
@@ -465,7 +509,11 @@ def _authmethod_none(
 
 
 def _check_anywhere(
-    ctx: RuleContext, file: SiteFile, creds: Credentials, doors: _Doors
+    ctx: RuleContext,
+    file: SiteFile,
+    creds: Credentials,
+    doors: _Doors,
+    record: IscsiRecordFacts | None = None,
 ) -> Iterator[Diagnostic]:
     """Which targets the host uses is not known: only a login no door accepts is sure to fail."""
     if not doors.doors or doors.accept(creds):
@@ -483,6 +531,7 @@ def _check_anywhere(
         problem,
         related=[door.where for door in doors.doors[:MAX_RELATED]],
         why=f"no {noun} of the site accepts these credentials, {count} tried",
+        record=record,
     )
 
 
@@ -494,14 +543,24 @@ def _chap_diagnostic(
     *,
     related: list[Location],
     why: str,
+    record: IscsiRecordFacts | None = None,
 ) -> Diagnostic:
     reason, key = problem
     failing = "logins" if creds.scope == "session" else "SendTargets discovery"
     records = "node" if creds.scope == "session" else "discovery"
+    if record is None:
+        remedy = (
+            f"make the {creds.prefix}.* settings and the target's accounts agree, then update "
+            f"the existing {records} records (iscsiadm -m {records} -o update) or discover again"
+        )
+    else:
+        remedy = (
+            f"iscsid uses this record, not iscsid.conf: make its {creds.prefix}.* settings and "
+            f"the target's accounts agree (iscsiadm -m {records} {_record_selector(record)} "
+            "-o update)"
+        )
     return ctx.diagnostic(
-        f"{reason}: {failing} from {file.host.name} will fail ({why}); make the "
-        f"{creds.prefix}.* settings and the target's accounts agree, then update the existing "
-        f"{records} records (iscsiadm -m {records} -o update) or discover again",
+        f"{reason}: {failing} from {file.host.name} will fail ({why}); {remedy}",
         _locate(file, creds, key),
         _related(related),
     )
@@ -541,49 +600,119 @@ def _only_blacklists(file: SiteFile) -> bool:
     "slow-path-failover",
     Severity.WARNING,
     scope="host",
-    needs=("iscsid",),
+    needs=_ISCSI_KINDS,
     fix="unsafe",
 )
 def slow_path_failover(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """replacement_timeout above 20 s on a host that runs dm-multipath over iSCSI."""
+    """replacement_timeout above 20 s on a host that runs dm-multipath over iSCSI: in each node
+    record iscsid logs in with, and in iscsid.conf for the targets the host uses that have none."""
     for host in site.hosts:
+        if not _with_multipath(host):
+            continue
+        evidence = [
+            Location(f.path, host=host.name, message="dm-multipath runs here")
+            for f in _multipath_evidence(host)[:1]
+        ]
+        records = iscsi_records(host)
+        for record in records:
+            found = _slow_failover(ctx, record.file, record.record, evidence, record.label)
+            if found is not None:
+                yield found
         file = iscsid_file(host)
-        if file is None or not _with_multipath(host):
-            continue
-        config: IscsidConfig = file.doc.model
-        timeout = config.typed(REPLACEMENT_TIMEOUT)
-        if not isinstance(timeout, int) or 0 <= timeout <= SLOW_FAILOVER:
-            continue
-        setting = config.setting(REPLACEMENT_TIMEOUT)
-        entry = setting.entry if setting is not None else config.entry(REPLACEMENT_TIMEOUT)
-        if setting is None and entry is not None:
-            said = (
-                f"iscsid does not read the {REPLACEMENT_TIMEOUT} line ({_why_dropped(entry)}), "
-                f"so its default of {timeout} s holds I/O"
+        if file is not None and _judges_iscsid(site, ctx, host, records):
+            found = _slow_failover(ctx, file, file.doc.model, evidence, None)
+            if found is not None:
+                yield found
+
+
+def _judges_iscsid(
+    site: Site, ctx: RuleContext, host: Host, records: list[IscsiRecordFacts]
+) -> bool:
+    """Whether iscsid.conf is what iscsid uses for some target of the host: it has no node
+    record at all, or a target its maps or guests need has none (iscsid.conf seeds the
+    records discovery creates, and ISCSI006 reports where records and iscsid.conf differ)."""
+    if not records:
+        return True
+    recorded = {r.target.lower() for r in records if r.target is not None}
+    return bool(set(_needed_targets(site, ctx, host)) - recorded)
+
+
+def _needed_targets(site: Site, ctx: RuleContext, host: Host) -> dict[str, Location]:
+    """Targets (lower case) the host's multipath maps or Xen guests use, with where."""
+    found = used_targets(stack_index_for(site, ctx.versions, ctx.host_versions), host)
+    for file, disk in xen_iscsi_disks(host):
+        target = _by_path_target(disk.spec.device_path or "")
+        if target is not None and target.lower() not in found:
+            line, column = disk.position
+            found[target.lower()] = Location(
+                file.path, line, column, host=host.name, message="a guest disk on an iSCSI path"
             )
-        elif setting is None:
-            said = f"{REPLACEMENT_TIMEOUT} is not set, so iscsid uses its default of {timeout} s"
-        elif timeout < 0:
-            said = f"{REPLACEMENT_TIMEOUT} = {setting.value} queues I/O forever"
-        else:
-            said = f"{REPLACEMENT_TIMEOUT} = {setting.value} holds I/O for {timeout} s"
-        yield ctx.diagnostic(
-            f"{said} when a path fails: dm-multipath on this host sees the failure only then, "
-            "and guests stall meanwhile; under multipath use 5 to 15 s (open-iscsi README, "
-            "8.1.4) and let multipath queue (no_path_retry)",
-            file.location(entry.token) if entry is not None else file.location(),
-            [
-                Location(f.path, host=host.name, message="dm-multipath runs here")
-                for f in _multipath_evidence(host)[:1]
-            ],
-            fix=_timeout_fix(file, config),
+    return found
+
+
+def _by_path_target(path: str) -> str | None:
+    """The target of ``/dev/disk/by-path/ip-ADDR:PORT-iscsi-TARGET-lun-N`` (udev's name)."""
+    _, found, rest = path.partition("-iscsi-")
+    target, lun, _ = rest.rpartition("-lun-")
+    return target if found and lun and target else None
+
+
+def _slow_failover(
+    ctx: RuleContext,
+    file: SiteFile,
+    config: IscsidConfig,
+    evidence: list[Location],
+    record: str | None,
+) -> Diagnostic | None:
+    """ISCSI004 for one configuration: iscsid.conf (``record`` None) or a record (its label)."""
+    timeout = config.typed(REPLACEMENT_TIMEOUT)
+    if not isinstance(timeout, int) or 0 <= timeout <= SLOW_FAILOVER:
+        return None
+    setting = config.setting(REPLACEMENT_TIMEOUT)
+    entry = setting.entry if setting is not None else config.entry(REPLACEMENT_TIMEOUT)
+    if setting is None and entry is not None:
+        said = (
+            f"iscsid does not read the {REPLACEMENT_TIMEOUT} line ({_why_dropped(entry)}), "
+            f"so its default of {timeout} s holds I/O"
         )
+    elif setting is None:
+        said = f"{REPLACEMENT_TIMEOUT} is not set, so iscsid uses its default of {timeout} s"
+    elif timeout < 0:
+        said = f"{REPLACEMENT_TIMEOUT} = {setting.value} queues I/O forever"
+    else:
+        said = f"{REPLACEMENT_TIMEOUT} = {setting.value} holds I/O for {timeout} s"
+    if record is not None:
+        said = f"the {record}, which iscsid logs in with, says: {said}"
+    return ctx.diagnostic(
+        f"{said} when a path fails: dm-multipath on this host sees the failure only then, "
+        "and guests stall meanwhile; under multipath use 5 to 15 s (open-iscsi README, "
+        "8.1.4) and let multipath queue (no_path_retry)",
+        _record_or_file_location(file, config, entry),
+        evidence,
+        fix=_timeout_fix(file, config, record is not None),
+    )
 
 
-def _timeout_fix(file: SiteFile, config: IscsidConfig) -> Fix | None:
+def _record_or_file_location(
+    file: SiteFile, config: IscsidConfig, entry: IscsidEntry | None
+) -> Location:
+    """The line, else a record's ``# BEGIN RECORD`` line, else the file."""
+    if entry is not None:
+        return file.location(entry.token)
+    begin = getattr(config, "begin", None)
+    found = file.location()
+    return attrs.evolve(found, line=begin[0]) if begin is not None else found
+
+
+def _timeout_fix(file: SiteFile, config: IscsidConfig, record: bool = False) -> Fix | None:
     description = (
         f"set {REPLACEMENT_TIMEOUT} = {FAST_FAILOVER} (fail over after {FAST_FAILOVER} s; "
-        "existing node records keep their value until updated)"
+        + (
+            "in this record, from the next login"
+            if record
+            else "existing node records keep their value until updated"
+        )
+        + ")"
     )
     setting = config.setting(REPLACEMENT_TIMEOUT)
     entry = setting.entry if setting is not None else None
@@ -601,9 +730,7 @@ def _timeout_fix(file: SiteFile, config: IscsidConfig) -> Fix | None:
 
 
 def _add_timeout(doc: Document) -> bool:
-    from xsanconf.formats.iscsid.model import IscsidConfig
-
-    config = IscsidConfig(doc)
+    config: IscsidConfig = doc.model
     config.add(REPLACEMENT_TIMEOUT, FAST_FAILOVER)
     return config.typed(REPLACEMENT_TIMEOUT) == int(FAST_FAILOVER)  # read back, or no fix
 
@@ -626,39 +753,163 @@ def _boot_dependency(site: Site, ctx: RuleContext, host: Host) -> Location | Non
     return None
 
 
-@rule("ISCSI005", "manual-startup", Severity.WARNING, scope="host", needs=("iscsid",))
+@rule("ISCSI005", "manual-startup", Severity.WARNING, scope="host", needs=_ISCSI_KINDS)
 def manual_startup(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """node.startup = manual on a host whose multipath or Xen config needs iSCSI LUNs at boot."""
+    """node.startup = manual on a host whose multipath or Xen config needs iSCSI LUNs at boot:
+    in the node records of the targets it needs, and in iscsid.conf for those without one."""
+    for host in site.hosts:
+        records = iscsi_records(host)
+        dependency = _boot_dependency(site, ctx, host) if not records else None
+        if records:
+            needed = _needed_targets(site, ctx, host)
+            recorded = set()
+            for record in records:
+                key = (record.target or "").lower()
+                recorded.add(key)
+                if key in needed:
+                    yield from _manual_startup(ctx, record.file, record.record, needed[key], record)
+            # a target without a record: iscsid.conf seeds the one its discovery creates
+            dependency = next((at for t, at in needed.items() if t not in recorded), None)
+        file = iscsid_file(host)
+        if file is not None and dependency is not None:
+            yield from _manual_startup(ctx, file, file.doc.model, dependency, None)
+
+
+def _manual_startup(
+    ctx: RuleContext,
+    file: SiteFile,
+    config: IscsidConfig,
+    needed: Location,
+    record: IscsiRecordFacts | None,
+) -> Iterator[Diagnostic]:
+    """ISCSI005 for one configuration: iscsid.conf (``record`` None) or a node record."""
+    if config.typed(STARTUP) != "manual":
+        return
+    entry = config.entry(STARTUP)
+    if entry is None:
+        said = f"{STARTUP} is not set, and iscsid's default is manual"
+    elif entry.dropped is not None:
+        said = (
+            f"iscsid does not read the {STARTUP} line ({entry.dropped}), so its default, "
+            "manual, applies"
+        )
+    elif entry.value != "manual":
+        said = (
+            f"{STARTUP} = {entry.value} is not a value iscsid knows (values are "
+            "case-sensitive), so it stays manual"
+        )
+    else:
+        said = f"{STARTUP} = manual"
+    if record is None:
+        tail = (
+            "nodes discovered with it are not logged in at boot, so the multipath maps and "
+            f"guests that use their LUNs find no disk after a reboot; set '{STARTUP} = "
+            f"automatic' (and update existing records: iscsiadm -m node -o update -n {STARTUP} "
+            "-v automatic)"
+        )
+    else:
+        said = f"in the {record.label}, {said}"
+        tail = (
+            "iscsid does not log in to this target at boot, so the multipath maps and guests "
+            "that use its LUNs find no disk after a reboot; run iscsiadm -m node -T "
+            f"{record.target} -p {record.portal} -o update -n {STARTUP} -v automatic"
+        )
+    yield ctx.diagnostic(f"{said}: {tail}", _record_or_file_location(file, config, entry), [needed])
+
+
+# ISCSI006 node-records-differ -------------------------------------------------------------------
+
+# How many differing settings a message names (it counts them all).
+MAX_LISTED = 4
+
+
+def _seeded_keys(kind: str) -> tuple[str, ...]:
+    """The keys iscsid.conf gives a record of ``kind`` when discovery creates it: the record's
+    own keys, without those that name the record (``can_modify = 0``: node.name, tpgt,
+    address, port, discovery_*) and the hidden password lengths."""
+    from xsanconf.formats.iscsid.keys import KEYS
+
+    prefix = "node." if kind == "node" else "discovery."
+    return tuple(
+        key
+        for key, spec in KEYS.items()
+        if key.startswith(prefix) and not spec.identity and not key.endswith("_length")
+    )
+
+
+def _typed_values(config: IscsidConfig, keys: tuple[str, ...]) -> dict[str, object]:
+    """What iscsid takes for each key, read once: the file's value, else the default."""
+    from xsanconf.formats.iscsid.keys import KEYS
+
+    settings = config.settings()
+    return {k: settings[k].typed if k in settings else KEYS[k].default for k in keys}
+
+
+@rule("ISCSI006", "node-records-differ", Severity.WARNING, scope="host", needs=("iscsi-node",))
+def node_records_differ(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Node and discovery records hold settings that differ from iscsid.conf."""
     for host in site.hosts:
         file = iscsid_file(host)
         if file is None:
             continue
         config: IscsidConfig = file.doc.model
-        if config.typed(STARTUP) != "manual":
-            continue
-        needed = _boot_dependency(site, ctx, host)
-        if needed is None:
-            continue
-        entry = config.entry(STARTUP)
-        if entry is None:
-            said = f"{STARTUP} is not set, and iscsid's default is manual"
-        elif entry.dropped is not None:
-            said = (
-                f"iscsid does not read the {STARTUP} line ({entry.dropped}), so its default, "
-                "manual, applies"
-            )
-        elif entry.value != "manual":
-            said = (
-                f"{STARTUP} = {entry.value} is not a value iscsid knows (values are "
-                "case-sensitive), so it stays manual"
-            )
-        else:
-            said = f"{STARTUP} = manual"
-        yield ctx.diagnostic(
-            f"{said}: nodes discovered with it are not logged in at boot, so the multipath "
-            "maps and guests that use their LUNs find no disk after a reboot; set "
-            f"'{STARTUP} = automatic' (and update existing records: iscsiadm -m node -o update "
-            f"-n {STARTUP} -v automatic)",
-            file.location(entry.token) if entry is not None else file.location(),
-            [needed],
-        )
+        for kind in ("node", "discovery"):
+            records = iscsi_records(host, kind)
+            if not records:
+                continue
+            keys = _seeded_keys(kind)
+            seeds = _typed_values(config, keys)
+            for record in records:
+                mine = _typed_values(record.record, keys)
+                differ = [k for k in keys if mine[k] != seeds[k]]
+                if differ:
+                    yield _records_differ(ctx, file, config, record, differ)
+
+
+def _shown_value(config: IscsidConfig, key: str) -> str:
+    from xsanconf.formats.iscsid.keys import KEYS
+
+    setting = config.setting(key)
+    if setting is None:
+        return f"unset, default {KEYS[key].default!r}"
+    return repr(setting.value)
+
+
+def _difference(record: IscsidConfig, config: IscsidConfig, key: str) -> str:
+    from xsanconf.formats.iscsid.keys import is_secret
+
+    if is_secret(key):  # never a value: say only which side has one
+        sides = [
+            f"{name} {'sets one' if found.setting(key) is not None else 'has none'}"
+            for name, found in (("record", record), ("iscsid.conf", config))
+        ]
+        return f"{key} (another password: {', '.join(sides)})"
+    return f"{key} (record {_shown_value(record, key)}, iscsid.conf {_shown_value(config, key)})"
+
+
+def _records_differ(
+    ctx: RuleContext,
+    file: SiteFile,
+    config: IscsidConfig,
+    record: IscsiRecordFacts,
+    differ: list[str],
+) -> Diagnostic:
+    listed = ", ".join(_difference(record.record, config, key) for key in differ[:MAX_LISTED])
+    more = f" and {len(differ) - MAX_LISTED} more" if len(differ) > MAX_LISTED else ""
+    count = f"{len(differ)} setting{'s' if len(differ) > 1 else ''}"
+    mode = "node" if record.type == "node" else "discovery"
+    first = differ[0]
+    related = []
+    for key in differ[:MAX_RELATED]:
+        entry = config.entry(key)
+        if entry is not None:
+            related.append(file.location(entry.token, f"iscsid.conf sets {key} here"))
+    return ctx.diagnostic(
+        f"the {record.label} differs from iscsid.conf in {count}: {listed}{more}; iscsid.conf "
+        "only seeds records when discovery creates them, so iscsid uses the record's values "
+        "and the edit of iscsid.conf never reached this target; if iscsid.conf is right, "
+        f"update the record (iscsiadm -m {mode} {_record_selector(record)} -o update -n "
+        f"{first} -v VALUE, for each setting) or delete it and discover again",
+        record.location(first),
+        related,
+    )

@@ -21,6 +21,7 @@ CHECKERS: dict[str, tuple[str, str]] = {
     "drbd": ("xsanconf.lint.values.drbd", "drbd"),
     "multipath": ("xsanconf.lint.values.multipath", "multipath"),
     "iscsid": ("xsanconf.lint.values.iscsid", "open-iscsi"),
+    "iscsi-node": ("xsanconf.lint.values.iscsid", "open-iscsi"),
     "ietd": ("xsanconf.lint.values.ietd", "iet"),
     "modprobe": ("xsanconf.lint.values.modprobe", "kmod"),
 }
