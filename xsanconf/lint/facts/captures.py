@@ -1,0 +1,281 @@
+"""A host's captured state: command outputs found in its root, parsed once, on first question.
+
+Where each capture is looked for, first found wins (README "Captures"):
+
+=================  ===========================================================================
+capture            files
+=================  ===========================================================================
+proc-drbd          ``captures/proc-drbd.txt``, ``proc/drbd`` (a copied root, a sosreport)
+drbd-status        ``captures/drbdadm-status.txt``, ``captures/drbdsetup-status.txt``,
+                   ``captures/drbdsetup-status-json.txt``; sos: ``sos_commands/drbd/``
+                   ``drbdsetup_status_-vs_all`` (sos 4.10+), ``drbdsetup_status_all``
+drbdsetup-show     ``captures/drbdsetup-show.txt``; sos: ``sos_commands/drbd/drbdsetup_show_all``
+modinfo-drbd       ``captures/modinfo-drbd.txt``; sos: ``sos_commands/kernel/modinfo_ALL_MODULES``
+                   (the drbd stanza), ``sos_commands/drbd/modinfo_*``
+multipath-ll       ``captures/multipath-ll.txt``; sos: ``sos_commands/multipath/multipath_-ll``,
+                   ``multipath_-v4_-ll``
+iscsi-session      ``captures/iscsiadm-session.txt``; sos: ``sos_commands/iscsi/``
+                   ``iscsiadm_-m_session_-P_3``
+iscsi-node         ``captures/iscsiadm-node.txt``; sos: ``sos_commands/iscsi/``
+                   ``iscsiadm_-m_node_--op_show``, ``iscsiadm_-m_node_-P_1``
+targetcli-ls       ``captures/targetcli-ls.txt``; sos: ``sos_commands/targetcli/targetcli_ls``
+proc-cmdline       ``captures/proc-cmdline.txt``, ``proc/cmdline``
+=================  ===========================================================================
+
+A supportconfig directory holds them as sections of its topic files (``drbd.txt``,
+``mpio.txt``, ``fs-iscsi.txt``, ``boot.txt``, ``lio.txt``): the section whose command (path
+dropped) starts with the capture's command, or for ``/proc`` files the section naming the file.
+
+Every file is read as a configuration file is (inside the root, links followed as the host
+follows them, regular, at most ``MAX_FILE_BYTES``); the linting machine's ``/proc`` is never
+read.  A capture that is absent is None, and rules that need it stay silent.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from xsanconf.lint.diagnostics import Location
+
+if TYPE_CHECKING:
+    from xsanconf.captures.drbd_status import DrbdStatus
+    from xsanconf.captures.drbdsetup_show import DrbdShow
+    from xsanconf.captures.iscsiadm import IscsiNodes, IscsiSessions
+    from xsanconf.captures.modinfo import ModuleInfo
+    from xsanconf.captures.multipath_ll import MultipathTopology
+    from xsanconf.captures.proc_drbd import ProcDrbd
+    from xsanconf.captures.targetcli import TargetcliTree
+    from xsanconf.lint.site import Host
+
+__all__ = ["CAPTURE_FILES", "Capture", "HostCaptures", "captures"]
+
+T = TypeVar("T")
+
+# capture -> files in the host root, first found wins; "*" names the newest of a glob
+CAPTURE_FILES: dict[str, tuple[str, ...]] = {
+    "proc-drbd": ("captures/proc-drbd.txt", "proc/drbd"),
+    "drbd-status": (
+        "captures/drbdadm-status.txt",
+        "captures/drbdsetup-status.txt",
+        "captures/drbdsetup-status-json.txt",
+        "sos_commands/drbd/drbdsetup_status_-vs_all",
+        "sos_commands/drbd/drbdsetup_status_all",
+    ),
+    "drbdsetup-show": ("captures/drbdsetup-show.txt", "sos_commands/drbd/drbdsetup_show_all"),
+    "modinfo-drbd": (
+        "captures/modinfo-drbd.txt",
+        "modinfo-drbd.txt",
+        "sos_commands/drbd/modinfo_*",
+        "sos_commands/kernel/modinfo_ALL_MODULES",
+    ),
+    "multipath-ll": (
+        "captures/multipath-ll.txt",
+        "sos_commands/multipath/multipath_-ll",
+        "sos_commands/multipath/multipath_-v4_-ll",
+    ),
+    "iscsi-session": (
+        "captures/iscsiadm-session.txt",
+        "sos_commands/iscsi/iscsiadm_-m_session_-P_3",
+    ),
+    "iscsi-node": (
+        "captures/iscsiadm-node.txt",
+        "sos_commands/iscsi/iscsiadm_-m_node_--op_show",
+        "sos_commands/iscsi/iscsiadm_-m_node_-P_1",
+    ),
+    "multipath-v4": ("sos_commands/multipath/multipath_-v4_-ll",),
+    "targetcli-ls": ("captures/targetcli-ls.txt", "sos_commands/targetcli/targetcli_ls"),
+    "proc-cmdline": ("captures/proc-cmdline.txt", "proc/cmdline"),
+}
+# capture -> (supportconfig files, commands or /proc files a section names)
+_SUPPORTCONFIG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "proc-drbd": (("drbd.txt",), ("/proc/drbd", "cat /proc/drbd")),
+    "drbd-status": (("drbd.txt",), ("drbdadm status", "drbdsetup status")),
+    "drbdsetup-show": (("drbd.txt",), ("drbdsetup show",)),
+    "modinfo-drbd": (("drbd.txt",), ("modinfo drbd",)),
+    "multipath-ll": (("mpio.txt",), ("multipath -ll", "multipath -l", "multipath -v4 -ll")),
+    "iscsi-session": (("fs-iscsi.txt",), ("iscsiadm -m session",)),
+    "iscsi-node": (("fs-iscsi.txt",), ("iscsiadm -m node",)),
+    "targetcli-ls": (("lio.txt", "fs-iscsi.txt"), ("targetcli ls",)),
+    "proc-cmdline": (("boot.txt",), ("/proc/cmdline", "cat /proc/cmdline")),
+}
+
+
+@attrs.frozen
+class Capture(Generic[T]):
+    """One capture: where it was read and what it says."""
+
+    path: str  # as shown: the host root joined with the file
+    host: str
+    parsed: T
+    first_line: int = 1  # of the output in the file (a supportconfig section starts lower)
+    rel: str = ""  # inside the host root
+
+    def location(self, line: int | None = None, message: str | None = None) -> Location:
+        """Where ``line`` of the output is (the output's first line without one)."""
+        at = self.first_line + (line or 1) - 1
+        return Location(self.path, at, 1, host=self.host, message=message)
+
+
+class HostCaptures:
+    """The captures of one host, each parsed on first question."""
+
+    def __init__(self, host: Host) -> None:
+        self._host = host
+        self._found: dict[str, Capture[Any] | None] = {}
+        self._sections: dict[str, list[tuple[str, str, int, str]]] | None = None
+
+    def drbd_status(self) -> Capture[DrbdStatus] | None:
+        from xsanconf.captures.drbd_status import parse_drbd_status
+
+        return self._get("drbd-status", parse_drbd_status)
+
+    def proc_drbd(self) -> Capture[ProcDrbd] | None:
+        from xsanconf.captures.proc_drbd import parse_proc_drbd
+
+        return self._get("proc-drbd", parse_proc_drbd)
+
+    def drbdsetup_show(self) -> Capture[DrbdShow] | None:
+        from xsanconf.captures.drbdsetup_show import parse_drbdsetup_show
+
+        return self._get("drbdsetup-show", parse_drbdsetup_show)
+
+    def modinfo_drbd(self) -> Capture[ModuleInfo] | None:
+        from xsanconf.captures.modinfo import find_module, parse_modinfo
+
+        found = self._get("modinfo-drbd", lambda text: find_module(parse_modinfo(text)[0], "drbd"))
+        module = found.parsed if found is not None else None
+        if found is None or module is None:
+            return None
+        return Capture(found.path, found.host, module, found.first_line, found.rel)
+
+    def multipath(self) -> Capture[MultipathTopology] | None:
+        from xsanconf.captures.multipath_ll import parse_multipath_ll
+
+        return self._get("multipath-ll", parse_multipath_ll)
+
+    def iscsi_sessions(self) -> Capture[IscsiSessions] | None:
+        from xsanconf.captures.iscsiadm import parse_iscsi_sessions
+
+        return self._get("iscsi-session", parse_iscsi_sessions)
+
+    def iscsi_nodes(self) -> Capture[IscsiNodes] | None:
+        from xsanconf.captures.iscsiadm import parse_iscsi_nodes
+
+        return self._get("iscsi-node", parse_iscsi_nodes)
+
+    def targetcli(self) -> Capture[TargetcliTree] | None:
+        from xsanconf.captures.targetcli import parse_targetcli_ls
+
+        return self._get("targetcli-ls", parse_targetcli_ls)
+
+    def text(self, capture: str) -> Capture[str] | None:
+        """The raw text of a capture (for what no parser reads: a version line)."""
+        return self._get(f"{capture}#text", lambda text: text, capture)
+
+    # ------------------------------------------------------------------------------------------
+
+    def _get(
+        self, key: str, parse: Callable[[str], T], capture: str | None = None
+    ) -> Capture[T] | None:
+        if key in self._found:
+            return self._found[key]
+        found = self._read(capture or key)
+        result = None
+        if found is not None:
+            rel, text, first_line = found
+            path = _shown(self._host, rel)
+            result = Capture(path, self._host.name, parse(text), first_line, rel)
+        self._found[key] = result
+        return result
+
+    def _read(self, capture: str) -> tuple[str, str, int] | None:
+        for rel in CAPTURE_FILES.get(capture, ()):
+            for name in self._expand(rel):
+                text = self._host.read_text(name)
+                if text is not None:
+                    return name, text, 1
+        return self._supportconfig(capture)
+
+    def _expand(self, rel: str) -> list[str]:
+        if "*" not in rel:
+            return [rel]
+        directory, pattern = posixpath.split(rel)
+        from fnmatch import fnmatchcase
+
+        from xsanconf.lint.site import on_disk
+
+        place = on_disk(self._host, directory)
+        try:
+            names = sorted(p.name for p in place.iterdir())[:256] if place is not None else []
+        except OSError:
+            return []
+        return [f"{directory}/{n}" for n in names if fnmatchcase(n, pattern)]
+
+    def _supportconfig(self, capture: str) -> tuple[str, str, int] | None:
+        wanted = _SUPPORTCONFIG.get(capture)
+        if wanted is None or not (self._host.root / "basic-environment.txt").is_file():
+            return None
+        files, commands = wanted
+        for name in files:
+            for kind, title, line, body in self._sections_of(name):
+                said = _command(title) if kind == "Command" else title
+                if any(said == c or said.startswith(c + " ") for c in commands):
+                    return name, body, line
+        return None
+
+    def _sections_of(self, name: str) -> list[tuple[str, str, int, str]]:
+        from xsanconf.captures.layout import sections
+
+        if self._sections is None:
+            self._sections = {}
+        found = self._sections.get(name)
+        if found is None:
+            text = self._host.read_text(name)
+            found = [(s.kind, s.title, s.line, s.body) for s in sections(text or "")]
+            self._sections[name] = found
+        return found
+
+
+def _command(title: str) -> str:
+    """A command line as supportconfig names it, the program's directory dropped."""
+    first, _, rest = title.partition(" ")
+    program = posixpath.basename(first)
+    return f"{program} {rest}".strip() if rest else program
+
+
+def _shown(host: Host, rel: str) -> str:
+    root = str(host.root)
+    return rel if root in ("", ".") else posixpath.join(root.replace("\\", "/"), rel)
+
+
+_CACHE: weakref.WeakKeyDictionary[Host, HostCaptures] = weakref.WeakKeyDictionary()
+
+
+def captures(host: Host) -> HostCaptures:
+    """``host``'s captures (one object per host: each capture is read and parsed once)."""
+    found = _CACHE.get(host)
+    if found is None:
+        found = _CACHE[host] = HostCaptures(host)
+    return found
+
+
+_MULTIPATH_VERSION = re.compile(r"multipath-tools v(\d+\.\d+\.\d+)")
+
+
+def multipath_version(host: Host) -> tuple[str, Capture[str]] | None:
+    """The multipath-tools version a verbose ``multipath`` capture printed (``multipath -v3``
+    and above print ``multipath-tools v0.8.4 (05/04, 2020)``), and the capture."""
+    for capture in ("multipath-ll", "multipath-v4"):
+        found = captures(host).text(capture)
+        if found is None:
+            continue
+        version = _MULTIPATH_VERSION.search(found.parsed)
+        if version is not None:
+            return version.group(1), found
+    return None
