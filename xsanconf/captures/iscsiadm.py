@@ -146,11 +146,16 @@ class NodeRecord:
     line: int
     iface: str | None = None
     settings: Mapping[str, str] = attrs.field(factory=dict)  # every key = value of -o show
+    setting_lines: Mapping[str, int] = attrs.field(factory=dict)  # key -> its line
 
     @property
     def startup(self) -> str | None:
         """``node.startup`` (automatic, manual, onboot), when the listing shows it."""
         return self.settings.get("node.startup")
+
+    def line_of(self, key: str) -> int:
+        """The line of setting ``key``; the record's first line without it."""
+        return self.setting_lines.get(key, self.line)
 
 
 @attrs.frozen
@@ -168,27 +173,26 @@ def parse_iscsi_nodes(text: str) -> IscsiNodes:
     records: list[NodeRecord] = []
     unread: list[Unread] = []
     record: dict[str, str] | None = None
+    record_lines: dict[str, int] = {}
     record_line = 0
     target: str | None = None
     for number, line in lines(text):
         stripped = line.strip()
         if not stripped:
             continue
-        if stripped.startswith("# BEGIN RECORD"):
+        if stripped.startswith(("# BEGIN RECORD", "# END RECORD")):
             if record is not None:
-                records.append(_record(record, record_line))
-            record, record_line = {}, number
-            continue
-        if stripped.startswith("# END RECORD"):
-            if record is not None:
-                records.append(_record(record, record_line))
-            record = None
+                records.append(_record(record, record_lines, record_line))
+            record, record_lines, record_line = None, {}, number
+            if stripped.startswith("# BEGIN RECORD"):
+                record = {}
             continue
         setting = _SETTING.match(line)
         if setting is not None and "." in setting.group(1):
             if record is None:  # a record file written without the header
-                record, record_line = {}, number
+                record, record_lines, record_line = {}, {}, number
             record.setdefault(setting.group(1), setting.group(2))
+            record_lines.setdefault(setting.group(1), number)
             continue
         short = _NODE.match(stripped)
         named = _TARGET.match(line)
@@ -205,11 +209,11 @@ def parse_iscsi_nodes(text: str) -> IscsiNodes:
         elif not stripped.startswith("#"):
             unread.append(Unread(number, line))
     if record:
-        records.append(_record(record, record_line))
+        records.append(_record(record, record_lines, record_line))
     return IscsiNodes(tuple(records), tuple(unread))
 
 
-def _record(settings: dict[str, str], line: int) -> NodeRecord:
+def _record(settings: dict[str, str], lines_of: dict[str, int], line: int) -> NodeRecord:
     address = settings.get("node.conn[0].address", "?")
     if ":" in address and not address.startswith("["):
         address = f"[{address}]"  # IPv6, as iscsiadm shows a portal
@@ -221,4 +225,5 @@ def _record(settings: dict[str, str], line: int) -> NodeRecord:
         line,
         settings.get("iface.iscsi_ifacename"),
         dict(settings),
+        dict(lines_of),
     )
