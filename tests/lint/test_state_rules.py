@@ -220,3 +220,30 @@ def test_a_session_at_the_persistent_portal_counts(tmp_path: Path) -> None:
     # without a session capture there is nothing to compare with
     (root / "xen1" / "captures" / "iscsiadm-session.txt").unlink()
     assert [d for d in _lint(root) if d.code == "STATE005"] == []
+
+
+def test_node_database_files_when_no_node_listing_was_captured(tmp_path: Path) -> None:
+    record = "node.name = iqn.2024-01.org.example.san:vm\nnode.startup = %s\n"
+    base = "var/lib/iscsi/nodes/iqn.2024-01.org.example.san:vm"
+    root = _initiator(
+        tmp_path,
+        {
+            "captures/iscsiadm-session.txt": SESSION,
+            # 2.0-871 and later: a folder per portal, a file per interface
+            f"{base}/10.0.1.1,3260,1/default": record % "automatic",
+            f"{base}/10.0.1.5,3260,1/default": record % "automatic",
+            f"{base}/10.0.1.6,3260,1/default": record % "manual",
+            # before: the portal is the file
+            "etc/iscsi/nodes/iqn.2024-01.org.example.san:vm/10.0.1.7,3260,1": record % "automatic",
+        },
+    )
+    found = sorted(
+        (d.location.path.split("/nodes/")[1], d.location.line)
+        for d in _lint(root)
+        if d.code == "STATE005"
+    )
+    assert found == [
+        ("iqn.2024-01.org.example.san:vm/10.0.1.5,3260,1/default", 2),
+        ("iqn.2024-01.org.example.san:vm/10.0.1.7,3260,1", 2),
+    ]
+    assert not [d for d in lint(Site.load([root])).diagnostics if d.code.startswith("SYN")]

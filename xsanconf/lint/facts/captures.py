@@ -36,7 +36,8 @@ from __future__ import annotations
 import posixpath
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -46,16 +47,25 @@ from xsanconf.lint.diagnostics import Location
 if TYPE_CHECKING:
     from xsanconf.captures.drbd_status import DrbdStatus
     from xsanconf.captures.drbdsetup_show import DrbdShow
-    from xsanconf.captures.iscsiadm import IscsiNodes, IscsiSessions
+    from xsanconf.captures.iscsiadm import IscsiNodes, IscsiSessions, NodeRecord
     from xsanconf.captures.modinfo import ModuleInfo
     from xsanconf.captures.multipath_ll import MultipathTopology
     from xsanconf.captures.proc_drbd import ProcDrbd
     from xsanconf.captures.targetcli import TargetcliTree
     from xsanconf.lint.site import Host
 
-__all__ = ["CAPTURE_FILES", "Capture", "HostCaptures", "captures"]
+__all__ = [
+    "CAPTURE_FILES",
+    "NODE_DATABASES",
+    "Capture",
+    "HostCaptures",
+    "captures",
+    "multipath_version",
+    "node_records",
+]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 # capture -> files in the host root, first found wins; "*" names the newest of a glob
 CAPTURE_FILES: dict[str, tuple[str, ...]] = {
@@ -107,12 +117,12 @@ _SUPPORTCONFIG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 @attrs.frozen
-class Capture(Generic[T]):
+class Capture(Generic[T_co]):
     """One capture: where it was read and what it says."""
 
     path: str  # as shown: the host root joined with the file
     host: str
-    parsed: T
+    parsed: T_co
     first_line: int = 1  # of the output in the file (a supportconfig section starts lower)
     rel: str = ""  # inside the host root
 
@@ -263,6 +273,71 @@ def captures(host: Host) -> HostCaptures:
     if found is None:
         found = _CACHE[host] = HostCaptures(host)
     return found
+
+
+# open-iscsi's node database: <target>/<portal,tpgt>/<iface> (2.0-871 and later) or
+# <target>/<portal,tpgt> (a file, before); Debian keeps it in /etc/iscsi, Red Hat and SUSE in
+# /var/lib/iscsi (which sos copies)
+NODE_DATABASES = ("etc/iscsi/nodes", "var/lib/iscsi/nodes")
+MAX_NODE_RECORDS = 1024
+
+
+def node_records(host: Host) -> list[Capture[NodeRecord]]:
+    """The records of ``host``'s node database, each file read as one ``-o show`` record (at
+    most ``MAX_NODE_RECORDS`` files; a record's target and portal from its settings, else from
+    its path)."""
+    from xsanconf.captures.iscsiadm import parse_iscsi_nodes
+    from xsanconf.lint.site import on_disk
+
+    found: list[Capture[NodeRecord]] = []
+    for base in NODE_DATABASES:
+        top = on_disk(host, base)
+        if top is None or not top.is_dir():
+            continue
+        for rel in _record_files(top, base):
+            text = host.read_text(rel)
+            if text is None:
+                continue
+            records = parse_iscsi_nodes(text).records
+            if not records:
+                continue
+            record = records[0]
+            parts = rel.split("/")
+            target = parts[len(base.split("/"))]
+            portal = _path_portal(parts[len(base.split("/")) + 1])
+            if record.target == "?":
+                record = attrs.evolve(record, target=target)
+            if "node.conn[0].address" not in record.settings:
+                record = attrs.evolve(record, portal=portal)
+            found.append(Capture(_shown(host, rel), host.name, record, 1, rel))
+            if len(found) >= MAX_NODE_RECORDS:
+                return found
+    return found
+
+
+def _path_portal(name: str) -> str:
+    """A portal as iscsiadm shows it from a record's folder name (``10.0.0.1,3260,1``)."""
+    address, _, rest = name.partition(",")
+    port = rest.split(",", 1)[0] or "3260"
+    if ":" in address and not address.startswith("["):
+        address = f"[{address}]"
+    return f"{address}:{port}"
+
+
+def _record_files(top: Path, base: str) -> Iterator[str]:
+    """Paths (inside the host root) of the record files below ``top``: two or three levels."""
+    try:
+        targets = sorted(p for p in top.iterdir() if p.is_dir())[:MAX_NODE_RECORDS]
+        for target in targets:
+            for portal in sorted(target.iterdir())[:MAX_NODE_RECORDS]:
+                if portal.is_file():
+                    yield f"{base}/{target.name}/{portal.name}"
+                elif portal.is_dir():
+                    for iface in sorted(portal.iterdir())[:64]:
+                        if iface.is_file():
+                            yield f"{base}/{target.name}/{portal.name}/{iface.name}"
+    except OSError:
+        return
 
 
 _MULTIPATH_VERSION = re.compile(r"multipath-tools v(\d+\.\d+\.\d+)")

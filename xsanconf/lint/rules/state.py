@@ -411,9 +411,11 @@ def session_missing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _automatic_records(host: Host) -> list[tuple[Capture[object], NodeRecord]]:
-    from xsanconf.lint.facts.captures import captures
+    """The automatic records of the captured ``iscsiadm -m node -o show``, else of the node
+    database's files in the host root."""
+    from xsanconf.lint.facts.captures import captures, node_records
 
     nodes = captures(host).iscsi_nodes()
-    if nodes is None:
-        return []
-    return [(nodes, r) for r in nodes.parsed.records if r.startup == "automatic"]
+    if nodes is not None:
+        return [(nodes, r) for r in nodes.parsed.records if r.startup == "automatic"]
+    return [(c, c.parsed) for c in node_records(host) if c.parsed.startup == "automatic"]
