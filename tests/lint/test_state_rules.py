@@ -247,3 +247,30 @@ def test_node_database_files_when_no_node_listing_was_captured(tmp_path: Path) -
         ("iqn.2024-01.org.example.san:vm/10.0.1.7,3260,1", 2),
     ]
     assert not [d for d in lint(Site.load([root])).diagnostics if d.code.startswith("SYN")]
+
+
+def test_every_path_through_one_portal(tmp_path: Path) -> None:
+    ietd = (
+        "Target iqn.2024-01.org.example.san:vm\n\tLun 0 Path=/dev/vg0/a,Type=blockio,ScsiId=vm-a\n"
+    )
+    two_paths = (
+        "vm-a (14945540000000000766d2d61000000000000000000000000) dm-0 IET,VIRTUAL-DISK\n"
+        "`-+- policy='round-robin 0' prio=1 status=active\n"
+        "  |- 3:0:0:0 sdb 8:16 active ready running\n"
+        "  `- 3:0:0:1 sdc 8:32 active ready running\n"
+    )
+    session = SESSION.replace("Lun: 1", "Lun: 0")
+    files = {"captures/multipath-ll.txt": two_paths, "captures/iscsiadm-session.txt": session}
+    write_site(
+        tmp_path,
+        {"san1": {"etc/iet/ietd.conf": ietd}, "san2": {"etc/iet/ietd.conf": ietd}, "xen1": files},
+    )
+    (found,) = [d for d in _lint(tmp_path) if d.code == "STATE003"]
+    assert "through one portal, 10.0.1.1:3260" in found.message
+    # a second session, to the other head's portal, carries sdc: nothing to say
+    first = session.split("\t\tscsi3 Channel 00 Id 0 Lun: 0\n")[0] + (
+        "\t\tscsi3 Channel 00 Id 0 Lun: 0\n\t\t\tAttached scsi disk sdb\t\tState: running\n"
+    )
+    second = first.replace("10.0.1.1", "10.0.1.2").replace("sdb", "sdc")
+    (tmp_path / "xen1/captures/iscsiadm-session.txt").write_text(first + second)
+    assert [d for d in _lint(tmp_path) if d.code == "STATE003"] == []

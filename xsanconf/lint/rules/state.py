@@ -282,7 +282,8 @@ def _maps(site: Site) -> Iterator[tuple[Host, Capture[object], MapState]]:
 
 @rule("STATE003", "paths-missing", Severity.ERROR, scope="host")
 def paths_missing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A captured multipath map has fewer usable paths than heads export its WWID."""
+    """A captured multipath map has fewer usable paths than heads export its WWID, or all of
+    them through one portal."""
     stack = None
     for host, capture, state in _maps(site):
         stack = stack or _stack(site, ctx)
@@ -292,6 +293,7 @@ def paths_missing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         usable = [p for p in state.paths if p.usable]
         if len(usable) >= len(heads):
+            yield from _one_portal(ctx, host, capture, state, exports)
             continue
         broken = [
             f"{p.dev} ({' '.join(filter(None, (p.dm_state, p.checker, p.online)))})"
@@ -307,6 +309,32 @@ def paths_missing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             capture.location(state.line),
             [lun.location(f"exported by {lun.host.name}") for lun in exports[:5]],
         )
+
+
+def _one_portal(
+    ctx: RuleContext,
+    host: Host,
+    capture: Capture[object],
+    state: MapState,
+    exports: list[IetLunExport],
+) -> Iterator[Diagnostic]:
+    """A map with paths enough that all lead through one portal: one head serves them all."""
+    heads = list(dict.fromkeys(lun.host.name for lun in exports))
+    sessions = _sessions(host)
+    if sessions is None or len(heads) < 2:
+        return
+    portal_of = {d.dev: s.portal for s in sessions[1] for d in s.disks}
+    portals = {portal_of.get(p.dev) for p in state.paths if p.usable}
+    if len(portals) != 1 or None in portals:
+        return
+    (portal,) = portals
+    yield ctx.diagnostic(
+        f"multipath map {state.name} on {host.name} has all its usable paths through one "
+        f"portal, {portal}, but {len(heads)} heads export its WWID ({', '.join(heads)}): "
+        "one head serves them all, and losing it stops the map's I/O",
+        capture.location(state.line),
+        [lun.location(f"exported by {lun.host.name}") for lun in exports[:5]],
+    )
 
 
 # STATE004 identity-observed-differs --------------------------------------------------------------
