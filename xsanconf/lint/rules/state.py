@@ -117,6 +117,22 @@ def _configured(stack: StackIndex, host: Host) -> dict[str, list[DrbdDevice]]:
     return found
 
 
+def _drbd_hosts(
+    site: Site, ctx: RuleContext
+) -> Iterator[tuple[Host, dict[str, list[DrbdDevice]], Capture[object], list[_Observed]]]:
+    """Each host that defines DRBD resources for itself and has their state captured: the
+    resources with their volumes, the capture, and what it shows."""
+    stack = None
+    for host in site.hosts:
+        if not host.documents("drbd"):
+            continue
+        stack = stack or _stack(site, ctx)
+        configured = _configured(stack, host)
+        observed = _observed(host, [d for ds in configured.values() for d in ds])
+        if observed is not None and configured:
+            yield host, configured, *observed
+
+
 _CONNECTED = frozenset({"Connected"})
 # 8.x's /proc/drbd shows resync and verify as connection states; the peers are connected
 _CONNECTED_8 = frozenset(
@@ -145,16 +161,7 @@ def _why_unconnected(state: str) -> str:
 @rule("STATE001", "drbd-not-connected", Severity.ERROR, scope="host")
 def drbd_not_connected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A configured DRBD resource is down, not Connected, or its disk is not UpToDate."""
-    stack = None
-    for host in site.hosts:
-        if not host.documents("drbd"):
-            continue
-        stack = stack or _stack(site, ctx)
-        configured = _configured(stack, host)
-        observed = _observed(host, [d for ds in configured.values() for d in ds])
-        if observed is None or not configured:
-            continue
-        capture, seen = observed
+    for host, configured, capture, seen in _drbd_hosts(site, ctx):
         by_name = {o.name: o for o in seen}
         for name, devices in configured.items():
             found = by_name.get(name)
@@ -215,17 +222,9 @@ def drbd_role_unexpected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     from xsanconf.lint.rules._drbd_effective import is_dual_primary
 
     views: dict[tuple[Host, str], ResourceView] | None = None
-    stack = None
-    for host in site.hosts:
-        if not host.documents("drbd"):
-            continue
-        stack = stack or _stack(site, ctx)
-        configured = _configured(stack, host)
-        observed = _observed(host, [d for ds in configured.values() for d in ds])
-        if observed is None:
-            continue
+    for host, configured, _, seen in _drbd_hosts(site, ctx):
         views = views if views is not None else _views(site, ctx)
-        for found in observed[1]:
+        for found in seen:
             view = views.get((host, found.name))
             if view is None or found.name not in configured:
                 continue
