@@ -15,8 +15,12 @@ or its ``[tool.xsanlint]`` table) and ``pyproject.toml`` (only when it has ``[to
     drbd = "9"
     [tool.xsanlint.severity]
     DRBD003 = "error"
+    rules-from = ["house_rules.py"]       # plugin files, relative to this file (see below)
     [tool.xsanlint.per-path-ignores]
     "*/etc/drbd.d/legacy-*.res" = ["DRBD007"]
+
+``rules-from`` names plain Python files of rules (:mod:`xsanconf.lint.plugins`), relative to
+the configuration file that names them; ``--rules-from`` adds to them.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ _KEYS = frozenset(
         "per-path-ignores",
         "exit-zero",
         "hosts",
+        "rules-from",
     }
 )
 
@@ -65,6 +70,7 @@ class FileConfig:
     host_versions: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     severities: Mapping[str, Severity] = attrs.field(factory=dict)
     per_path_ignores: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    rules_from: tuple[Path, ...] = ()  # plugin files, resolved against the file's folder
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -165,6 +171,9 @@ def _parse(path: Path, table: dict[str, Any]) -> FileConfig:
                 path, "per-path-ignores", table.get("per-path-ignores", {})
             ).items()
         },
+        rules_from=tuple(
+            path.parent / name for name in _strings(path, "rules-from", table.get("rules-from", []))
+        ),
     )
 
 

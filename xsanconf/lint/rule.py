@@ -92,6 +92,8 @@ class Rule:
     check: Check
     summary: str = ""
     fix: FixAvailability = "none"
+    # who provides the rule: xsanconf, or the plugin that registered it (entry point or file)
+    origin: str = "xsanconf"
 
     @property
     def family(self) -> str:
