@@ -261,6 +261,8 @@ def parse_drbd_status_json(text: str) -> DrbdStatus:
         data = json.loads(text)
     except ValueError as error:
         return DrbdStatus((), (Unread(getattr(error, "lineno", 1), f"not JSON: {error}"),))
+    except RecursionError:  # "[[[[..." nested past the interpreter's stack
+        return DrbdStatus((), (Unread(1, "not JSON: nested too deep"),))
     if not isinstance(data, list):
         return DrbdStatus((), (Unread(1, "not a list of resources"),))
     line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]

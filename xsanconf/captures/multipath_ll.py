@@ -89,10 +89,8 @@ class MultipathTopology:
 
 _GLYPHS = re.compile(r"^[\s|`\\_+-]*")
 _HCTL = re.compile(r"^([#\d]+:[#\d]+:[#\d]+:[#\d]+)\s+(\S+)\s+(\d+:\d+)\s*(.*)$")
-_HEADER = re.compile(
-    r"^(?:(create|reload|switchpg|rename|reject|remove|\w+): )?"
-    r"(\S+)(?: \(([^)]*)\))?(?: (dm-\d+|undef))?(?: ([^\[]*?))?\s*(\[.*)?$"
-)
+_ACTION = re.compile(r"^(\w+): ")
+_DM = re.compile(r"^(dm-\d+|undef)$")
 _CHECKER_STATES = ("ready", "ghost", "faulty", "shaky", "undef", "i/o pending", "delayed")
 _DEBUG = re.compile(r"^(\w{3} +\d+ )?\d\d:\d\d:\d\d(\.\d+)? \| ")
 
@@ -141,13 +139,26 @@ def parse_multipath_ll(text: str) -> MultipathTopology:
 
 
 def _header(text: str, number: int) -> MapState | None:
-    found = _HEADER.match(text)
-    if found is None or "=" in found.group(2):
+    """``[ACTION: ]NAME[ (WWID)][ dm-N][ VENDOR,PRODUCT][ [size=...]...]``, read word by word
+    (a pattern with optional groups backtracks on a long line of blanks)."""
+    action = None
+    found = _ACTION.match(text)
+    if found is not None:
+        action, text = found.group(1), text[found.end() :]
+    bracket = text.find("[")
+    words = (text[:bracket] if bracket >= 0 else text).split()
+    if not words or "=" in words[0] or words[0].startswith("("):
         return None
-    action, name, wwid, dm, vpr = found.group(1, 2, 3, 4, 5)
+    name, rest = words[0], words[1:]
+    wwid = None
+    if rest and rest[0].startswith("(") and rest[0].endswith(")"):
+        wwid, rest = rest[0][1:-1], rest[1:]
+    dm = None
+    if rest and _DM.match(rest[0]):
+        dm, rest = rest[0], rest[1:]
     vendor = product = None
-    if vpr:
-        vendor, _, product = vpr.strip().partition(",")
+    if rest:
+        vendor, _, product = " ".join(rest).partition(",")
     return MapState(name, wwid or name, dm, vendor or None, product or None, number, (), action)
 
 
