@@ -51,4 +51,5 @@ capture iscsiadm-session.txt "0 21" iscsiadm -m session -P 3
 capture iscsiadm-node.txt "0 21" iscsiadm -m node -o show
 capture targetcli-ls.txt 0 targetcli ls
 capture proc-cmdline.txt 0 cat /proc/cmdline
+capture dmesg.txt 0 dmesg
 exit 0

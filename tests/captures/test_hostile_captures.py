@@ -13,6 +13,7 @@ from xsanconf.captures.cmdline import parse_cmdline
 from xsanconf.captures.drbd_status import parse_drbd_status, parse_drbd_status_json
 from xsanconf.captures.drbdsetup_show import parse_drbdsetup_show
 from xsanconf.captures.iscsiadm import parse_iscsi_nodes, parse_iscsi_sessions
+from xsanconf.captures.kernel_log import drbd_split_brains
 from xsanconf.captures.layout import sections
 from xsanconf.captures.modinfo import parse_modinfo
 from xsanconf.captures.multipath_ll import parse_multipath_ll
@@ -30,6 +31,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "targetcli": parse_targetcli_ls,
     "modinfo": parse_modinfo,
     "cmdline": parse_cmdline,
+    "kernel_log": drbd_split_brains,
     "sections": lambda text: list(sections(text)),
 }
 # the characters the formats give meaning to, and a few others

@@ -39,6 +39,7 @@ def test_state_broken_sosreports() -> None:
         ("STATE001", "san1", "drbdsetup_status_-vs_all", 15),
         ("STATE001", "san2", "drbd", 6),
         ("STATE002", "san1", "drbdsetup_status_-vs_all", 1),
+        ("STATE002", "san2", "dmesg", 3),
         ("STATE002", "san2", "drbd", 4),
         ("STATE003", "xen1", "multipath_-ll", 1),
         ("STATE003", "xen2", "multipath_-ll", 1),
@@ -274,3 +275,29 @@ def test_every_path_through_one_portal(tmp_path: Path) -> None:
     second = first.replace("10.0.1.1", "10.0.1.2").replace("sdb", "sdc")
     (tmp_path / "xen1/captures/iscsiadm-session.txt").write_text(first + second)
     assert [d for d in _lint(tmp_path) if d.code == "STATE003"] == []
+
+
+# the kernel log lines of a split brain, as the DRBD users' guide (8.4) and a hastexo article
+# quote them, and DRBD 9's prefix of resource, volume, minor and peer
+@pytest.mark.parametrize(
+    ("log", "line"),
+    [
+        ("[  141.0] block drbd0: Split-Brain detected, dropping connection!\n", 1),
+        (
+            "Dec  6 08:00:00 san2 kernel: drbd other: Split-Brain detected but unresolved\n"
+            "Dec  6 08:01:00 san2 kernel: drbd r0/0 drbd0 san1: Split-Brain detected but "
+            "unresolved, dropping connection!\n",
+            2,
+        ),
+    ],
+)
+def test_a_recorded_split_brain(tmp_path: Path, log: str, line: int) -> None:
+    root = _pair(tmp_path, "captures/dmesg.txt", log)
+    (found,) = _lint(root)
+    assert (found.code, found.location.line) == ("STATE002", line)
+    assert "split brain of resource r0" in found.message
+
+
+def test_no_split_brain_in_the_log(tmp_path: Path) -> None:
+    root = _pair(tmp_path, "captures/dmesg.txt", "block drbd0: Handshake successful\n")
+    assert _lint(root) == []

@@ -20,6 +20,7 @@ iscsi-node         ``captures/iscsiadm-node.txt``; sos: ``sos_commands/iscsi/``
                    ``iscsiadm_-m_node_--op_show``, ``iscsiadm_-m_node_-P_1``
 targetcli-ls       ``captures/targetcli-ls.txt``; sos: ``sos_commands/targetcli/targetcli_ls``
 proc-cmdline       ``captures/proc-cmdline.txt``, ``proc/cmdline``
+dmesg              ``captures/dmesg.txt``; sos: ``sos_commands/kernel/dmesg``
 =================  ===========================================================================
 
 A supportconfig directory holds them as sections of its topic files (``drbd.txt``,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from xsanconf.captures.drbd_status import DrbdStatus
     from xsanconf.captures.drbdsetup_show import DrbdShow
     from xsanconf.captures.iscsiadm import IscsiNodes, IscsiSessions, NodeRecord
+    from xsanconf.captures.kernel_log import SplitBrain
     from xsanconf.captures.modinfo import ModuleInfo
     from xsanconf.captures.multipath_ll import MultipathTopology
     from xsanconf.captures.proc_drbd import ProcDrbd
@@ -101,6 +103,7 @@ CAPTURE_FILES: dict[str, tuple[str, ...]] = {
     "multipath-v4": ("sos_commands/multipath/multipath_-v4_-ll",),
     "targetcli-ls": ("captures/targetcli-ls.txt", "sos_commands/targetcli/targetcli_ls"),
     "proc-cmdline": ("captures/proc-cmdline.txt", "proc/cmdline"),
+    "dmesg": ("captures/dmesg.txt", "sos_commands/kernel/dmesg"),
 }
 # capture -> (supportconfig files, commands or /proc files a section names)
 _SUPPORTCONFIG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -113,6 +116,7 @@ _SUPPORTCONFIG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "iscsi-node": (("fs-iscsi.txt",), ("iscsiadm -m node",)),
     "targetcli-ls": (("lio.txt", "fs-iscsi.txt"), ("targetcli ls",)),
     "proc-cmdline": (("boot.txt",), ("/proc/cmdline", "cat /proc/cmdline")),
+    "dmesg": (("boot.txt",), ("dmesg",)),
 }
 
 
@@ -183,6 +187,12 @@ class HostCaptures:
         from xsanconf.captures.targetcli import parse_targetcli_ls
 
         return self._get("targetcli-ls", parse_targetcli_ls)
+
+    def split_brains(self) -> Capture[tuple[SplitBrain, ...]] | None:
+        """DRBD's split brains in the captured kernel log."""
+        from xsanconf.captures.kernel_log import drbd_split_brains
+
+        return self._get("dmesg", drbd_split_brains)
 
     def text(self, capture: str) -> Capture[str] | None:
         """The raw text of a capture (for what no parser reads: a version line)."""

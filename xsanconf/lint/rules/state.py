@@ -218,10 +218,13 @@ def _why_disk(disk: str) -> str:
 @rule("STATE002", "drbd-role-unexpected", Severity.WARNING, scope="host")
 def drbd_role_unexpected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """The captured roles contradict the configuration (dual-primary asked, one Secondary; two
-    Primaries without allow-two-primaries)."""
+    Primaries without allow-two-primaries), or the kernel log records a split brain."""
     from xsanconf.lint.rules._drbd_effective import is_dual_primary
 
     views: dict[tuple[Host, str], ResourceView] | None = None
+    for host in site.hosts:
+        if host.documents("drbd"):  # a log needs no state capture beside it
+            yield from _split_brains(ctx, host, _configured(_stack(site, ctx), host))
     for host, configured, _, seen in _drbd_hosts(site, ctx):
         views = views if views is not None else _views(site, ctx)
         for found in seen:
@@ -252,6 +255,34 @@ def drbd_role_unexpected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                         found.at.location(),
                         [view.location("the resource's configuration")],
                     )
+
+
+def _split_brains(
+    ctx: RuleContext, host: Host, configured: dict[str, list[DrbdDevice]]
+) -> Iterator[Diagnostic]:
+    """The last split brain the captured kernel log recorded for each configured resource."""
+    from xsanconf.lint.facts.captures import captures
+
+    log = captures(host).split_brains()
+    if log is None:
+        return
+    by_minor: dict[int | None, str] = {
+        d.minor: name for name, ds in configured.items() for d in ds if d.minor is not None
+    }
+    last = {}
+    for record in log.parsed:
+        name = record.resource if record.resource in configured else by_minor.get(record.minor)
+        if name is not None:
+            last[name] = record
+    for name, record in last.items():
+        yield ctx.diagnostic(
+            f"the kernel log of {host.name} records a split brain of resource {name}: both "
+            "nodes were Primary while disconnected and their data diverged; one node's changes "
+            "must be discarded ('drbdadm connect --discard-my-data' there) before the pair "
+            "replicates again",
+            log.location(record.line),
+            [configured[name][0].location("the resource's configuration")],
+        )
 
 
 def _asks_both(view: ResourceView) -> str | None:
