@@ -301,3 +301,13 @@ def test_a_recorded_split_brain(tmp_path: Path, log: str, line: int) -> None:
 def test_no_split_brain_in_the_log(tmp_path: Path) -> None:
     root = _pair(tmp_path, "captures/dmesg.txt", "block drbd0: Handshake successful\n")
     assert _lint(root) == []
+
+
+def test_two_primaries_point_at_what_the_module_holds() -> None:
+    (found,) = [
+        d
+        for d in _lint(SITES / "state-broken")
+        if d.code == "STATE002" and d.location.host == "san1"
+    ]
+    loaded = found.related[-1]
+    assert loaded.path.endswith("sos_commands/drbd/drbdsetup_show_all") and loaded.line == 19

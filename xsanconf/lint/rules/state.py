@@ -242,7 +242,7 @@ def drbd_role_unexpected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                     "told otherwise, and the next 'drbdadm adjust' or reboot refuses the second "
                     "Primary",
                     found.at.location(),
-                    [view.location("the resource's configuration")],
+                    [view.location("the resource's configuration"), *_loaded(host, found.name)],
                 )
             elif both is not None and dual:
                 secondaries = [host.name] if found.role == "Secondary" else []
@@ -283,6 +283,18 @@ def _split_brains(
             log.location(record.line),
             [configured[name][0].location("the resource's configuration")],
         )
+
+
+def _loaded(host: Host, resource: str) -> list[Location]:
+    """Where the captured ``drbdsetup show`` (what the module holds) allows two primaries."""
+    from xsanconf.lint.facts.captures import captures
+
+    show = captures(host).drbdsetup_show()
+    loaded = show.parsed.resource(resource) if show is not None else None
+    allow = loaded.option("allow-two-primaries") if loaded is not None else None
+    if show is None or allow is None or allow.value not in ("yes", ""):
+        return []
+    return [show.location(allow.line, "what the running module holds (drbdsetup show)")]
 
 
 def _asks_both(view: ResourceView) -> str | None:
