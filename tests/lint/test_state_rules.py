@@ -311,3 +311,30 @@ def test_two_primaries_point_at_what_the_module_holds() -> None:
     ]
     loaded = found.related[-1]
     assert loaded.path.endswith("sos_commands/drbd/drbdsetup_show_all") and loaded.line == 19
+
+
+def test_a_supportconfig_section_is_a_capture(tmp_path: Path) -> None:
+    ietd = (
+        "Target iqn.2024-01.org.example.san:vm\n\tLun 0 Path=/dev/vg0/a,Type=blockio,ScsiId=vm-a\n"
+    )
+    write_site(tmp_path, {"san1": {"etc/iet/ietd.conf": ietd}, "san2": {"etc/iet/ietd.conf": ietd}})
+    scc = tmp_path / "scc_xen1_261206_0800"
+    scc.mkdir()
+    (scc / "basic-environment.txt").write_text(
+        "#==[ Command ]======================================#\n# /bin/uname -a\n"
+        "Linux xen1 5.14.21-150500.55.19-default #1 SMP x86_64 GNU/Linux\n"
+    )
+    (scc / "mpio.txt").write_text(
+        "#==[ Command ]======================================#\n"
+        "# /sbin/multipathd show config\n"
+        "defaults {\n}\n\n"
+        "#==[ Command ]======================================#\n"
+        "# /sbin/multipath -ll\n"
+        "vm-a (14945540000000000766d2d61000000000000000000000000) dm-0 IET,VIRTUAL-DISK\n"
+        "size=20G features='0' hwhandler='0' wp=rw\n"
+        "`-+- policy='service-time 0' prio=1 status=active\n"
+        "  `- 3:0:0:0 sdb 8:16 active ready running\n"
+    )
+    (found,) = _lint(tmp_path)
+    assert (found.code, found.location.host, found.location.line) == ("STATE003", "xen1", 8)
+    assert found.location.path.endswith("scc_xen1_261206_0800/mpio.txt")
