@@ -474,10 +474,11 @@ def _lint(request: CheckRequest) -> int:
 def _load_plugins(files: "Sequence[Path]") -> bool:
     """Load the installed plugins and the rule files given, before any rule is selected;
     print the plugins that failed (the run goes on without their rules); whether any did."""
-    from xsanconf.lint.plugins import load_rule_files, problems
-    from xsanconf.lint.rules import load_all
+    from xsanconf.lint.plugins import load_entry_point_plugins, load_rule_files, problems
 
-    load_all()  # built-ins first: a plugin that takes a built-in code fails, not the family
+    # the built-in families load later, as the run needs them: a plugin cannot take one of
+    # their codes, whose prefixes are reserved (xsanconf.lint.plugins)
+    load_entry_point_plugins()
     load_rule_files(files)
     found = problems()
     for problem in found:

@@ -25,6 +25,7 @@ the configuration file that names them; ``--rules-from`` adds to them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -78,11 +79,10 @@ def _table(path: Path) -> dict[str, Any] | None:
         raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
-    if path.name == "pyproject.toml" and b"xsanlint" not in raw:
-        # A [tool.xsanlint] table cannot be written without its name.  Runs inside a Python
-        # project meet its pyproject.toml every time, and importing tomllib only to learn it has
-        # nothing for us costs a thirtieth of a short run (a pyproject.toml that is not valid
-        # TOML is the project's business, not ours).
+    if path.name == "pyproject.toml" and not _may_hold_our_table(raw):
+        # Runs inside a Python project meet its pyproject.toml every time, and importing
+        # tomllib only to learn it has nothing for us costs a thirtieth of a short run (a
+        # pyproject.toml that is not valid TOML is the project's business, not ours).
         return None
     import tomllib  # only when a configuration file must be read: it is not free to import
 
@@ -94,6 +94,18 @@ def _table(path: Path) -> dict[str, Any] | None:
     if section is None and path.name != "pyproject.toml":
         return data
     return section if isinstance(section, dict) else None
+
+
+# TOML reaches tool.xsanlint through a dotted name (``[tool.xsanlint]``, ``[ tool."xsanlint" ]``,
+# ``tool.xsanlint.select = ...``) or through a ``tool`` table or key (``[tool]`` then
+# ``xsanlint.select = ...``; ``tool = {xsanlint = ...}``); a file with neither (a project that
+# merely installs the ``xsanlint`` script) has no table of ours.
+_DOTTED = re.compile(rb"""tool["']?\s*\.\s*["']?xsanlint""")
+_TOOL = re.compile(rb"""^[ \t]*(?:\[[ \t]*["']?tool["']?[ \t]*\]|["']?tool["']?[ \t]*=)""", re.M)
+
+
+def _may_hold_our_table(raw: bytes) -> bool:
+    return b"xsanlint" in raw and (_DOTTED.search(raw) is not None or _TOOL.search(raw) is not None)
 
 
 def find_config(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:

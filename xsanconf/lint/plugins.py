@@ -55,6 +55,7 @@ RESERVED_FAMILIES = frozenset(
     {"BOOT", "CLU", "DRBD", "IET", "ISCSI", "LVM", "MOD", "MPATH", "STATE", "SYN", "XEN"}
 )
 _CODE = re.compile(r"([A-Z]+)([0-9]+)")
+_BUILT_IN = "xsanconf.lint.rules."
 
 
 @attrs.frozen
@@ -174,7 +175,12 @@ def _register(source: str, load: Iterable[None]) -> None:
     except SystemExit as error:  # a plugin calling sys.exit() on import
         problem = f"exited while loading (SystemExit {error.code})"
     else:
-        added = [code for code in REGISTRY if code not in before]
+        # a built-in family the plugin imports registers its own codes: not the plugin's
+        added = [
+            c
+            for c in REGISTRY
+            if c not in before and not REGISTRY[c].check.__module__.startswith(_BUILT_IN)
+        ]
         problem = _check_codes(added)
         if problem is None:
             if not added:
@@ -183,7 +189,8 @@ def _register(source: str, load: Iterable[None]) -> None:
                 REGISTRY[code] = attrs.evolve(REGISTRY[code], origin=source)
             return
     for code in [c for c in REGISTRY if c not in before]:
-        del REGISTRY[code]
+        if not REGISTRY[code].check.__module__.startswith(_BUILT_IN):
+            del REGISTRY[code]
     _problems.append(PluginProblem(source, problem or "failed"))
 
 
