@@ -158,7 +158,7 @@ def _why_unconnected(state: str) -> str:
 # STATE001 drbd-not-connected ---------------------------------------------------------------------
 
 
-@rule("STATE001", "drbd-not-connected", Severity.ERROR, scope="host")
+@rule("STATE001", "drbd-not-connected", Severity.ERROR, scope="host", needs=("drbd",))
 def drbd_not_connected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A configured DRBD resource is down, not Connected, or its disk is not UpToDate."""
     for host, configured, capture, seen in _drbd_hosts(site, ctx):
@@ -215,7 +215,7 @@ def _why_disk(disk: str) -> str:
 # STATE002 drbd-role-unexpected ------------------------------------------------------------------
 
 
-@rule("STATE002", "drbd-role-unexpected", Severity.WARNING, scope="host")
+@rule("STATE002", "drbd-role-unexpected", Severity.WARNING, scope="host", needs=("drbd",))
 def drbd_role_unexpected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """The captured roles contradict the configuration (dual-primary asked, one Secondary; two
     Primaries without allow-two-primaries), or the kernel log records a split brain."""
