@@ -338,3 +338,23 @@ def test_a_supportconfig_section_is_a_capture(tmp_path: Path) -> None:
     (found,) = _lint(tmp_path)
     assert (found.code, found.location.host, found.location.line) == ("STATE003", "xen1", 8)
     assert found.location.path.endswith("scc_xen1_261206_0800/mpio.txt")
+
+
+def test_a_status_capture_of_an_error_message_is_no_state(tmp_path: Path) -> None:
+    # drbd8-utils 8.4 has no "drbdsetup status": what sos captured is its complaint
+    error = "drbdsetup status: unknown command\nUSAGE: drbdsetup command device arguments\n"
+    root = _pair(tmp_path / "a", "sos_commands/drbd/drbdsetup_status_all", error)
+    assert _lint(root) == []
+    # then /proc/drbd speaks
+    proc = (
+        "version: 8.4.3 (api:1/proto:86-101)\n"
+        " 0: cs:StandAlone ro:Secondary/Unknown ds:UpToDate/DUnknown\n"
+    )
+    (root / "san2" / "proc").mkdir()
+    (root / "san2" / "proc" / "drbd").write_text(proc)
+    assert [(d.code, d.location.path.endswith("proc/drbd")) for d in _lint(root)] == [
+        ("STATE001", True)
+    ]
+    # an empty status: nothing is up
+    empty = _pair(tmp_path / "b", "captures/drbdadm-status.txt", "")
+    assert [d.code for d in _lint(empty)] == ["STATE001"]

@@ -4,7 +4,7 @@ the XML ``drbdadm status`` of DRBD 8.4, as one model: resources, their volumes, 
 The text form (``resource_status``, ``device_status``, ``connection_status`` and
 ``peer_device_status`` in drbd-utils' user/v9/drbdsetup.c) is::
 
-    r0 role:Primary                      <- a resource at column 0
+    r0 role:Primary                      <- a resource at column 0, always with its role
       disk:UpToDate                      <- its volume (``volume:N disk:...`` with several)
       bob role:Secondary                 <- a connection at column 2, named for the peer
         peer-disk:UpToDate               <- its peer volume at column 4
@@ -160,7 +160,7 @@ def parse_drbd_status(text: str) -> DrbdStatus:
         indent = len(line) - len(line.lstrip(" "))
         name, fields = _fields(line)
         current = resources[-1] if resources else None
-        if indent == 0 and name is not None:
+        if indent == 0 and name is not None and "role" in fields:  # drbdsetup always says
             resources.append(_Resource(name, number, fields))
             last = "resource"
         elif current is None:

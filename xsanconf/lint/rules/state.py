@@ -63,7 +63,9 @@ def _observed(
 
     found = captures(host)
     status = found.drbd_status()
-    if status is not None:
+    # a status capture holding only what is no status (an error message of utilities that
+    # lack the command, a JSON error) says nothing: /proc/drbd may
+    if status is not None and (status.parsed.resources or not status.parsed.unread):
         seen: list[_Observed] = []
         for resource in status.parsed.resources:
             disks = tuple((v.volume, v.disk, _Seen(status, v.line)) for v in resource.volumes)
