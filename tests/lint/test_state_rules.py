@@ -358,3 +358,15 @@ def test_a_status_capture_of_an_error_message_is_no_state(tmp_path: Path) -> Non
     # an empty status: nothing is up
     empty = _pair(tmp_path / "b", "captures/drbdadm-status.txt", "")
     assert [d.code for d in _lint(empty)] == ["STATE001"]
+
+
+def test_a_session_capture_of_an_error_is_no_state(tmp_path: Path) -> None:
+    record = "node.name = iqn.2024-01.org.example.san:vm\nnode.startup = automatic\n"
+    files = {
+        "captures/iscsiadm-session.txt": "iscsiadm: can not connect to iSCSI daemon (111)!\n",
+        "etc/iscsi/nodes/iqn.2024-01.org.example.san:vm/10.0.1.1,3260,1/default": record,
+    }
+    root = _initiator(tmp_path, files)
+    assert [d for d in _lint(root) if d.code == "STATE005"] == []
+    (root / "xen1/captures/iscsiadm-session.txt").write_text("iscsiadm: No active sessions.\n")
+    assert [d.code for d in _lint(root)] == ["STATE005"]

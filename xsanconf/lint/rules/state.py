@@ -459,8 +459,8 @@ def session_missing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     for host in site.hosts:
         found = captures(host)
         sessions = found.iscsi_sessions()
-        if sessions is None:
-            continue
+        if sessions is None or (not sessions.parsed.sessions and sessions.parsed.unread):
+            continue  # no capture, or one of an error ("can not connect to iSCSI daemon")
         records = _automatic_records(host)
         if not records:
             continue
