@@ -141,6 +141,16 @@ CASES = [
         "br1",
         'vif.default.bridge="br1"\n',
     ),
+    (
+        "tgt",
+        "targets.conf",
+        "<target iqn.2001-04.com.example:xensan>\n\t<backing-store /dev/drbd0>\n"
+        "\t\tscsi_id = a\n\t</backing-store>\n</target>\n",
+        "target[iqn.2001-04.com.example:xensan].backing-store[/dev/drbd0].scsi_id",
+        "a",
+        "b",
+        "\t\tscsi_id = b\n",
+    ),
 ]
 
 Case = tuple[str, str, str, str, str, str, str]

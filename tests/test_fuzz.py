@@ -276,7 +276,9 @@ def test_parsing_time_is_linear(kind: str) -> None:
 _LINTED_AT = {
     "drbd": "etc/drbd.conf",
     "ietd": "etc/ietd.conf",
+    "lio": "etc/target/saveconfig.json",
     "iet-access": "etc/initiators.allow",
+    "tgt": "etc/tgt/targets.conf",
     "iscsid": "etc/iscsi/iscsid.conf",
     "initiatorname": "etc/iscsi/initiatorname.iscsi",
     "multipath": "etc/multipath.conf",
@@ -288,6 +290,7 @@ _LINTED_AT = {
     "xl-conf": "etc/xen/xl.conf",
     "xen-domain": "etc/xen/guest.cfg",
     "shell-vars": "etc/default/x",
+    "lvm": "etc/lvm/lvm.conf",
 }
 
 

@@ -104,6 +104,27 @@ SAMPLES = [
         ["Required-Start", "Provides"],
     ),
     ("modules", "modules", "loop max_loop=64\n", ["modules[loop].max_loop"]),
+    (
+        "lio",
+        "saveconfig.json",
+        '{\n  "storage_objects": [\n    {\n      "name": "d\\u00e9",\n      "wwn": "a\\/b",\n'
+        '      "write_back": false,\n      "size": 1.0e3,\n      "attributes": {"x": "true"}\n'
+        '    }\n  ],\n  "fabric_modules": [{"name": "iscsi", "discovery_password": "p w"}]\n}\n',
+        [
+            "storage_objects[0].name",
+            "storage_objects[0].wwn",
+            "storage_objects[0].write_back",
+            "storage_objects[0].size",
+            "storage_objects[0].attributes.x",
+            "fabric_modules[name=iscsi].discovery_password",
+        ],
+    ),
+    (
+        "lvm",
+        "lvm.conf",
+        'devices {\n\tdir = "/dev"\n\tscan = "/dev"\n}\nglobal {\n\tlocking_type = 1\n}\n',
+        ["devices/dir", "devices/scan", "global/locking_type"],
+    ),
 ]
 EDIT_CASES = [(kind, name, text, [selector]) for kind, name, text, selector, *_ in CASES]
 

@@ -65,15 +65,16 @@ __all__ = [
 
 Span = tuple[int, int]
 
-# keyword, separator, then the secret.  CHAP "IncomingUser name secret" keeps the name visible;
+# keyword, separator, then the secret.  CHAP "IncomingUser name secret" (tgt's
+# "incomingdiscoveryuser" too) keeps the name visible;
 # iscsid's *password* keys ("password_length" is a number, not a secret, but masking it is
 # harmless); drbd's shared-secret; xl/xend vncpasswd and spicepasswd.
 _SECRET = re.compile(
-    r"(?i)(?P<key>(?<![\w.-])(?:shared-secret|[\w.]*passw(?:or)?d[\w.]*|(?:Incoming|Outgoing)User))"
+    r"(?i)(?P<key>(?<![\w.-])(?:shared-secret|[\w.]*passw(?:or)?d[\w.]*|(?:Incoming|Outgoing)(?:Discovery)?User))"
     r"(?P<sep>[ \t]*=[ \t]*|[ \t]+)(?P<value>.*)"
 )
 # Every secret any format knows is named by one of these words: a text without them has none.
-_HINT = re.compile(r"(?i)passw|shared-secret|(?:incoming|outgoing)user")
+_HINT = re.compile(r"(?i)passw|shared-secret|(?:incoming|outgoing)(?:discovery)?user")
 _VALUE_END = re.compile(r"""[\s,;"'\])]""")
 _QUOTES = "\"'"
 # What may stand before a setting's key: nothing, comment marks (a commented-out setting still
@@ -414,7 +415,10 @@ def _maskable(secret: str) -> bool:
 
 
 _SECRET_NAME = re.compile(r"(?i)passw(?:or)?d|shared-secret")
-_CHAP_ACCOUNT = frozenset({"incominguser", "outgoinguser"})
+# IET's and tgt's CHAP accounts (tgt's discovery accounts too): USER SECRET
+_CHAP_ACCOUNT = frozenset(
+    {"incominguser", "outgoinguser", "incomingdiscoveryuser", "outgoingdiscoveryuser"}
+)
 _INLINE_SECRET = re.compile(r"(?i)((?:vnc|spice)?passw(?:or)?d[ \t]*=[ \t]*)([^\s,;\"'\]]*)")
 
 

@@ -111,15 +111,21 @@ SITE = {
             'name = "vm1"\nvncpasswd = "SeKritVnc"\n'
             'vfb = [ "vnc=1,vncpasswd=SeKritVfb" ]\ndisk = [ "phy:/dev/drbd0,xvda,w" ]\n'
         ),
-        # an unquoted word is a Python name to xl: the parse error quotes it
-        "etc/xen/vm2.cfg": 'name = "vm2"\nvncpasswd = SeKritBare\n',
+        # an unquoted word is a variable xl does not have: the parse error quotes it (in a
+        # guest config it is a Python name, set on xm's command line: a computed value)
+        "etc/xen/xl.conf": "vncpasswd = SeKritBare\n",
+        "etc/xen/vm2.cfg": 'name = "vm2"\nvncpasswd = SeKritBareVm\n',
         # the value after a continuation, on a line whose disk draws XEN002
         "etc/xen/vm3.cfg": (
             'name = "vm3"\nvncpasswd = \\\n'
             '    "SeKritCont"; disk = [ "phy:/dev/mapper/nope,xvda,w" ]\n'
         ),
-        # adjacent strings (only Python joins them): SYN001 on the second, on its own line
-        "etc/xen/vm4.cfg": 'name = "vm4"\nvncpasswd = "SeKritJoinA" \\\n    "SeKritJoinB"\n',
+        # adjacent strings (only Python joins them: a Python statement), the second on a line
+        # whose disk draws XEN002
+        "etc/xen/vm4.cfg": (
+            'name = "vm4"\nvncpasswd = "SeKritJoinA" \\\n'
+            '    "SeKritJoinB"; disk = [ "phy:/dev/mapper/nope4,xvda,w" ]\n'
+        ),
         "etc/xen/vm5.cfg": 'name = "vm5"\nvncpasswd = "SeKritSameA" "SeKritSameB"\n',
         # the value on the line of a relocation server open to all (XEN003)
         "etc/xen/xend-config.sxp": "(vncpasswd\n  'SeKritXend') (xend-relocation-server yes)\n",
@@ -150,7 +156,9 @@ _VALUE_LINES = {
     '    ********; disk = [ "phy:/dev/mapper/nope,xvda,w" ]': (
         '    "SeKritCont"; disk = [ "phy:/dev/mapper/nope,xvda,w" ]'
     ),
-    "    ********": '    "SeKritJoinB"',
+    '    ********; disk = [ "phy:/dev/mapper/nope4,xvda,w" ]': (
+        '    "SeKritJoinB"; disk = [ "phy:/dev/mapper/nope4,xvda,w" ]'
+    ),
     "  ********) (xend-relocation-server yes)": "  'SeKritXend') (xend-relocation-server yes)",
     "node.session.auth.password ********": "node.session.auth.password SeKritNoEquals",
 }
@@ -202,7 +210,9 @@ def test_show_secrets_shows_them_in_source_excerpts(xsanlint: Runner, site: Path
     _, out, _ = xsanlint(site, "--isolated", "--show-secrets", "-f", "json")
     assert "SeKritBare" in out
     _, out, _ = xsanlint(site, "--isolated", "--show-secrets", "-f", "html")
-    assert html.escape(_VALUE_LINES["    ********"]) in out
+    assert (
+        html.escape(_VALUE_LINES['    ********; disk = [ "phy:/dev/mapper/nope4,xvda,w" ]']) in out
+    )
 
 
 def _codes(xsanlint: Runner, site: Path) -> set[str]:
@@ -223,7 +233,7 @@ def test_xsanconf_parse_shows_no_secret(site: Path) -> None:
     paths = [str(site / host / rel) for host, rel in FILES]
     for mode in (["--json"], []):
         done = _xsanconf("parse", *mode, *paths)
-        assert done.returncode == 1  # err.res and vm2.cfg do not parse
+        assert done.returncode == 1  # err.res and xl.conf do not parse
         assert MARK not in done.stdout and MARK not in done.stderr
     envelope = json.loads(_xsanconf("parse", "--json", *paths).stdout)
     parsed = {Path(c["file"]).name: c for c in envelope["config"]}
@@ -234,6 +244,8 @@ def test_xsanconf_parse_shows_no_secret(site: Path) -> None:
         assert secret in shown.stdout
     for secret in ("SeKritNoEquals", "SeKritNextLine", "SeKritCont", "SeKritXend"):
         assert secret in shown.stdout
+    for secret in ("SeKritBareVm", "SeKritJoinA", "SeKritJoinB", "SeKritSameB"):
+        assert secret in shown.stdout  # the Python statements of xm configs
     assert "SeKritBare" in shown.stderr
     outline = _xsanconf("parse", *paths).stdout
     assert "  node.session.auth.password ********" in outline  # the line iscsid drops

@@ -152,6 +152,8 @@ def _outline(directives: list[dict[str, Any]], depth: int = 0) -> list[str]:
     lines = []
     for d in directives:
         args = " ".join(d.get("args", []))
+        if "\n" in args:  # a statement over several lines (an xm config's Python): its first
+            args = args.split("\n", 1)[0].rstrip() + " ..."
         line = f"{'  ' * depth}{d['name']} {args}".rstrip()
         if d.get("line") is not None:
             line = f"{line:<60} :{d['line']}"
@@ -375,6 +377,13 @@ compares them):
   ietd           iSNSServer   IncomingUser   IncomingUser[USER] (value: the password)
                  target[IQN]   target[IQN].MaxConnections   target[IQN].lun[0]
                  target[IQN].lun[0].ScsiId   target[IQN].IncomingUser (value: USER PASSWORD)
+  lio            storage_objects[name=disk0].wwn   storage_objects[name=disk0].attributes.X
+                 targets[wwn=IQN].tpgs[tag=1].attributes.authentication
+                 targets[wwn=IQN].tpgs[tag=1].node_acls[node_wwn=IQN].chap_userid
+                 fabric_modules[name=iscsi].discovery_userid   (JSON values; [N] picks item N)
+  tgt            default-driver   target[IQN].initiator-address (a list: set adds)
+                 target[IQN].incominguser[USER] (value: the password)
+                 target[IQN].backing-store[PATH]   target[IQN].backing-store[PATH].scsi_id
   iet-access     target[IQN]   target[ALL]   (value: a list, "10.0.0.1, 10.0.0.0/24")
   iscsid         node.session.timeo.replacement_timeout   (the key, taken whole)
   initiatorname  InitiatorName   InitiatorAlias
@@ -390,7 +399,9 @@ compares them):
   init-script    Required-Start   Default-Start   (an LSB header keyword)
   xend-config    xend-relocation-server   xend-relocation-hosts-allow
   xen-domain     memory   name   disk   disk[0]   (numbers, 'strings' and [lists] as written)
+                 (a value xm's Python code computes prints as the file writes it)
   xl-conf        autoballoon   vif.default.bridge   (the key, taken whole)
+  lvm            devices/filter   global/use_lvmetad   (the path; a value as LVM writes it)
 
 get prints one value a line (every entry of a list) and exits 1 when nothing is set;
 unset exits 1 when there was nothing to remove; a bad selector exits 2."""

@@ -169,12 +169,40 @@ def _xen_domain(p: PurePosixPath) -> bool:
     return name.endswith(".cfg") and "xen" in parts
 
 
+def _tgt(p: PurePosixPath) -> bool:
+    # tgt-admin reads /etc/tgt/targets.conf, which includes /etc/tgt/conf.d/*.conf; files
+    # included from elsewhere are read as tgt by the site loader, which follows the includes
+    name, parent, grand = _parts(p)
+    return (name == "targets.conf" and parent == "tgt") or (
+        parent == "conf.d" and grand == "tgt" and name.endswith(".conf")
+    )
+
+
+def _lvm(p: PurePosixPath) -> bool:
+    name, parent, grand = _parts(p)
+    if name.startswith(".") or name.endswith(("~", ".bak", ".dpkg-old", ".rpmsave", ".rpmnew")):
+        return False
+    if parent == "lvm":
+        return name in ("lvm.conf", "lvmlocal.conf")
+    # metadata LVM writes itself (backup/VG, archive/VG_00001-123.vg) and profiles
+    return grand == "lvm" and (
+        parent in ("backup", "archive") or (parent == "profile" and name.endswith(".profile"))
+    )
+
+
 def _shell_vars(p: PurePosixPath) -> bool:
     name, parent, grand = _parts(p)
     # grub-mkconfig sources /etc/default/grub.d/*.cfg after /etc/default/grub
     return parent == "default" or (
         parent == "grub.d" and grand == "default" and name.endswith(".cfg")
     )
+
+
+def _lio(p: PurePosixPath) -> bool:
+    # targetctl restores only this file; targetcli's backups (backup/saveconfig-*-json.gz,
+    # gzip since targetcli-fb 2.1.50, plain saveconfig-*.json before) are never restored
+    name, parent, _ = _parts(p)
+    return name == "saveconfig.json" and parent in ("target", "rtslib-fb-target")
 
 
 _ENTRIES: tuple[FormatEntry, ...] = (
@@ -191,6 +219,20 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "iSCSI Enterprise Target ietd.conf",
         lambda p: p.name == "ietd.conf",
         (r"ietd\.conf",),
+    ),
+    FormatEntry(
+        "lio",
+        "xsanconf.formats.lio",
+        "LIO saveconfig.json (targetcli, rtslib-fb)",
+        _lio,
+        (r"(?:rtslib-fb-)?target/saveconfig\.json",),
+    ),
+    FormatEntry(
+        "tgt",
+        "xsanconf.formats.tgt",
+        "tgt (tgtd, tgt-admin) targets.conf, conf.d/*.conf",
+        _tgt,
+        (r"tgt/targets\.conf", r"tgt/conf\.d/[^/]*\.conf"),
     ),
     FormatEntry(
         "iet-access",
@@ -268,6 +310,17 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Xen xm/xl guest configs",
         _xen_domain,
         (r"xen/.+",),
+    ),
+    FormatEntry(
+        "lvm",
+        "xsanconf.formats.lvm",
+        "LVM lvm.conf, lvmlocal.conf, metadata in backup/ and archive/",
+        _lvm,
+        (
+            r"lvm/lvm(?:local)?\.conf",
+            r"lvm/(?:backup|archive)/[^/]+",
+            r"lvm/profile/[^/]+\.profile",
+        ),
     ),
     FormatEntry(
         "shell-vars",

@@ -17,6 +17,7 @@ Everything is indexed once while loading, so the cost grows linearly with the nu
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import posixpath
 import stat
@@ -103,6 +104,7 @@ _SEPARATE_DOCUMENTS = frozenset({"xen-domain", "init-script", "systemd-unit", "s
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
 DRBD_MAIN = "etc/drbd.conf"
+TGT_MAIN = "etc/tgt/targets.conf"
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -172,6 +174,7 @@ class Host:
     _drbd_resources: list[tuple[SiteFile, DrbdResource]] = attrs.field(
         factory=list, init=False, repr=False
     )
+    _tgt_order: list[SiteFile] = attrs.field(factory=list, init=False, repr=False)
 
     def add(self, file: SiteFile) -> None:
         self.files.append(file)
@@ -204,10 +207,16 @@ class Host:
         if not self.known(kind):
             return []
         found = [f for f in self.files if f.kind == kind]
-        if kind == "drbd":
-            read = {id(f) for f in self._drbd_order}
-            return [*self._drbd_order, *(f for f in found if id(f) not in read)]
+        if kind in ("drbd", "tgt"):
+            order = self._drbd_order if kind == "drbd" else self._tgt_order
+            read = {id(f) for f in order}
+            return [*order, *(f for f in found if id(f) not in read)]
         return found
+
+    def tgt_files(self) -> list[SiteFile]:
+        """targets.conf and the files its includes name, in tgt-admin's reading order, each
+        once (none when one of them does not parse)."""
+        return list(self._tgt_order) if self.known("tgt") else []
 
     def file(self, rel: str) -> SiteFile | None:
         return self._by_rel.get(rel)
@@ -400,15 +409,19 @@ class _SiteLoader:
         host.name = name or _host_name(reader, root, real_root)
         reader.read_etc()
         reader.resolve_drbd()
+        reader.resolve_tgt()
         self.site.add_host(host)
 
 
 def read_drbd_order(site: Site, host: Host) -> None:
     """Read ``host``'s drbd.conf and what it includes in drbdadm's order, from the files the
     host already holds (reading from disk only what it does not), reporting include problems
-    to ``site``: what the loader does, for a host built from other texts (``--fix`` rounds)."""
+    to ``site``: what the loader does, for a host built from other texts (``--fix`` rounds).
+    tgt's targets.conf and its includes are put in tgt-admin's order the same way."""
     root = str(host.root)
-    _HostReader(site, host, root, os.path.realpath(root)).resolve_drbd()
+    reader = _HostReader(site, host, root, os.path.realpath(root))
+    reader.resolve_drbd()
+    reader.resolve_tgt()
 
 
 def on_disk(host: Host, rel: str) -> Path | None:
@@ -713,6 +726,75 @@ class _HostReader:
             # followed to the end (a pattern on its way is followed again: a loop shows)
             self.followed.add(self._rooted(file, statement.args[0]))
 
+    def resolve_tgt(self) -> None:
+        """tgt-admin's reading order: targets.conf, each include's files where it stands."""
+        from xsanconf.formats import KINDS, codec
+
+        main = self.host.file(TGT_MAIN)
+        if "tgt" not in KINDS or main is None or main.kind != "tgt":
+            return
+        includes = codec("tgt").includes  # type: ignore[attr-defined]
+        seen: set[str] = set()
+
+        def read(file: SiteFile, depth: int) -> None:
+            # Config::General skips a file it has read (so an include loop ends there)
+            seen.add(self.real(file.rel))
+            self.host._tgt_order.append(file)
+            for pattern, token in includes(file.doc):
+                at = file.location(token)
+                if depth >= MAX_INCLUDE_DEPTH:
+                    why = f"includes nested more than {MAX_INCLUDE_DEPTH} files deep; not followed"
+                    self.problem("SYN003", why, file.rel, at=at)
+                    continue
+                optional = token.text.lower().startswith("includeoptional")
+                matches = self._tgt_include(file, pattern, at, optional)
+                if not self._within_include_bounds(file, len(matches), at):
+                    continue
+                for rel in matches:
+                    if self.real(rel) not in seen:
+                        included = self.read(rel, "tgt")
+                        if included is not None:
+                            read(included, depth + 1)
+
+        read(main, 1)
+
+    def _tgt_include(self, file: SiteFile, pattern: str, at: Location, optional: bool) -> list[str]:
+        """The files a tgt ``include`` names, as Config::General expands it: a glob (regular
+        files only; none is fine), a directory (its regular files in ASCII order) or a file,
+        which must exist unless the line is ``includeoptional``.  tgt-admin runs from ``/``,
+        so a relative path starts there."""
+        rooted = posixpath.normpath("/" + pattern.lstrip("/")).lstrip("/") or "."
+        braces = _braces(rooted)
+        if _GLOB_CHARS & set(pattern) or "{" in pattern or "\\" in pattern:
+            # bsd_glob with GLOB_BRACE: each alternative globbed, regular files kept
+            found: list[str] = []
+            for alternative in braces:
+                matches, overflow = self._glob(alternative)
+                if overflow:
+                    self.problem("SYN003", f"include {pattern!r} {overflow}", file.rel, at=at)
+                found += [m for m in matches if os.path.isfile(self.real(m))]
+            return found[:MAX_INCLUDE_MATCHES]
+        real = self.real(rooted)
+        if os.path.isdir(real):
+            try:
+                names = sorted(os.listdir(real))
+            except OSError:
+                names = []
+            found = [posixpath.join(rooted, n) for n in names]
+            return [r for r in found if os.path.isfile(self.real(r))][:MAX_INCLUDE_MATCHES]
+        if not os.path.lexists(real):
+            if optional:
+                return []
+            self.problem(
+                "SYN003",
+                f"include {pattern!r}: {rooted} does not exist (tgt-admin stops: "
+                '"Config::General The file ... does not exist")',
+                file.rel,
+                at=at,
+            )
+            return []
+        return [rooted]
+
     def _within_include_bounds(self, file: SiteFile, count: int, at: Location) -> bool:
         """Count ``count`` more files named by includes of ``file``; False (reported once) when
         that passes the bound for the file or for the host: its includes are not followed."""
@@ -835,6 +917,35 @@ class _HostReader:
             n for n in names if (hidden_ok or not n.startswith(".")) and fnmatchcase(n, part)
         ]
         return matched, len(names)
+
+
+def _braces(pattern: str) -> list[str]:
+    """``a{b,c}d`` as ``abd``, ``acd`` (csh braces, as bsd_glob's GLOB_BRACE expands them),
+    at most ``MAX_INCLUDE_MATCHES`` alternatives."""
+    out = [pattern]
+    done: list[str] = []
+    while out and len(done) + len(out) <= MAX_INCLUDE_MATCHES:
+        text = out.pop(0)
+        start = text.find("{")
+        depth, cut, end = 0, [start], -1
+        for at in range(start + 1, len(text)) if start >= 0 else ():
+            char = text[at]
+            if char == "{":
+                depth += 1
+            elif char == "}" and depth:
+                depth -= 1
+            elif char == "}":
+                end = at
+                break
+            elif char == "," and not depth:
+                cut.append(at)
+        if end < 0 or len(cut) < 2:
+            done.append(text)
+            continue
+        cut.append(end)
+        head, tail = text[:start], text[end + 1 :]
+        out[:0] = [head + text[a + 1 : b] + tail for a, b in itertools.pairwise(cut)]
+    return [*done, *out][:MAX_INCLUDE_MATCHES]
 
 
 def _bounded(matches: list[str], listed: int, last: bool) -> tuple[list[str], str]:

@@ -10,12 +10,15 @@ from xsanconf.testing.ietd import ietd_documents
 from xsanconf.testing.init_script import init_scripts
 from xsanconf.testing.initiatorname import initiatorname_documents
 from xsanconf.testing.iscsid import iscsid_documents
+from xsanconf.testing.lio import lio_documents
+from xsanconf.testing.lvm import lvm_documents
 from xsanconf.testing.modprobe import modprobe_documents
 from xsanconf.testing.modules import modules_documents
 from xsanconf.testing.multipath import multipath_documents
 from xsanconf.testing.shell_vars import shell_vars_documents
 from xsanconf.testing.systemd_unit import unit_files
-from xsanconf.testing.xen_domain import xen_configs
+from xsanconf.testing.tgt import tgt_documents
+from xsanconf.testing.xen_domain import xen_configs, xen_programs
 from xsanconf.testing.xend_config import xend_configs
 from xsanconf.testing.xl_conf import xl_confs
 
@@ -24,6 +27,8 @@ __all__ = ["DOCUMENTS"]
 DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "drbd": drbd_documents(),
     "ietd": ietd_documents(),
+    "lio": lio_documents(),
+    "tgt": tgt_documents(),
     "iet-access": iet_access_documents(),
     "iscsid": iscsid_documents(),
     "initiatorname": initiatorname_documents(),
@@ -34,6 +39,7 @@ DOCUMENTS: dict[str, st.SearchStrategy[str]] = {
     "systemd-unit": unit_files(),
     "xend-config": xend_configs(),
     "xl-conf": xl_confs(),
-    "xen-domain": xen_configs(),
+    "xen-domain": st.one_of(xen_configs(), xen_programs()),
     "shell-vars": shell_vars_documents(),
+    "lvm": lvm_documents(),
 }

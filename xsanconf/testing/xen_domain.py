@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-__all__ = ["disk_specs", "xen_configs", "xen_values"]
+__all__ = ["disk_specs", "xen_configs", "xen_programs", "xen_values"]
 
 _newline = st.sampled_from(["\n", "\n", "\r\n"])
 _PATHS = st.sampled_from(
@@ -75,4 +75,41 @@ def xen_configs(draw: st.DrawFn, dotted: bool = False) -> str:
         line += draw(st.sampled_from(["", " ", " # trailing", ";", "; "]))
         lines.append(line)
     text = nl.join(lines)
+    return text + (nl if draw(st.booleans()) else "")
+
+
+_STATEMENTS = st.sampled_from(
+    [
+        "import os, re",
+        "arch = os.uname()[4]",
+        "if re.search('64', arch):\n    arch_libdir = 'lib64'\nelse:\n    arch_libdir = 'lib'",
+        "device_model = '/usr/' + arch_libdir + '/xen/bin/qemu-dm'",
+        'name = "VM%d" % vmid',
+        "def vmid_check(var, val):\n    val = int(val)  # a comment inside\n    return val",
+        "xm_vars.var('vmid', use=\"Virtual machine id.\", check=vmid_check)",
+        "xm_vars.check()",
+        "disk.append('phy:/dev/sdc,xvdc,w')",
+        "disk = [ 'phy:sda%d,sda1,w' % (7+vmid),\n         'phy:sda6,sda6,r' ]",
+        "root = base + 'vm1'",
+        "base = '/dev/vg0/'",
+        "vncpasswd = 'pw' + 'x'",
+    ]
+)
+_PLAIN = st.sampled_from(
+    ["memory = 512", "kernel = '/boot/vmlinuz'", "vif = [ 'bridge=xenbr0' ]", "builder='hvm'"]
+)
+
+
+@st.composite
+def xen_programs(draw: st.DrawFn) -> str:
+    """xm configs that are Python programs: imports, conditions, functions and computed values
+    among plain settings, with comments, ``;``, CRLF and no final newline."""
+    nl = draw(_newline)
+    lines = [draw(_STATEMENTS)]
+    for _ in range(draw(st.integers(0, 6))):
+        line = draw(st.one_of(_STATEMENTS, _PLAIN, st.sampled_from(["", "# note", "   "])))
+        if draw(st.integers(0, 4)) == 0 and "\n" not in line and line.strip():
+            line += draw(st.sampled_from(["; memory = 256", "  # why", ";"]))
+        lines.append(line)
+    text = nl.join(line.replace("\n", nl) for line in lines)
     return text + (nl if draw(st.booleans()) else "")

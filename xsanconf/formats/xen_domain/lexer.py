@@ -21,10 +21,12 @@ from xsanconf.domain.numerals import MAX_DIGITS, NumeralError, parse_int
 from xsanconf.parsing import Lexed, LexError
 
 __all__ = [
+    "NeedsPythonError",
     "XenConstant",
     "XenList",
     "XenNumber",
     "XenString",
+    "XenUnknown",
     "XenValue",
     "read_assignment",
     "read_value",
@@ -32,11 +34,16 @@ __all__ = [
 ]
 
 
+# ``computed``: the value was worked out from an expression (a name, ``+``, ``%``) rather than
+# written as this literal; its span is the expression's, which an item edit must not replace.
+
+
 @attrs.frozen
 class XenString:
     value: str
     start: int
     end: int
+    computed: bool = False
 
 
 @attrs.frozen
@@ -44,6 +51,7 @@ class XenNumber:
     value: int | float
     start: int
     end: int
+    computed: bool = False
 
 
 @attrs.frozen
@@ -53,6 +61,7 @@ class XenConstant:
     value: bool | None
     start: int
     end: int
+    computed: bool = False
 
 
 @attrs.frozen
@@ -60,9 +69,26 @@ class XenList:
     items: tuple[XenValue, ...]
     start: int
     end: int
+    computed: bool = False
 
 
-XenValue = XenString | XenNumber | XenConstant | XenList
+@attrs.frozen
+class XenUnknown:
+    """A value only running the config would give (xm configs that are Python programs):
+    ``why`` says what it depends on."""
+
+    why: str
+    start: int
+    end: int
+    computed: bool = True
+
+
+XenValue = XenString | XenNumber | XenConstant | XenList | XenUnknown
+
+
+class NeedsPythonError(LexError):
+    """The text is no plain ``KEY = VALUE`` config: only Python reads it (xm did)."""
+
 
 _PYTHON_STATEMENTS = frozenset(
     {
@@ -131,7 +157,7 @@ def _unescape(body: str) -> str:
 
 
 def _python_only(pos: int, what: str) -> LexError:
-    return LexError(
+    return NeedsPythonError(
         pos,
         f"{what}: this needs Python to evaluate; xsanconf reads only KEY = VALUE settings "
         "(strings, numbers, lists) and never runs a config",
@@ -243,7 +269,7 @@ def _shown(ch: str) -> str:
 
 def _after_value(text: str, pos: int, expected: str) -> LexError:
     ch = text[pos]
-    if ch in "%+*/-":
+    if ch in "%+*/-<>=!&|^~@" or ch.isidentifier():
         return _python_only(pos, f"an expression with {ch!r}")
     if ch in "'\"":
         return _python_only(pos, "strings written one after another (implicit concatenation)")
@@ -256,6 +282,8 @@ def read_assignment(text: str, pos: int, dotted: bool) -> tuple[int, int, XenVal
     """``KEY = VALUE`` at ``pos``: key end, value start, the value, and the statement end."""
     key = (_DOTTED_KEY if dotted else _KEY).match(text, pos)
     if key is None:
+        if text[pos] in "@([{'\"`-+~." or text[pos].isdigit():
+            raise _python_only(pos, f"a Python statement starting with {text[pos]!r}")
         raise LexError(pos, f"unexpected {_shown(text[pos])}; expected a setting (KEY = VALUE)")
     word = key.group()
     if word in _PYTHON_STATEMENTS:
@@ -266,6 +294,8 @@ def read_assignment(text: str, pos: int, dotted: bool) -> tuple[int, int, XenVal
             raise _python_only(pos, f"a call of {word}()")
         if i < len(text) and text[i] == ".":
             raise _python_only(i, "an attribute access")
+        if i < len(text) and text[i] in "[,:":
+            raise _python_only(i, f"an assignment Python reads ({text[i]!r})")
         if i < len(text) and text[i] in "+-*/%" and text.startswith("=", i + 1):
             raise _python_only(i, f"an augmented assignment ({text[i]}=)")
         raise LexError(i, f"expected '=' after the setting name {word!r}")

@@ -11,20 +11,55 @@ from typing import TYPE_CHECKING, Any
 from xsanconf import edit
 from xsanconf.formats._lines import append_last_line
 from xsanconf.formats.xen_domain.disk import DiskSpec, parse_disk_spec
-from xsanconf.formats.xen_domain.lexer import XenList, XenString, XenValue, read_assignment
+from xsanconf.formats.xen_domain.lexer import (
+    XenList,
+    XenString,
+    XenUnknown,
+    XenValue,
+    read_assignment,
+)
 from xsanconf.syntax import Token
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
+    from xsanconf.formats.xen_domain.program import Binding, Bindings
 
-__all__ = ["XenConfig", "XenDisk", "XenSetting", "literal", "plain"]
+__all__ = ["Computed", "XenConfig", "XenDisk", "XenSetting", "literal", "plain"]
+
+
+class Computed:
+    """A value only running the config would give (an xm config that is a Python program):
+    ``why`` says what it depends on.  Never equal to any value, itself included."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __repr__(self) -> str:
+        return f"<computed: {self.why}>"
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def plain(value: XenValue) -> Any:
-    """A value as plain Python data: str, int, float, bool, None or a list of those."""
+    """A value as plain Python data: str, int, float, bool, None or a list of those, with
+    :class:`Computed` where the value is not certain."""
     if isinstance(value, XenList):
         return [plain(v) for v in value.items]
+    if isinstance(value, XenUnknown):
+        return Computed(value.why)
     return value.value
+
+
+def certain(value: XenValue) -> bool:
+    """Whether every part of ``value`` is known."""
+    if isinstance(value, XenList):
+        return all(certain(v) for v in value.items)
+    return not isinstance(value, XenUnknown)
 
 
 def literal(value: Any, quote: str = "'") -> str:
@@ -42,14 +77,19 @@ def literal(value: Any, quote: str = "'") -> str:
 
 
 class XenSetting:
-    """``KEY = VALUE``."""
+    """``KEY = VALUE``; in a config that is a Python program, also a statement that binds the
+    name otherwise (``binding``: an ``if`` block, ``+=``, an import), whose value may be
+    :class:`Computed`."""
 
-    __slots__ = ("doc", "dotted", "token")
+    __slots__ = ("binding", "doc", "dotted", "token")
 
-    def __init__(self, doc: Document, token: Token, dotted: bool) -> None:
+    def __init__(
+        self, doc: Document, token: Token, dotted: bool, binding: Binding | None = None
+    ) -> None:
         self.doc = doc
         self.token = token
         self.dotted = dotted
+        self.binding = binding if token.kind != "ASSIGN" else None
 
     def __repr__(self) -> str:
         return f"XenSetting({self.token.text!r})"
@@ -59,15 +99,39 @@ class XenSetting:
 
     @property
     def key(self) -> str:
+        if self.binding is not None:
+            return self.binding.key
         return self.token.text[: self._read()[0]]
 
     @property
     def raw_value(self) -> XenValue:
+        if self.binding is not None:
+            return self.binding.value
         return self._read()[2]
 
     @property
     def value(self) -> Any:
         return plain(self.raw_value)
+
+    @property
+    def known(self) -> bool:
+        """Whether the value is certain without running the config."""
+        return certain(self.raw_value)
+
+    @property
+    def written(self) -> str:
+        """The value as the file writes it (the whole statement for a name bound otherwise)."""
+        found = self.raw_value
+        return self.token.text[found.start : found.end]
+
+    def _editable(self) -> None:
+        binding = self.binding
+        if binding is not None and not binding.editable:
+            line = self.position[0]
+            raise ValueError(
+                f"{self.key} is set by Python code at line {line} (not as {self.key} = VALUE); "
+                "xsanconf changes only values it can read: edit that code by hand"
+            )
 
     @property
     def position(self) -> tuple[int, int]:
@@ -95,6 +159,7 @@ class XenSetting:
 
     def set(self, value: Any) -> None:
         """Replace the whole value by ``value``'s literal, in the quotes already used."""
+        self._editable()
         found = self.raw_value
         text = self.token.text
         self.token.text = text[: found.start] + literal(value, self._quote()) + text[found.end :]
@@ -102,15 +167,19 @@ class XenSetting:
 
     def set_item(self, index: int, value: Any) -> None:
         """Replace one item of a list value, leaving the others and the layout alone."""
+        self._editable()
         found = self.raw_value
-        if not isinstance(found, XenList):
-            raise ValueError(f"{self.key} is not a list")
+        if not isinstance(found, XenList) or found.computed:
+            raise ValueError(f"{self.key} is not a list written in the file")
         item = found.items[index]
+        if item.computed:
+            raise ValueError(f"item {index} of {self.key} is computed: set the whole {self.key}")
         text = self.token.text
         self.token.text = text[: item.start] + literal(value, self._quote()) + text[item.end :]
         self.doc.touched()
 
     def remove(self) -> None:
+        self._editable()
         edit.remove_child(self.doc.root, self.token)
         self.doc.touched()
 
@@ -149,32 +218,67 @@ class XenDisk:
 
 
 class XenConfig:
-    """A guest config or xl.conf: settings in file order; a later one overrides an earlier."""
+    """A guest config or xl.conf: settings in file order; a later one overrides an earlier.
 
-    __slots__ = ("doc", "dotted")
+    In a config that is a Python program (xm's), a setting's value is what the statements
+    before it certainly give, or :class:`Computed` (see
+    :mod:`xsanconf.formats.xen_domain.program`).
+    """
+
+    __slots__ = ("_program", "doc", "dotted")
 
     def __init__(self, doc: Document, dotted: bool = False) -> None:
         self.doc = doc
         self.dotted = dotted
+        self._program: tuple[int, Bindings | None] | None = None
+
+    def program(self) -> Bindings | None:
+        """The bindings of a config that is a Python program; None for a plain config."""
+        generation = self.doc.generation
+        if self._program is None or self._program[0] != generation:
+            tokens = [c for c in self.doc.root.children if isinstance(c, Token)]
+            found = None
+            if any(t.kind == "PYTHON" for t in tokens):
+                from xsanconf.formats.xen_domain.program import bindings
+
+                found = bindings(tokens)
+            self._program = (generation, found)
+        return self._program[1]
 
     def settings(self, key: str | None = None) -> list[XenSetting]:
-        found = [
-            XenSetting(self.doc, c, self.dotted)
-            for c in self.doc.root.children
-            if isinstance(c, Token) and c.kind == "ASSIGN"
-        ]
+        program = self.program()
+        if program is not None:
+            found = [XenSetting(self.doc, b.token, self.dotted, b) for b in program.history]
+        else:
+            found = [
+                XenSetting(self.doc, c, self.dotted)
+                for c in self.doc.root.children
+                if isinstance(c, Token) and c.kind == "ASSIGN"
+            ]
         return found if key is None else [s for s in found if s.key == key]
 
     def setting(self, key: str) -> XenSetting | None:
-        found = self.settings(key)
-        return found[-1] if found else None
+        program = self.program()
+        if program is None:
+            found = self.settings(key)
+            return found[-1] if found else None
+        binding = program.resolve(key)
+        return XenSetting(self.doc, binding.token, self.dotted, binding) if binding else None
 
     def get(self, key: str, default: Any = None) -> Any:
         found = self.setting(key)
         return found.value if found else default
 
+    def known(self, key: str) -> bool:
+        """Whether the setting's value (or its absence) is certain without running the file."""
+        found = self.setting(key)
+        return found is None or found.known
+
     def as_dict(self) -> dict[str, Any]:
-        return {s.key: s.value for s in self.settings()}
+        if self.program() is None:
+            return {s.key: s.value for s in self.settings()}
+        keys = dict.fromkeys(s.key for s in self.settings())
+        return {key: self.get(key) for key in keys}
 
     @property
     def name(self) -> str | None:
@@ -183,6 +287,7 @@ class XenConfig:
 
     @property
     def disks(self) -> list[XenDisk]:
+        """The disks whose spec is known; see :meth:`known` for whether there are others."""
         found = self.setting("disk")
         if found is None:
             return []
@@ -216,6 +321,8 @@ class XenConfig:
     def _equals(settings: list[XenSetting]) -> str:
         """How the file writes ``=``: with spaces around it or without."""
         for s in settings:
+            if s.binding is not None:
+                continue
             text = s.token.text
             key_end, value_start, _, _ = read_assignment(text, 0, s.dotted)
             between = text[key_end:value_start]
@@ -230,7 +337,7 @@ class XenConfig:
         samples = []
         for s in settings:
             text = s.token.text
-            if "\n" in text:
+            if "\n" in text or s.binding is not None:
                 continue
             key_end, value_start, _, _ = read_assignment(text, 0, s.dotted)
             before_equals = text[key_end:value_start].split("=", 1)[0]
@@ -240,6 +347,9 @@ class XenConfig:
 
     def unset(self, key: str) -> int:
         found = self.settings(key)
+        last = self.setting(key)
+        for s in [*found, *([last] if last is not None else [])]:
+            s._editable()  # all or nothing
         for s in found:
             s.remove()
         return len(found)

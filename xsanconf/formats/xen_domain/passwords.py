@@ -62,19 +62,44 @@ def _value_secrets(text: str, value: XenValue, secret: bool) -> list[Span]:
 
 
 def token_secrets(token: Token, dotted: bool = False) -> list[Span]:
-    """The passwords a token holds: a setting (``ASSIGN``), or a whole file that did not parse
-    (``RAW``)."""
+    """The passwords a token holds: a setting (``ASSIGN``), a statement of an xm config that is
+    a Python program (``PYTHON``), or a whole file that did not parse (``RAW``)."""
     if token.kind == "ASSIGN":
         key_end, _, value, _ = read_assignment(token.text, 0, dotted)
         return _value_secrets(token.text, value, is_secret_name(token.text[:key_end]))
     if token.kind == "RAW":
         return _scan(token.text)
+    if token.kind == "PYTHON":
+        return program_secrets(token.text)
     return []
 
 
 @functools.cache
+def _inline_in_code() -> re.Pattern[str]:
+    # vncpasswd=... inside any string of the code, up to the end of the item or the line
+    return re.compile(r"(?i)(?<![\w])(?:vnc|spice)?passw(?:or)?d[ \t]*=[ \t]*([^,\r\n]*)")
+
+
+def program_secrets(text: str) -> list[Span]:
+    """The passwords in Python code: every assignment to a password name (``vncpasswd = ...``,
+    indented or after ``;``) to the end of its logical line, and every ``vncpasswd=`` in a
+    string, to its ``,`` or the end of the line.  Code may compute a password any way; this
+    masks where one is written."""
+    spans = _scan(text)
+    spans += [m.span(1) for m in _inline_in_code().finditer(text) if m.group(1).strip()]
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@functools.cache
 def _statement() -> re.Pattern[str]:
-    return re.compile(r"(?m)(?:^|;)[ \t]*+([A-Za-z_][\w.]*+)[ \t]*+=[ \t]*+")
+    # "=" or an augmented "+=" (a Python program may add to a password)
+    return re.compile(r"(?m)(?:^|;)[ \t]*+([A-Za-z_][\w.]*+)[ \t]*+[-+*/%]?=[ \t]*+")
 
 
 def _scan(text: str) -> list[Span]:
@@ -127,7 +152,14 @@ def _values(line: str) -> list[Span]:
 
 
 def redact(directive: Directive) -> Directive:
-    """``directive`` (a setting and its value's literal) with its passwords blanked out."""
+    """``directive`` (a setting and its value's literal, or a Python statement) with its
+    passwords blanked out."""
+    if directive.name == "<python>" and len(directive.args) == 1:
+        code = directive.args[0]
+        spans = program_secrets(code)
+        if not spans:
+            return directive
+        return Directive(directive.name, [mask_spans(code, spans)], None, directive.line)
     if is_secret_name(directive.name) or len(directive.args) != 1:
         return redact_setting(directive)
     literal = directive.args[0]

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from xsanconf.domain.numerals import read_int
 from xsanconf.formats._lines import check_one_line
-from xsanconf.formats.xen_domain.lexer import XenList, read_value
-from xsanconf.formats.xen_domain.model import XenConfig, plain
+from xsanconf.formats.xen_domain.lexer import XenList, XenValue, read_value
+from xsanconf.formats.xen_domain.model import XenConfig, certain, plain
 from xsanconf.parsing import LexError
 from xsanconf.select import SelectorError
 
@@ -56,18 +56,27 @@ def _shown(value: Any) -> str:
 
 
 def get_value(doc: Document, selector: str, dotted: bool = False) -> list[str]:
-    """A setting's value (a list: one item per line of output), or one item of a list."""
+    """A setting's value (a list: one item per line of output), or one item of a list; a value
+    computed by Python code (an xm config that is a program) as the file writes it."""
     key, index = _path(selector, dotted)
     found = XenConfig(doc, dotted).setting(key)
     if found is None:
         return []
-    value = found.value
-    items = value if isinstance(value, list) else [value]
+    raw = found.raw_value
+    items: list[XenValue] = list(raw.items) if isinstance(raw, XenList) else [raw]
     if index is not None:
-        if not isinstance(value, list):
+        if not isinstance(raw, XenList):
             return []
         items = items[index : index + 1]
-    return [_shown(v) if not isinstance(v, list) else str(v) for v in items]
+    elif not found.known:
+        items = [raw]
+    return [_printed(found.token.text, v) for v in items]
+
+
+def _printed(text: str, value: XenValue) -> str:
+    if not certain(value):
+        return text[value.start : value.end]
+    return str(plain(value)) if isinstance(value, XenList) else _shown(plain(value))
 
 
 def set_value(doc: Document, selector: str, value: str, dotted: bool = False) -> None:

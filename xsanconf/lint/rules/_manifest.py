@@ -37,6 +37,7 @@ MANIFEST: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "ISCSI003": ("chap-mismatch", "xsanconf.lint.rules.iscsi", ("iscsid",)),
     "ISCSI004": ("slow-path-failover", "xsanconf.lint.rules.iscsi", ("iscsid",)),
     "ISCSI005": ("manual-startup", "xsanconf.lint.rules.iscsi", ("iscsid",)),
+    "LVM001": ("lvm-sees-underlying-devices", "xsanconf.lint.rules.lvm", ("lvm",)),
     "MOD001": ("exclusive-login-on", "xsanconf.lint.rules.mod", ("modprobe", "modules")),
     "MOD002": ("conflicting-module-options", "xsanconf.lint.rules.mod", ("modprobe", "modules")),
     "MOD003": ("ignored-modprobe-file", "xsanconf.lint.rules.mod", ("modprobe",)),

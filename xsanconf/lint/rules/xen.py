@@ -18,6 +18,7 @@ from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
 from xsanconf.lint.rule import RuleContext, rule
 
 if TYPE_CHECKING:
+    from xsanconf.formats.lvm.model import VolumeGroup
     from xsanconf.formats.xen_domain.disk import DiskSpec
     from xsanconf.formats.xen_domain.model import XenConfig, XenDisk
     from xsanconf.formats.xend_config import XendConfig
@@ -134,6 +135,46 @@ def _not_shared(spec: DiskSpec, mounts: list[str]) -> str | None:
     return None
 
 
+def _volume_groups(host: Host) -> dict[str, VolumeGroup]:
+    """The volume groups the host's LVM metadata (backups after archives) describes."""
+    files = host.documents("lvm")
+    files = [f for f in files if "/archive/" in f.rel] + [f for f in files if "/backup/" in f.rel]
+    return {vg.name: vg for file in files for vg in file.doc.model.volume_groups()}
+
+
+def _volume_not_shared(groups: dict[str, VolumeGroup], spec: DiskSpec) -> str | None:
+    """Why a logical volume (``/dev/VG/LV``, ``/dev/mapper/VG-LV``) is on no shared storage:
+    the host's LVM metadata puts it on a local disk.  None when its physical volumes are
+    shared (a multipath map, a DRBD device) or unknown (no metadata for that group)."""
+    path = spec.device_path
+    if spec.kind not in ("phy", "path") or not path or not path.startswith("/dev/"):
+        return None
+    named = _volume_name(path[len("/dev/") :])
+    if named is None or named[0] not in groups:
+        return None
+    vg, lv = named
+    devices = groups[vg].devices_of(lv) or list(groups[vg].devices.values())
+    local = [d for d in devices if _local_device().match(d)]
+    if not local:
+        return None
+    return (
+        f"a logical volume ({path}) of volume group {vg}, whose physical volume is the local "
+        f"disk {local[0]}"
+    )
+
+
+def _volume_name(rest: str) -> tuple[str, str] | None:
+    """(VG, LV) of ``VG/LV`` or ``mapper/VG-LV`` (device-mapper doubles a ``-`` in a name)."""
+    if rest.startswith("mapper/"):
+        match = _lvm_dm_name().fullmatch(rest[len("mapper/") :])
+        if match is None:
+            return None
+        vg, lv = (part.replace("--", "-") for part in match.groups())
+        return vg, lv
+    parts = rest.split("/")
+    return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
+
+
 @rule("XEN001", "guest-disk-not-shared", Severity.WARNING, scope="host", needs=("xen-domain",))
 def guest_disk_not_shared(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A guest disk on a migrating host is a local image or device the other hosts cannot reach."""
@@ -143,9 +184,10 @@ def guest_disk_not_shared(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         if reason is None:
             continue
         mounts = _shared_mounts(host)
+        groups = _volume_groups(host)
         for file, config in _guests(host):
             for disk in config.disks:
-                why = _not_shared(disk.spec, mounts)
+                why = _not_shared(disk.spec, mounts) or _volume_not_shared(groups, disk.spec)
                 if why is None:
                     continue
                 yield ctx.diagnostic(
