@@ -11,7 +11,7 @@ import attrs
 
 from xsanconf.captures.common import Unread, lines
 
-__all__ = ["ModuleInfo", "find_module", "parse_modinfo"]
+__all__ = ["ModuleInfo", "drbd_module", "find_module", "parse_modinfo"]
 
 
 @attrs.frozen
@@ -71,3 +71,8 @@ def parse_modinfo(text: str) -> tuple[tuple[ModuleInfo, ...], tuple[Unread, ...]
 def find_module(modules: tuple[ModuleInfo, ...], name: str) -> ModuleInfo | None:
     key = name.replace("-", "_")
     return next((m for m in modules if m.name.replace("-", "_") == key), None)
+
+
+def drbd_module(text: str) -> ModuleInfo | None:
+    """The drbd module's stanza of a ``modinfo`` output (one module's, or every module's)."""
+    return find_module(parse_modinfo(text)[0], "drbd")

@@ -438,14 +438,17 @@ def _host_name(reader: _HostReader, root: str, real_root: str) -> str:
     # directory's name.
     if real_root == "/":
         return os.uname().nodename
-    from xsanconf.captures.layout import layout_of, sos_hostname, supportconfig_hostname
-
-    layout = layout_of(real_root)
     recorded = None
-    if layout == "sosreport":
-        recorded = sos_hostname(real_root)
-    elif layout == "supportconfig":
-        recorded = supportconfig_hostname(real_root)
+    if not os.path.isdir(os.path.join(real_root, "etc")) or os.path.isdir(
+        os.path.join(real_root, "sos_commands")
+    ):  # a report, maybe: only then is the module that reads them imported
+        from xsanconf.captures.layout import layout_of, sos_hostname, supportconfig_hostname
+
+        layout = layout_of(real_root)
+        if layout == "sosreport":
+            recorded = sos_hostname(real_root)
+        elif layout == "supportconfig":
+            recorded = supportconfig_hostname(real_root)
     return recorded or reader.hostname() or posixpath.basename(os.path.abspath(root))
 
 

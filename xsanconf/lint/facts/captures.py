@@ -34,10 +34,11 @@ read.  A capture that is absent is None, and rules that need it stay silent.
 
 from __future__ import annotations
 
+import importlib
 import posixpath
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -66,7 +67,6 @@ __all__ = [
     "node_records",
 ]
 
-T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 # capture -> files in the host root, first found wins; "*" names the newest of a glob
@@ -144,73 +144,59 @@ class HostCaptures:
         self._found: dict[str, Capture[Any] | None] = {}
         self._sections: dict[str, list[tuple[str, str, int, str]]] | None = None
 
+    # Each parser is imported only when its capture is found: a site without captures (most)
+    # pays nothing for them.
     def drbd_status(self) -> Capture[DrbdStatus] | None:
-        from xsanconf.captures.drbd_status import parse_drbd_status
-
-        return self._get("drbd-status", parse_drbd_status)
+        return self._get("drbd-status", ("drbd_status", "parse_drbd_status"))
 
     def proc_drbd(self) -> Capture[ProcDrbd] | None:
-        from xsanconf.captures.proc_drbd import parse_proc_drbd
-
-        return self._get("proc-drbd", parse_proc_drbd)
+        return self._get("proc-drbd", ("proc_drbd", "parse_proc_drbd"))
 
     def drbdsetup_show(self) -> Capture[DrbdShow] | None:
-        from xsanconf.captures.drbdsetup_show import parse_drbdsetup_show
-
-        return self._get("drbdsetup-show", parse_drbdsetup_show)
+        return self._get("drbdsetup-show", ("drbdsetup_show", "parse_drbdsetup_show"))
 
     def modinfo_drbd(self) -> Capture[ModuleInfo] | None:
-        from xsanconf.captures.modinfo import find_module, parse_modinfo
-
-        found = self._get("modinfo-drbd", lambda text: find_module(parse_modinfo(text)[0], "drbd"))
-        module = found.parsed if found is not None else None
-        if found is None or module is None:
-            return None
-        return Capture(found.path, found.host, module, found.first_line, found.rel)
+        found = self._get("modinfo-drbd", ("modinfo", "drbd_module"))
+        return found if found is not None and found.parsed is not None else None
 
     def multipath(self) -> Capture[MultipathTopology] | None:
-        from xsanconf.captures.multipath_ll import parse_multipath_ll
-
-        return self._get("multipath-ll", parse_multipath_ll)
+        return self._get("multipath-ll", ("multipath_ll", "parse_multipath_ll"))
 
     def iscsi_sessions(self) -> Capture[IscsiSessions] | None:
-        from xsanconf.captures.iscsiadm import parse_iscsi_sessions
-
-        return self._get("iscsi-session", parse_iscsi_sessions)
+        return self._get("iscsi-session", ("iscsiadm", "parse_iscsi_sessions"))
 
     def iscsi_nodes(self) -> Capture[IscsiNodes] | None:
-        from xsanconf.captures.iscsiadm import parse_iscsi_nodes
-
-        return self._get("iscsi-node", parse_iscsi_nodes)
+        return self._get("iscsi-node", ("iscsiadm", "parse_iscsi_nodes"))
 
     def targetcli(self) -> Capture[TargetcliTree] | None:
-        from xsanconf.captures.targetcli import parse_targetcli_ls
-
-        return self._get("targetcli-ls", parse_targetcli_ls)
+        return self._get("targetcli-ls", ("targetcli", "parse_targetcli_ls"))
 
     def split_brains(self) -> Capture[tuple[SplitBrain, ...]] | None:
         """DRBD's split brains in the captured kernel log."""
-        from xsanconf.captures.kernel_log import drbd_split_brains
-
-        return self._get("dmesg", drbd_split_brains)
+        return self._get("dmesg", ("kernel_log", "drbd_split_brains"))
 
     def text(self, capture: str) -> Capture[str] | None:
         """The raw text of a capture (for what no parser reads: a version line)."""
-        return self._get(f"{capture}#text", lambda text: text, capture)
+        return self._get(f"{capture}#text", None, capture)
 
     # ------------------------------------------------------------------------------------------
 
     def _get(
-        self, key: str, parse: Callable[[str], T], capture: str | None = None
-    ) -> Capture[T] | None:
+        self, key: str, parser: tuple[str, str] | None, capture: str | None = None
+    ) -> Capture[Any] | None:
+        """The capture ``key``, parsed by ``parser`` (module of xsanconf.captures, function;
+        None: the text itself)."""
         if key in self._found:
             return self._found[key]
         found = self._read(capture or key)
         result = None
         if found is not None:
             rel, text, first_line = found
-            path = _shown(self._host, rel)
-            result = Capture(path, self._host.name, parse(text), first_line, rel)
+            parsed: Any = text
+            if parser is not None:
+                module = importlib.import_module(f"xsanconf.captures.{parser[0]}")
+                parsed = getattr(module, parser[1])(text)
+            result = Capture(_shown(self._host, rel), self._host.name, parsed, first_line, rel)
         self._found[key] = result
         return result
 
