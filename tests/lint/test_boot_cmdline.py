@@ -201,6 +201,12 @@ def test_captured_proc_cmdline(tmp_path: Path) -> None:
     assert found.settings[0].source == "the one the host booted with"
 
 
+def test_a_plain_capture_of_proc_cmdline(tmp_path: Path) -> None:
+    found = line_of(tmp_path, {"captures/proc-cmdline.txt": "ro sbp2.exclusive_login=0\n"})
+    assert values(found) == ["sbp2.exclusive_login=0"]
+    assert found is not None and found.settings[0].where.path.endswith("captures/proc-cmdline.txt")
+
+
 def test_a_link_to_the_live_proc_cmdline_is_never_read(tmp_path: Path) -> None:
     write_site(tmp_path / "site", {"h": {"etc/hostname": "h\n"}})
     (tmp_path / "site/h/proc").mkdir()

@@ -21,8 +21,8 @@ Sources, in the order they are trusted (the first that gives a command line is u
    order): ``GRUB_CMDLINE_LINUX`` then ``GRUB_CMDLINE_LINUX_DEFAULT``, the words 10_linux puts
    on a normal entry; ``$GRUB_CMDLINE_LINUX`` in a later assignment extends the earlier value.
    What grub-mkconfig will write, for a host whose grub.cfg is not in the copy.
-4. ``/proc/cmdline`` of a captured host root: what the host last booted with.  The running
-   machine's own ``/proc`` is never read (:meth:`Host.read_text` refuses kernel pseudo-files).
+4. ``/proc/cmdline`` of a captured host root (or ``captures/proc-cmdline.txt``): what the host
+   last booted with.  The running machine's own ``/proc`` is never read (:meth:`Host.read_text` refuses kernel pseudo-files).
 
 Besides the module parameters, each source gives the names its ``modprobe.blacklist=`` words
 add to kmod's blacklist (:func:`xsanconf.domain.kernel_cmdline.blacklisted`).
@@ -70,6 +70,7 @@ GRUB_LEGACY_CFGS = ("boot/grub/menu.lst", "boot/grub/grub.conf")
 DEFAULT_GRUB = "etc/default/grub"
 GRUB_D = "etc/default/grub.d"
 PROC_CMDLINE = "proc/cmdline"
+PROC_CMDLINES = (PROC_CMDLINE, "captures/proc-cmdline.txt")
 _LINUX_COMMANDS = frozenset({"linux", "linux16", "linuxefi"})
 # A Xen dom0 entry (20_linux_xen) loads the hypervisor with multiboot and the dom0 Linux kernel,
 # with its command line, as the first module; later modules (--nounzip) are the initrd.
@@ -207,11 +208,15 @@ def _settings(
 
 
 def _from_proc(host: Host) -> CommandLine | None:
-    text = host.read_text(PROC_CMDLINE)
+    # a copied root's proc/cmdline, else the file contrib/xsan-capture.sh writes
+    rel, text = next(
+        ((rel, text) for rel in PROC_CMDLINES if (text := host.read_text(rel)) is not None),
+        (PROC_CMDLINE, None),
+    )
     if text is None:
         return None
     line = text.split("\n", 1)[0]
-    path = _shown(host, PROC_CMDLINE)
+    path = _shown(host, rel)
 
     def where(arg: CmdlineArg | CmdlineBlacklist) -> Location:
         return Location(path, 1, arg.start + 1, 1, arg.end + 1, host.name)

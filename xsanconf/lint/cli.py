@@ -31,9 +31,11 @@ MAIN_HELP = """\
 Check the configuration of a site of storage hosts (DRBD, IET, open-iscsi, dm-multipath, kmod)
 for mistakes inside files, across the files of a host and across hosts.
 
-PATH is an etc directory or a host root containing etc/ (one host), a directory whose
-sub-directories are host roots (a site), or a file (its host, and the site around it, are loaded
-for context; only findings in the given files, or involving them, are reported).
+PATH is an etc directory or a host root containing etc/ (one host; an unpacked sosreport or a
+supportconfig directory is one too), a directory whose sub-directories are host roots (a site),
+or a file (its host, and the site around it, are loaded for context; only findings in the given
+files, or involving them, are reported).  Captured command output in a host root (captures/,
+a sosreport's sos_commands/) is compared with the configuration by the STATE rules.
 
 \b
 Examples:

@@ -369,14 +369,15 @@ class _SiteLoader:
         return self.site
 
     def add_directory(self, path: str) -> None:
-        if posixpath.basename(path) == "etc" or os.path.isdir(os.path.join(path, "etc")):
+        if posixpath.basename(path) == "etc" or _is_host_root(path):
             self.add_host(_host_root(path))
             return
         roots = _host_roots_below(path)
         if not roots:
             raise SiteError(
-                f"{path}: not a host (no etc/ directory) and no sub-directory is one; "
-                "give an etc directory, a host root or a directory of host roots"
+                f"{path}: not a host (no etc/ directory, sosreport or supportconfig) and no "
+                "sub-directory is one; give an etc directory, a host root or a directory of "
+                "host roots"
             )
         for root in roots:
             self.add_host(root)
@@ -435,11 +436,34 @@ def on_disk(host: Host, rel: str) -> Path | None:
 
 
 def _host_name(reader: _HostReader, root: str, real_root: str) -> str:
-    # The running machine is known by its node name (drbdadm compares `uname -n`); a copied
-    # host tree by its etc/hostname, else by its directory's name.
+    # The running machine is known by its node name (drbdadm compares `uname -n`); a sosreport
+    # or supportconfig by the node name it recorded (its directory is named for the case, and
+    # it may hold no etc/hostname); a copied host tree by its etc/hostname, else by its
+    # directory's name.
     if real_root == "/":
         return os.uname().nodename
-    return reader.hostname() or posixpath.basename(os.path.abspath(root))
+    recorded = None
+    if not os.path.isdir(os.path.join(real_root, "etc")) or os.path.isdir(
+        os.path.join(real_root, "sos_commands")
+    ):  # a report, maybe: only then is the module that reads them imported
+        from xsanconf.captures.layout import layout_of, sos_hostname, supportconfig_hostname
+
+        layout = layout_of(real_root)
+        if layout == "sosreport":
+            recorded = sos_hostname(real_root)
+        elif layout == "supportconfig":
+            recorded = supportconfig_hostname(real_root)
+    return recorded or reader.hostname() or posixpath.basename(os.path.abspath(root))
+
+
+def _is_host_root(path: str) -> bool:
+    """A host root: it holds etc/, or it is an unpacked sosreport (``sos_commands/``) or a
+    supportconfig directory (``basic-environment.txt``), which may hold no etc/."""
+    return (
+        os.path.isdir(os.path.join(path, "etc"))
+        or os.path.isdir(os.path.join(path, "sos_commands"))
+        or os.path.isfile(os.path.join(path, "basic-environment.txt"))
+    )
 
 
 def _anchored(path: str) -> str:
@@ -512,7 +536,7 @@ def _host_roots_below(path: str) -> list[str]:
     return [
         _join(path if path != "." else "", name)
         for name in names
-        if os.path.isdir(os.path.join(path or ".", name, "etc"))
+        if _is_host_root(os.path.join(path or ".", name))
     ]
 
 

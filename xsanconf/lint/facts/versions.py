@@ -6,8 +6,9 @@ strongest evidence at hand:
 
 1. the user's settings: ``--target san1:drbd=8.4`` / ``[tool.xsanlint.hosts.san1.versions]``
    for one host, ``--target drbd=8.4`` / ``[tool.xsanlint.versions]`` for all;
-2. captured state in the host root: ``proc/drbd`` (``version: 8.4.11``), a saved
-   ``modinfo drbd``;
+2. captured state in the host root (:mod:`xsanconf.lint.facts.captures`: a copied root, a
+   sosreport, a supportconfig, plain captures): ``/proc/drbd`` (``version: 8.4.11``), a saved
+   ``modinfo drbd``; for multipath-tools the version line of a verbose ``multipath`` capture;
 3. the host's package database: ``var/lib/dpkg/status`` (only the stanzas of the packages
    asked about are read: one regular-expression pass over the file), or the rpm database
    ``var/lib/rpm/rpmdb.sqlite``;
@@ -96,7 +97,7 @@ _KO_LIMIT = 32 << 20
 class Evidence:
     """One fact about a version: where it was read, and what it says."""
 
-    source: str  # setting, proc, modinfo, dpkg, rpm, modules, config, default
+    source: str  # setting, proc, modinfo, capture, dpkg, rpm, modules, config, default
     where: str  # a path inside the host root, a setting's origin
     says: str  # "drbd8-utils 2:8.3.7-2.1"
 
@@ -199,7 +200,7 @@ def _build(host: Host, site: Mapping[str, str], own: Mapping[str, str]) -> HostV
         elif component == "drbd":
             components[component] = _drbd(host, packages)
         else:
-            components[component] = _package_version(component, packages)
+            components[component] = _package_version(component, packages, host)
     return HostVersions(host.name, components)
 
 
@@ -214,7 +215,15 @@ def _setting(
     return None
 
 
-def _package_version(component: str, packages: _Packages) -> Assumed:
+def _package_version(component: str, packages: _Packages, host: Host) -> Assumed:
+    if component == "multipath":
+        from xsanconf.lint.facts.captures import multipath_version
+
+        captured = multipath_version(host)
+        if captured is not None:
+            text, capture = captured
+            says = f"multipath-tools v{text}"
+            return Assumed(component, (text,), (Evidence("capture", capture.rel, says),))
     for name in _PACKAGES.get(component, ()):
         found = packages.get(name)
         if found is not None:
@@ -261,22 +270,24 @@ def _drbd_evidence(host: Host, packages: _Packages) -> Iterator[tuple[set[str], 
 
 
 def _captured(host: Host) -> Iterator[tuple[set[str], Evidence]]:
-    text = _read(host, "proc/drbd", 1 << 16)
-    if text is not None:
-        found = re.search(rb"^version: *(\S+)", text, re.MULTILINE)
-        version = parse_version(found.group(1).decode("ascii", "replace")) if found else None
+    """The module version captured state shows: ``/proc/drbd``'s ``version:`` line, else the
+    ``version:`` of a saved ``modinfo drbd`` (files: :mod:`xsanconf.lint.facts.captures`)."""
+    from xsanconf.lint.facts.captures import captures
+
+    found = captures(host)
+    proc = found.proc_drbd()
+    if proc is not None and proc.parsed.version is not None:
+        version = parse_version(proc.parsed.version)
         if version is not None:
+            where = f"{proc.rel}:{proc.first_line + (proc.parsed.version_line or 1) - 1}"
+            yield {series_of(version)}, Evidence("proc", where, f"version: {version.text}")
+    modinfo = found.modinfo_drbd()
+    if modinfo is not None and modinfo.parsed.version is not None:
+        version = parse_version(modinfo.parsed.version)
+        if version is not None:
+            line = modinfo.first_line + modinfo.parsed.line_of("version") - 1
             says = f"version: {version.text}"
-            yield {series_of(version)}, Evidence("proc", "proc/drbd", says)
-    for rel in ("sos_commands/kernel/modinfo_drbd", "modinfo_drbd", "modinfo-drbd.txt"):
-        text = _read(host, rel, 1 << 16)
-        if text is None:
-            continue
-        found = re.search(rb"^version: *(\S+)", text, re.MULTILINE)
-        version = parse_version(found.group(1).decode("ascii", "replace")) if found else None
-        if version is not None:
-            yield {series_of(version)}, Evidence("modinfo", rel, f"version: {version.text}")
-            return
+            yield {series_of(version)}, Evidence("modinfo", f"{modinfo.rel}:{line}", says)
 
 
 def _drbd_packages(packages: _Packages) -> Iterator[tuple[set[str], Evidence]]:
