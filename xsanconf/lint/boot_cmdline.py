@@ -22,7 +22,8 @@ Sources, in the order they are trusted (the first that gives a command line is u
    on a normal entry; ``$GRUB_CMDLINE_LINUX`` in a later assignment extends the earlier value.
    What grub-mkconfig will write, for a host whose grub.cfg is not in the copy.
 4. ``/proc/cmdline`` of a captured host root (or ``captures/proc-cmdline.txt``): what the host
-   last booted with.  The running machine's own ``/proc`` is never read (:meth:`Host.read_text` refuses kernel pseudo-files).
+   last booted with.  The running machine's own ``/proc`` is never read
+   (:meth:`Host.read_text` refuses kernel pseudo-files).
 
 Besides the module parameters, each source gives the names its ``modprobe.blacklist=`` words
 add to kmod's blacklist (:func:`xsanconf.domain.kernel_cmdline.blacklisted`).
