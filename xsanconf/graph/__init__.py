@@ -2,7 +2,7 @@
 
 Admins reason about the chain backing disk -> DRBD resource on each head -> IET LUN and the
 WWID it presents -> an iSCSI path on each Xen host -> multipath map -> guest disk.  This module
-turns :func:`xsanconf.lint.stack.stack_index` into that graph (a pure function of the site and,
+turns :func:`xsanconf.facts.stack.stack_index` into that graph (a pure function of the site and,
 optionally, the lint findings) and :mod:`xsanconf.graph.render` draws it as DOT, SVG or Mermaid.
 
 Public API
@@ -28,12 +28,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.lint.stack import canonical_device, stack_index_for
+from xsanconf.facts.stack import canonical_device, stack_index_for
 
 if TYPE_CHECKING:
-    from xsanconf.lint.diagnostics import Diagnostic, Location
-    from xsanconf.lint.site import Host, Site, SiteFile
-    from xsanconf.lint.stack import (
+    from xsanconf.facts.stack import (
         DrbdDevice,
         GuestDisk,
         HostStack,
@@ -41,6 +39,8 @@ if TYPE_CHECKING:
         MultipathMap,
         StackIndex,
     )
+    from xsanconf.lint.diagnostics import Diagnostic, Location
+    from xsanconf.lint.site import Host, Site, SiteFile
     from xsanconf.syntax import Node, Token
 
 __all__ = [

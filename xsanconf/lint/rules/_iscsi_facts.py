@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    from xsanconf.facts.stack import StackIndex
     from xsanconf.formats.ietd import IetAccount, IetConfig, IetTarget
     from xsanconf.formats.initiatorname import InitiatorNameFile
     from xsanconf.formats.iscsid import IscsidConfig, IscsidEntry
     from xsanconf.formats.xen_domain.model import XenDisk
     from xsanconf.lint.diagnostics import Location
     from xsanconf.lint.site import Host, SiteFile
-    from xsanconf.lint.stack import StackIndex
 
 __all__ = [
     "AUTH_PREFIXES",
@@ -149,7 +149,7 @@ def _portal(file: SiteFile) -> Portal:
 
 
 def portals(index: StackIndex) -> list[Portal]:
-    """Every host's ietd, as ietd reads it (the file it reads: see :mod:`xsanconf.lint.stack`);
+    """Every host's ietd, as ietd reads it (the file it reads: see :mod:`xsanconf.facts.stack`);
     none when one of them did not parse, since the accounts the site offers are then unknown."""
     if not index.has_targets:
         return []

@@ -1,6 +1,6 @@
 """DRBD001-DRBD010: replication mistakes in drbd.conf, judged on the effective configuration.
 
-Each check reads the site's DRBD index (:mod:`xsanconf.lint.rules._drbd_effective`): every host's
+Each check reads the site's DRBD index (:mod:`xsanconf.facts.drbd`): every host's
 resources with ``common`` merged in and legacy spellings normalised.  The targeted drbdadm
 version (``ctx.versions["drbd"]``: 8.3, 8.4 or 9) steers host matching, what counts as
 deprecated and which keywords are required.  Cross-host checks group definitions by resource
@@ -14,12 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.formats.drbd.model import DrbdConfig, DrbdConnection, DrbdHost, DrbdSection
-from xsanconf.lint.candidates import by_place, for_versions
-from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
-from xsanconf.lint.fix_safety import holds_for
-from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._drbd_effective import (
+from xsanconf.facts.drbd import (
     LEGACY_NEGATIVES,
     SYNCER_HOMES,
     SYNCER_IGNORED,
@@ -33,6 +28,11 @@ from xsanconf.lint.rules._drbd_effective import (
     is_dual_primary,
     newest_versions,
 )
+from xsanconf.formats.drbd.model import DrbdConfig, DrbdConnection, DrbdHost, DrbdSection
+from xsanconf.lint.candidates import by_place, for_versions
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
+from xsanconf.lint.fix_safety import holds_for
+from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.rules._drbd_fixes import add_option, drop_head_args, edit_fix, rename_keyword
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """DRBD012: a replica that targets on several heads export, replicated asynchronously.
 
-A query over the stack index (:mod:`xsanconf.lint.stack`): the replicated devices that LUNs on
+A query over the stack index (:mod:`xsanconf.facts.stack`): the replicated devices that LUNs on
 two or more hosts export, and the effective net options of the DRBD resource on those hosts.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from xsanconf.facts.drbd import drbd_index
+from xsanconf.facts.stack import stack_index_for
 from xsanconf.lint.diagnostics import Diagnostic, Severity
 from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._drbd_effective import drbd_index
-from xsanconf.lint.stack import stack_index_for
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import Site

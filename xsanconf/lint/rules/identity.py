@@ -1,6 +1,6 @@
 """IET003-IET005, IET008, MPATH001, MPATH006: what a LUN exports and the identity it presents.
 
-Every check is a query over the site's stack index (:mod:`xsanconf.lint.stack`): DRBD devices per
+Every check is a query over the site's stack index (:mod:`xsanconf.facts.stack`): DRBD devices per
 host, the LUNs that export them, the WWIDs those LUNs present and the multipath maps that name
 them.  Cross-host checks group LUNs by the replicated device (DRBD resource and volume) or by
 WWID, so their cost grows with the number of LUNs, never with pairs of hosts.
@@ -22,10 +22,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from xsanconf.formats.multipath.model import MultipathConfig
-from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
-from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.stack import (
+from xsanconf.facts.stack import (
     IET_WWID_PREFIX,
     IetLunExport,
     MultipathMap,
@@ -35,6 +32,9 @@ from xsanconf.lint.stack import (
     iet_wwid_scsi_id,
     stack_index_for,
 )
+from xsanconf.formats.multipath.model import MultipathConfig
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
+from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.twin_edits import twin_fix
 
 if TYPE_CHECKING:

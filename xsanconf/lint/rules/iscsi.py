@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.domain.iscsi_name import IscsiName
+from xsanconf.facts.stack import stack_index_for
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.rules._iscsi_facts import (
@@ -32,7 +33,6 @@ from xsanconf.lint.rules._iscsi_facts import (
     used_targets,
     xen_iscsi_disks,
 )
-from xsanconf.lint.stack import stack_index_for
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
