@@ -4,11 +4,22 @@ rule, and no module of it imports ``xsanconf.lint.rules``."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import xsanconf
+from xsanconf.facts.registry import Fact, FactCycleError, Facts
+from xsanconf.facts.stack import STACK, stack_index_for
+from xsanconf.lint.diagnostics import Diagnostic, Severity
+from xsanconf.lint.engine import LintOptions, lint
+from xsanconf.lint.rule import REGISTRY, Check, RuleContext, rule
+from xsanconf.lint.site import Site
 
 PACKAGE = Path(xsanconf.__file__).parent
 FACTS = PACKAGE / "facts"
@@ -94,3 +105,69 @@ def test_building_the_graph_registers_no_rule() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert done.stdout.split(None, 1) == ["0", "[]\n"]
+
+
+# Rules declare the facts they receive ----------------------------------------------------------
+
+EXAMPLE = PACKAGE.parent / "fixtures" / "sites" / "example"
+
+
+@contextlib.contextmanager
+def _registered(code: str, check: Check, uses: tuple[Fact[Any], ...]) -> Iterator[None]:
+    rule(code, f"test-{code.lower()}", Severity.WARNING, scope="site", uses=uses)(check)
+    try:
+        yield
+    finally:
+        del REGISTRY[code]
+
+
+def test_a_rule_asking_for_an_undeclared_fact_fails() -> None:
+    def check(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+        ctx.fact(STACK)
+        yield from ()
+
+    with _registered("TEST901", check, uses=()):
+        result = lint(Site.load([EXAMPLE]), LintOptions(select=("TEST901",)))
+    assert [f.code for f in result.failures] == ["TEST901"]
+    assert "UndeclaredFactError" in result.failures[0].error
+    assert "without declaring it" in result.failures[0].error
+
+
+def test_a_declared_fact_is_built_once_after_what_it_requires() -> None:
+    seen: list[object] = []
+
+    def check(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+        seen.append(ctx.fact(STACK))
+        yield from ()
+
+    with _registered("TEST902", check, (STACK,)), _registered("TEST903", check, (STACK,)):
+        result = lint(Site.load([EXAMPLE]), LintOptions(select=("TEST902", "TEST903")))
+    assert not result.failures
+    assert len(seen) == 2 and seen[0] is seen[1]
+    assert result.facts == ["drbd", "stack"]  # the DRBD index first: the stack requires it
+
+
+def test_only_facts_a_selected_rule_uses_are_built() -> None:
+    site = Site.load([EXAMPLE])
+    assert lint(site, LintOptions(select=("SYN",))).facts == []
+    assert lint(site, LintOptions(select=("DRBD001",))).facts == ["drbd"]
+
+
+def test_every_rule_of_the_example_site_gets_what_it_declares() -> None:
+    result = lint(Site.load([EXAMPLE]))
+    assert not result.failures
+    used = {fact.name for r in result.rules for fact in r.uses}
+    assert set(result.facts) <= used and {"drbd", "stack"} <= set(result.facts)
+
+
+def test_facts_requiring_each_other_are_refused() -> None:
+    first: Fact[int] = Fact("first", lambda facts: facts.get(second) + 1)
+    second: Fact[int] = Fact("second", lambda facts: facts.get(first) + 1)
+    with pytest.raises(FactCycleError, match="first -> second -> first"):
+        Facts(Site.load([EXAMPLE])).get(first)
+
+
+def test_a_fact_built_by_the_graph_is_the_rules_fact() -> None:
+    site = Site.load([EXAMPLE])
+    facts = Facts(site, {"drbd": "9"})
+    assert facts.get(STACK) is stack_index_for(site, {"drbd": "9"}, facts.host_versions)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from xsanconf.facts.registry import Fact
 from xsanconf.formats.drbd import lexer
 from xsanconf.formats.drbd.model import (
     OPTION_TYPES,
@@ -44,6 +45,7 @@ from xsanconf.lint.facts.drbd_options import (
 from xsanconf.syntax import Token
 
 if TYPE_CHECKING:
+    from xsanconf.facts.registry import Facts
     from xsanconf.formats.drbd.model import DrbdStatement
     from xsanconf.lint.diagnostics import Location
     from xsanconf.lint.facts.versions import HostVersions
@@ -54,6 +56,7 @@ __all__ = [
     "OPTION_SECTIONS",
     "SYNCER_HOMES",
     "SYNCER_IGNORED",
+    "DRBD",
     "DrbdIndex",
     "HostNames",
     "Key",
@@ -415,3 +418,14 @@ def _build_index(site: Site, versions: str | Mapping[str, str]) -> DrbdIndex:
             by_host.setdefault(host, []).append(view)
             by_name.setdefault(resource.name, []).append(view)
     return DrbdIndex(version, views, by_name, by_host, HostNames.of(site, version), own)
+
+
+def _drbd_fact(facts: Facts) -> DrbdIndex:
+    version = facts.versions.get("drbd", "9")
+    default = version if version in ("8.3", "8.4", "9") else "9"
+    return drbd_index(facts.site, newest_versions(facts.site, facts.host_versions, default))
+
+
+# The site's DRBD resources, each host's read as the newest drbdadm the host may run (the DRBD
+# rules judge that reading; DRBD007 and DRBD011 weigh every candidate themselves).
+DRBD: Fact[DrbdIndex] = Fact("drbd", _drbd_fact)

@@ -83,12 +83,14 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.domain.wwid import IetIdentity, Wwid, iet_identity
-from xsanconf.facts.drbd import ResourceView, drbd_index, newest_versions
+from xsanconf.facts.drbd import DRBD, ResourceView, drbd_index, newest_versions
+from xsanconf.facts.registry import Fact
 from xsanconf.formats.ietd.lun import LunParams
 from xsanconf.lint.diagnostics import Location
 from xsanconf.lint.site import resolve_in_root
 
 if TYPE_CHECKING:
+    from xsanconf.facts.registry import Facts
     from xsanconf.formats.drbd.model import DrbdStatement, EffectiveVolume
     from xsanconf.formats.ietd.model import IetConfig, IetLun
     from xsanconf.formats.multipath.model import (
@@ -102,6 +104,7 @@ if TYPE_CHECKING:
     from xsanconf.lint.site import Host, Site, SiteFile
 
 __all__ = [
+    "STACK",
     "DrbdDevice",
     "GuestDisk",
     "HostStack",
@@ -435,6 +438,15 @@ def stack_index_for(
         if known is not None:
             own_iet[host.name] = parse_iet_version(known)
     return stack_index(site, drbd, parse_iet_version(versions.get("iet")), own_drbd, own_iet)
+
+
+def _stack_fact(facts: Facts) -> StackIndex:
+    return stack_index_for(facts.site, facts.versions, facts.host_versions)
+
+
+# The stack index at the run's targeted versions, each host at its own (the DRBD index it is
+# built on is the DRBD fact: one object, memoised per site and versions).
+STACK: Fact[StackIndex] = Fact("stack", _stack_fact, requires=(DRBD,))
 
 
 def _build(site: Site, index: StackIndex) -> StackIndex:

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.facts.stack import canonical_device, stack_index_for
+from xsanconf.facts.registry import Facts
+from xsanconf.facts.stack import STACK, canonical_device
 
 if TYPE_CHECKING:
     from xsanconf.facts.stack import (
@@ -355,10 +356,9 @@ def build_graph(
     versions: Mapping[str, str] | None = None,
 ) -> StackGraph:
     """The stack of ``site`` as a graph, with the codes of ``diagnostics`` attached."""
-    from xsanconf.lint.facts.versions import host_versions
-
     targets = versions or {}
-    b = _Builder(stack_index_for(site, targets, lambda host: host_versions(host, targets)))
+    # the stack fact, as the rules receive it (each host at the versions its evidence gives)
+    b = _Builder(Facts(site, targets, targets).get(STACK))
     _read_stack(b)
     names = sorted(h.name for h in site.hosts)
     for host in site.hosts:

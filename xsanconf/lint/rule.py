@@ -1,5 +1,5 @@
 """Rules: a code, a name, a default severity, a scope, the kinds of file it needs, the fixes its
-findings may carry, and a check.
+findings may carry, the facts it uses, and a check.
 
 A check is a pure function of the :class:`~xsanconf.lint.site.Site` that yields diagnostics.
 It reads facts from the site's documents and indexes and stays silent when the site lacks the
@@ -10,18 +10,23 @@ facts it needs (the engine does not even call it when none of its ``needs`` kind
     def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         ...
         yield ctx.diagnostic("message", location)
+
+A rule that reads a fact of the whole site (the DRBD index, the storage stack: see
+:mod:`xsanconf.facts.registry`) declares it, ``uses=(STACK,)``, and asks its context for it,
+``ctx.fact(STACK)``: the engine builds each fact once per run, only for rules that use it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
 
 if TYPE_CHECKING:
+    from xsanconf.facts.registry import Fact, Facts
     from xsanconf.lint.facts.versions import HostVersions
     from xsanconf.lint.site import Host, Site
 
@@ -43,6 +48,8 @@ Scope = Literal["file", "host", "site"]
 FixAvailability = Literal["none", "safe", "unsafe", "safe-or-unsafe"]
 FIX_AVAILABILITY: tuple[FixAvailability, ...] = ("none", "safe", "unsafe", "safe-or-unsafe")
 
+T = TypeVar("T")
+
 
 @attrs.frozen(repr=False)  # never printed: attrs would compile a __repr__ on every run
 class RuleContext:
@@ -53,6 +60,21 @@ class RuleContext:
     # what the user set (``versions`` adds the defaults): site-wide, and per host name
     targets: Mapping[str, str] = attrs.field(factory=dict)
     host_targets: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    # the run's facts (the engine gives every rule of a run the same one)
+    facts: Facts | None = None
+
+    def fact(self, fact: Fact[T]) -> T:
+        """A fact the rule declares in ``uses``, built on first use in this run."""
+        from xsanconf.facts.registry import UndeclaredFactError
+
+        if fact not in self.rule.uses:
+            raise UndeclaredFactError(
+                f"rule {self.rule.code} asks for the {fact.name} fact without declaring it "
+                "(add it to uses=... in its @rule)"
+            )
+        if self.facts is None:
+            raise UndeclaredFactError(f"rule {self.rule.code} runs without the run's facts")
+        return self.facts.get(fact)
 
     def host_versions(self, host: Host) -> HostVersions:
         """The versions ``host`` runs, from the settings and the host's own evidence."""
@@ -92,6 +114,7 @@ class Rule:
     check: Check
     summary: str = ""
     fix: FixAvailability = "none"
+    uses: tuple[Fact[Any], ...] = ()  # the facts of the site it reads (``ctx.fact``)
 
     @property
     def family(self) -> str:
@@ -115,10 +138,12 @@ def rule(
     scope: Scope,
     needs: tuple[str, ...] = (),
     fix: FixAvailability = "none",
+    uses: tuple[Fact[Any], ...] = (),
 ) -> Callable[[Check], Check]:
     """Register a check under ``code``; its docstring's first line is the rule's summary.
 
     ``fix`` declares the fixes its findings may carry; the tests hold every rule to it.
+    ``uses`` declares the facts the check asks its context for (``ctx.fact``).
     """
 
     if fix not in FIX_AVAILABILITY:
@@ -128,7 +153,7 @@ def rule(
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
         summary = (check.__doc__ or "").strip().splitlines()[0] if check.__doc__ else ""
-        REGISTRY[code] = Rule(code, name, severity, scope, needs, check, summary, fix)
+        REGISTRY[code] = Rule(code, name, severity, scope, needs, check, summary, fix, uses)
         return check
 
     return register

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from xsanconf.facts.drbd import drbd_index
-from xsanconf.facts.stack import stack_index_for
+from xsanconf.facts.drbd import DRBD
+from xsanconf.facts.stack import STACK
 from xsanconf.lint.diagnostics import Diagnostic, Severity
 from xsanconf.lint.rule import RuleContext, rule
 
@@ -22,11 +22,18 @@ __all__: list[str] = []
 _RELATED_MAX = 5
 
 
-@rule("DRBD012", "async-exported-replica", Severity.WARNING, scope="site", needs=("ietd",))
+@rule(
+    "DRBD012",
+    "async-exported-replica",
+    Severity.WARNING,
+    scope="site",
+    needs=("ietd",),
+    uses=(STACK, DRBD),
+)
 def async_exported_replica(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource exported by targets on several heads replicates with protocol A or B."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
-    drbd = drbd_index(site, index.drbd_versions or index.drbd_version)
+    index = ctx.fact(STACK)
+    drbd = ctx.fact(DRBD)
     reported: set[int] = set()
     for (resource, _), luns in index.by_replica.items():
         heads = list(dict.fromkeys(lun.host for lun in luns))

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING
 
 from xsanconf.facts.stack import (
     IET_WWID_PREFIX,
+    STACK,
     IetLunExport,
     MultipathMap,
     ReplicaKey,
     StackIndex,
     canonical_device,
     iet_wwid_scsi_id,
-    stack_index_for,
 )
 from xsanconf.formats.multipath.model import MultipathConfig
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
@@ -89,10 +89,10 @@ def _others(lun: IetLunExport, luns: list[IetLunExport], message: str) -> list[L
 # IET003 ----------------------------------------------------------------------------------------
 
 
-@rule("IET003", "path-exported-twice", Severity.ERROR, scope="host", needs=("ietd",))
+@rule("IET003", "path-exported-twice", Severity.ERROR, scope="host", needs=("ietd",), uses=(STACK,))
 def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """One device in two LUNs of a host, or a LUN that exports a DRBD backing disk."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for stack in index.hosts.values():
         first: dict[tuple[str, ...], IetLunExport] = {}
         for lun in stack.luns:
@@ -141,10 +141,10 @@ def _backing(ctx: RuleContext, lun: IetLunExport) -> Diagnostic:
 # IET005 ----------------------------------------------------------------------------------------
 
 
-@rule("IET005", "lun-device-unknown", Severity.ERROR, scope="host", needs=("ietd",))
+@rule("IET005", "lun-device-unknown", Severity.ERROR, scope="host", needs=("ietd",), uses=(STACK,))
 def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A LUN exports a DRBD device that the host's DRBD configuration does not define for it."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for stack in index.hosts.values():
         if not stack.has_drbd:
             continue  # no DRBD configuration in the site for this host: nothing to compare
@@ -171,10 +171,17 @@ def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 # IET004 ----------------------------------------------------------------------------------------
 
 
-@rule("IET004", "replica-identity-mismatch", Severity.ERROR, scope="site", needs=("ietd",))
+@rule(
+    "IET004",
+    "replica-identity-mismatch",
+    Severity.ERROR,
+    scope="site",
+    needs=("ietd",),
+    uses=(STACK,),
+)
 def replica_identity_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Heads export one replicated device with different or missing ScsiId/ScsiSN."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for key, luns in _replicas(index):
         explicit = Counter(lun.scsi_id for lun in luns if lun.scsi_id is not None)
         reference = explicit.most_common(1)[0][0] if explicit else None
@@ -259,11 +266,17 @@ def _serials(
 
 
 @rule(
-    "IET008", "cached-replica-export", Severity.ERROR, scope="site", needs=("ietd",), fix="unsafe"
+    "IET008",
+    "cached-replica-export",
+    Severity.ERROR,
+    scope="site",
+    needs=("ietd",),
+    fix="unsafe",
+    uses=(STACK,),
 )
 def cached_replica_export(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Several heads export one replicated device through IET's page cache (fileio, IOMode=wb)."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for key, luns in _replicas(index):
         heads = _hosts(luns)
         for lun in luns:
@@ -320,10 +333,17 @@ def _blockio_changes(lun: IetLunExport) -> list[tuple[int, int, str]]:
 # MPATH001 --------------------------------------------------------------------------------------
 
 
-@rule("MPATH001", "wwid-matches-no-lun", Severity.ERROR, scope="site", needs=("multipath",))
+@rule(
+    "MPATH001",
+    "wwid-matches-no-lun",
+    Severity.ERROR,
+    scope="site",
+    needs=("multipath",),
+    uses=(STACK,),
+)
 def wwid_matches_no_lun(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A multipath wwid names an IET LUN that none of the site's targets exports."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     if not index.has_targets:
         return  # no target configuration in the site: nothing to match against
     by_lower: dict[str, list[IetLunExport]] | None = None
@@ -385,10 +405,11 @@ def _no_lun(
     scope="site",
     needs=("multipath",),
     fix="unsafe",
+    uses=(STACK,),
 )
 def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A map groups the paths to several heads of one replicated LUN together."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for stack in index.hosts.values():
         for map_ in stack.maps:
             keys = {lun.replica for lun in index.by_wwid.get(map_.wwid, []) if lun.replica}

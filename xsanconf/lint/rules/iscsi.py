@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.domain.iscsi_name import IscsiName
-from xsanconf.facts.stack import stack_index_for
+from xsanconf.facts.stack import STACK
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.rules._iscsi_facts import (
@@ -144,7 +144,7 @@ def _named_initiators(site: Site) -> dict[str, list[tuple[SiteFile, str]]]:
 
 def _target_names(site: Site, ctx: RuleContext) -> dict[str, list[tuple[SiteFile, Location]]]:
     found: dict[str, list[tuple[SiteFile, Location]]] = {}
-    for portal in portals(stack_index_for(site, ctx.versions, ctx.host_versions)):
+    for portal in portals(ctx.fact(STACK)):
         for accounts in portal.targets.values():
             canonical = IscsiName.parse(accounts.name).canonical
             where = portal.file.location(accounts.target.header, "the target's name")
@@ -158,7 +158,12 @@ def _name_location(file: SiteFile, message: str | None = None) -> Location:
 
 
 @rule(
-    "ISCSI002", "duplicate-initiator-name", Severity.ERROR, scope="site", needs=("initiatorname",)
+    "ISCSI002",
+    "duplicate-initiator-name",
+    Severity.ERROR,
+    scope="site",
+    needs=("initiatorname",),
+    uses=(STACK,),
 )
 def duplicate_initiator_name(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Two hosts share one initiator name, or an initiator is named like a target."""
@@ -348,7 +353,7 @@ class _Chap:
     """The site's targets, indexed for the CHAP checks."""
 
     def __init__(self, site: Site, ctx: RuleContext) -> None:
-        self.index = stack_index_for(site, ctx.versions, ctx.host_versions)
+        self.index = ctx.fact(STACK)
         self.portals = portals(self.index)
         self.by_name: dict[str, list[tuple[Portal, TargetAccounts]]] = {}
         for portal in self.portals:
@@ -406,7 +411,7 @@ def _locate(file: SiteFile, creds: Credentials, key: str) -> Location:
 USED = "this host's multipath maps or guests use its LUNs"
 
 
-@rule("ISCSI003", "chap-mismatch", Severity.ERROR, scope="site", needs=("iscsid",))
+@rule("ISCSI003", "chap-mismatch", Severity.ERROR, scope="site", needs=("iscsid",), uses=(STACK,))
 def chap_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """The initiator's CHAP settings do not satisfy the IncomingUser accounts of the targets."""
     chap = _Chap(site, ctx)
@@ -615,7 +620,7 @@ STARTUP = "node.startup"
 
 def _boot_dependency(site: Site, ctx: RuleContext, host: Host) -> Location | None:
     """Where the host's multipath or Xen configuration relies on an iSCSI LUN, if it does."""
-    used = used_targets(stack_index_for(site, ctx.versions, ctx.host_versions), host)
+    used = used_targets(ctx.fact(STACK), host)
     if used:
         return next(iter(used.values()))
     for file, disk in xen_iscsi_disks(host):
@@ -626,7 +631,9 @@ def _boot_dependency(site: Site, ctx: RuleContext, host: Host) -> Location | Non
     return None
 
 
-@rule("ISCSI005", "manual-startup", Severity.WARNING, scope="host", needs=("iscsid",))
+@rule(
+    "ISCSI005", "manual-startup", Severity.WARNING, scope="host", needs=("iscsid",), uses=(STACK,)
+)
 def manual_startup(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """node.startup = manual on a host whose multipath or Xen config needs iSCSI LUNs at boot."""
     for host in site.hosts:
