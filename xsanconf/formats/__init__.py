@@ -1,5 +1,13 @@
 """The format registry: one codec module per kind, imported only when a file of that kind is read.
 
+The one place that says which path is which kind and which codec reads it: the site loader
+(``xsanconf.lint.site``), :func:`detect_kind` and the pre-commit hook's file pattern
+(``xsanconf.lint.hook_pattern``) all read :data:`_ENTRIES`.  An entry also declares how the
+daemon reads its files (:class:`IncludeStyle`: the file it starts from and whose includes it
+follows; ``separate``: each file a whole of its own; ``outside_etc``: directories outside
+``/etc`` it reads) and what its model answers (``targets``: an iSCSI target whose model has
+``target_luns()``).
+
 Adding a format means adding ``grammars/<kind>.lark``, a codec module here that satisfies
 :class:`Codec`, and one :class:`FormatEntry` line in ``_ENTRIES``.
 """
@@ -17,9 +25,21 @@ import attrs
 if TYPE_CHECKING:
     from xsanconf.data import Directive
     from xsanconf.document import Document
-    from xsanconf.syntax import Node
+    from xsanconf.syntax import Node, Token
 
-__all__ = ["KINDS", "Codec", "FormatEntry", "codec", "detect_kind", "entry", "path_fragments"]
+__all__ = [
+    "KINDS",
+    "Codec",
+    "FormatEntry",
+    "Include",
+    "IncludeStyle",
+    "codec",
+    "detect_kind",
+    "entries",
+    "entry",
+    "host_file_kind",
+    "path_fragments",
+]
 
 
 class Codec(Protocol):
@@ -42,9 +62,33 @@ class Codec(Protocol):
 
     def sniff(self, text: str) -> bool: ...
 
+    def includes(self, doc: Document) -> list[Include]: ...
+
 
 def _parts(path: PurePosixPath) -> tuple[str, str, str]:
     return path.name, path.parent.name, path.parent.parent.name
+
+
+@attrs.frozen
+class Include:
+    """An include statement of a document, as its codec reads it (``includes(doc)``)."""
+
+    pattern: str | None  # the path or glob as written; None: an include that names nothing
+    anchor: Token  # the statement, for locations
+    position: tuple[int, int]  # where it stands: included files' contents are read there
+
+
+@attrs.frozen
+class IncludeStyle:
+    """How a daemon reads a kind's files: from ``main``, each include expanded where it stands
+    (``glob(3)`` patterns, relative to the including file's directory, each file once).
+    ``reader`` names the program in messages; ``missing`` is what it does with an include of a
+    file that does not exist, ``empty`` with a pattern that matches nothing."""
+
+    main: str  # inside the host root, e.g. etc/drbd.conf
+    reader: str
+    missing: str
+    empty: str
 
 
 @attrs.frozen
@@ -57,6 +101,17 @@ class FormatEntry:
     # path, that together match every path ``matches`` accepts (they may match more): what a
     # file-pattern filter such as pre-commit's ``files:`` selects (:func:`path_fragments`).
     paths: tuple[str, ...] = ()
+    # the daemon starts from one file and follows its includes (the codec has ``includes``)
+    includes: IncludeStyle | None = None
+    # each file is a whole of its own (a guest, an init script, a unit, one daemon's
+    # defaults): one that does not parse leaves the others known
+    separate: bool = False
+    # directories outside etc whose files the daemon reads as this kind, highest precedence
+    # first (read after etc, in this order)
+    outside_etc: tuple[str, ...] = ()
+    # an iSCSI target configuration: the model answers ``target_luns(version)`` with
+    # :class:`xsanconf.domain.target.TargetLun` records, which the facts layer indexes
+    targets: bool = False
 
 
 def _other_drop_in(parent: str, own: str) -> bool:
@@ -177,6 +232,12 @@ def _shell_vars(p: PurePosixPath) -> bool:
     )
 
 
+def _beside_usr(name: str) -> tuple[str, ...]:
+    """kmod's and systemd's directories outside etc, highest precedence first (on merged-/usr
+    hosts lib/ is usr/lib/, read once)."""
+    return tuple(f"{base}/{name}" for base in ("run", "usr/local/lib", "usr/lib", "lib"))
+
+
 _ENTRIES: tuple[FormatEntry, ...] = (
     FormatEntry(
         "drbd",
@@ -184,6 +245,12 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "DRBD drbd.conf, drbd.d/*.res",
         _drbd,
         (r"drbd\.conf", r"global_common\.conf", r"[^/]*\.res", r"drbd\.d/[^/]+"),
+        includes=IncludeStyle(
+            "etc/drbd.conf",
+            "drbdadm",
+            missing='drbdadm fails: "Failed to open include file"',
+            empty="drbdadm ignores it silently",
+        ),
     ),
     FormatEntry(
         "ietd",
@@ -191,6 +258,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "iSCSI Enterprise Target ietd.conf",
         lambda p: p.name == "ietd.conf",
         (r"ietd\.conf",),
+        targets=True,
     ),
     FormatEntry(
         "iet-access",
@@ -226,6 +294,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "kmod modprobe.d/*.conf",
         _modprobe,
         (r"modprobe\.d/[^/]+", r"modprobe\.conf"),
+        outside_etc=_beside_usr("modprobe.d"),
     ),
     FormatEntry(
         "modules",
@@ -233,6 +302,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "/etc/modules, modules-load.d/*.conf",
         _modules,
         (r"modules-load\.d/[^/]+", r"modules"),
+        outside_etc=_beside_usr("modules-load.d"),
     ),
     FormatEntry(
         "init-script",
@@ -240,6 +310,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "SysV init scripts (their LSB header), /etc/init.d/*",
         lambda p: p.parent.name == "init.d",
         (r"init\.d/[^/]+",),
+        separate=True,
     ),
     FormatEntry(
         "systemd-unit",
@@ -247,6 +318,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "systemd units and drop-ins",
         _unit,
         (r"systemd/.+",),
+        separate=True,
     ),
     FormatEntry(
         "xend-config",
@@ -268,6 +340,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Xen xm/xl guest configs",
         _xen_domain,
         (r"xen/.+",),
+        separate=True,
     ),
     FormatEntry(
         "shell-vars",
@@ -275,6 +348,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "/etc/default/*, default/grub.d/*.cfg shell variable files",
         _shell_vars,
         (r"default/[^/]+", r"default/grub\.d/[^/]+\.cfg"),
+        separate=True,
     ),
 )
 
@@ -290,6 +364,11 @@ def _available() -> tuple[str, ...]:
 
 
 KINDS: tuple[str, ...] = _available()
+
+
+def entries() -> tuple[FormatEntry, ...]:
+    """Every kind whose codec is installed, in the registry's order."""
+    return tuple(e for e in _ENTRIES if e.kind in KINDS)
 
 
 def entry(kind: str) -> FormatEntry:
@@ -329,3 +408,22 @@ def detect_kind(path: str, text: str | None = None) -> str | None:
             if codec(kind).sniff(text):
                 return kind
     return None
+
+
+def host_file_kind(rel: str) -> str | None:
+    """The codec kind of the file at ``rel`` inside a host root, as the site loader reads it.
+
+    multipath-tools reads every ``/etc/multipath/conf.d/*.conf``, among them the ``drbd.conf``
+    blacklist drop-in that DRBD packages ship, whatever the name's own kind.  In
+    the same way a ``*.conf`` in any directory of drop-ins is of the directory's kind, whatever
+    its name: the ``drbd.conf`` and ``multipath.conf`` that drbd-utils and multipath-tools put in
+    ``modules-load.d``, an ``/etc/modprobe.d/drbd.conf``, a ``tgt.service.d/drbd.conf``.
+    """
+    parts = rel.split("/")
+    if parts[-3:-1] == ["multipath", "conf.d"] and rel.endswith(".conf"):
+        return "multipath" if detect_kind("etc/multipath.conf") == "multipath" else None
+    if len(parts) > 1 and rel.endswith(".conf"):
+        by_directory = detect_kind("/".join(parts[:-1]) + "/probe.conf")
+        if by_directory is not None:
+            return by_directory
+    return detect_kind(rel)

@@ -4,10 +4,10 @@ Order of work: selection (``select``/``extend_select``/``ignore``: code, prefix 
 specific selector wins), run each selected rule whose ``needs`` the site has (with the run's
 facts, each built when a rule that declares it first asks: :mod:`xsanconf.facts.registry`),
 suppression comments (and SYN006 for the unused ones), severity overrides, per-path ignores, and
-finally the focus of file-argument mode (only what is located in the given files or involves them).  Each finding
-goes through these filters as its rule yields it, and at most ``MAX_FINDINGS_PER_FILE`` findings
-of one rule in one file are kept: a generated file with a mistake on each of its million lines
-costs a count, not a million diagnostics.
+finally the focus of file-argument mode (only what is located in the given files or involves
+them).  Each finding goes through these filters as its rule yields it, and at most
+``MAX_FINDINGS_PER_FILE`` findings of one rule in one file are kept: a generated file with a
+mistake on each of its million lines costs a count, not a million diagnostics.
 """
 
 from __future__ import annotations
