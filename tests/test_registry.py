@@ -4,16 +4,30 @@ follow it."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 
 from tests.lint.sites import write_site
 from xsanconf.api import loads
-from xsanconf.formats import _ENTRIES, codec, detect_kind, entries, entry, host_file_kind
+from xsanconf.data import to_data
+from xsanconf.formats import (
+    _ENTRIES,
+    CAPABILITY_FUNCTIONS,
+    Codec,
+    NotEditableError,
+    codec,
+    detect_kind,
+    entries,
+    entry,
+    host_file_kind,
+)
 from xsanconf.lint.hook_pattern import files_pattern
 from xsanconf.lint.site import Site
+from xsanconf.syntax import Token
 
 
 def test_every_kind_names_the_paths_the_hook_selects() -> None:
@@ -105,3 +119,41 @@ def test_every_registered_module_is_importable() -> None:
 def test_init_scripts_units_and_guests_match_the_hook(path: str) -> None:
     assert host_file_kind(path.split("/", 2)[2]) is not None
     assert re.search(files_pattern(), path)
+
+
+# The codec contract, declared --------------------------------------------------------------
+
+OPTIONAL = [name for names in CAPABILITY_FUNCTIONS.values() for name in names]
+
+
+@pytest.mark.parametrize("kind", [e.kind for e in _ENTRIES])
+def test_each_codec_module_defines_what_its_entry_declares(kind: str) -> None:
+    declared = entry(kind)
+    module = importlib.import_module(declared.module)
+    for name in ("KIND", "parse", "model", "directives", "build", "sniff"):
+        assert hasattr(module, name), f"{kind}: the codec module lacks {name}"
+    wanted = {n for c in declared.capabilities() for n in CAPABILITY_FUNCTIONS[c]}
+    present = {n for n in OPTIONAL if callable(getattr(module, n, None))}
+    assert present == wanted, f"{kind}: defines {sorted(present)}, declares {sorted(wanted)}"
+
+
+def test_a_capability_not_declared_is_the_formats_default() -> None:
+    from xsanconf.data import Directive
+
+    multipath = entry("multipath")
+    plain = Codec(
+        attrs.evolve(multipath, editable=False), importlib.import_module(multipath.module)
+    )
+    doc = loads("defaults {\n}\n", "multipath")
+    assert plain.includes(doc) == []
+    assert plain.token_secrets(Token("STMT", "password x")) == []
+    directive = Directive("password", ["x"])
+    assert plain.redact(directive) is directive
+    with pytest.raises(NotEditableError, match="not supported for multipath"):
+        plain.get_value(doc, "defaults.polling_interval")
+
+
+def test_secrets_are_redacted_by_declaration() -> None:
+    assert codec("ietd").secrets and not codec("multipath").secrets
+    doc = loads("IncomingUser joe secretsecret12\n", "ietd")
+    assert "secretsecret12" not in str(to_data(doc, redact_secrets=True))

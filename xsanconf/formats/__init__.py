@@ -18,21 +18,25 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 if TYPE_CHECKING:
     from xsanconf.data import Directive
     from xsanconf.document import Document
+    from xsanconf.errors import ParseError
     from xsanconf.syntax import Node, Token
 
 __all__ = [
+    "CAPABILITY_FUNCTIONS",
     "KINDS",
     "Codec",
     "FormatEntry",
     "Include",
     "IncludeStyle",
+    "NotEditableError",
     "codec",
     "detect_kind",
     "entries",
@@ -42,27 +46,108 @@ __all__ = [
 ]
 
 
-class Codec(Protocol):
-    """What a format module provides.
+class Codec:
+    """A format's codec: its module's functions, as its registry entry declares them.
 
-    Optional: ``problems(doc, text)`` (input the format tolerates but flags), and for formats
-    whose files hold secrets ``redact(directive)`` (plain data) and ``token_secrets(token)``
-    (where in a token a secret value is; see :mod:`xsanconf.secrets`).
+    Every codec module defines ``KIND``, ``parse(text, path)``, ``model(doc)``,
+    ``directives(doc)``, ``build(directives)`` and ``sniff(text)``.  What only some formats
+    have is declared on the :class:`FormatEntry`, never found by probing the module (a test
+    holds each module to its declaration):
+
+    * ``editable``: ``get_value(doc, selector)``, ``set_value(doc, selector, value)``,
+      ``unset_value(doc, selector)`` (``xsanconf get/set/unset``);
+    * ``secrets``: ``redact(directive)`` (plain data with its secrets replaced) and
+      ``token_secrets(token)`` (where in a token a secret value is: :mod:`xsanconf.secrets`);
+    * ``problems``: ``problems(doc, text)``, input the format tolerates but flags;
+    * ``includes`` (an :class:`IncludeStyle`): ``includes(doc)``, its include statements.
+
+    Without the capability, the method does what a format without it means: no problems, no
+    includes, nothing to redact; the selector functions raise :class:`NotEditableError`.
     """
 
-    KIND: str
+    def __init__(self, declared: FormatEntry, module: ModuleType) -> None:
+        self.KIND: str = declared.kind
+        self.entry = declared
+        self.module = module
 
-    def parse(self, text: str, path: str | None = None) -> Node: ...
+    def parse(self, text: str, path: str | None = None) -> Node:
+        node: Node = self.module.parse(text, path)
+        return node
 
-    def model(self, doc: Document) -> Any: ...
+    def model(self, doc: Document[Any]) -> Any:
+        return self.module.model(doc)
 
-    def directives(self, doc: Document) -> list[Directive]: ...
+    def directives(self, doc: Document[Any]) -> list[Directive]:
+        found: list[Directive] = self.module.directives(doc)
+        return found
 
-    def build(self, directives: list[Directive]) -> str: ...
+    def build(self, directives: list[Directive]) -> str:
+        text: str = self.module.build(directives)
+        return text
 
-    def sniff(self, text: str) -> bool: ...
+    def sniff(self, text: str) -> bool:
+        return bool(self.module.sniff(text))
 
-    def includes(self, doc: Document) -> list[Include]: ...
+    @property
+    def editable(self) -> bool:
+        return self.entry.editable
+
+    @property
+    def secrets(self) -> bool:
+        return self.entry.secrets
+
+    def problems(self, doc: Document[Any], text: str) -> list[ParseError]:
+        if not self.entry.problems:
+            return []
+        found: list[ParseError] = self.module.problems(doc, text)
+        return found
+
+    def includes(self, doc: Document[Any]) -> list[Include]:
+        if self.entry.includes is None:
+            return []
+        found: list[Include] = self.module.includes(doc)
+        return found
+
+    def redact(self, directive: Directive) -> Directive:
+        if not self.entry.secrets:
+            return directive
+        redacted: Directive = self.module.redact(directive)
+        return redacted
+
+    def token_secrets(self, token: Token) -> list[tuple[int, int]]:
+        if not self.entry.secrets:
+            return []
+        spans: list[tuple[int, int]] = self.module.token_secrets(token)
+        return spans
+
+    def _editing(self) -> ModuleType:
+        if not self.entry.editable:
+            raise NotEditableError(f"selectors are not supported for {self.KIND} files yet")
+        return self.module
+
+    def get_value(self, doc: Document[Any], selector: str) -> list[str]:
+        values: list[str] = self._editing().get_value(doc, selector)
+        return values
+
+    def set_value(self, doc: Document[Any], selector: str, value: str) -> None:
+        self._editing().set_value(doc, selector, value)
+
+    def unset_value(self, doc: Document[Any], selector: str) -> int:
+        removed: int = self._editing().unset_value(doc, selector)
+        return removed
+
+
+class NotEditableError(ValueError):
+    """``get/set/unset`` on a kind whose codec declares no selectors."""
+
+
+# The functions each capability stands for (tests hold every codec module to its entry).
+CAPABILITY_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "editable": ("get_value", "set_value", "unset_value"),
+    "secrets": ("redact", "token_secrets"),
+    "problems": ("problems",),
+    "includes": ("includes",),
+}
 
 
 def _parts(path: PurePosixPath) -> tuple[str, str, str]:
@@ -112,6 +197,20 @@ class FormatEntry:
     # an iSCSI target configuration: the model answers ``target_luns(version)`` with
     # :class:`xsanconf.domain.target.TargetLun` records, which the facts layer indexes
     targets: bool = False
+    # the codec's optional capabilities (:class:`Codec`)
+    editable: bool = True
+    secrets: bool = False
+    problems: bool = False
+
+    def capabilities(self) -> tuple[str, ...]:
+        """The optional capabilities the entry declares, by name (:data:`CAPABILITY_FUNCTIONS`)."""
+        declared = {
+            "editable": self.editable,
+            "secrets": self.secrets,
+            "problems": self.problems,
+            "includes": self.includes is not None,
+        }
+        return tuple(name for name, on in declared.items() if on)
 
 
 def _other_drop_in(parent: str, own: str) -> bool:
@@ -251,6 +350,8 @@ _ENTRIES: tuple[FormatEntry, ...] = (
             missing='drbdadm fails: "Failed to open include file"',
             empty="drbdadm ignores it silently",
         ),
+        secrets=True,
+        problems=True,
     ),
     FormatEntry(
         "ietd",
@@ -259,6 +360,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         lambda p: p.name == "ietd.conf",
         (r"ietd\.conf",),
         targets=True,
+        secrets=True,
     ),
     FormatEntry(
         "iet-access",
@@ -273,6 +375,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "open-iscsi iscsid.conf",
         lambda p: p.name.startswith("iscsid.conf"),
         (r"iscsid\.conf[^/]*",),
+        secrets=True,
     ),
     FormatEntry(
         "initiatorname",
@@ -287,6 +390,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "dm-multipath multipath.conf",
         _multipath,
         (r"multipath\.conf", r"multipath/conf\.d/[^/]*\.conf"),
+        problems=True,
     ),
     FormatEntry(
         "modprobe",
@@ -326,6 +430,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Xen xend-config.sxp",
         lambda p: p.name == "xend-config.sxp",
         (r"xend-config\.sxp",),
+        secrets=True,
     ),
     FormatEntry(
         "xl-conf",
@@ -333,6 +438,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Xen /etc/xen/xl.conf",
         lambda p: p.name == "xl.conf",
         (r"xl\.conf",),
+        secrets=True,
     ),
     FormatEntry(
         "xen-domain",
@@ -341,6 +447,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         _xen_domain,
         (r"xen/.+",),
         separate=True,
+        secrets=True,
     ),
     FormatEntry(
         "shell-vars",
@@ -382,12 +489,13 @@ _loaded: dict[str, Codec] = {}
 
 
 def codec(kind: str) -> Codec:
-    """The codec module for ``kind``, imported on first use."""
+    """The codec for ``kind``, its module imported on first use."""
     found = _loaded.get(kind)
     if found is None:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
-        found = _loaded[kind] = importlib.import_module(entry(kind).module)  # type: ignore[assignment]
+        declared = entry(kind)
+        found = _loaded[kind] = Codec(declared, importlib.import_module(declared.module))
     return found
 
 
