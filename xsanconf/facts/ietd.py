@@ -17,15 +17,24 @@ This module imports no rule: rules import it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.formats.ietd import IetStatement
+from xsanconf.formats.ietd.daemon import (
+    NAME_KEPT,
+    IetTargets,
+    fold_name,
+    iet_targets,
+    read_name,
+    usable_accounts,
+)
 
 if TYPE_CHECKING:
-    from xsanconf.formats.ietd import IetAccount, IetConfig, IetTarget
+    from xsanconf.formats.iet_access import IetAccessEntry, IetAccessFile
     from xsanconf.formats.shell_vars import ShellAssignment, ShellVars
+    from xsanconf.lint.diagnostics import Location
     from xsanconf.lint.site import Host, SiteFile
 
 __all__ = [
@@ -47,6 +56,7 @@ __all__ = [
     "iet_targets",
     "read_name",
     "shown_path",
+    "target_opening",
     "usable_accounts",
 ]
 
@@ -59,88 +69,10 @@ IET_CONF = "etc/iet/ietd.conf"
 OLD_CONF = "etc/ietd.conf"
 DEFAULTS = "etc/default/iscsitarget"
 
-NAME_KEPT = 255  # ietd copies a target name into a 256-byte buffer
-
-# spelled out: importing the string module for them costs a cold run more
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def fold_name(name: str) -> str:
-    """A target name as ietd compares it (``strcasecmp``: ASCII letters only)."""
-    return name.translate(_ASCII_LOWER)
-
 
 def shown_path(rel: str) -> str:
     """A path inside the host root as the host names it."""
     return "/" + rel
-
-
-# How ietd builds targets and files accounts --------------------------------------------------
-
-
-def read_name(target: IetTarget) -> str | None:
-    """The name ietd reads from a ``Target`` line; a last word with nothing after it is lost."""
-    name = target.name
-    if name is None or IetStatement(target.doc, target.node, target.header).at_end_of_file:
-        return None
-    return name
-
-
-def usable_accounts(accounts: list[IetAccount]) -> list[IetAccount]:
-    """Accounts ietd keeps: it rejects a line without a user and a password (-EINVAL)."""
-    return [a for a in accounts if a.user is not None and a.password is not None]
-
-
-# The records of this module are built with repr=False: attrs compiles a __repr__ for each
-# class at import, on every run, and these are never printed (debugging aside).
-@attrs.define(repr=False)
-class IetTargets:
-    """The targets of one ietd.conf as ietd builds them.
-
-    ``created`` maps each folded name to the stanza ietd creates (the first of that name);
-    ``owners`` gives, for every stanza, the target its account lines join, or ``None`` with the
-    reason when ietd files them under discovery.
-    """
-
-    created: dict[str, IetTarget] = attrs.field(factory=dict)
-    duplicates: list[tuple[IetTarget, IetTarget]] = attrs.field(factory=list)
-    owners: list[tuple[IetTarget, IetTarget | None, str]] = attrs.field(factory=list)
-    _joining: dict[int, list[IetTarget]] = attrs.field(factory=dict)
-
-    def add(self, stanza: IetTarget, owner: IetTarget | None, why: str = "") -> None:
-        self.owners.append((stanza, owner, why))
-        if owner is not None:
-            self._joining.setdefault(id(owner.node), []).append(stanza)
-
-    def incoming(self, target: IetTarget) -> list[IetAccount]:
-        """Every ``IncomingUser`` line that joins ``target``, in file order."""
-        stanzas = self._joining.get(id(target.node), [])
-        return [account for stanza in stanzas for account in stanza.incoming_users]
-
-
-def iet_targets(config: IetConfig) -> IetTargets:
-    built = IetTargets()
-    for stanza in config.targets:
-        name = read_name(stanza)
-        if name is None:
-            built.add(stanza, None, "its Target line has no name")
-            continue
-        key = fold_name(name)
-        first = built.created.get(key)
-        if first is None:
-            built.created[key] = first = stanza
-        else:
-            built.duplicates.append((stanza, first))
-        size = len(name.encode("utf-8", "surrogateescape"))
-        if size > NAME_KEPT:
-            why = (
-                f"its name is {size} bytes long; ietd keeps the first {NAME_KEPT} and then "
-                "finds no target of the full name"
-            )
-            built.add(stanza, None, why)
-        else:
-            built.add(stanza, first)
-    return built
 
 
 # Which files the daemon reads ----------------------------------------------------------------
@@ -298,3 +230,90 @@ def access_file(host: Host, name: str, version: Version) -> tuple[bool, SiteFile
         if os.path.lexists(host.fs_path(rel)):
             return False, None
     return True, None
+
+
+# Who may log in ----------------------------------------------------------------------------
+
+# BRE items of initiators.allow that match every initiator name (ietd anchors them: ^...$)
+MATCH_ANY = frozenset({".*", "..*", ".\\+", ".*.*"})
+
+
+def _deciding(file: SiteFile, name: str) -> IetAccessEntry | None:
+    access: IetAccessFile = file.doc.model
+    return access.decisive_entry(name)
+
+
+def target_opening(
+    name: str, allow: SiteFile | None, deny: SiteFile | None, version: Version
+) -> tuple[str, Location | None] | None:
+    """Why ietd lets every initiator log in to target ``name`` (which has no IncomingUser
+    account), and the line that decides so; ``None`` when it does not.  ``allow`` and ``deny``
+    are the access files ietd reads (:func:`access_file`)."""
+    if deny is None and version >= ETC_IET:
+        if allow is None:
+            return "there is no initiators.allow", None
+        entry = _deciding(allow, name)
+        if entry is None or not _lets_everyone_in(entry, version):
+            return None  # no line decides (ietd refuses everyone), or the line restricts
+        return (
+            f"{_line_of(entry)} of {shown_path(allow.rel)} lets every initiator in",
+            allow.location(entry.token, "decides for this target"),
+        )
+    # With initiators.deny (and always in IET 0.4, which reads allow only to excuse what deny
+    # refuses) an initiator is refused only when the deny line matches it and allow does not.
+    if deny is None:
+        return (
+            f"IET {dotted(version)} reads initiators.allow only together with "
+            "initiators.deny, and there is none",
+            None,
+        )
+    refusing = _deciding(deny, name)
+    if refusing is None or not _can_match(refusing, version):
+        where = deny.location(refusing.token, "decides for this target") if refusing else None
+        return (
+            f"{shown_path(deny.rel)} exists, so ietd refuses only the initiators a deny line "
+            "names, and none is named for this target",
+            where,
+        )
+    allowing = _deciding(allow, name) if allow is not None else None
+    if allow is not None and allowing is not None and _lets_everyone_in(allowing, version):
+        return (
+            f"{_line_of(allowing)} of {shown_path(allow.rel)} lets every initiator in, whatever "
+            "initiators.deny says",
+            allow.location(allowing.token, "decides for this target"),
+        )
+    return None
+
+
+def _line_of(entry: IetAccessEntry) -> str:
+    return f"line {entry.position[0]} ('{entry.token.text.strip()}')"
+
+
+def _items_read(entry: IetAccessEntry) -> Iterator[str]:
+    """The kinds of the items ietd tries, in order: an unclosed ``[`` ends the line for it."""
+    for item in entry.items:
+        if item.text.startswith("[") and "]" not in item.text:
+            return
+        if item.kind == "pattern" and item.text in MATCH_ANY:
+            yield "everyone"
+        elif item.kind == "network" and item.problem is not None:
+            yield "nobody"
+        else:
+            yield item.kind
+
+
+def _lets_everyone_in(entry: IetAccessEntry, version: Version) -> bool:
+    for kind in _items_read(entry):
+        # IET 0.4 knows no regexes: a pattern is an address it cannot resolve
+        if kind == "all" or (kind == "everyone" and version >= ETC_IET):
+            return True
+    return False
+
+
+def _can_match(entry: IetAccessEntry, version: Version) -> bool:
+    for kind in _items_read(entry):
+        if kind in ("all", "address", "network") or (
+            kind in ("pattern", "everyone") and version >= ETC_IET
+        ):
+            return True
+    return False

@@ -29,7 +29,6 @@ from xsanconf.domain.version import parse_version
 from xsanconf.domain.wwid import IET_SCSI_ID_LEN, iet_identity
 from xsanconf.facts.ietd import (
     DEFAULTS,
-    ETC_IET,
     NAME_KEPT,
     NEWEST,
     Version,
@@ -40,6 +39,7 @@ from xsanconf.facts.ietd import (
     iet_targets,
     read_name,
     shown_path,
+    target_opening,
     usable_accounts,
 )
 from xsanconf.formats.ietd.lexer import words
@@ -47,7 +47,6 @@ from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
 from xsanconf.lint.rule import RuleContext, rule
 
 if TYPE_CHECKING:
-    from xsanconf.formats.iet_access import IetAccessEntry, IetAccessFile
     from xsanconf.formats.ietd import IetAccount, IetConfig, IetLun, IetTarget, LunParam
     from xsanconf.formats.shell_vars import ShellAssignment
     from xsanconf.lint.site import Host, Site, SiteFile
@@ -57,8 +56,6 @@ __all__: list[str] = []
 SN_32: Version = (1, 4, 20)  # SCSI_SN_LEN grew from 16 to 32 and non-printable SNs are refused
 
 SECRET_MIN, SECRET_MAX = 12, 16
-# BRE items of initiators.allow that match every initiator name (ietd anchors them: ^...$)
-MATCH_ANY = frozenset({".*", "..*", ".\\+", ".*.*"})
 
 
 def _version(ctx: RuleContext, host: Host | None = None) -> Version:
@@ -205,7 +202,7 @@ def target_open_to_all(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             lines = built.incoming(target)
             if usable_accounts(lines):
                 continue
-            opening = _opening(target.name or "", allow, deny, version)
+            opening = target_opening(target.name or "", allow, deny, version)
             if opening is None:
                 continue
             reason, deciding = opening
@@ -224,86 +221,6 @@ def _why_no_account(lines: list[IetAccount], config: IetConfig) -> str:
     if usable_accounts(config.incoming_users):
         return " (the IncomingUser lines before the first Target guard discovery only)"
     return ""
-
-
-def _deciding(file: SiteFile, name: str) -> IetAccessEntry | None:
-    access: IetAccessFile = file.doc.model
-    return access.decisive_entry(name)
-
-
-def _opening(
-    name: str, allow: SiteFile | None, deny: SiteFile | None, version: Version
-) -> tuple[str, Location | None] | None:
-    """Why ietd lets every initiator log in to target ``name``, and the line that decides so;
-    ``None`` when it does not."""
-    if deny is None and version >= ETC_IET:
-        if allow is None:
-            return "there is no initiators.allow", None
-        entry = _deciding(allow, name)
-        if entry is None or not _lets_everyone_in(entry, version):
-            return None  # no line decides (ietd refuses everyone), or the line restricts
-        return (
-            f"{_line_of(entry)} of {shown_path(allow.rel)} lets every initiator in",
-            allow.location(entry.token, "decides for this target"),
-        )
-    # With initiators.deny (and always in IET 0.4, which reads allow only to excuse what deny
-    # refuses) an initiator is refused only when the deny line matches it and allow does not.
-    if deny is None:
-        return (
-            f"IET {dotted(version)} reads initiators.allow only together with "
-            "initiators.deny, and there is none",
-            None,
-        )
-    refusing = _deciding(deny, name)
-    if refusing is None or not _can_match(refusing, version):
-        where = deny.location(refusing.token, "decides for this target") if refusing else None
-        return (
-            f"{shown_path(deny.rel)} exists, so ietd refuses only the initiators a deny line "
-            "names, and none is named for this target",
-            where,
-        )
-    allowing = _deciding(allow, name) if allow is not None else None
-    if allow is not None and allowing is not None and _lets_everyone_in(allowing, version):
-        return (
-            f"{_line_of(allowing)} of {shown_path(allow.rel)} lets every initiator in, whatever "
-            "initiators.deny says",
-            allow.location(allowing.token, "decides for this target"),
-        )
-    return None
-
-
-def _line_of(entry: IetAccessEntry) -> str:
-    return f"line {entry.position[0]} ('{entry.token.text.strip()}')"
-
-
-def _items_read(entry: IetAccessEntry) -> Iterator[str]:
-    """The kinds of the items ietd tries, in order: an unclosed ``[`` ends the line for it."""
-    for item in entry.items:
-        if item.text.startswith("[") and "]" not in item.text:
-            return
-        if item.kind == "pattern" and item.text in MATCH_ANY:
-            yield "everyone"
-        elif item.kind == "network" and item.problem is not None:
-            yield "nobody"
-        else:
-            yield item.kind
-
-
-def _lets_everyone_in(entry: IetAccessEntry, version: Version) -> bool:
-    for kind in _items_read(entry):
-        # IET 0.4 knows no regexes: a pattern is an address it cannot resolve
-        if kind == "all" or (kind == "everyone" and version >= ETC_IET):
-            return True
-    return False
-
-
-def _can_match(entry: IetAccessEntry, version: Version) -> bool:
-    for kind in _items_read(entry):
-        if kind in ("all", "address", "network") or (
-            kind in ("pattern", "everyone") and version >= ETC_IET
-        ):
-            return True
-    return False
 
 
 # IET007 ----------------------------------------------------------------------------------------
