@@ -19,8 +19,8 @@ Public API
 
 ``StackIndex``
     ``hosts: dict[Host, HostStack]`` (site order), ``host(h) -> HostStack``,
-    ``by_replica: dict[ReplicaKey, list[IetLunExport]]`` (every LUN that exports a DRBD device,
-    keyed by ``(resource name, volume number)``), ``by_wwid: dict[str, list[IetLunExport]]``,
+    ``by_replica: dict[ReplicaKey, list[LunExport]]`` (every LUN that exports a DRBD device,
+    keyed by ``(resource name, volume number)``), ``by_wwid: dict[str, list[LunExport]]``,
     ``maps_by_wwid: dict[str, list[MultipathMap]]``, ``guests_by_wwid: dict[str, list[GuestDisk]]``,
     ``has_targets`` (the site carries an ietd.conf that ietd reads, and every one parses: else
     no rule may conclude that no LUN presents a WWID), ``unknown_wwids`` (LUNs
@@ -35,7 +35,7 @@ Public API
     list[str]]`` (names of devices this host's config defines only for other hosts -> those
     hosts' names), ``has_drbd`` (the host carries an /etc/drbd.conf that parses, and so do
     its includes), ``ietd_file`` (the file ietd reads), ``ignored_ietd`` (ietd.conf files it
-    does not read), ``luns: list[IetLunExport]``, ``maps: list[MultipathMap]``,
+    does not read), ``luns: list[LunExport]``, ``maps: list[MultipathMap]``,
     ``maps_by_alias``, ``maps_by_wwid`` (``dict[str, MultipathMap]``), ``guest_disks:
     list[GuestDisk]``.
 
@@ -82,17 +82,17 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.domain.wwid import IetIdentity, Wwid, iet_identity
+from xsanconf.domain.wwid import Wwid
 from xsanconf.facts.drbd import DRBD, ResourceView, drbd_index, newest_versions
 from xsanconf.facts.registry import Fact
-from xsanconf.formats.ietd.lun import LunParams
 from xsanconf.lint.diagnostics import Location
 from xsanconf.lint.site import resolve_in_root
 
 if TYPE_CHECKING:
+    from xsanconf.domain.target import LunIdentity, TargetAccess, TargetLun
     from xsanconf.facts.registry import Facts
     from xsanconf.formats.drbd.model import DrbdStatement, EffectiveVolume
-    from xsanconf.formats.ietd.model import IetConfig, IetLun
+    from xsanconf.formats.ietd.model import IetConfig
     from xsanconf.formats.multipath.model import (
         MultipathConfig,
         MultipathEntry,
@@ -109,6 +109,7 @@ __all__ = [
     "GuestDisk",
     "HostStack",
     "IetLunExport",
+    "LunExport",
     "MultipathMap",
     "ReplicaKey",
     "StackIndex",
@@ -187,45 +188,67 @@ def canonical_device(path: str) -> str:
     return path
 
 
-# IET LUNs ----------------------------------------------------------------------------------------
+# Target LUNs ------------------------------------------------------------------------------------
+
+# IET's Lun parameters by the TargetLun field they set (param_location's keys)
+_IET_PARAMS = {"path": "backing", "scsiid": "identity", "scsisn": "serial", "type": "cache"}
 
 
 @attrs.frozen(eq=False, repr=False)
-class IetLunExport:
-    """A ``Lun`` line of the ietd.conf that ietd reads, with what it exports and presents."""
+class LunExport:
+    """A LUN a target on a host exports (any implementation: the registry's ``targets``
+    kinds), with what it exports there: the DRBD device its backing path names, or the DRBD
+    device whose backing disk it is."""
 
     host: Host
     file: SiteFile
-    lun: IetLun
-    target: str | None
-    number: int | None
-    params: LunParams
-    path: str | None
+    lun: TargetLun
     resolved_path: str | None  # after symbolic links inside the host root
-    identity: IetIdentity
-    serial: str | None  # the unit serial (VPD page 0x80); None when it cannot be known
-    device: DrbdDevice | None  # the DRBD device Path names on this host
-    backing_of: DrbdDevice | None  # the DRBD device whose backing disk Path is
+    device: DrbdDevice | None  # the DRBD device the backing path names on this host
+    backing_of: DrbdDevice | None  # the DRBD device whose backing disk the path is
 
     @property
-    def io_type(self) -> str:
-        return self.params.io_type
+    def implementation(self) -> str:
+        return self.lun.implementation
 
     @property
-    def io_mode(self) -> str:
-        return self.params.io_mode or "wt"
+    def target(self) -> str | None:
+        return self.lun.target or None
 
     @property
-    def scsi_id(self) -> str | None:
-        return self.params.scsi_id
+    def number(self) -> int | None:
+        return self.lun.lun
 
     @property
-    def scsi_sn(self) -> str | None:
-        return self.params.scsi_sn
+    def path(self) -> str | None:
+        return self.lun.backing
+
+    @property
+    def identity(self) -> LunIdentity:
+        return self.lun.identity
 
     @property
     def wwid(self) -> Wwid | None:
-        return self.identity.wwid
+        return self.lun.identity.wwid
+
+    @property
+    def serial(self) -> str | None:
+        """The unit serial (VPD page 0x80); None when it cannot be known."""
+        return self.lun.identity.serial
+
+    @property
+    def scsi_id(self) -> str | None:
+        """The identity setting as written (IET's ScsiId); None for the default identity."""
+        return self.lun.identity.written
+
+    @property
+    def scsi_sn(self) -> str | None:
+        """The unit serial as written (IET's ScsiSN); None for the default serial."""
+        return self.lun.identity.serial if self.lun.sets("serial") else None
+
+    @property
+    def io_type(self) -> str | None:
+        return self.lun.backing_kind
 
     @property
     def replica(self) -> ReplicaKey | None:
@@ -236,21 +259,35 @@ class IetLunExport:
         """``LUN 0 of iqn...`` for messages."""
         return f"LUN {self.number if self.number is not None else '?'} of {self.target or '?'}"
 
+    def setting(self, field: str) -> str:
+        """The implementation's own name for ``field`` (IET's ``Path`` for ``backing``)."""
+        return self.lun.setting(field)
+
     def location(self, message: str | None = None) -> Location:
-        return self.file.location(self.lun.token, message)
+        return self.file.location(self.lun.anchor, message)
+
+    def setting_location(self, field: str, message: str | None = None) -> Location:
+        """Where the configuration sets ``field`` (the piece of a line that does, when it is
+        part of one); the LUN's definition when it leaves it at the default."""
+        span = self.lun.spans.get(field)
+        if span is not None:
+            token, start, end = span
+            line, column = self.file.doc.position(token)
+            return Location(
+                self.file.path, line, column + start, line, column + end, self.host.name, message
+            )
+        anchor = self.lun.anchors.get(field)
+        return self.file.location(anchor, message) if anchor is not None else self.location(message)
 
     def param_location(self, key: str, message: str | None = None) -> Location:
-        """The ``key=value`` piece (the whole line without one)."""
-        found = self.params.find(key)
-        start = self.lun.param_position(key)
-        if not found or start is None:
-            return self.location(message)
-        line, column = start
-        width = found[-1].end - found[-1].start
-        return Location(self.file.path, line, column, line, column + width, self.host.name, message)
+        """IET's ``key=value`` piece (``Path``, ``ScsiId``, ``ScsiSN``, ``Type``)."""
+        return self.setting_location(_IET_PARAMS.get(key.lower(), key), message)
 
     def __repr__(self) -> str:
-        return f"IetLunExport({self.host.name!r}, {self.name!r}, {self.path!r})"
+        return f"LunExport({self.host.name!r}, {self.name!r}, {self.path!r})"
+
+
+IetLunExport = LunExport  # the name it had when IET was the only target
 
 
 def parse_iet_version(text: str | None) -> IetVersion | None:
@@ -269,14 +306,6 @@ def iet_wwid_scsi_id(wwid: str) -> bytes | None:
         return bytes.fromhex(wwid[len(IET_WWID_PREFIX) :])
     except ValueError:
         return None
-
-
-def _serial(params: LunParams, identity: IetIdentity, version: IetVersion | None) -> str | None:
-    if params.scsi_sn is not None:
-        return params.scsi_sn
-    if identity.scsi_id is not None and (version is None or version[:3] >= (1, 4, 20)):
-        return identity.scsi_id.ljust(16, b"\0").hex()
-    return None
 
 
 # multipath maps ----------------------------------------------------------------------------------
@@ -357,7 +386,9 @@ class HostStack:
     has_drbd: bool = False
     ietd_file: SiteFile | None = None
     ignored_ietd: list[SiteFile] = attrs.field(factory=list)
-    luns: list[IetLunExport] = attrs.field(factory=list)
+    # the target configurations whose LUNs were read (every implementation)
+    target_files: list[SiteFile] = attrs.field(factory=list)
+    luns: list[LunExport] = attrs.field(factory=list)
     maps: list[MultipathMap] = attrs.field(factory=list)
     maps_by_alias: dict[str, MultipathMap] = attrs.field(factory=dict)
     maps_by_wwid: dict[str, MultipathMap] = attrs.field(factory=dict)
@@ -378,18 +409,18 @@ class StackIndex:
     drbd_versions: Mapping[str, str] = attrs.field(factory=dict)
     iet_versions: Mapping[str, IetVersion | None] = attrs.field(factory=dict)
     hosts: dict[Host, HostStack] = attrs.field(factory=dict)
-    by_replica: dict[ReplicaKey, list[IetLunExport]] = attrs.field(factory=dict)
-    by_wwid: dict[str, list[IetLunExport]] = attrs.field(factory=dict)
+    by_replica: dict[ReplicaKey, list[LunExport]] = attrs.field(factory=dict)
+    by_wwid: dict[str, list[LunExport]] = attrs.field(factory=dict)
     maps_by_wwid: dict[str, list[MultipathMap]] = attrs.field(factory=dict)
     guests_by_wwid: dict[str, list[GuestDisk]] = attrs.field(factory=dict)
-    unknown_wwids: list[IetLunExport] = attrs.field(factory=list)
+    unknown_wwids: list[LunExport] = attrs.field(factory=list)
     has_targets: bool = False
 
     def host(self, host: Host) -> HostStack:
         return self.hosts[host]
 
     @property
-    def luns(self) -> list[IetLunExport]:
+    def luns(self) -> list[LunExport]:
         return [lun for stack in self.hosts.values() for lun in stack.luns]
 
     def replica_hosts(self, key: ReplicaKey) -> list[Host]:
@@ -449,6 +480,12 @@ def _stack_fact(facts: Facts) -> StackIndex:
 STACK: Fact[StackIndex] = Fact("stack", _stack_fact, requires=(DRBD,))
 
 
+def _target_kinds() -> tuple[str, ...]:
+    from xsanconf.formats import entries
+
+    return tuple(e.kind for e in entries() if e.targets)
+
+
 def _build(site: Site, index: StackIndex) -> StackIndex:
     drbd = drbd_index(site, index.drbd_versions or index.drbd_version)
     unread = False  # a target configuration that did not parse: the site's LUNs are unknown
@@ -456,11 +493,11 @@ def _build(site: Site, index: StackIndex) -> StackIndex:
         stack = HostStack(host)
         index.hosts[host] = stack
         _read_drbd(stack, drbd.of_host(host), drbd.version_of(host))
-        _read_ietd(stack, index.iet_versions.get(host.name, index.iet_version))
+        _read_targets(stack, index.iet_versions.get(host.name, index.iet_version))
         _read_multipath(stack)
         _read_guests(stack)
-        index.has_targets = index.has_targets or stack.ietd_file is not None
-        unread = unread or not host.known("ietd")
+        index.has_targets = index.has_targets or bool(stack.target_files)
+        unread = unread or not all(host.known(kind) for kind in _target_kinds())
         for lun in stack.luns:
             if lun.replica is not None:
                 index.by_replica.setdefault(lun.replica, []).append(lun)
@@ -541,6 +578,25 @@ def _effective_ietd(host: Host, version: IetVersion | None) -> SiteFile | None:
     return None
 
 
+def _read_targets(stack: HostStack, iet_version: IetVersion | None) -> None:
+    """Every LUN of the target configurations the host's daemons read: the ietd.conf ietd
+    reads, and each parsed file of the other kinds the registry flags as targets."""
+    from xsanconf.formats import entries
+
+    host = stack.host
+    for found in entries():
+        if not found.targets:
+            continue
+        if found.kind == "ietd":
+            _read_ietd(stack, iet_version)
+            continue
+        for file in host.documents(found.kind):
+            if file.doc.parsed:
+                stack.target_files.append(file)
+                for lun in file.doc.model.target_luns(None):
+                    stack.luns.append(_lun_export(stack, file, lun))
+
+
 def _read_ietd(stack: HostStack, version: IetVersion | None) -> None:
     host = stack.host
     file = _effective_ietd(host, version)
@@ -548,34 +604,49 @@ def _read_ietd(stack: HostStack, version: IetVersion | None) -> None:
     if file is None or not file.doc.parsed:
         return
     stack.ietd_file = file
+    stack.target_files.append(file)
     config: IetConfig = file.doc.model
-    for target in config.targets:
-        name = target.name
-        for lun in target.luns:
-            stack.luns.append(_lun_export(stack, file, lun, name, version))
+    opened: dict[str, TargetAccess] = {}
+    for read in config.target_luns(version):
+        lun = read
+        if read.access.open is None:  # no account: initiators.allow and .deny decide
+            access = opened.get(read.target)
+            if access is None:
+                access = opened[read.target] = _iet_access(host, config, read.target, version)
+            lun = attrs.evolve(read, access=access)
+        stack.luns.append(_lun_export(stack, file, lun))
 
 
-def _lun_export(
-    stack: HostStack, file: SiteFile, lun: IetLun, target: str | None, version: IetVersion | None
-) -> IetLunExport:
-    params = lun.params
-    number = lun.number
-    identity = iet_identity(params.scsi_id, target=target, lun=number, version=version)
-    path = params.path
+def _iet_access(
+    host: Host, config: IetConfig, target: str, version: IetVersion | None
+) -> TargetAccess:
+    """Who may log in to an IET target without an IncomingUser account (IET006's reading)."""
+    from xsanconf.domain.target import TargetAccess
+    from xsanconf.facts.ietd import NEWEST, access_file, target_opening
+
+    if config.isns_server and config.isns_access_control:
+        return TargetAccess(open=None, reason="the iSNS server's discovery domains decide")
+    version = version or NEWEST
+    allow_known, allow = access_file(host, "initiators.allow", version)
+    deny_known, deny = access_file(host, "initiators.deny", version)
+    if not (allow_known and deny_known):
+        return TargetAccess(open=None, reason="an access file cannot be read")
+    opening = target_opening(target, allow, deny, version)
+    if opening is None:
+        return TargetAccess(open=False, reason="initiators.allow restricts it")
+    return TargetAccess(open=True, chap_required=False, reason=opening[0])
+
+
+def _lun_export(stack: HostStack, file: SiteFile, lun: TargetLun) -> LunExport:
+    path = lun.backing
     resolved = resolve_in_host(stack.host, path) if path else None
     device = stack.device(resolved) if resolved else None
     backing = stack.backing(resolved) if resolved and device is None else None
-    return IetLunExport(
+    return LunExport(
         host=stack.host,
         file=file,
         lun=lun,
-        target=target,
-        number=number,
-        params=params,
-        path=path,
         resolved_path=resolved,
-        identity=identity,
-        serial=_serial(params, identity, version),
         device=device,
         backing_of=backing,
     )

@@ -53,6 +53,8 @@ __all__ = [
     "build_graph",
 ]
 
+# How a LUN node names its target implementation.
+_IMPLEMENTATIONS = {"iet": "IET", "lio": "LIO", "tgt": "tgt", "scst": "SCST", "pacemaker": "LU"}
 # Node kinds in the order of the chain, left to right.
 KINDS = ("host", "disk", "drbd", "lun", "path", "map", "guest")
 _WHOLE_FILE = 10**9
@@ -221,11 +223,12 @@ def _lun_id(lun: IetLunExport) -> str:
 
 def _lun_node(b: _Builder, lun: IetLunExport) -> str:
     wwid = f"WWID {lun.wwid.value}" if lun.wwid is not None else "WWID unknown"
-    label = (f"IET LUN {lun.number if lun.number is not None else '?'}", lun.target or "?", wwid)
+    number = lun.number if lun.number is not None else "?"
+    label = (f"{_IMPLEMENTATIONS[lun.implementation]} LUN {number}", lun.target or "?", wwid)
     anchors = [_anchor(lun.location())]
-    anchors += _block(lun.file, lun.lun.target.node)
+    anchors += _block(lun.file, lun.lun.anchors.get("target-block"))
     node_id = b.node(_lun_id(lun), "lun", label, lun.host, anchors)
-    link = [_anchor(lun.param_location("Path"), columns=True)]
+    link = [_anchor(lun.setting_location("backing"), columns=True)]
     source = lun.device or lun.backing_of
     if source is not None:
         b.edge(_drbd_node(b, source), node_id, lun.path or "?", link)

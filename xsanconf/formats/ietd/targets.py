@@ -154,7 +154,7 @@ def _target_lun(
         cache_reason=cache_reason,
         chap=chap,
         anchor=lun.token,
-        anchors={"target": stanza.header, "lun": lun.token},
+        anchors={"target": stanza.header, "target-block": stanza.node, "lun": lun.token},
         spans=_spans(lun, params),
         origin=lun,
     )

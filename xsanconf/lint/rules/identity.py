@@ -1,9 +1,12 @@
-"""IET003-IET005, IET008, MPATH001, MPATH006: what a LUN exports and the identity it presents.
+"""IET003-IET005, IET008, IET011, MPATH001, MPATH006: what a LUN exports and the identity it
+presents, for every target implementation (IET, LIO, tgt, SCST: the registry's target kinds).
 
 Every check is a query over the site's stack index (:mod:`xsanconf.facts.stack`): DRBD devices per
-host, the LUNs that export them, the WWIDs those LUNs present and the multipath maps that name
-them.  Cross-host checks group LUNs by the replicated device (DRBD resource and volume) or by
-WWID, so their cost grows with the number of LUNs, never with pairs of hosts.
+host, the LUNs that export them (:class:`~xsanconf.domain.target.TargetLun` records), the WWIDs
+those LUNs present and the multipath maps that name them.  Messages name each implementation's
+own settings (IET's ``Path``, ``ScsiId``; tgt's ``backing-store``, ``scsi_id`` ...).
+Cross-host checks group LUNs by the replicated device (DRBD resource and volume) or by WWID,
+so their cost grows with the number of LUNs, never with pairs of hosts.
 
 What the identity rules assume about IET versions (``versions.iet``, default 1.4.20 or later):
 a LUN without ``ScsiId`` gets an ID that 1.4.20+ derives from the target name and LUN number and
@@ -25,13 +28,14 @@ from typing import TYPE_CHECKING
 from xsanconf.facts.stack import (
     IET_WWID_PREFIX,
     STACK,
-    IetLunExport,
+    LunExport,
     MultipathMap,
     ReplicaKey,
     StackIndex,
     canonical_device,
     iet_wwid_scsi_id,
 )
+from xsanconf.formats.ietd.model import IetLun
 from xsanconf.formats.multipath.model import MultipathConfig
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
@@ -67,18 +71,18 @@ def _also(names: list[str]) -> str:
     return f"{_they(names)} it too"
 
 
-def _hosts(luns: list[IetLunExport]) -> list[str]:
+def _hosts(luns: list[LunExport]) -> list[str]:
     return list(dict.fromkeys(lun.host.name for lun in luns))
 
 
-def _replicas(index: StackIndex) -> Iterator[tuple[ReplicaKey, list[IetLunExport]]]:
+def _replicas(index: StackIndex) -> Iterator[tuple[ReplicaKey, list[LunExport]]]:
     """Replicated devices that several hosts export."""
     for key, luns in index.by_replica.items():
         if len(_hosts(luns)) >= 2:
             yield key, luns
 
 
-def _others(lun: IetLunExport, luns: list[IetLunExport], message: str) -> list[Location]:
+def _others(lun: LunExport, luns: list[LunExport], message: str) -> list[Location]:
     return [
         other.location(f"{other.name} on {other.host.name} {message}")
         for other in luns
@@ -94,7 +98,7 @@ def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """One device in two LUNs of a host, or a LUN that exports a DRBD backing disk."""
     index = ctx.fact(STACK)
     for stack in index.hosts.values():
-        first: dict[tuple[str, ...], IetLunExport] = {}
+        first: dict[tuple[str, ...], LunExport] = {}
         for lun in stack.luns:
             if lun.resolved_path is None:
                 continue
@@ -106,34 +110,36 @@ def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                 yield _backing(ctx, lun)
 
 
-def _export_key(lun: IetLunExport) -> tuple[str, ...]:
+def _export_key(lun: LunExport) -> tuple[str, ...]:
     """What a LUN's Path opens: the DRBD device whatever its name, else the canonical path."""
     if lun.device is not None:
         return ("drbd", lun.device.resource, str(lun.device.volume))
     return ("path", canonical_device(lun.resolved_path or ""))
 
 
-def _twice(ctx: RuleContext, lun: IetLunExport, earlier: IetLunExport) -> Diagnostic:
+def _twice(ctx: RuleContext, lun: LunExport, earlier: LunExport) -> Diagnostic:
     same = lun.path == earlier.path
-    what = f"Path={lun.path}" + ("" if same else f" (the same device as Path={earlier.path})")
+    what = f"{lun.setting('backing')}={lun.path}"
+    if not same:
+        what += f" (the same device as {earlier.setting('backing')}={earlier.path})"
     return ctx.diagnostic(
         f"{lun.name}: {what} is already exported as {earlier.name}: two LUNs write the same "
         "blocks with separate caches and reservations, and an initiator sees two disks holding "
         "one file system; export each device once",
-        lun.param_location("Path"),
-        related=[earlier.param_location("Path", "first exported here")],
+        lun.setting_location("backing"),
+        related=[earlier.setting_location("backing", "first exported here")],
     )
 
 
-def _backing(ctx: RuleContext, lun: IetLunExport) -> Diagnostic:
+def _backing(ctx: RuleContext, lun: LunExport) -> Diagnostic:
     device = lun.backing_of
     assert device is not None
     node = device.path or (f"/dev/drbd{device.minor}" if device.minor is not None else "its device")
     return ctx.diagnostic(
-        f"{lun.name}: Path={lun.path} is the backing disk of {_replica_name(device.replica)}; "
-        f"writes through this LUN bypass DRBD and never reach the peer, and DRBD overwrites "
-        f"them on the next resync: export {node} instead",
-        lun.param_location("Path"),
+        f"{lun.name}: {lun.setting('backing')}={lun.path} is the backing disk of "
+        f"{_replica_name(device.replica)}; writes through this LUN bypass DRBD and never reach "
+        f"the peer, and DRBD overwrites them on the next resync: export {node} instead",
+        lun.setting_location("backing"),
         related=[device.location(f"resource {device.resource} uses it as its disk")],
     )
 
@@ -162,9 +168,10 @@ def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             else:
                 why = "no resource of this host's DRBD configuration defines it"
             yield ctx.diagnostic(
-                f"{lun.name}: Path={shown} is not a DRBD device of this host: {why}; the LUN "
-                "fails to open (no such device) or exports another resource's data",
-                lun.param_location("Path"),
+                f"{lun.name}: {lun.setting('backing')}={shown} is not a DRBD device of this "
+                f"host: {why}; the LUN fails to open (no such device) or exports another "
+                "resource's data",
+                lun.setting_location("backing"),
             )
 
 
@@ -183,66 +190,93 @@ def replica_identity_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnost
     """Heads export one replicated device with different or missing ScsiId/ScsiSN."""
     index = ctx.fact(STACK)
     for key, luns in _replicas(index):
-        explicit = Counter(lun.scsi_id for lun in luns if lun.scsi_id is not None)
+        explicit = Counter(_identity_key(lun) for lun in luns if lun.scsi_id is not None)
         reference = explicit.most_common(1)[0][0] if explicit else None
-        holders = [lun for lun in luns if lun.scsi_id == reference] if reference else []
+        holders = [lun for lun in luns if _identity_key(lun) == reference] if reference else []
         for lun in luns:
             if lun.scsi_id is None:
                 yield _missing_id(ctx, key, lun, luns, holders)
-            elif lun.scsi_id != reference:
+            elif _identity_key(lun) != reference:
                 yield _different_id(ctx, key, lun, holders)
         if reference is not None:
             yield from _serials(ctx, key, holders)
 
 
-def _missing_id(
-    ctx: RuleContext,
-    key: ReplicaKey,
-    lun: IetLunExport,
-    luns: list[IetLunExport],
-    holders: list[IetLunExport],
-) -> Diagnostic:
-    others = _also([h for h in _hosts(luns) if h != lun.host.name])
-    if holders:
-        consequence = (
-            f"it presents another WWID than the ScsiId={holders[0].scsi_id} of "
-            f"{', '.join(_hosts(holders))}, and multipath shows two devices instead of two paths"
-        )
-    else:
-        consequence = (
+def _identity_key(lun: LunExport) -> tuple[str, ...]:
+    """What two LUNs must share to present one device: the WWID an initiator reads (which
+    compares across implementations), else the identity setting as written."""
+    if lun.wwid is not None:
+        return ("wwid", lun.wwid.value)
+    return ("written", lun.implementation, lun.scsi_id or "")
+
+
+def _set_to(lun: LunExport) -> str:
+    """``ScsiId=149455403f160c00``: the identity setting of a LUN that writes one."""
+    return f"{lun.setting('identity')}={lun.scsi_id}"
+
+
+def _default_identity(lun: LunExport) -> str:
+    """Why a LUN's default identity does not make the heads agree."""
+    if lun.implementation == "iet":
+        return (
             "IET derives the ID from the target name and LUN number (1.4.20 and later) or from "
             "the target id and device inode (earlier), so the heads agree only by accident, "
             "and multipath may show two devices instead of two paths"
         )
+    why = f" ({lun.identity.reason})" if lun.identity.reason else ""
+    return (
+        f"it presents {lun.implementation}'s default identity{why}, which each head makes on "
+        "its own, so the heads agree only by accident, and multipath may show two devices "
+        "instead of two paths"
+    )
+
+
+def _missing_id(
+    ctx: RuleContext,
+    key: ReplicaKey,
+    lun: LunExport,
+    luns: list[LunExport],
+    holders: list[LunExport],
+) -> Diagnostic:
+    others = _also([h for h in _hosts(luns) if h != lun.host.name])
+    if holders:
+        consequence = (
+            f"it presents another WWID than the {_set_to(holders[0])} of "
+            f"{', '.join(_hosts(holders))}, and multipath shows two devices instead of two paths"
+        )
+    else:
+        consequence = _default_identity(lun)
+    identity, serial = lun.setting("identity"), lun.setting("serial")
+    same = identity if serial == identity else f"{identity} (and {serial})"
     return ctx.diagnostic(
         f"{lun.name} exports {_replica_name(key)} and {others}, but it sets no "
-        f"ScsiId: {consequence}; set the same ScsiId (and ScsiSN) on every head",
+        f"{identity}: {consequence}; set the same {same} on every head",
         lun.location(),
-        related=[h.param_location("ScsiId", f"ScsiId on {h.host.name}") for h in holders][
-            :_RELATED_MAX
-        ]
+        related=[
+            h.setting_location("identity", f"{h.setting('identity')} on {h.host.name}")
+            for h in holders
+        ][:_RELATED_MAX]
         or _others(lun, luns, "exports it too"),
     )
 
 
 def _different_id(
-    ctx: RuleContext, key: ReplicaKey, lun: IetLunExport, holders: list[IetLunExport]
+    ctx: RuleContext, key: ReplicaKey, lun: LunExport, holders: list[LunExport]
 ) -> Diagnostic:
     return ctx.diagnostic(
-        f"{lun.name} exports {_replica_name(key)} with ScsiId={lun.scsi_id}, but "
-        f"{_they(_hosts(holders))} it with ScsiId={holders[0].scsi_id}: the heads "
+        f"{lun.name} exports {_replica_name(key)} with {_set_to(lun)}, but "
+        f"{_they(_hosts(holders))} it with {_set_to(holders[0])}: the heads "
         "present different WWIDs and multipath shows two devices instead of two paths",
-        lun.param_location("ScsiId"),
-        related=[h.param_location("ScsiId", f"ScsiId on {h.host.name}") for h in holders][
-            :_RELATED_MAX
-        ],
+        lun.setting_location("identity"),
+        related=[
+            h.setting_location("identity", f"{h.setting('identity')} on {h.host.name}")
+            for h in holders
+        ][:_RELATED_MAX],
     )
 
 
-def _serials(
-    ctx: RuleContext, key: ReplicaKey, holders: list[IetLunExport]
-) -> Iterator[Diagnostic]:
-    """Heads that agree on ScsiId but present different unit serials."""
+def _serials(ctx: RuleContext, key: ReplicaKey, holders: list[LunExport]) -> Iterator[Diagnostic]:
+    """Heads that agree on the identity but present different unit serials."""
     if len({lun.serial for lun in holders}) < 2:
         return
     serials = Counter(lun.serial for lun in holders if lun.serial is not None)
@@ -251,13 +285,14 @@ def _serials(
     for lun in holders:
         if lun.serial == reference:
             continue
-        shown = f"ScsiSN={lun.scsi_sn}" if lun.scsi_sn is not None else "no ScsiSN"
+        serial = lun.setting("serial")
+        shown = f"{serial}={lun.scsi_sn}" if lun.scsi_sn is not None else f"no {serial}"
         yield ctx.diagnostic(
-            f"{lun.name} exports {_replica_name(key)} with the same ScsiId but {shown}, and "
-            f"{_they(_hosts(agree), 'present')} another unit serial: grouping paths by serial "
-            "splits them, and tools that read the serial see two devices; set the same ScsiSN "
-            "on every head",
-            lun.param_location("ScsiSN") if lun.scsi_sn is not None else lun.location(),
+            f"{lun.name} exports {_replica_name(key)} with the same {lun.setting('identity')} "
+            f"but {shown}, and {_they(_hosts(agree), 'present')} another unit serial: grouping "
+            "paths by serial splits them, and tools that read the serial see two devices; set "
+            f"the same {serial} on every head",
+            lun.setting_location("serial") if lun.scsi_sn is not None else lun.location(),
             related=[a.location(f"{a.name} on {a.host.name}") for a in agree][:_RELATED_MAX],
         )
 
@@ -275,47 +310,75 @@ def _serials(
     uses=(STACK,),
 )
 def cached_replica_export(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Several heads export one replicated device through IET's page cache (fileio, IOMode=wb)."""
+    """Several heads export one replicated device through a write-back cache (IET fileio,
+    IOMode=wb; LIO write_back; tgt write-cache; SCST without write_through)."""
     index = ctx.fact(STACK)
     for key, luns in _replicas(index):
         heads = _hosts(luns)
         for lun in luns:
-            if lun.params.type not in (None, "fileio"):
-                continue  # blockio bypasses the cache (and ignores IOMode=wb); nullio has no data
-            how = "Type=fileio" if lun.params.type else "no Type (fileio is the default)"
-            if lun.io_mode == "wb":
-                how += " and IOMode=wb"
+            if lun.lun.cache != "write-back":
+                continue  # write-through (IET blockio, nullio), or not known
             others = _also([h for h in heads if h != lun.host.name])
+            how = lun.lun.cache_reason or f"{lun.setting('cache')} caching writes"
             yield ctx.diagnostic(
                 f"{lun.name} exports {_replica_name(key)} and {others}, here with "
-                f"{how}: this head serves reads (and with wb, writes) from its page cache, which "
-                "goes stale when a write arrives through the other head; use Type=blockio",
-                lun.param_location("Type") if lun.params.type else lun.location(),
+                f"{how}: {_CACHE_EFFECT.get(lun.implementation, _CACHE_EFFECT[''])}",
+                lun.setting_location("cache") if lun.lun.sets("cache") else lun.location(),
                 related=_others(lun, luns, "exports the same device"),
                 fix=_blockio_fix(lun),
             )
 
 
-def _blockio_fix(lun: IetLunExport) -> Fix | None:
-    """``Type=blockio`` (and no ``IOMode=wb``), as one edit over the changed pieces of the line."""
-    changes = _blockio_changes(lun)
+# What a head's cache does to the other head's view, and the setting that turns it off.
+_CACHE_EFFECT = {
+    "iet": (
+        "this head serves reads (and with wb, writes) from its page cache, which goes stale "
+        "when a write arrives through the other head; use Type=blockio"
+    ),
+    "lio": (
+        "this head acknowledges writes its backing device does not hold yet, and its cache "
+        "goes stale when a write arrives through the other head; set write_back to false or "
+        "export a block backstore"
+    ),
+    "tgt": (
+        "this head acknowledges writes from its cache, which goes stale when a write arrives "
+        "through the other head; set write-cache off"
+    ),
+    "scst": (
+        "this head acknowledges writes from its cache, which goes stale when a write arrives "
+        "through the other head; set write_through 1 (and nv_cache 0)"
+    ),
+    "": (
+        "this head acknowledges writes from its cache, which goes stale when a write arrives "
+        "through the other head; turn the cache off"
+    ),
+}
+
+
+def _blockio_fix(lun: LunExport) -> Fix | None:
+    """IET: ``Type=blockio`` (and no ``IOMode=wb``), as one edit over the changed pieces of
+    the line (other implementations: no fix)."""
+    iet = lun.lun.origin
+    if not isinstance(iet, IetLun):
+        return None
+    changes = _blockio_changes(iet)
     if not changes:
         return None
     start, end = changes[0][0], changes[-1][1]
-    params = lun.lun.params_text
+    params = iet.params_text
     text, at = "", start
     for change_start, change_end, replacement in changes:
         text += params[at:change_start] + replacement
         at = change_end
-    offset = len(lun.lun.token.text) - len(params)
-    line, column = lun.file.doc.position(lun.lun.token)
+    offset = len(iet.token.text) - len(params)
+    line, column = lun.file.doc.position(iet.token)
     edit = TextEdit(lun.file.path, line, column + offset + start, line, column + offset + end, text)
     return Fix("export the device with Type=blockio (no page cache)", False, (edit,))
 
 
-def _blockio_changes(lun: IetLunExport) -> list[tuple[int, int, str]]:
+def _blockio_changes(lun: IetLun) -> list[tuple[int, int, str]]:
     """Replacements ``(start, end, text)`` in the parameter string, in order."""
-    params = lun.lun.params_text
+    params = lun.params_text
     changes = []
     for piece in lun.params.pieces:
         if piece.name == "iomode" and piece.value == "wb":
@@ -346,7 +409,7 @@ def wwid_matches_no_lun(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     index = ctx.fact(STACK)
     if not index.has_targets:
         return  # no target configuration in the site: nothing to match against
-    by_lower: dict[str, list[IetLunExport]] | None = None
+    by_lower: dict[str, list[LunExport]] | None = None
     for stack in index.hosts.values():
         for map_ in stack.maps:
             wwid = map_.wwid
@@ -371,7 +434,7 @@ def _written_id(scsi_id: bytes | None) -> bool:
 
 
 def _no_lun(
-    ctx: RuleContext, map_: MultipathMap, scsi_id: bytes | None, near: list[IetLunExport]
+    ctx: RuleContext, map_: MultipathMap, scsi_id: bytes | None, near: list[LunExport]
 ) -> Diagnostic:
     where = "a multipaths entry" if map_.entry is not None else "blacklist_exceptions"
     if near:
@@ -422,7 +485,7 @@ def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagno
                     yield _active_active(ctx, map_, key, luns, why)
 
 
-def _one_group(map_: MultipathMap, luns: list[IetLunExport]) -> str | None:
+def _one_group(map_: MultipathMap, luns: list[LunExport]) -> str | None:
     """Why the map's policy puts the heads' paths into one group; None when it does not."""
     policy = map_.policy
     if policy == "multibus":
@@ -443,7 +506,7 @@ def _one_group(map_: MultipathMap, luns: list[IetLunExport]) -> str | None:
 
 
 def _active_active(
-    ctx: RuleContext, map_: MultipathMap, key: ReplicaKey, luns: list[IetLunExport], why: str
+    ctx: RuleContext, map_: MultipathMap, key: ReplicaKey, luns: list[LunExport], why: str
 ) -> Diagnostic:
     heads = ", ".join(_hosts(luns))
     source = "" if map_.policy_source == "multipath entry" else f" (from {map_.policy_source})"
