@@ -185,7 +185,7 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
             yield d
 
     for rule in rules:
-        if rule.needs and not kinds.intersection(rule.needs):
+        if rule.needs and not kinds.intersection(rule.needed_kinds()):
             continue
         try:
             ctx = RuleContext(rule, dict(versions), options.versions, options.host_versions, facts)

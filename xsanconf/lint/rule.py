@@ -37,10 +37,14 @@ __all__ = [
     "Rule",
     "RuleContext",
     "Scope",
+    "TARGETS",
     "rule",
 ]
 
 Scope = Literal["file", "host", "site"]
+# In ``needs``: every kind the format registry flags as an iSCSI target (ietd, and LIO, tgt,
+# SCST as their codecs register), so that a target rule runs on a site of any of them.
+TARGETS = "@targets"
 # Which fixes a rule's findings may carry, declared on the rule (shown by `xsanlint rules`):
 # none; only safe ones (same meaning, new spelling: --fix applies them); only unsafe ones (they
 # change behaviour: --unsafe-fixes); or either, depending on the finding.  A finding of a rule
@@ -115,6 +119,15 @@ class Rule:
     summary: str = ""
     fix: FixAvailability = "none"
     uses: tuple[Fact[Any], ...] = ()  # the facts of the site it reads (``ctx.fact``)
+
+    def needed_kinds(self) -> tuple[str, ...]:
+        """The kinds of file the rule needs, :data:`TARGETS` read from the format registry."""
+        if TARGETS not in self.needs:
+            return self.needs
+        from xsanconf.formats import entries
+
+        targets = tuple(e.kind for e in entries() if e.targets)
+        return tuple(k for need in self.needs for k in (targets if need == TARGETS else (need,)))
 
     @property
     def family(self) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from xsanconf.facts.drbd import DRBD
 from xsanconf.facts.stack import STACK
 from xsanconf.lint.diagnostics import Diagnostic, Severity
-from xsanconf.lint.rule import RuleContext, rule
+from xsanconf.lint.rule import TARGETS, RuleContext, rule
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import Site
@@ -27,7 +27,7 @@ _RELATED_MAX = 5
     "async-exported-replica",
     Severity.WARNING,
     scope="site",
-    needs=("ietd",),
+    needs=(TARGETS,),
     uses=(STACK, DRBD),
 )
 def async_exported_replica(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -38,7 +38,7 @@ from xsanconf.facts.stack import (
 from xsanconf.formats.ietd.model import IetLun
 from xsanconf.formats.multipath.model import MultipathConfig
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
-from xsanconf.lint.rule import RuleContext, rule
+from xsanconf.lint.rule import TARGETS, RuleContext, rule
 from xsanconf.lint.twin_edits import twin_fix
 
 if TYPE_CHECKING:
@@ -93,7 +93,9 @@ def _others(lun: LunExport, luns: list[LunExport], message: str) -> list[Locatio
 # IET003 ----------------------------------------------------------------------------------------
 
 
-@rule("IET003", "path-exported-twice", Severity.ERROR, scope="host", needs=("ietd",), uses=(STACK,))
+@rule(
+    "IET003", "path-exported-twice", Severity.ERROR, scope="host", needs=(TARGETS,), uses=(STACK,)
+)
 def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """One device in two LUNs of a host, or a LUN that exports a DRBD backing disk."""
     index = ctx.fact(STACK)
@@ -147,7 +149,7 @@ def _backing(ctx: RuleContext, lun: LunExport) -> Diagnostic:
 # IET005 ----------------------------------------------------------------------------------------
 
 
-@rule("IET005", "lun-device-unknown", Severity.ERROR, scope="host", needs=("ietd",), uses=(STACK,))
+@rule("IET005", "lun-device-unknown", Severity.ERROR, scope="host", needs=(TARGETS,), uses=(STACK,))
 def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A LUN exports a DRBD device that the host's DRBD configuration does not define for it."""
     index = ctx.fact(STACK)
@@ -183,7 +185,7 @@ def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     "replica-identity-mismatch",
     Severity.ERROR,
     scope="site",
-    needs=("ietd",),
+    needs=(TARGETS,),
     uses=(STACK,),
 )
 def replica_identity_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -305,7 +307,7 @@ def _serials(ctx: RuleContext, key: ReplicaKey, holders: list[LunExport]) -> Ite
     "cached-replica-export",
     Severity.ERROR,
     scope="site",
-    needs=("ietd",),
+    needs=(TARGETS,),
     fix="unsafe",
     uses=(STACK,),
 )
@@ -393,6 +395,69 @@ def _blockio_changes(lun: IetLun) -> list[tuple[int, int, str]]:
     return sorted(changes)
 
 
+# IET011 ----------------------------------------------------------------------------------------
+
+
+@rule(
+    "IET011",
+    "identity-collision",
+    Severity.ERROR,
+    scope="site",
+    needs=(TARGETS,),
+    uses=(STACK,),
+)
+def identity_collision(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """LUNs that export different devices present one identity: multipath merges them."""
+    index = ctx.fact(STACK)
+    for wwid, luns in index.by_wwid.items():
+        devices: dict[tuple[str, ...], list[LunExport]] = {}
+        for lun in luns:
+            devices.setdefault(_device_key(lun), []).append(lun)
+        if len(devices) < 2:
+            continue  # one device: replicas of it, or a single LUN
+        if len(_hosts(luns)) == 1 and all(lun.implementation == "iet" for lun in luns):
+            continue  # one IET host giving two LUNs one ScsiId: IET010 reports it
+        first, *others = devices.values()
+        for group in others:
+            for lun in group:
+                yield _collision(ctx, wwid, lun, first)
+
+
+def _device_key(lun: LunExport) -> tuple[str, ...]:
+    """What data a LUN exports: a replicated DRBD device is one device on every head; any
+    other device is its host's own."""
+    if lun.replica is not None:
+        return ("drbd", lun.replica[0], str(lun.replica[1]))
+    return ("path", lun.host.name, canonical_device(lun.resolved_path or lun.path or lun.name))
+
+
+def _identity_source(lun: LunExport) -> str:
+    if lun.scsi_id is not None:
+        return f"set by {_set_to(lun)}"
+    why = f", {lun.identity.reason}" if lun.identity.reason else ""
+    return f"{lun.implementation}'s default{why}"
+
+
+def _exports(lun: LunExport) -> str:
+    if lun.replica is not None:
+        return _replica_name(lun.replica)
+    return f"{lun.setting('backing')}={lun.path}" if lun.path else "its own device"
+
+
+def _collision(ctx: RuleContext, wwid: str, lun: LunExport, first: list[LunExport]) -> Diagnostic:
+    other = first[0]
+    return ctx.diagnostic(
+        f"{lun.name} on {lun.host.name} presents WWID {wwid} ({_identity_source(lun)}), as "
+        f"{other.name} on {other.host.name} does, but they export different data "
+        f"({_exports(lun)} here, {_exports(other)} there): multipath merges them into one map "
+        f"and writes land on both; give each device its own {lun.setting('identity')}",
+        lun.setting_location("identity") if lun.scsi_id is not None else lun.location(),
+        related=[o.location(f"{o.name} on {o.host.name} presents it too") for o in first][
+            :_RELATED_MAX
+        ],
+    )
+
+
 # MPATH001 --------------------------------------------------------------------------------------
 
 
@@ -405,24 +470,27 @@ def _blockio_changes(lun: IetLun) -> list[tuple[int, int, str]]:
     uses=(STACK,),
 )
 def wwid_matches_no_lun(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A multipath wwid names an IET LUN that none of the site's targets exports."""
+    """A multipath wwid names a target LUN that none of the site's targets exports."""
     index = ctx.fact(STACK)
     if not index.has_targets:
         return  # no target configuration in the site: nothing to match against
+    # the kinds of WWID the site's targets present (IET's always: its vendor id is fixed)
+    families = {wwid_family(IET_WWID_PREFIX)} | {wwid_family(w) for w in index.by_wwid}
     by_lower: dict[str, list[LunExport]] | None = None
     for stack in index.hosts.values():
         for map_ in stack.maps:
             wwid = map_.wwid
-            if not wwid.lower().startswith(IET_WWID_PREFIX) or wwid in index.by_wwid:
+            if wwid_family(wwid) not in families or wwid in index.by_wwid:
                 continue  # another kind of device (the site cannot describe it), or a match
-            scsi_id = iet_wwid_scsi_id(wwid)
-            if index.unknown_wwids and not _written_id(scsi_id):
+            iet = wwid.lower().startswith(IET_WWID_PREFIX)
+            scsi_id = iet_wwid_scsi_id(wwid) if iet else None
+            if index.unknown_wwids and (not iet or not _written_id(scsi_id)):
                 continue  # could be the derived ID of a LUN whose WWID cannot be computed
             if by_lower is None:
                 by_lower = {}
                 for key, luns in index.by_wwid.items():
                     by_lower.setdefault(key.lower(), []).extend(luns)
-            yield _no_lun(ctx, map_, scsi_id, by_lower.get(wwid.lower(), []))
+            yield _no_lun(ctx, map_, iet, scsi_id, by_lower.get(wwid.lower(), []))
 
 
 def _written_id(scsi_id: bytes | None) -> bool:
@@ -433,8 +501,23 @@ def _written_id(scsi_id: bytes | None) -> bool:
     return bool(text) and all(0x20 < b < 0x7F for b in text)
 
 
+def wwid_family(wwid: str) -> str | None:
+    """Which kind of device a WWID names: its designator with the T10 vendor id (``1`` and 8
+    bytes) or the NAA company id (``3``, the NAA type and 6 digits); ``None`` for others."""
+    text = wwid.lower()
+    if text.startswith("1") and len(text) >= 17:
+        return text[:17]
+    if text.startswith("3") and len(text) >= 8:
+        return text[:8]
+    return None
+
+
 def _no_lun(
-    ctx: RuleContext, map_: MultipathMap, scsi_id: bytes | None, near: list[LunExport]
+    ctx: RuleContext,
+    map_: MultipathMap,
+    iet: bool,
+    scsi_id: bytes | None,
+    near: list[LunExport],
 ) -> Diagnostic:
     where = "a multipaths entry" if map_.entry is not None else "blacklist_exceptions"
     if near:
@@ -442,6 +525,8 @@ def _no_lun(
             "; it differs only in letter case from the WWID a LUN presents "
             "(udev prints lower-case hex)"
         )
+    elif not iet:
+        hint = ""
     elif scsi_id is None:
         hint = f"; an IET WWID has 49 characters, this one {len(map_.wwid)}"
     elif _written_id(scsi_id):
