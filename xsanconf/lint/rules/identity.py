@@ -428,7 +428,12 @@ def _device_key(lun: LunExport) -> tuple[str, ...]:
     other device is its host's own."""
     if lun.replica is not None:
         return ("drbd", lun.replica[0], str(lun.replica[1]))
-    return ("path", lun.host.name, canonical_device(lun.resolved_path or lun.path or lun.name))
+    path = lun.resolved_path or lun.path
+    if path is not None and _drbd_path().fullmatch(path):
+        # a DRBD device the site's DRBD configuration does not describe (IET005's case, or a
+        # host whose drbd.conf the site lacks): it may be a replica, so it is not compared
+        return ("drbd", "?")
+    return ("path", lun.host.name, canonical_device(path or lun.name))
 
 
 def _identity_source(lun: LunExport) -> str:

@@ -42,9 +42,10 @@ from xsanconf.facts.ietd import (
     target_opening,
     usable_accounts,
 )
+from xsanconf.facts.stack import STACK
 from xsanconf.formats.ietd.lexer import words
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
-from xsanconf.lint.rule import RuleContext, rule
+from xsanconf.lint.rule import TARGETS, RuleContext, rule
 
 if TYPE_CHECKING:
     from xsanconf.formats.ietd import IetAccount, IetConfig, IetLun, IetTarget, LunParam
@@ -182,9 +183,40 @@ def _duplicate_luns(ctx: RuleContext, file: SiteFile, target: IetTarget) -> Iter
 # IET006 ----------------------------------------------------------------------------------------
 
 
-@rule("IET006", "target-open-to-all", Severity.WARNING, scope="host", needs=("ietd",))
+@rule(
+    "IET006",
+    "target-open-to-all",
+    Severity.WARNING,
+    scope="host",
+    needs=(TARGETS,),
+    uses=(STACK,),
+)
 def target_open_to_all(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A target with no IncomingUser account and no initiators.allow restriction."""
+    """A target any initiator may log in to: no CHAP account and no initiator list."""
+    yield from _open_iet_targets(site, ctx)
+    yield from _open_targets(ctx)
+
+
+def _open_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Targets of the other implementations whose LUNs any initiator reaches (their
+    TargetAccess): LIO generate_node_acls=1 with authentication=0, tgt without
+    initiator-address/-name and incominguser, SCST LUNs in the default group."""
+    for stack in ctx.fact(STACK).hosts.values():
+        seen: set[tuple[str, str]] = set()
+        for lun in stack.luns:
+            key = (lun.file.rel, lun.lun.target)
+            if lun.implementation == "iet" or lun.lun.access.open is not True or key in seen:
+                continue  # IET: judged from its own files above
+            seen.add(key)
+            why = f": {lun.lun.access.reason}" if lun.lun.access.reason else ""
+            yield ctx.diagnostic(
+                f"target {lun.lun.target} ({lun.implementation}) accepts every initiator{why}; "
+                "require CHAP or list the initiators allowed to log in",
+                lun.setting_location("target"),
+            )
+
+
+def _open_iet_targets(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     for host in site.hosts:
         version = _version(ctx, host)
         choice = config_choice(host, version)
