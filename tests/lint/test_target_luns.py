@@ -165,3 +165,27 @@ def test_a_site_of_other_targets_only_runs_the_target_rules(tmp_path: Path) -> N
     }
     result = lint(load(tmp_path, hosts), LintOptions(select=("IET",)))
     assert [d.code for d in result.diagnostics] == ["IET004"]
+
+
+def test_chap_is_checked_against_any_targets_accounts(tmp_path: Path) -> None:
+    used = fake_target.wwid_of("r0").value
+    initiator = (
+        "node.startup = automatic\nnode.session.auth.authmethod = CHAP\n"
+        "node.session.auth.username = joe\nnode.session.auth.password = wrong-secret\n"
+    )
+    hosts = {
+        "san1": fake_head(f"lun {TARGET} 0 /dev/drbd0 id=r0 user=joe:right-secret"),
+        "xen1": {
+            "etc/iscsi/iscsid.conf": initiator,
+            "etc/multipath.conf": multipath_conf((used, "r0")),
+        },
+    }
+    (found,) = run(tmp_path / "a", "ISCSI003", hosts)
+    assert found.location.host == "xen1"
+    assert f"does not match the password of incominguser 'joe' of target {TARGET} on san1" in (
+        found.message
+    )
+    assert [r.host for r in found.related] == ["san1"]
+    right = initiator.replace("wrong-secret", "right-secret")
+    hosts["xen1"] = {**hosts["xen1"], "etc/iscsi/iscsid.conf": right}
+    assert run(tmp_path / "b", "ISCSI003", hosts) == []

@@ -33,6 +33,7 @@ __all__ = [
     "LunIdentity",
     "TargetAccess",
     "TargetLun",
+    "setting_name",
 ]
 
 Implementation = Literal["iet", "lio", "tgt", "scst", "pacemaker"]
@@ -46,7 +47,8 @@ CacheMode = Literal["write-through", "write-back", "unknown"]
 
 # Each implementation's own name for the fields rules talk about, so that a finding names the
 # setting to change: ``backing`` (the exported device), ``identity`` (what sets the WWID),
-# ``serial`` (the unit serial), ``cache``, ``target`` (the target's definition).
+# ``serial`` (the unit serial), ``cache``, ``target`` (the target's definition), ``incoming``
+# and ``outgoing`` (CHAP accounts: the initiator's, and the target's for mutual CHAP).
 SETTING_NAMES: Mapping[str, Mapping[str, str]] = {
     "iet": {
         "backing": "Path",
@@ -54,6 +56,8 @@ SETTING_NAMES: Mapping[str, Mapping[str, str]] = {
         "serial": "ScsiSN",
         "cache": "Type",
         "target": "Target",
+        "incoming": "IncomingUser",
+        "outgoing": "OutgoingUser",
     },
     "lio": {
         "backing": "dev",
@@ -61,6 +65,8 @@ SETTING_NAMES: Mapping[str, Mapping[str, str]] = {
         "serial": "wwn",
         "cache": "write_back",
         "target": "wwn",
+        "incoming": "chap_userid",
+        "outgoing": "mutual_userid",
     },
     "tgt": {
         "backing": "backing-store",
@@ -68,6 +74,8 @@ SETTING_NAMES: Mapping[str, Mapping[str, str]] = {
         "serial": "scsi_sn",
         "cache": "write-cache",
         "target": "<target>",
+        "incoming": "incominguser",
+        "outgoing": "outgoinguser",
     },
     "scst": {
         "backing": "filename",
@@ -75,6 +83,8 @@ SETTING_NAMES: Mapping[str, Mapping[str, str]] = {
         "serial": "usn",
         "cache": "write_through",
         "target": "TARGET",
+        "incoming": "IncomingUser",
+        "outgoing": "OutgoingUser",
     },
     "pacemaker": {
         "backing": "path",
@@ -82,8 +92,15 @@ SETTING_NAMES: Mapping[str, Mapping[str, str]] = {
         "serial": "scsi_sn",
         "cache": "write_back",
         "target": "iqn",
+        "incoming": "incoming_username",
+        "outgoing": "outgoing_username",
     },
 }
+
+
+def setting_name(implementation: str, field: str) -> str:
+    """``implementation``'s own name for ``field`` (:data:`SETTING_NAMES`), else the field."""
+    return SETTING_NAMES.get(implementation, {}).get(field, field)
 
 
 # Records are built with repr=False and compared by identity: attrs compiles a __repr__/__eq__
@@ -207,7 +224,7 @@ class TargetLun:
 
     def setting(self, field: str) -> str:
         """The implementation's own name for ``field`` (``backing`` is IET's ``Path``)."""
-        return SETTING_NAMES.get(self.implementation, {}).get(field, field)
+        return setting_name(self.implementation, field)
 
     def __repr__(self) -> str:
         return f"TargetLun({self.implementation!r}, {self.target!r}, lun={self.lun!r})"

@@ -119,6 +119,7 @@ __all__ = [
     "resolve_in_host",
     "stack_index",
     "stack_index_for",
+    "target_kinds",
 ]
 
 ReplicaKey = tuple[str, int]  # (DRBD resource name, volume number)
@@ -480,7 +481,8 @@ def _stack_fact(facts: Facts) -> StackIndex:
 STACK: Fact[StackIndex] = Fact("stack", _stack_fact, requires=(DRBD,))
 
 
-def _target_kinds() -> tuple[str, ...]:
+def target_kinds() -> tuple[str, ...]:
+    """The kinds the format registry flags as iSCSI targets."""
     from xsanconf.formats import entries
 
     return tuple(e.kind for e in entries() if e.targets)
@@ -497,7 +499,7 @@ def _build(site: Site, index: StackIndex) -> StackIndex:
         _read_multipath(stack)
         _read_guests(stack)
         index.has_targets = index.has_targets or bool(stack.target_files)
-        unread = unread or not all(host.known(kind) for kind in _target_kinds())
+        unread = unread or not all(host.known(kind) for kind in target_kinds())
         for lun in stack.luns:
             if lun.replica is not None:
                 index.by_replica.setdefault(lun.replica, []).append(lun)

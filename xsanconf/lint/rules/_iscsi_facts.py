@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 if TYPE_CHECKING:
-    from xsanconf.facts.stack import StackIndex
-    from xsanconf.formats.ietd import IetAccount, IetConfig, IetTarget
+    from xsanconf.domain.target import ChapAccount
+    from xsanconf.facts.stack import LunExport, StackIndex
+    from xsanconf.formats.ietd import IetAccount, IetConfig
     from xsanconf.formats.initiatorname import InitiatorNameFile
     from xsanconf.formats.iscsid import IscsidConfig, IscsidEntry
     from xsanconf.formats.xen_domain.model import XenDisk
     from xsanconf.lint.diagnostics import Location
     from xsanconf.lint.site import Host, SiteFile
+    from xsanconf.syntax import Node, Token
 
 __all__ = [
     "AUTH_PREFIXES",
@@ -84,31 +86,32 @@ def initiatorname_file(host: Host) -> SiteFile | None:
 # class at import, on every run, and these are never printed (debugging aside).
 @attrs.define(eq=False, repr=False)
 class TargetAccounts:
-    """One target of one head as ietd builds it: the first stanza of its name, with the
-    accounts of every stanza of that name (ietd's account pass looks targets up by name)."""
+    """One target of one head as its daemon builds it, with its CHAP accounts (for IET: the
+    first stanza of its name, with the accounts of every stanza of that name, since ietd's
+    account pass looks targets up by name)."""
 
     file: SiteFile
-    target: IetTarget
-    incoming: list[IetAccount] = attrs.field(factory=list)
-    outgoing: IetAccount | None = None
-
-    @property
-    def name(self) -> str:
-        return self.target.name or ""
+    name: str
+    anchor: Node | Token | None  # the target's definition
+    implementation: str = "iet"
+    incoming: list[ChapAccount] = attrs.field(factory=list)
+    outgoing: ChapAccount | None = None
 
     @property
     def key(self) -> str:
-        """The name as ietd and initiators compare it (case-insensitively)."""
+        """The name as targets and initiators compare it (case-insensitively)."""
         return self.name.lower()
 
 
 @attrs.define(eq=False, repr=False)
 class Portal:
-    """One host's ietd: its discovery (global) accounts and its targets."""
+    """One host's target daemon (one configuration file): its discovery accounts and its
+    targets."""
 
     file: SiteFile
-    discovery: list[IetAccount] = attrs.field(factory=list)
-    discovery_outgoing: IetAccount | None = None
+    implementation: str = "iet"
+    discovery: list[ChapAccount] = attrs.field(factory=list)
+    discovery_outgoing: ChapAccount | None = None
     targets: dict[str, TargetAccounts] = attrs.field(factory=dict)
 
     @property
@@ -116,23 +119,29 @@ class Portal:
         return self.file.host.name
 
 
-def _usable(accounts: list[IetAccount]) -> list[IetAccount]:
+def _chap(accounts: list[IetAccount], scope: Literal["target", "discovery"]) -> list[ChapAccount]:
+    from xsanconf.domain.target import ChapAccount
+
     # ietd drops an account line without a password (-EINVAL, echoed to stderr only)
-    return [a for a in accounts if a.user is not None and a.password is not None]
+    return [
+        ChapAccount(a.direction, a.user, a.password, scope, anchor=a.token)
+        for a in accounts
+        if a.user is not None and a.password is not None
+    ]
 
 
-def _last(accounts: list[IetAccount]) -> IetAccount | None:
+def _last(accounts: list[ChapAccount]) -> ChapAccount | None:
     # "only one outgoing account": a later OutgoingUser replaces an earlier one
-    usable = _usable(accounts)
-    return usable[-1] if usable else None
+    return accounts[-1] if accounts else None
 
 
-def _portal(file: SiteFile) -> Portal:
+def _iet_portal(file: SiteFile) -> Portal:
     config: IetConfig = file.doc.model
     portal = Portal(
         file,
-        _usable(config.incoming_users),
-        _last(config.outgoing_users),
+        "iet",
+        _chap(config.incoming_users, "discovery"),
+        _last(_chap(config.outgoing_users, "discovery")),
     )
     for target in config.targets:
         if target.name is None:
@@ -140,24 +149,54 @@ def _portal(file: SiteFile) -> Portal:
         key = target.name.lower()
         found = portal.targets.get(key)
         if found is None:
-            found = portal.targets[key] = TargetAccounts(file, target)
-        found.incoming.extend(_usable(target.incoming_users))
-        outgoing = _last(target.outgoing_users)
+            found = portal.targets[key] = TargetAccounts(file, target.name, target.header)
+        found.incoming.extend(_chap(target.incoming_users, "target"))
+        outgoing = _last(_chap(target.outgoing_users, "target"))
         if outgoing is not None:
             found.outgoing = outgoing
     return portal
 
 
+def _lun_portal(file: SiteFile, luns: list[LunExport]) -> Portal:
+    """A portal of another implementation, from its LUNs' TargetLun records."""
+    portal = Portal(file, luns[0].implementation)
+    for export in luns:
+        lun = export.lun
+        key = lun.target.lower()
+        found = portal.targets.get(key)
+        if found is None:
+            found = portal.targets[key] = TargetAccounts(
+                file, lun.target, lun.anchor_for("target"), lun.implementation
+            )
+            for account in lun.chap:
+                if account.scope == "discovery":
+                    if account.direction == "incoming" and account not in portal.discovery:
+                        portal.discovery.append(account)
+                    elif account.direction == "outgoing":
+                        portal.discovery_outgoing = account
+                elif account.direction == "incoming":
+                    found.incoming.append(account)
+                else:
+                    found.outgoing = account
+    return portal
+
+
 def portals(index: StackIndex) -> list[Portal]:
-    """Every host's ietd, as ietd reads it (the file it reads: see :mod:`xsanconf.facts.stack`);
-    none when one of them did not parse, since the accounts the site offers are then unknown."""
+    """Every host's target daemons, as they read their files (the ietd.conf ietd reads: see
+    :mod:`xsanconf.facts.stack`; each file of another target kind); none when one of them did
+    not parse, since the accounts the site offers are then unknown."""
     if not index.has_targets:
         return []
     found = []
     for stack in index.hosts.values():
         file = stack.ietd_file
         if file is not None and file.doc.parsed:
-            found.append(_portal(file))
+            found.append(_iet_portal(file))
+        others: dict[str, list[LunExport]] = {}
+        for lun in stack.luns:
+            if lun.implementation != "iet":
+                others.setdefault(lun.file.rel, []).append(lun)
+        found += [_lun_portal(luns[0].file, luns) for luns in others.values()]
     return found
 
 

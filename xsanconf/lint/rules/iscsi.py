@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.domain.iscsi_name import IscsiName
-from xsanconf.facts.stack import STACK
+from xsanconf.domain.target import setting_name
+from xsanconf.facts.stack import STACK, target_kinds
 from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
 from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.rules._iscsi_facts import (
@@ -36,7 +37,7 @@ from xsanconf.lint.rules._iscsi_facts import (
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
-    from xsanconf.formats.ietd import IetAccount
+    from xsanconf.domain.target import ChapAccount
     from xsanconf.formats.initiatorname import InitiatorEntry
     from xsanconf.formats.iscsid.model import IscsidConfig, IscsidEntry
     from xsanconf.lint.site import Host, Site, SiteFile
@@ -147,7 +148,7 @@ def _target_names(site: Site, ctx: RuleContext) -> dict[str, list[tuple[SiteFile
     for portal in portals(ctx.fact(STACK)):
         for accounts in portal.targets.values():
             canonical = IscsiName.parse(accounts.name).canonical
-            where = portal.file.location(accounts.target.header, "the target's name")
+            where = portal.file.location(accounts.anchor, "the target's name")
             found.setdefault(canonical, []).append((portal.file, where))
     return found
 
@@ -167,7 +168,7 @@ def _name_location(file: SiteFile, message: str | None = None) -> Location:
 )
 def duplicate_initiator_name(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Two hosts share one initiator name, or an initiator is named like a target."""
-    targets = _target_names(site, ctx) if site.kinds() & {"ietd"} else {}
+    targets = _target_names(site, ctx) if site.kinds() & set(target_kinds()) else {}
     for canonical, users in _named_initiators(site).items():
         hosts = _host_labels(f.host for f, _ in users)
         for file, name in users:
@@ -230,20 +231,22 @@ def _shared_name(
 
 def _chap_problem(
     creds: Credentials,
-    incoming: list[IetAccount],
-    outgoing: IetAccount | None,
+    incoming: list[ChapAccount],
+    outgoing: ChapAccount | None,
     what: str,
+    implementation: str = "iet",
 ) -> tuple[str, str] | None:
     """Why ``creds`` cannot log in where ``incoming`` accounts are required: (reason, the key to
     point at); ``None`` when the login succeeds (or needs no CHAP)."""
     prefix = creds.prefix
+    account_word = _word(implementation, "incoming")
     if not incoming:
         return None  # no IncomingUser: ietd accepts AuthMethod=None, whatever the initiator has
     if not creds.sends_chap:
         dropped = creds.entry("password")
         if dropped is not None:
             return (
-                f"{what} requires CHAP (IncomingUser), but iscsid does not read the "
+                f"{what} requires CHAP ({account_word}), but iscsid does not read the "
                 f"{prefix}.password line (line {dropped.line}: {_why_dropped(dropped)}), so "
                 "open-iscsi sends no CHAP",
                 "password",
@@ -253,9 +256,9 @@ def _chap_problem(
                 f"{prefix}.authmethod is CHAP but {prefix}.password is not set, and open-iscsi "
                 "sends CHAP only when a password is set"
             )
-            return f"{what} requires CHAP (IncomingUser); {why}", "authmethod"
+            return f"{what} requires CHAP ({account_word}); {why}", "authmethod"
         why = f"the initiator has no {prefix}.password (authmethod None)"
-        return f"{what} requires CHAP (IncomingUser), but {why}", "authmethod"
+        return f"{what} requires CHAP ({account_word}), but {why}", "authmethod"
     user = creds.username
     known = sorted({a.user for a in incoming if a.user is not None})
     if not user:
@@ -266,16 +269,16 @@ def _chap_problem(
     account = next((a for a in incoming if a.user == user), None)
     if account is None:
         return (
-            f"{prefix}.username {user!r} is not an IncomingUser of {what} "
+            f"{prefix}.username {user!r} is not an {account_word} of {what} "
             f"(it knows {', '.join(known)})",
             "username",
         )
-    if account.password != creds.password:
+    if account.secret != creds.password:
         return (
-            f"{prefix}.password does not match the password of IncomingUser {user!r} of {what}",
+            f"{prefix}.password does not match the password of {account_word} {user!r} of {what}",
             "password",
         )
-    return _mutual_problem(creds, outgoing, what)
+    return _mutual_problem(creds, outgoing, what, _word(implementation, "outgoing"))
 
 
 def _why_dropped(entry: IscsidEntry) -> str:
@@ -284,7 +287,7 @@ def _why_dropped(entry: IscsidEntry) -> str:
 
 
 def _mutual_problem(
-    creds: Credentials, outgoing: IetAccount | None, what: str
+    creds: Credentials, outgoing: ChapAccount | None, what: str, word: str = "OutgoingUser"
 ) -> tuple[str, str] | None:
     """Mutual CHAP: open-iscsi checks the target's name and response against ``*_in``."""
     if not creds.mutual:
@@ -293,7 +296,7 @@ def _mutual_problem(
     if outgoing is None:
         return (
             f"{prefix}.username_in/password_in ask {what} to authenticate itself (mutual "
-            "CHAP), but it has no OutgoingUser",
+            f"CHAP), but it has no {word}",
             "username_in",
         )
     if not creds.username_in:
@@ -304,13 +307,13 @@ def _mutual_problem(
         )
     if outgoing.user != creds.username_in:
         return (
-            f"{prefix}.username_in {creds.username_in!r} is not the OutgoingUser "
+            f"{prefix}.username_in {creds.username_in!r} is not the {word} "
             f"({outgoing.user!r}) of {what}",
             "username_in",
         )
-    if outgoing.password != creds.password_in:
+    if outgoing.secret != creds.password_in:
         return (
-            f"{prefix}.password_in does not match the password of the OutgoingUser of {what}",
+            f"{prefix}.password_in does not match the password of the {word} of {what}",
             "password_in",
         )
     return None
@@ -323,12 +326,13 @@ class _Door:
     """A place an initiator logs in to: a target on one head (sessions) or a head's discovery."""
 
     what: str  # for messages: "target NAME on HOST", "discovery on HOST"
-    incoming: list[IetAccount]
-    outgoing: IetAccount | None
+    incoming: list[ChapAccount]
+    outgoing: ChapAccount | None
     where: Location
+    implementation: str = "iet"  # whose words the messages use (IET's IncomingUser ...)
 
     def problem(self, creds: Credentials) -> tuple[str, str] | None:
-        return _chap_problem(creds, self.incoming, self.outgoing, self.what)
+        return _chap_problem(creds, self.incoming, self.outgoing, self.what, self.implementation)
 
 
 class _Doors:
@@ -340,7 +344,7 @@ class _Doors:
         self.by_account: dict[tuple[str | None, str | None], list[_Door]] = {}
         for door in doors:
             for account in door.incoming:
-                self.by_account.setdefault((account.user, account.password), []).append(door)
+                self.by_account.setdefault((account.user, account.secret), []).append(door)
 
     def accept(self, creds: Credentials) -> bool:
         if self.open:
@@ -376,8 +380,10 @@ class _Chap:
                 accounts.incoming,
                 accounts.outgoing,
                 portal.file.location(
-                    accounts.target.header, "the target and its IncomingUser lines"
+                    accounts.anchor,
+                    f"the target and its {_word(accounts.implementation, 'incoming')} accounts",
                 ),
+                accounts.implementation,
             )
             for name in sorted(names)
             for portal, accounts in self.by_name.get(name, [])
@@ -389,14 +395,16 @@ class _Chap:
 
 
 def _discovery_door(portal: Portal) -> _Door:
+    word = _word(portal.implementation, "incoming")
     return _Door(
         f"discovery on {portal.host}",
         portal.discovery,
         portal.discovery_outgoing,
         portal.file.location(
-            portal.discovery[0].token if portal.discovery else None,
-            "a global IncomingUser: SendTargets discovery requires CHAP",
+            portal.discovery[0].anchor if portal.discovery else None,
+            f"a global {word}: SendTargets discovery requires CHAP",
         ),
+        portal.implementation,
     )
 
 
@@ -409,6 +417,11 @@ def _locate(file: SiteFile, creds: Credentials, key: str) -> Location:
 
 
 USED = "this host's multipath maps or guests use its LUNs"
+
+
+def _word(implementation: str, field: str) -> str:
+    """The implementation's name for a CHAP account (IET's ``IncomingUser``)."""
+    return setting_name(implementation, field)
 
 
 @rule("ISCSI003", "chap-mismatch", Severity.ERROR, scope="site", needs=("iscsid",), uses=(STACK,))
