@@ -1,7 +1,8 @@
 """The site's storage stack as a picture: a graph model built from the stack index.
 
-Admins reason about the chain backing disk -> DRBD resource on each head -> IET LUN and the
-WWID it presents -> an iSCSI path on each Xen host -> multipath map -> guest disk.  This module
+Admins reason about the chain backing disk -> DRBD resource on each head (linked to its peers
+by DRBD replication) -> target LUN and the WWID it presents -> an iSCSI path on each Xen host
+(to one head) -> multipath map -> guest disk.  This module
 turns :func:`xsanconf.facts.stack.stack_index` into that graph (a pure function of the site and,
 optionally, the lint findings) and :mod:`xsanconf.graph.render` draws it as DOT, SVG or Mermaid.
 
@@ -290,11 +291,17 @@ def _guest_node(b: _Builder, stack: HostStack, disk: GuestDisk) -> str:
 
 
 def _read_stack(b: _Builder) -> None:
+    peers: dict[tuple[str, int], list[str]] = {}
     for stack in b.index.hosts.values():
         for device in stack.drbd_devices:
-            _drbd_node(b, device)
+            peers.setdefault(device.replica, []).append(_drbd_node(b, device))
         for lun in stack.luns:
             _lun_node(b, lun)
+    # DRBD replicates each volume between the hosts that define it: one link per peer
+    for (resource, volume), nodes in peers.items():
+        first, *others = nodes
+        for other in others:
+            b.edge(first, other, f"DRBD replication {resource}/{volume}")
     for stack in b.index.hosts.values():
         for map_ in stack.maps:
             _map_node(b, map_)
