@@ -290,3 +290,13 @@ def test_each_host_is_indexed_at_its_own_iet_version(tmp_path: Path) -> None:
     assert lun1.serial is None and lun2.serial is not None
     site_wide = stack_index_for(site, {})
     assert all(lun.serial is not None for lun in site_wide.luns)
+
+
+def test_luns_by_the_device_they_open(tmp_path: Path) -> None:
+    luns = ("0 Path=/dev/drbd0", "1 Path=/dev/drbd/by-res/r0", "2 Path=/dev/mapper/vg0-x")
+    site = load(tmp_path, {"san1": head(*luns)})
+    (stack,) = stack_index(site).hosts.values()
+    assert {k: [lun.number for lun in v] for k, v in stack.luns_by_device.items()} == {
+        ("drbd", "r0", "0"): [0, 1],
+        ("path", "/dev/vg0/x"): [2],
+    }

@@ -114,6 +114,7 @@ __all__ = [
     "ReplicaKey",
     "StackIndex",
     "canonical_device",
+    "export_key",
     "iet_wwid_scsi_id",
     "parse_iet_version",
     "resolve_in_host",
@@ -291,6 +292,14 @@ class LunExport:
 IetLunExport = LunExport  # the name it had when IET was the only target
 
 
+def export_key(lun: LunExport) -> tuple[str, ...]:
+    """What a LUN's backing path opens on its host: the DRBD device whatever its name, else the
+    canonical path (LVM's /dev/mapper/VG-LV as /dev/VG/LV)."""
+    if lun.device is not None:
+        return ("drbd", lun.device.resource, str(lun.device.volume))
+    return ("path", canonical_device(lun.resolved_path or lun.path or ""))
+
+
 def parse_iet_version(text: str | None) -> IetVersion | None:
     """``"1.4.19"`` -> ``(1, 4, 19)``; ``None`` (or no number) means 1.4.20 or later."""
     from xsanconf.domain.version import parse_version
@@ -390,6 +399,8 @@ class HostStack:
     # the target configurations whose LUNs were read (every implementation)
     target_files: list[SiteFile] = attrs.field(factory=list)
     luns: list[LunExport] = attrs.field(factory=list)
+    # the LUNs by what their backing path opens (:func:`export_key`): one device in two LUNs
+    luns_by_device: dict[tuple[str, ...], list[LunExport]] = attrs.field(factory=dict)
     maps: list[MultipathMap] = attrs.field(factory=list)
     maps_by_alias: dict[str, MultipathMap] = attrs.field(factory=dict)
     maps_by_wwid: dict[str, MultipathMap] = attrs.field(factory=dict)
@@ -501,6 +512,8 @@ def _build(site: Site, index: StackIndex) -> StackIndex:
         index.has_targets = index.has_targets or bool(stack.target_files)
         unread = unread or not all(host.known(kind) for kind in target_kinds())
         for lun in stack.luns:
+            if lun.resolved_path is not None:
+                stack.luns_by_device.setdefault(export_key(lun), []).append(lun)
             if lun.replica is not None:
                 index.by_replica.setdefault(lun.replica, []).append(lun)
             if lun.wwid is None:

@@ -33,6 +33,7 @@ from xsanconf.facts.stack import (
     ReplicaKey,
     StackIndex,
     canonical_device,
+    export_key,
     iet_wwid_scsi_id,
 )
 from xsanconf.formats.ietd.model import IetLun
@@ -100,23 +101,14 @@ def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """One device in two LUNs of a host, or a LUN that exports a DRBD backing disk."""
     index = ctx.fact(STACK)
     for stack in index.hosts.values():
-        first: dict[tuple[str, ...], LunExport] = {}
         for lun in stack.luns:
             if lun.resolved_path is None:
                 continue
-            key = _export_key(lun)
-            earlier = first.setdefault(key, lun)
+            earlier = stack.luns_by_device[export_key(lun)][0]
             if earlier is not lun:
                 yield _twice(ctx, lun, earlier)
             if lun.backing_of is not None:
                 yield _backing(ctx, lun)
-
-
-def _export_key(lun: LunExport) -> tuple[str, ...]:
-    """What a LUN's Path opens: the DRBD device whatever its name, else the canonical path."""
-    if lun.device is not None:
-        return ("drbd", lun.device.resource, str(lun.device.volume))
-    return ("path", canonical_device(lun.resolved_path or ""))
 
 
 def _twice(ctx: RuleContext, lun: LunExport, earlier: LunExport) -> Diagnostic:
