@@ -5,7 +5,10 @@ Measures ``python3 -c pass`` in the same run as the baseline, then ``xsanlint --
 with a DRBD resource and an IET target, Xen hosts with open-iscsi, multipath and modprobe).
 Prints wall times, their ratios to the baseline and the 50 -> 500 host scaling.
 
-Targets: --version <= 6x, the example site <= 12x the baseline; 500 hosts <= 11x 50 hosts.
+Also ``xsanlint query luns`` on the 500-host site, against the plain lint of that site.
+
+Targets: --version <= 6x, the example site <= 12x the baseline; 500 hosts <= 11x 50 hosts;
+query luns <= 2x the plain lint.
 Run: python benchmarks/bench_lint.py   (prints figures; never fails on timing)
 """
 
@@ -24,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "fixtures" / "sites" / "example"
 TARGETS = {"--version": 6.0, "example site": 12.0}
 SCALING_TARGET = 11.0
+QUERY_TARGET = 2.0  # `xsanlint query luns` against a plain lint of the same 500-host site
 
 
 def xsanlint_command() -> list[str]:
@@ -74,7 +78,7 @@ def _san(pair: int, head: int) -> dict[str, str]:
         "etc/ietd.conf": (
             "IncomingUser discovery Disc0veryPass12\n"
             f"Target iqn.2009-02.nl.example:r{pair}\n"
-            f"\tIncomingUser xen SessionPass{pair % 10000:05d}\n"
+            "\tIncomingUser xen SessionPass12\n"
             f"\tLun 0 Path=/dev/drbd0,Type=blockio,ScsiId={_scsi_id(pair, 0)}\n"
             f"\tLun 1 Path=/dev/drbd/by-res/r{pair}v1,Type=blockio,ScsiId={_scsi_id(pair, 1)}\n"
         ),
@@ -89,7 +93,7 @@ def _scsi_id(pair: int, lun: int) -> str:
 
 def _wwid(pair: int, lun: int) -> str:
     # what udev reports for an IET LUN: "1", vendor "IET" padded to 8, then the 16 ScsiId bytes
-    return "1494554000000000" + _scsi_id(pair, lun).encode().hex()
+    return "1" + b"IET\0\0\0\0\0".hex() + _scsi_id(pair, lun).encode().hex()
 
 
 def _xen(index: int, pairs: int) -> dict[str, str]:
@@ -105,7 +109,10 @@ def _xen(index: int, pairs: int) -> dict[str, str]:
         "etc/iscsi/iscsid.conf": (
             "node.startup = automatic\nnode.session.timeo.replacement_timeout = 15\n"
             "node.session.auth.authmethod = CHAP\nnode.session.auth.username = xen\n"
-            f"node.session.auth.password = SessionPass{used[0][0] % 10000:05d}\n"
+            "node.session.auth.password = SessionPass12\n"
+            "discovery.sendtargets.auth.authmethod = CHAP\n"
+            "discovery.sendtargets.auth.username = discovery\n"
+            "discovery.sendtargets.auth.password = Disc0veryPass12\n"
         ),
         "etc/multipath.conf": (
             "defaults {\n\tuser_friendly_names no\n\tpath_grouping_policy failover\n}\n"
@@ -151,6 +158,7 @@ def main() -> None:
         for hosts in (50, 500):
             site = generate(Path(temp) / f"site{hosts}", hosts)
             figures[f"{hosts} hosts"] = wall([*xsanlint, "--exit-zero", str(site)], 3)
+        query = wall([*xsanlint, "query", "luns", str(site)], 3)
     for name, seconds in figures.items():
         ratio = seconds / baseline
         target = TARGETS.get(name)
@@ -163,6 +171,12 @@ def main() -> None:
     scaling = figures["500 hosts"] / figures["50 hosts"]
     verdict = "met" if scaling <= SCALING_TARGET else "MISSED"
     print(f"50 -> 500 hosts: {scaling:.1f}x the time (target <= {SCALING_TARGET:g}x: {verdict})")
+    versus = query / figures["500 hosts"]
+    verdict = "met" if versus <= QUERY_TARGET else "MISSED"
+    print(
+        f"query luns, 500 hosts: {query * 1000:.1f} ms, {versus:.2f}x plain xsanlint "
+        f"(target <= {QUERY_TARGET:g}x: {verdict})"
+    )
 
 
 if __name__ == "__main__":

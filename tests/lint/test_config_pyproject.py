@@ -17,10 +17,19 @@ def _project(tmp_path: Path, name: str, text: str) -> Path:
     return project
 
 
-def test_a_pyproject_without_our_name_is_not_parsed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[project]\nname = "x"\n',
+        # a project that installs or mentions xsanlint but configures nothing of it
+        '[project.scripts]\nxsanlint = "xsanconf.lint.cli:main"\n[tool.ruff]\nline-length = 99\n',
+        '[tool.hatch.envs.default.scripts]\nlint = "xsanlint site/"\n',
+    ],
+)
+def test_a_pyproject_without_our_table_is_not_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
-    project = _project(tmp_path, "pyproject.toml", '[project]\nname = "x"\n')
+    project = _project(tmp_path, "pyproject.toml", text)
     monkeypatch.setitem(sys.modules, "tomllib", None)  # parsing would fail
     assert load_config(start=project) == FileConfig()
 
@@ -32,6 +41,10 @@ def test_a_pyproject_without_our_name_is_not_parsed(
         '[tool]\nxsanlint = { select = ["DRBD"] }\n',
         'tool.xsanlint.select = ["DRBD"]\n',
         '[tool."xsanlint"]\nselect = ["DRBD"]\n',
+        "[ tool . 'xsanlint' ]\nselect = [\"DRBD\"]\n",
+        '[tool]\nxsanlint.select = ["DRBD"]\n',
+        'tool = { xsanlint = { select = ["DRBD"] } }\n',
+        '"tool".xsanlint.select = ["DRBD"]\n',
     ],
 )
 def test_every_spelling_of_the_table_is_read(tmp_path: Path, table: str) -> None:

@@ -45,10 +45,13 @@ MULTI: dict[str, str] = {
     "--extend-select": "extend_select",
     "--target": "target",
     "--severity": "severity",
+    "--rules-from": "rules_from",
 }
-_PATH_VALUED = frozenset({"output", "config", "baseline"})
+_PATH_VALUED = frozenset({"output", "config", "baseline", "rules_from"})
 # Words typer must see: subcommands and everything that prints help or the version.
-_TYPER_ONLY = frozenset({"rule", "rules", "hosts", "-h", "--help", "-V", "--version"})
+_TYPER_ONLY = frozenset(
+    {"rule", "rules", "hosts", "query", "export", "-h", "--help", "-V", "--version"}
+)
 
 
 def read_check_args(args: Sequence[str]) -> dict[str, object] | None:

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from xsanconf.lint.engine import LintResult
     from xsanconf.lint.fixing import Written
+    from xsanconf.lint.query import QueryContext
+    from xsanconf.lint.rule import Rule
     from xsanconf.lint.site import Site
 
 __all__ = ["run"]
@@ -46,7 +48,11 @@ Examples:
   xsanlint rules                                 list every rule
   xsanlint hosts site/                           the versions assumed for each host
   xsanlint rule DRBD001                          explain one rule
-  (a site directory named rules or rule: write ./rules)
+  xsanlint query luns site/ --where host=san1    ask the site: hosts, drbd, luns, paths,
+                                                 initiators, guests, boot (--format csv|json)
+  xsanlint export site/ --output site.json       the whole site model, for OPA/conftest
+  xsanlint site/ --rules-from house_rules.py     run your own rules too
+  (a site directory named rules, rule, hosts, query or export: write ./NAME)
 
 \b
 Configuration: [tool.xsanlint] in pyproject.toml, or xsanlint.toml / .xsanlint.toml, found by
@@ -131,7 +137,11 @@ def _dispatch(args: list[str]) -> int:
             return _lint(_request(**quick))  # type: ignore[arg-type]
         except SystemExit as done:
             return int(done.code or 0) if not isinstance(done.code, str) else EXIT_ERROR
-    app = _docs_app() if args[:1] in (["rule"], ["rules"], ["hosts"]) else _check_app()
+    app = (
+        _docs_app()
+        if args[:1] in (["rule"], ["rules"], ["hosts"], ["query"], ["export"])
+        else _check_app()
+    )
     try:
         app(args=args, prog_name="xsanlint", standalone_mode=True)
     except SystemExit as done:
@@ -279,6 +289,14 @@ def _check_app() -> Any:
                 help="Write the current findings to the --baseline FILE (atomically), exit 0.",
             ),
         ] = False,
+        rules_from: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--rules-from",
+                metavar="FILE",
+                help="Load rules from a plain Python file too (see README: Your own rules).",
+            ),
+        ] = None,
         version: Annotated[bool, typer.Option("--version", "-V", help="Show the version.")] = False,
     ) -> None:
         if version:
@@ -315,6 +333,7 @@ def _request(
     show_secrets: bool = False,
     baseline: Path | None = None,
     update_baseline: bool = False,
+    rules_from: list[Path] | None = None,
 ) -> "CheckRequest":
     """The request for the check command's parameters, however they were read (typer or
     :mod:`xsanconf.lint.argv`); the defaults are the typer command's."""
@@ -340,6 +359,7 @@ def _request(
         show_secrets=show_secrets,
         baseline=baseline,
         update_baseline=update_baseline,
+        rules_from=rules_from or [],
     )
 
 
@@ -367,6 +387,7 @@ class CheckRequest(NamedTuple):
     show_secrets: bool = False  # secrets unmasked in the report
     baseline: Path | None = None  # report only findings it does not hold
     update_baseline: bool = False  # write the findings to the baseline instead
+    rules_from: list[Path] = []  # noqa: RUF012 -- NamedTuple default, never mutated
 
 
 def _lint(request: CheckRequest) -> int:
@@ -405,6 +426,7 @@ def _lint(request: CheckRequest) -> int:
             per_path_ignores=file_config.per_path_ignores,
             **_targets(file_config, request.target),
         )
+        plugins_failed = _load_plugins([*file_config.rules_from, *request.rules_from])
         site = Site.load(request.paths, _pairs(request.hosts, "--host"))
         if request.diff:
             return _diff(request, site, options, request.exit_zero or file_config.exit_zero)
@@ -442,7 +464,24 @@ def _lint(request: CheckRequest) -> int:
         sys.stderr.write(f"xsanlint: internal error in rule {failure.code}: {failure.error}\n")
     if fixed is not None:
         sys.stderr.write(f"xsanlint: {fixed} fixed, {len(result.diagnostics)} remaining\n")
+    if plugins_failed:
+        return EXIT_ERROR  # some rules the user asked for did not run: the result is partial
     return _exit_code(result, threshold, request.exit_zero or file_config.exit_zero)
+
+
+def _load_plugins(files: "Sequence[Path]") -> bool:
+    """Load the installed plugins and the rule files given, before any rule is selected;
+    print the plugins that failed (the run goes on without their rules); whether any did."""
+    from xsanconf.lint.plugins import load_entry_point_plugins, load_rule_files, problems
+
+    # the built-in families load later, as the run needs them: a plugin cannot take one of
+    # their codes, whose prefixes are reserved (xsanconf.lint.plugins)
+    load_entry_point_plugins()
+    load_rule_files(files)
+    found = problems()
+    for problem in found:
+        sys.stderr.write(f"xsanlint: {problem} (its rules did not run)\n")
+    return bool(found)
 
 
 def _baseline(request: CheckRequest, result: "LintResult", site: "Site") -> "LintResult":
@@ -608,10 +647,59 @@ def _stack_graph(site: "Site", versions: "Mapping[str, str]") -> Any:
 
 
 def _page_text(code: str) -> str | None:
+    from xsanconf.lint.rule import REGISTRY
+
+    rule = REGISTRY.get(code)
+    return _rule_page(rule) if rule is not None else None
+
+
+def _rule_page(rule: "Rule") -> str:
+    """The rule's page: ``rules/CODE.md`` for ours, the check's docstring for a plugin's."""
+    import inspect
+
     from xsanconf.lint.pages import page
 
-    found = page(code)
-    return found.text if found else None
+    found = page(rule.code) if rule.origin == "xsanconf" else None
+    if found is not None:
+        return found.text
+    doc = inspect.getdoc(rule.check) or rule.summary
+    return f"# {rule.code} {rule.name}\n\n{doc}\n"
+
+
+def _query_context(
+    paths: list[Path], hosts: list[str], target: list[str], config: Path | None, isolated: bool
+) -> "QueryContext":
+    """The site and the versions set for it, read as the lint command reads them."""
+    from xsanconf.lint.config import ConfigError, FileConfig, load_config
+    from xsanconf.lint.engine import LintOptions, SelectionError
+    from xsanconf.lint.query import QueryContext
+    from xsanconf.lint.site import Site, SiteError
+
+    if not paths and not hosts:
+        _fail("give at least one PATH or --host NAME=PATH")
+    try:
+        file_config = FileConfig() if isolated else load_config(config)
+        options = LintOptions(**_targets(file_config, target))
+        options.effective_versions()
+        site = Site.load(paths, _pairs(hosts, "--host"))
+    except (ConfigError, SelectionError, SiteError, ValueError) as error:
+        _fail(str(error))
+        raise AssertionError("unreachable") from None
+    return QueryContext(site, options.versions, options.host_versions)
+
+
+def _registry(rules_from: "Sequence[Path]") -> "dict[str, Rule]":
+    """Every rule: built-in, installed plugins, the configuration's and ``rules_from`` files."""
+    from xsanconf.lint.config import ConfigError, load_config
+    from xsanconf.lint.rules import load_all
+
+    try:
+        configured = load_config(None).rules_from
+    except ConfigError as error:
+        _fail(str(error))
+        raise AssertionError("unreachable") from None
+    _load_plugins([*configured, *rules_from])
+    return load_all()
 
 
 # What `xsanlint rule CODE` says about the fixes a rule declares (Rule.fix)
@@ -636,32 +724,49 @@ def _docs_app() -> Any:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
+    # the site options the query commands share with linting
+    site_paths = Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="PATH...", help="As for linting.", show_default=False),
+    ]
+    host_roots = Annotated[
+        list[str] | None,
+        typer.Option("--host", metavar="NAME=PATH", help="A host root, named explicitly."),
+    ]
+    targets = Annotated[
+        list[str] | None, typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting.")
+    ]
+    config_file = Annotated[Path | None, typer.Option(help="Configuration file.")]
+    no_config = Annotated[bool, typer.Option(help="Read no configuration file.")]
+
     @app.command("rule")
     def rule_page(
         code: Annotated[
             str, typer.Argument(metavar="CODE", help="A rule code or name, e.g. DRBD001.")
         ],
+        rules_from: Annotated[
+            list[Path] | None,
+            typer.Option("--rules-from", metavar="FILE", help="As for linting."),
+        ] = None,
     ) -> None:
         """Print a rule's page: what it checks, why, bad and good examples, the fix.
 
         Example: xsanlint rule SYN003
         """
-        from xsanconf.lint.pages import page
-        from xsanconf.lint.rules import load_all
-
-        registry = load_all()
+        registry = _registry(rules_from or [])
         wanted = code.upper()
         named = next((r.code for r in registry.values() if r.name == code), wanted)
-        found = page(named)
         if named not in registry:
             _fail(f"no rule {code!r}; `xsanlint rules` lists them")
             return
         rule = registry[named]
-        text = found.text if found else f"# {rule.code} {rule.name}\n\n{rule.summary}\n"
+        text = _rule_page(rule)
         title, _, rest = text.partition("\n")
         facts = (
             f"Default severity: {rule.severity}. Scope: {rule.scope}. Fix: {_FIX_HELP[rule.fix]}."
         )
+        if rule.origin != "xsanconf":
+            facts += f" From the plugin {rule.origin}."
         text = f"{title}\n\n{facts}\n{rest}"
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -671,12 +776,9 @@ def _docs_app() -> Any:
         output_format: Annotated[
             str, typer.Option("--format", "-f", help="text (default) or json.")
         ] = "text",
-        target: Annotated[
-            list[str] | None,
-            typer.Option(metavar="[HOST:]KIND=VERSION", help="As for linting."),
-        ] = None,
-        config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
-        isolated: Annotated[bool, typer.Option(help="Read no configuration file.")] = False,
+        target: targets = None,
+        config: config_file = None,
+        isolated: no_config = False,
     ) -> None:
         """Show the versions assumed for each host (DRBD, multipath-tools, ...) and the
         evidence: settings, proc/drbd, the package database, kernel modules, the files.
@@ -701,11 +803,93 @@ def _docs_app() -> Any:
         found = assumed_versions(site, options.versions, options.host_versions)
         _write(render_hosts(found, output_format), None)
 
+    @app.command("query")
+    def query(  # noqa: PLR0917 -- typer maps each command-line option to a parameter
+        name: Annotated[
+            str,
+            typer.Argument(
+                metavar="NAME", help="hosts, drbd, luns, paths, initiators, guests or boot."
+            ),
+        ],
+        paths: site_paths = None,
+        host: host_roots = None,
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="text (default), json or csv.")
+        ] = "text",
+        where: Annotated[
+            list[str] | None,
+            typer.Option(
+                metavar="COLUMN=VALUE",
+                help="Only rows where COLUMN is VALUE (a list column: holds VALUE); repeatable.",
+            ),
+        ] = None,
+        target: targets = None,
+        config: config_file = None,
+        isolated: no_config = False,
+    ) -> None:
+        """Answer a question about the site as a table, from the facts the rules read.
+
+        hosts: roles, versions and evidence. drbd: each host's DRBD volumes, peers, protocol.
+        luns: each exported LUN, its backing device, replica, identity, WWID, cache. paths:
+        each initiator's maps, the heads that present them, policy. initiators: names,
+        startup, failover timeout, CHAP. guests: each guest disk on shared storage and the hosts
+        that can run it. boot: each host's start order of the storage services.
+
+        Example: xsanlint query luns fixtures/sites/example --where host=san1 --format csv
+        """
+        from xsanconf.lint.query import QUERIES, filter_rows, render_table, run_query
+
+        if name not in QUERIES:
+            _fail(f"no query {name!r}; use one of {', '.join(QUERIES)}")
+        if output_format not in ("text", "json", "csv"):
+            _fail(f"unknown --format {output_format!r}; use text, json or csv")
+        ctx = _query_context(paths or [], host or [], target or [], config, isolated)
+        try:
+            table = filter_rows(run_query(name, ctx), where or [])
+        except ValueError as error:
+            _fail(str(error))
+            return
+        _write(render_table(table, output_format), None)
+
+    @app.command("export")
+    def export(  # noqa: PLR0917 -- typer maps each command-line option to a parameter
+        paths: site_paths = None,
+        host: host_roots = None,
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="json (the only one).")
+        ] = "json",
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", metavar="FILE", help="Write it to FILE."),
+        ] = None,
+        target: targets = None,
+        config: config_file = None,
+        isolated: no_config = False,
+    ) -> None:
+        """Write the whole site model as one JSON document (schema xsanconf-site-export/1:
+        hosts with their files and versions, and every query's table), for policy engines
+        such as conftest/OPA.
+
+        Example: xsanlint export fixtures/sites/example --output site.json
+        """
+        import json
+
+        from xsanconf.lint.query import export as export_site
+
+        if output_format != "json":
+            _fail(f"unknown --format {output_format!r}; export writes json")
+        ctx = _query_context(paths or [], host or [], target or [], config, isolated)
+        _write(json.dumps(export_site(ctx), indent=2) + "\n", output)
+
     @app.command("rules")
     def list_rules(
         output_format: Annotated[
             str, typer.Option("--format", "-f", help="text (default) or json.")
         ] = "text",
+        rules_from: Annotated[
+            list[Path] | None,
+            typer.Option("--rules-from", metavar="FILE", help="As for linting."),
+        ] = None,
     ) -> None:
         """List every rule: code, name, default severity, scope, fix and what it checks.
 
@@ -716,9 +900,8 @@ def _docs_app() -> Any:
         """
         import json
 
-        from xsanconf.lint.rules import load_all
-
-        rules = [load_all()[code] for code in sorted(load_all())]
+        registry = _registry(rules_from or [])
+        rules = [registry[code] for code in sorted(registry)]
         if output_format == "json":
             data = [
                 {
@@ -729,15 +912,17 @@ def _docs_app() -> Any:
                     "needs": list(r.needed_kinds()),
                     "fix": r.fix,
                     "summary": r.summary,
+                    "origin": r.origin,
                 }
                 for r in rules
             ]
             sys.stdout.write(json.dumps(data, indent=2) + "\n")
         elif output_format == "text":
             for r in rules:
+                origin = f" [plugin {r.origin}]" if r.origin != "xsanconf" else ""
                 sys.stdout.write(
                     f"{r.code:<9} {r.name:<32} {r.severity!s:<8} {r.scope:<5} {r.fix:<14} "
-                    f"{r.summary}\n"
+                    f"{r.summary}{origin}\n"
                 )
         else:
             _fail(f"unknown --format {output_format!r}; use text or json")

@@ -15,12 +15,17 @@ or its ``[tool.xsanlint]`` table) and ``pyproject.toml`` (only when it has ``[to
     drbd = "9"
     [tool.xsanlint.severity]
     DRBD003 = "error"
+    rules-from = ["house_rules.py"]       # plugin files, relative to this file (see below)
     [tool.xsanlint.per-path-ignores]
     "*/etc/drbd.d/legacy-*.res" = ["DRBD007"]
+
+``rules-from`` names plain Python files of rules (:mod:`xsanconf.lint.plugins`), relative to
+the configuration file that names them; ``--rules-from`` adds to them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -44,6 +49,7 @@ _KEYS = frozenset(
         "per-path-ignores",
         "exit-zero",
         "hosts",
+        "rules-from",
     }
 )
 
@@ -65,6 +71,7 @@ class FileConfig:
     host_versions: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     severities: Mapping[str, Severity] = attrs.field(factory=dict)
     per_path_ignores: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    rules_from: tuple[Path, ...] = ()  # plugin files, resolved against the file's folder
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -72,11 +79,10 @@ def _table(path: Path) -> dict[str, Any] | None:
         raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
-    if path.name == "pyproject.toml" and b"xsanlint" not in raw:
-        # A [tool.xsanlint] table cannot be written without its name.  Runs inside a Python
-        # project meet its pyproject.toml every time, and importing tomllib only to learn it has
-        # nothing for us costs a thirtieth of a short run (a pyproject.toml that is not valid
-        # TOML is the project's business, not ours).
+    if path.name == "pyproject.toml" and not _may_hold_our_table(raw):
+        # Runs inside a Python project meet its pyproject.toml every time, and importing
+        # tomllib only to learn it has nothing for us costs a thirtieth of a short run (a
+        # pyproject.toml that is not valid TOML is the project's business, not ours).
         return None
     import tomllib  # only when a configuration file must be read: it is not free to import
 
@@ -88,6 +94,18 @@ def _table(path: Path) -> dict[str, Any] | None:
     if section is None and path.name != "pyproject.toml":
         return data
     return section if isinstance(section, dict) else None
+
+
+# TOML reaches tool.xsanlint through a dotted name (``[tool.xsanlint]``, ``[ tool."xsanlint" ]``,
+# ``tool.xsanlint.select = ...``) or through a ``tool`` table or key (``[tool]`` then
+# ``xsanlint.select = ...``; ``tool = {xsanlint = ...}``); a file with neither (a project that
+# merely installs the ``xsanlint`` script) has no table of ours.
+_DOTTED = re.compile(rb"""tool["']?\s*\.\s*["']?xsanlint""")
+_TOOL = re.compile(rb"""^[ \t]*(?:\[[ \t]*["']?tool["']?[ \t]*\]|["']?tool["']?[ \t]*=)""", re.M)
+
+
+def _may_hold_our_table(raw: bytes) -> bool:
+    return b"xsanlint" in raw and (_DOTTED.search(raw) is not None or _TOOL.search(raw) is not None)
 
 
 def find_config(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
@@ -165,6 +183,9 @@ def _parse(path: Path, table: dict[str, Any]) -> FileConfig:
                 path, "per-path-ignores", table.get("per-path-ignores", {})
             ).items()
         },
+        rules_from=tuple(
+            path.parent / name for name in _strings(path, "rules-from", table.get("rules-from", []))
+        ),
     )
 
 

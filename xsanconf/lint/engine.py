@@ -16,6 +16,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Protocol, TypeVar
 
 import attrs
 
@@ -120,7 +121,21 @@ class LintResult:
     facts: list[str] = attrs.field(factory=list)  # the facts the run built, in that order
 
 
-def matches(selector: str, rule: Rule) -> int:
+class Named(Protocol):
+    """What selection reads of a rule: a :class:`Rule`, or its manifest entry before its
+    module is imported (:class:`xsanconf.lint.rules.RuleInfo`)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+R = TypeVar("R", bound=Named)
+
+
+def matches(selector: str, rule: Named) -> int:
     """How specifically ``selector`` names ``rule``: 0 no match, longer match = more specific."""
     if selector in ("ALL", "all"):
         return 1
@@ -131,18 +146,18 @@ def matches(selector: str, rule: Rule) -> int:
     return 0
 
 
-def _best(selectors: Iterable[str], rule: Rule) -> int:
+def _best(selectors: Iterable[str], rule: Named) -> int:
     return max((matches(s, rule) for s in selectors), default=0)
 
 
-def _check_selectors(selectors: Iterable[str], rules: Iterable[Rule], what: str) -> None:
+def _check_selectors(selectors: Iterable[str], rules: Iterable[Named], what: str) -> None:
     known = list(rules)
     for selector in selectors:
         if not any(matches(selector, r) for r in known):
             raise SelectionError(f"{what}: {selector!r} names no rule (see `xsanlint rules`)")
 
 
-def select_rules(registry: Mapping[str, Rule], options: LintOptions) -> list[Rule]:
+def select_rules(registry: Mapping[str, R], options: LintOptions) -> list[R]:
     rules = [registry[code] for code in sorted(registry)]
     for what, selectors in (
         ("select", options.select),
@@ -162,13 +177,16 @@ def select_rules(registry: Mapping[str, Rule], options: LintOptions) -> list[Rul
 
 def lint(site: Site, options: LintOptions | None = None) -> LintResult:
     from xsanconf.facts.registry import Facts
-    from xsanconf.lint.rules import load_all
+    from xsanconf.lint.rules import catalog, load_needed
 
     options = options or LintOptions()
     versions = options.effective_versions()
-    registry = load_all()
-    rules = select_rules(registry, options)
+    # every rule is known for selection; only the families that can run are imported
+    known = catalog()
+    chosen = select_rules(known, options)
     kinds = site.kinds()
+    registry = load_needed(chosen, kinds)
+    rules = [registry[info.code] for info in chosen if info.code in registry]
     by_path, files = _suppression_index(site)
     kept = _Capped()
     failures: list[RuleFailure] = []
@@ -177,8 +195,8 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
 
     def adjusted(found: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
         for original in found:
-            d = _override(original, options.severities, registry)
-            if _path_ignored(d, site, options.per_path_ignores, registry):
+            d = _override(original, options.severities, known)
+            if _path_ignored(d, site, options.per_path_ignores, known):
                 continue
             if site.focus and not (_in_focus(d, site.focus) or d.location.host in site.focus_hosts):
                 continue
@@ -190,11 +208,11 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
         try:
             ctx = RuleContext(rule, dict(versions), options.versions, options.host_versions, facts)
             found = rule.check(site, ctx)
-            kept.extend(adjusted(_unsuppressed(found, by_path, registry)))
+            kept.extend(adjusted(_unsuppressed(found, by_path, known)))
         except Exception as error:  # a rule's bug must not hide every other finding
             failures.append(RuleFailure(rule.code, f"{type(error).__name__}: {error}"))
     if by_path:
-        kept.extend(adjusted(_unused_unsuppressed(by_path, files, rules, registry)))
+        kept.extend(adjusted(_unused_unsuppressed(by_path, files, rules, known)))
     unique = sorted(kept.diagnostics(), key=lambda d: (*d.sort_key, d.message))
     checked = len(site.focus) if site.focus else sum(1 for _ in site.files())
     return LintResult(unique, rules, failures, checked, facts.built())
@@ -235,7 +253,7 @@ class _Capped:
 
 
 def _override(
-    d: Diagnostic, severities: Mapping[str, Severity], registry: Mapping[str, Rule]
+    d: Diagnostic, severities: Mapping[str, Severity], registry: Mapping[str, Named]
 ) -> Diagnostic:
     rule = registry.get(d.code)
     if rule is None or not severities:
@@ -247,7 +265,7 @@ def _override(
 
 
 def _path_ignored(
-    d: Diagnostic, site: Site, ignores: Mapping[str, tuple[str, ...]], registry: Mapping[str, Rule]
+    d: Diagnostic, site: Site, ignores: Mapping[str, tuple[str, ...]], registry: Mapping[str, Named]
 ) -> bool:
     rule = registry.get(d.code)
     if not ignores or rule is None:
@@ -284,7 +302,7 @@ def _suppression_index(
 def _unsuppressed(
     found: Iterable[Diagnostic],
     by_path: dict[str, list[Suppression]],
-    registry: Mapping[str, Rule],
+    registry: Mapping[str, Named],
 ) -> Iterator[Diagnostic]:
     if not by_path:
         yield from found
@@ -299,7 +317,7 @@ def _unused_unsuppressed(
     by_path: dict[str, list[Suppression]],
     files: dict[str, SiteFile],
     rules: list[Rule],
-    registry: Mapping[str, Rule],
+    registry: Mapping[str, Named],
 ) -> Iterator[Diagnostic]:
     """SYN006 for the suppressions that silenced nothing, unless another one silences it."""
     for d in _unused(by_path, files, rules, registry):
@@ -308,7 +326,7 @@ def _unused_unsuppressed(
 
 
 def _suppressed(
-    d: Diagnostic, directives: list[Suppression], registry: Mapping[str, Rule], mark: bool = True
+    d: Diagnostic, directives: list[Suppression], registry: Mapping[str, Named], mark: bool = True
 ) -> bool:
     rule = registry.get(d.code)
     hit = False
@@ -327,12 +345,13 @@ def _unused(
     by_path: dict[str, list[Suppression]],
     files: dict[str, SiteFile],
     rules: list[Rule],
-    registry: Mapping[str, Rule],
+    registry: Mapping[str, Named],
 ) -> list[Diagnostic]:
     """SYN006 for selectors that silenced nothing (only where the rules they name ran)."""
-    syn006 = registry.get(UNUSED_SUPPRESSION)
-    if syn006 is None or syn006 not in rules:
+    syn006 = next((r for r in rules if r.code == UNUSED_SUPPRESSION), None)
+    if syn006 is None:
         return []
+    ran = {r.code for r in rules}
     ctx = RuleContext(syn006)
     out = []
     for path, directives in by_path.items():
@@ -344,7 +363,7 @@ def _unused(
                 named = [r for r in registry.values() if matches(selector, r)]
                 if not named:
                     why = f"'{selector}' names no xsanlint rule"
-                elif not any(r in rules for r in named):
+                elif not any(r.code in ran for r in named):
                     continue  # not checked in this run: cannot tell whether it is needed
                 else:
                     why = f"nothing to suppress for {selector}"

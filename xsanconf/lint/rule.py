@@ -119,15 +119,12 @@ class Rule:
     summary: str = ""
     fix: FixAvailability = "none"
     uses: tuple[Fact[Any], ...] = ()  # the facts of the site it reads (``ctx.fact``)
+    # who provides the rule: xsanconf, or the plugin that registered it (entry point or file)
+    origin: str = "xsanconf"
 
     def needed_kinds(self) -> tuple[str, ...]:
         """The kinds of file the rule needs, :data:`TARGETS` read from the format registry."""
-        if TARGETS not in self.needs:
-            return self.needs
-        from xsanconf.formats import entries
-
-        targets = tuple(e.kind for e in entries() if e.targets)
-        return tuple(k for need in self.needs for k in (targets if need == TARGETS else (need,)))
+        return needed_kinds(self.needs)
 
     @property
     def family(self) -> str:
@@ -141,6 +138,17 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+
+
+def needed_kinds(needs: tuple[str, ...]) -> tuple[str, ...]:
+    """``needs`` with :data:`TARGETS` replaced by the kinds the format registry flags as iSCSI
+    targets (read when asked: a target format registered later counts)."""
+    if TARGETS not in needs:
+        return needs
+    from xsanconf.formats import entries
+
+    targets = tuple(e.kind for e in entries() if e.targets)
+    return tuple(k for need in needs for k in (targets if need == TARGETS else (need,)))
 
 
 def rule(

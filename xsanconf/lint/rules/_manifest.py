@@ -1,0 +1,66 @@
+"""Which module registers each rule code, under which name, and the kinds its rule needs.
+
+Written by ``contrib/rule_manifest.py`` from what the modules register;
+``tests/lint/test_rule_manifest.py`` fails when it is out of date.  Read by
+:func:`xsanconf.lint.rules.catalog`, so that a run imports only the families it needs.
+"""
+
+from __future__ import annotations
+
+MANIFEST: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "BOOT001": ("drbd-starts-after-target", "xsanconf.lint.rules.boot", ()),
+    "BOOT002": ("drbd-stops-before-target", "xsanconf.lint.rules.boot", ()),
+    "DRBD001": ("dual-primary-not-allowed", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD002": ("dual-primary-needs-protocol-c", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD003": ("dual-primary-without-fencing", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD004": ("host-sections", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD005": ("resource-collision", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD006": ("peer-config-drift", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD007": ("deprecated-option", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD008": ("flushes-disabled", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD009": ("unsafe-split-brain-policy", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD010": ("missing-required", "xsanconf.lint.rules.drbd", ("drbd",)),
+    "DRBD011": ("needs-other-drbd", "xsanconf.lint.rules.drbd_syntax", ("drbd",)),
+    "DRBD012": ("async-exported-replica", "xsanconf.lint.rules.drbd_exported", ("@targets",)),
+    "IET001": ("invalid-target-name", "xsanconf.lint.rules.iet", ("ietd",)),
+    "IET002": ("duplicate-target-or-lun", "xsanconf.lint.rules.iet", ("ietd",)),
+    "IET003": ("path-exported-twice", "xsanconf.lint.rules.identity", ("@targets",)),
+    "IET004": ("replica-identity-mismatch", "xsanconf.lint.rules.identity", ("@targets",)),
+    "IET005": ("lun-device-unknown", "xsanconf.lint.rules.identity", ("@targets",)),
+    "IET006": ("target-open-to-all", "xsanconf.lint.rules.iet", ("@targets",)),
+    "IET007": ("chap-account-problem", "xsanconf.lint.rules.iet", ("ietd",)),
+    "IET008": ("cached-replica-export", "xsanconf.lint.rules.identity", ("@targets",)),
+    "IET009": ("target-daemon-disabled", "xsanconf.lint.rules.iet", ("ietd",)),
+    "IET010": ("scsi-identity-invalid", "xsanconf.lint.rules.iet", ("ietd",)),
+    "IET011": ("identity-collision", "xsanconf.lint.rules.identity", ("@targets",)),
+    "ISCSI001": ("invalid-initiator-name", "xsanconf.lint.rules.iscsi", ("initiatorname",)),
+    "ISCSI002": ("duplicate-initiator-name", "xsanconf.lint.rules.iscsi", ("initiatorname",)),
+    "ISCSI003": ("chap-mismatch", "xsanconf.lint.rules.iscsi", ("iscsid",)),
+    "ISCSI004": ("slow-path-failover", "xsanconf.lint.rules.iscsi", ("iscsid",)),
+    "ISCSI005": ("manual-startup", "xsanconf.lint.rules.iscsi", ("iscsid",)),
+    "MOD001": ("exclusive-login-on", "xsanconf.lint.rules.mod", ("modprobe", "modules")),
+    "MOD002": ("conflicting-module-options", "xsanconf.lint.rules.mod", ("modprobe", "modules")),
+    "MOD003": ("ignored-modprobe-file", "xsanconf.lint.rules.mod", ("modprobe",)),
+    "MOD004": ("params-in-modules-list", "xsanconf.lint.rules.mod", ("modules",)),
+    "MPATH001": ("wwid-matches-no-lun", "xsanconf.lint.rules.identity", ("multipath",)),
+    "MPATH002": ("configured-wwid-blacklisted", "xsanconf.lint.rules.mpath", ("multipath",)),
+    "MPATH003": ("duplicate-map", "xsanconf.lint.rules.mpath", ("multipath",)),
+    "MPATH004": ("deprecated-keyword", "xsanconf.lint.rules.mpath", ("multipath",)),
+    "MPATH005": ("invalid-regex", "xsanconf.lint.rules.mpath", ("multipath",)),
+    "MPATH006": ("active-active-over-replicas", "xsanconf.lint.rules.identity", ("multipath",)),
+    "MPATH007": ("names-differ-across-hosts", "xsanconf.lint.rules.mpath", ("multipath",)),
+    "SYN001": ("syntax-error", "xsanconf.lint.rules.syn", ()),
+    "SYN002": ("unknown-keyword", "xsanconf.lint.rules.syn", ()),
+    "SYN003": ("include-problem", "xsanconf.lint.rules.syn", ()),
+    "SYN004": ("duplicate-setting", "xsanconf.lint.rules.syn", ()),
+    "SYN005": ("read-differently", "xsanconf.lint.rules.syn", ()),
+    "SYN006": ("unused-suppression", "xsanconf.lint.rules.syn", ()),
+    "SYN007": (
+        "invalid-value",
+        "xsanconf.lint.rules.syn_values",
+        ("drbd", "multipath", "iscsid", "ietd", "modprobe"),
+    ),
+    "XEN001": ("guest-disk-not-shared", "xsanconf.lint.rules.xen", ("xen-domain",)),
+    "XEN002": ("guest-disk-unknown", "xsanconf.lint.rules.xen", ("xen-domain",)),
+    "XEN003": ("relocation-open", "xsanconf.lint.rules.xen", ("xend-config",)),
+}
