@@ -20,9 +20,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import attrs
-
-from xsanconf.formats.ietd.daemon import (
+from xsanconf.formats.ietd.targets import (
     NAME_KEPT,
     IetTargets,
     fold_name,
@@ -137,17 +135,25 @@ def config_option(arguments: list[str]) -> str | None:
     return found
 
 
-@attrs.frozen(repr=False)
 class ConfigChoice:
     """The ietd.conf a host's ietd reads, and the standard ones it leaves aside (with why).
 
     ``read`` is a path inside the host root (``None``: no file, ietd starts empty); ``file`` is
-    that file when the site loaded and parsed it.
+    that file when the site loaded and parsed it.  (A plain class: attrs would compile its
+    __init__ on every run.)
     """
 
-    read: str | None
-    file: SiteFile | None
-    ignored: tuple[tuple[SiteFile, str], ...] = ()
+    __slots__ = ("file", "ignored", "read")
+
+    def __init__(
+        self,
+        read: str | None,
+        file: SiteFile | None,
+        ignored: tuple[tuple[SiteFile, str], ...] = (),
+    ) -> None:
+        self.read = read
+        self.file = file
+        self.ignored = ignored
 
 
 def _exists(host: Host, rel: str) -> bool:

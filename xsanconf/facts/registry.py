@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import attrs
-
 if TYPE_CHECKING:
     from xsanconf.lint.facts.versions import HostVersions
     from xsanconf.lint.site import Host, Site
@@ -39,13 +37,19 @@ class FactCycleError(RuntimeError):
     """Facts that require each other: a bug in their declarations."""
 
 
-@attrs.frozen(eq=False, repr=False)
 class Fact(Generic[T]):
-    """A fact of the site: its name, how to build it, and the facts it is built from."""
+    """A fact of the site: its name, how to build it, and the facts it is built from.
 
-    name: str
-    build: Callable[[Facts], T]
-    requires: tuple[Fact[Any], ...] = ()
+    A plain class (compared by identity): attrs would compile an __init__ at every start."""
+
+    __slots__ = ("build", "name", "requires")
+
+    def __init__(
+        self, name: str, build: Callable[[Facts], T], requires: tuple[Fact[Any], ...] = ()
+    ) -> None:
+        self.name = name
+        self.build = build
+        self.requires = requires
 
     def __repr__(self) -> str:
         return f"Fact({self.name!r})"

@@ -686,11 +686,14 @@ def _multipath_configs(host: Host) -> list[tuple[SiteFile, MultipathConfig]]:
     return [(f, f.doc.model) for f in files]
 
 
-@attrs.define(repr=False)
 class _Grouping:
-    """The host-wide sources of a map's path grouping, lowest precedence first."""
+    """The host-wide sources of a map's path grouping, lowest precedence first (a plain
+    class: attrs would compile its __init__ on every run)."""
 
-    layers: list[tuple[str, dict[str, MultipathOption]]] = attrs.field(factory=list)
+    __slots__ = ("layers",)
+
+    def __init__(self, layers: list[tuple[str, dict[str, MultipathOption]]]) -> None:
+        self.layers = layers
 
     def pick(self, keyword: str) -> tuple[MultipathOption | None, str]:
         found: tuple[MultipathOption | None, str] = (None, "built-in")

@@ -154,26 +154,35 @@ def _parts(path: PurePosixPath) -> tuple[str, str, str]:
     return path.name, path.parent.name, path.parent.parent.name
 
 
-@attrs.frozen
+# Include and IncludeStyle are plain classes: attrs compiles an __init__ for each class at
+# import, which every run pays for.
 class Include:
     """An include statement of a document, as its codec reads it (``includes(doc)``)."""
 
-    pattern: str | None  # the path or glob as written; None: an include that names nothing
-    anchor: Token  # the statement, for locations
-    position: tuple[int, int]  # where it stands: included files' contents are read there
+    __slots__ = ("anchor", "pattern", "position")
+
+    def __init__(self, pattern: str | None, anchor: Token, position: tuple[int, int]) -> None:
+        self.pattern = pattern  # the path or glob as written; None: an include naming nothing
+        self.anchor = anchor  # the statement, for locations
+        self.position = position  # where it stands: included files' contents are read there
+
+    def __repr__(self) -> str:
+        return f"Include({self.pattern!r}, at={self.position})"
 
 
-@attrs.frozen
 class IncludeStyle:
     """How a daemon reads a kind's files: from ``main``, each include expanded where it stands
     (``glob(3)`` patterns, relative to the including file's directory, each file once).
     ``reader`` names the program in messages; ``missing`` is what it does with an include of a
     file that does not exist, ``empty`` with a pattern that matches nothing."""
 
-    main: str  # inside the host root, e.g. etc/drbd.conf
-    reader: str
-    missing: str
-    empty: str
+    __slots__ = ("empty", "main", "missing", "reader")
+
+    def __init__(self, main: str, reader: str, *, missing: str, empty: str) -> None:
+        self.main = main  # inside the host root, e.g. etc/drbd.conf
+        self.reader = reader
+        self.missing = missing
+        self.empty = empty
 
 
 @attrs.frozen

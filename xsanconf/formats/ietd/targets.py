@@ -13,6 +13,10 @@ What ietd makes of an ietd.conf, in the vocabulary every target shares:
   and ``initiators.deny``, files the model does not read: ``open`` is then ``None`` and the
   facts layer decides it (:mod:`xsanconf.facts.ietd`).
 
+How ietd builds targets: names compare ignoring ASCII case (``strcasecmp``); a second stanza of a
+name is not created, but the account pass looks stanzas up by name again, so its accounts join
+the first target, and the accounts of a stanza ietd cannot look up land in the discovery list.
+
 Every stanza's ``Lun`` lines are listed, a second stanza of one name included (IET002 reports
 what ietd does not create).
 """
@@ -23,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 from xsanconf.domain.target import ChapAccount, LunIdentity, TargetAccess, TargetLun
 from xsanconf.domain.wwid import iet_identity
-from xsanconf.formats.ietd.daemon import iet_targets, usable_accounts
+from xsanconf.formats.ietd.model import IetStatement
 
 if TYPE_CHECKING:
     from xsanconf.domain.target import CacheMode
@@ -32,10 +36,106 @@ if TYPE_CHECKING:
     from xsanconf.formats.ietd.model import IetAccount, IetConfig, IetLun, IetTarget
     from xsanconf.syntax import Token
 
-__all__ = ["IET_PRODUCT", "IET_VENDOR", "iet_serial", "iet_target_luns"]
+__all__ = [
+    "IET_PRODUCT",
+    "IET_VENDOR",
+    "NAME_KEPT",
+    "IetTargets",
+    "fold_name",
+    "iet_serial",
+    "iet_target_luns",
+    "iet_targets",
+    "read_name",
+    "usable_accounts",
+]
 
 IET_VENDOR, IET_PRODUCT = "IET", "VIRTUAL-DISK"
 Version = tuple[int, ...]
+
+
+# How ietd builds its targets (IET 1.4.20 ``usr/plain.c``: two passes over the file) ----------
+
+NAME_KEPT = 255  # ietd copies a target name into a 256-byte buffer
+
+# spelled out: importing the string module for them costs a cold run more
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_name(name: str) -> str:
+    """A target name as ietd compares it (``strcasecmp``: ASCII letters only)."""
+    return name.translate(_ASCII_LOWER)
+
+
+def read_name(target: IetTarget) -> str | None:
+    """The name ietd reads from a ``Target`` line; a last word with nothing after it is lost."""
+    name = target.name
+    if name is None or IetStatement(target.doc, target.node, target.header).at_end_of_file:
+        return None
+    return name
+
+
+def usable_accounts(accounts: list[IetAccount]) -> list[IetAccount]:
+    """Accounts ietd keeps: it rejects a line without a user and a password (-EINVAL)."""
+    return [a for a in accounts if a.user is not None and a.password is not None]
+
+
+class IetTargets:
+    """The targets of one ietd.conf as ietd builds them.
+
+    ``created`` maps each folded name to the stanza ietd creates (the first of that name);
+    ``owners`` gives, for every stanza, the target its account lines join, or ``None`` with the
+    reason when ietd files them under discovery.  (A plain class: attrs would compile its
+    __init__ on every run.)
+    """
+
+    __slots__ = ("_joining", "created", "duplicates", "owners")
+
+    def __init__(self) -> None:
+        self.created: dict[str, IetTarget] = {}
+        self.duplicates: list[tuple[IetTarget, IetTarget]] = []
+        self.owners: list[tuple[IetTarget, IetTarget | None, str]] = []
+        self._joining: dict[int, list[IetTarget]] = {}
+
+    def add(self, stanza: IetTarget, owner: IetTarget | None, why: str = "") -> None:
+        self.owners.append((stanza, owner, why))
+        if owner is not None:
+            self._joining.setdefault(id(owner.node), []).append(stanza)
+
+    def joining(self, target: IetTarget) -> list[IetTarget]:
+        """The stanzas whose account lines join ``target`` (its own first), in file order."""
+        return self._joining.get(id(target.node), [])
+
+    def incoming(self, target: IetTarget) -> list[IetAccount]:
+        """Every ``IncomingUser`` line that joins ``target``, in file order."""
+        return [account for stanza in self.joining(target) for account in stanza.incoming_users]
+
+
+def iet_targets(config: IetConfig) -> IetTargets:
+    built = IetTargets()
+    for stanza in config.targets:
+        name = read_name(stanza)
+        if name is None:
+            built.add(stanza, None, "its Target line has no name")
+            continue
+        key = fold_name(name)
+        first = built.created.get(key)
+        if first is None:
+            built.created[key] = first = stanza
+        else:
+            built.duplicates.append((stanza, first))
+        size = len(name.encode("utf-8", "surrogateescape"))
+        if size > NAME_KEPT:
+            why = (
+                f"its name is {size} bytes long; ietd keeps the first {NAME_KEPT} and then "
+                "finds no target of the full name"
+            )
+            built.add(stanza, None, why)
+        else:
+            built.add(stanza, first)
+    return built
+
+
+# The LUNs as TargetLun records -------------------------------------------------------------
 
 # TargetLun field -> the Lun parameter that sets it
 _PARAMS = {"backing": "Path", "identity": "ScsiId", "serial": "ScsiSN", "cache": "Type"}
