@@ -192,7 +192,7 @@ def _paths(ctx: QueryContext) -> Iterable[Row]:
 
 
 def _initiators(ctx: QueryContext) -> Iterable[Row]:
-    from xsanconf.lint.rules._iscsi_facts import initiatorname_file, iscsid_file
+    from xsanconf.facts.iscsi import initiatorname_file, iscsid_file
 
     index = ctx.stack()
     for host in ctx.site.hosts:

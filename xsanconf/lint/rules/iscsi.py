@@ -19,10 +19,7 @@ import attrs
 
 from xsanconf.domain.iscsi_name import IscsiName
 from xsanconf.domain.target import setting_name
-from xsanconf.facts.stack import STACK, target_kinds
-from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
-from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._iscsi_facts import (
+from xsanconf.facts.iscsi import (
     Credentials,
     Portal,
     TargetAccounts,
@@ -34,6 +31,9 @@ from xsanconf.lint.rules._iscsi_facts import (
     used_targets,
     xen_iscsi_disks,
 )
+from xsanconf.facts.stack import STACK, target_kinds
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
+from xsanconf.lint.rule import RuleContext, rule
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
