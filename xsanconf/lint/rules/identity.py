@@ -304,8 +304,11 @@ def _serials(ctx: RuleContext, key: ReplicaKey, holders: list[LunExport]) -> Ite
     uses=(STACK,),
 )
 def cached_replica_export(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Several heads export one replicated device through a write-back cache (IET fileio,
-    IOMode=wb; LIO write_back; tgt write-cache; SCST without write_through)."""
+    """Several heads export one replicated device through a write-back cache.
+
+    IET fileio (its default) or IOMode=wb, LIO write_back, tgt write-cache on, SCST without
+    write_through.
+    """
     index = ctx.fact(STACK)
     for key, luns in _replicas(index):
         heads = _hosts(luns)
