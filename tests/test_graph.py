@@ -280,3 +280,14 @@ def test_cli_errors(tmp_path: Path) -> None:
     done = runner.invoke(app, ["graph", str(SITES / "stack-ok"), "--format", "png"])
     assert done.exit_code == 2
     assert "unknown format 'png'" in done.output
+
+
+def test_the_peers_of_a_drbd_resource_are_linked() -> None:
+    graph = build_graph(
+        Site.load([Path(__file__).resolve().parent.parent / "fixtures/sites/example"])
+    )
+    links = [(e.source, e.target) for e in graph.edges if e.label == "DRBD replication xensan/0"]
+    assert links == [("san1/drbd/xensan/0", "san2/drbd/xensan/0")]
+    # each inferred iSCSI path names the head it reaches
+    paths = [n for n in graph.nodes if n.kind == "path"]
+    assert paths and all(n.label[1].startswith(("to san1:", "to san2:")) for n in paths)

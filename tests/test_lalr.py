@@ -156,7 +156,7 @@ _DOCUMENTS = {kind: found for kind, found in DOCUMENTS.items() if kind not in _N
 def _grammar_parse(kind: str) -> Callable[[str], Node]:
     """The codec's parse through its grammar: the flat formats' fast path bypasses the driver,
     their ``parse_with_grammar`` builds the same tree through it."""
-    module = codec(kind)
+    module = codec(kind).module
     return getattr(module, "parse_with_grammar", module.parse)  # type: ignore[no-any-return]
 
 

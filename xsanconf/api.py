@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from xsanconf.document import Document
 from xsanconf.errors import ParseError
 from xsanconf.formats import codec, detect_kind
 from xsanconf.syntax import Node, Token
+
+if TYPE_CHECKING:
+    from xsanconf.formats.drbd import DrbdConfig
+    from xsanconf.formats.iet_access import IetAccessFile
+    from xsanconf.formats.ietd import IetConfig
+    from xsanconf.formats.init_script import InitScript
+    from xsanconf.formats.initiatorname import InitiatorNameFile
+    from xsanconf.formats.iscsid import IscsidConfig
+    from xsanconf.formats.modprobe import ModprobeConfig
+    from xsanconf.formats.modules import ModulesConfig
+    from xsanconf.formats.multipath import MultipathConfig
+    from xsanconf.formats.shell_vars import ShellVars
+    from xsanconf.formats.systemd_unit import SystemdUnit
+    from xsanconf.formats.xen_domain import XenConfig
+    from xsanconf.formats.xend_config import XendConfig
+    from xsanconf.formats.xl_conf import XlConf
 
 __all__ = ["dump", "dumps", "load", "loads", "read_text", "write_text"]
 
@@ -20,7 +37,69 @@ ERRORS = "surrogateescape"
 _NOT_FILE_TEXT = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 
-def loads(text: str, kind: str, *, path: str | None = None, recover: bool = False) -> Document:
+# Each kind's document is typed with its model (``loads(text, "drbd").model`` is a DrbdConfig);
+# a kind only known at run time gives a Document[Any].
+@overload
+def loads(
+    text: str, kind: Literal["drbd"], *, path: str | None = None, recover: bool = False
+) -> Document[DrbdConfig]: ...
+@overload
+def loads(
+    text: str, kind: Literal["ietd"], *, path: str | None = None, recover: bool = False
+) -> Document[IetConfig]: ...
+@overload
+def loads(
+    text: str, kind: Literal["iet-access"], *, path: str | None = None, recover: bool = False
+) -> Document[IetAccessFile]: ...
+@overload
+def loads(
+    text: str, kind: Literal["iscsid"], *, path: str | None = None, recover: bool = False
+) -> Document[IscsidConfig]: ...
+@overload
+def loads(
+    text: str, kind: Literal["initiatorname"], *, path: str | None = None, recover: bool = False
+) -> Document[InitiatorNameFile]: ...
+@overload
+def loads(
+    text: str, kind: Literal["multipath"], *, path: str | None = None, recover: bool = False
+) -> Document[MultipathConfig]: ...
+@overload
+def loads(
+    text: str, kind: Literal["modprobe"], *, path: str | None = None, recover: bool = False
+) -> Document[ModprobeConfig]: ...
+@overload
+def loads(
+    text: str, kind: Literal["modules"], *, path: str | None = None, recover: bool = False
+) -> Document[ModulesConfig]: ...
+@overload
+def loads(
+    text: str, kind: Literal["init-script"], *, path: str | None = None, recover: bool = False
+) -> Document[InitScript]: ...
+@overload
+def loads(
+    text: str, kind: Literal["systemd-unit"], *, path: str | None = None, recover: bool = False
+) -> Document[SystemdUnit]: ...
+@overload
+def loads(
+    text: str, kind: Literal["xend-config"], *, path: str | None = None, recover: bool = False
+) -> Document[XendConfig]: ...
+@overload
+def loads(
+    text: str, kind: Literal["xl-conf"], *, path: str | None = None, recover: bool = False
+) -> Document[XlConf]: ...
+@overload
+def loads(
+    text: str, kind: Literal["xen-domain"], *, path: str | None = None, recover: bool = False
+) -> Document[XenConfig]: ...
+@overload
+def loads(
+    text: str, kind: Literal["shell-vars"], *, path: str | None = None, recover: bool = False
+) -> Document[ShellVars]: ...
+@overload
+def loads(
+    text: str, kind: str, *, path: str | None = None, recover: bool = False
+) -> Document[Any]: ...
+def loads(text: str, kind: str, *, path: str | None = None, recover: bool = False) -> Document[Any]:
     """Parse ``text`` as ``kind``; raises :class:`ParseError` for input the format rejects.
 
     With ``recover=True`` bad input gives a document that still renders to ``text`` and whose
@@ -52,9 +131,8 @@ def loads(text: str, kind: str, *, path: str | None = None, recover: bool = Fals
     doc = Document(kind, root, path)
     # Input a format tolerates but should not be trusted with (a section left open at the end
     # of the file): strict loading refuses it, recovery keeps the whole model and the problem.
-    check = getattr(fmt, "problems", None)
-    if check is not None:
-        doc.problems.extend(check(doc, text))
+    if fmt.entry.problems:
+        doc.problems.extend(fmt.problems(doc, text))
         if doc.problems and not recover:
             raise doc.problems[0]
     return doc
@@ -69,9 +147,69 @@ def read_text(path: str | os.PathLike[str]) -> str:
         return handle.read().decode(ENCODING, ERRORS)
 
 
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["drbd"], *, recover: bool = False
+) -> Document[DrbdConfig]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["ietd"], *, recover: bool = False
+) -> Document[IetConfig]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["iet-access"], *, recover: bool = False
+) -> Document[IetAccessFile]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["iscsid"], *, recover: bool = False
+) -> Document[IscsidConfig]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["initiatorname"], *, recover: bool = False
+) -> Document[InitiatorNameFile]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["multipath"], *, recover: bool = False
+) -> Document[MultipathConfig]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["modprobe"], *, recover: bool = False
+) -> Document[ModprobeConfig]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["modules"], *, recover: bool = False
+) -> Document[ModulesConfig]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["init-script"], *, recover: bool = False
+) -> Document[InitScript]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["systemd-unit"], *, recover: bool = False
+) -> Document[SystemdUnit]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["xend-config"], *, recover: bool = False
+) -> Document[XendConfig]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["xl-conf"], *, recover: bool = False
+) -> Document[XlConf]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["xen-domain"], *, recover: bool = False
+) -> Document[XenConfig]: ...
+@overload
+def load(
+    path: str | os.PathLike[str], kind: Literal["shell-vars"], *, recover: bool = False
+) -> Document[ShellVars]: ...
+@overload
 def load(
     path: str | os.PathLike[str], kind: str | None = None, *, recover: bool = False
-) -> Document:
+) -> Document[Any]: ...
+def load(
+    path: str | os.PathLike[str], kind: str | None = None, *, recover: bool = False
+) -> Document[Any]:
     """Read and parse a file; the kind comes from its name and location, else its content."""
     name = os.fspath(path)
     text = read_text(name)

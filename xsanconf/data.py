@@ -7,7 +7,7 @@ format's canonical style.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -64,15 +64,14 @@ def to_data(doc: Document, *, redact_secrets: bool = False) -> dict[str, Any]:
     A codec names its secrets with a ``redact(directive) -> Directive`` function.
     """
     directives = doc.codec.directives(doc)
-    redact = getattr(doc.codec, "redact", None)
-    if redact_secrets and redact is not None:
-        directives = _redacted(directives, redact)
+    if redact_secrets and doc.codec.secrets:
+        directives = _redacted(directives, doc.codec.redact)
     data = ConfigData(kind=doc.kind, directives=directives, path=doc.path)
     result: dict[str, Any] = _converter().unstructure(data)
     return result
 
 
-def _redacted(items: list[Directive], redact: Any) -> list[Directive]:
+def _redacted(items: list[Directive], redact: Callable[[Directive], Directive]) -> list[Directive]:
     out = []
     for item in items:
         clean = redact(item)
@@ -126,9 +125,10 @@ _PROBE = "xsanconfRedactionProbe"
 def _refuse_redacted(config: ConfigData) -> None:
     from xsanconf.formats import codec
 
-    redact = getattr(codec(config.kind), "redact", None)
-    if redact is None:
+    found = codec(config.kind)
+    if not found.secrets:
         return
+    redact = found.redact
     for item in _walk(config.directives):
         if not any(REDACTED in arg for arg in item.args):
             continue

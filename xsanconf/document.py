@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from xsanconf.syntax import Node, Token, Trivia, leaves, render
 
 if TYPE_CHECKING:
+    # a Document without a model type is a Document[Any] (PEP 696 default)
+    from typing_extensions import TypeVar
+
     from xsanconf.errors import ParseError
     from xsanconf.formats import Codec
+
+    M = TypeVar("M", default=Any)
+else:
+    from typing import TypeVar
+
+    M = TypeVar("M")
 
 __all__ = ["Document", "Position"]
 
 Position = tuple[int, int]
 
 
-class Document:
+class Document(Generic[M]):
     """One file, parsed.  ``render()`` gives its exact text back, edits included.
 
     ``model`` is the format's typed view over the tree (for example
     :class:`xsanconf.formats.drbd.DrbdConfig`); edits made through it change the tree in place.
+    ``Document[DrbdConfig]`` is a document whose model is a ``DrbdConfig``: ``loads(text,
+    "drbd")`` returns one, so that a type checker catches ``doc.model.resourze(...)``.
     """
 
     def __init__(self, kind: str, root: Node, path: str | None = None) -> None:
@@ -51,8 +62,9 @@ class Document:
         return codec(self.kind)
 
     @cached_property
-    def model(self) -> Any:
-        return self.codec.model(self)
+    def model(self) -> M:
+        model: M = self.codec.model(self)
+        return model
 
     def render(self) -> str:
         return render(self.root)

@@ -267,9 +267,9 @@ def secret_map(doc: Document) -> SecretMap:
     text = doc.render()
     if _HINT.search(text) is None:
         return SecretMap(text, ())
-    hook = getattr(doc.codec, "token_secrets", None)
-    if hook is None:
+    if not doc.codec.secrets:
         return SecretMap(text, _pattern_spans(text), secret_values(text))
+    hook = doc.codec.token_secrets
     spans: list[Span] = []
     values: set[str] = set()
     offset = 0

@@ -338,3 +338,33 @@ def test_existing_should_start_is_extended_in_place(tmp_path: Path) -> None:
     edit = found.fix.edits[0]
     assert (edit.line, edit.column, edit.end_line, edit.end_column) == (6, 1, 6, 26)
     assert edit.text == "# Should-Start:      sshd drbd"
+
+
+@pytest.mark.parametrize("service", ["rtslib-fb-targetctl", "target", "tgt", "scst", "iscsi-scst"])
+def test_every_target_service_is_ordered_against_drbd(tmp_path: Path, service: str) -> None:
+    """LIO (Debian's rtslib-fb-targetctl, RHEL's target), tgt and SCST init scripts, as IET's."""
+    script = IET_INIT.replace("Provides:          iscsitarget", f"Provides:          {service}")
+    files = {"etc/drbd.conf": R0, "etc/init.d/drbd": DRBD_INIT, f"etc/init.d/{service}": script}
+    links = {
+        f"etc/rc2.d/S20{service}": f"../init.d/{service}",
+        "etc/rc2.d/S70drbd": "../init.d/drbd",
+        "etc/rc0.d/K08drbd": "../init.d/drbd",
+        f"etc/rc0.d/K20{service}": f"../init.d/{service}",
+    }
+    write_host(tmp_path / "san1", files, links)
+    found = {d.code: d for d in run(tmp_path / "san1", ("BOOT",))}
+    assert set(found) == {"BOOT001", "BOOT002"}
+    assert found["BOOT001"].location.path.endswith(f"etc/rc2.d/S20{service}")
+    assert found["BOOT002"].location.path.endswith(f"etc/rc0.d/K20{service}")
+
+
+@pytest.mark.parametrize("service", ["rtslib-fb-targetctl", "target", "tgt", "scst"])
+def test_every_target_unit_is_ordered_against_drbd(tmp_path: Path, service: str) -> None:
+    files = {
+        "etc/drbd.conf": R0,
+        "etc/systemd/system/drbd.service": "[Unit]\nDescription=DRBD\n[Service]\nType=oneshot\n",
+        f"etc/systemd/system/{service}.service": "[Unit]\nDescription=t\n[Service]\nType=oneshot\n",
+    }
+    write_host(tmp_path / "san1", files)
+    found = {d.code for d in run(tmp_path / "san1", ("BOOT",))}
+    assert found == {"BOOT001", "BOOT002"}

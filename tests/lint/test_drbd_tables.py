@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.lint.sites import write_site
+from xsanconf.facts.drbd import drbd_index
 from xsanconf.lint.diagnostics import Diagnostic, Severity
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.facts.drbd_options import value_problem
-from xsanconf.lint.rules._drbd_effective import drbd_index
 from xsanconf.lint.site import Site
 
 HOSTS = """\

@@ -10,9 +10,9 @@ import pytest
 
 from tests.lint.conftest import Runner
 from tests.lint.sites import write_site
+from xsanconf.facts.ietd import config_option
 from xsanconf.lint.diagnostics import Diagnostic, Severity
 from xsanconf.lint.engine import LintOptions, lint
-from xsanconf.lint.rules.iet import config_option
 from xsanconf.lint.site import Site
 
 NAME = "iqn.2009-02.nl.example:storage.xensan"

@@ -47,7 +47,7 @@ def test_example_site_chain() -> None:
     ]
     first, second = luns
     assert first.wwid is not None and first.wwid.value == wwid("149455403f160c00")
-    assert first.identity.source == "ScsiId"
+    assert first.identity.source == "explicit" and first.identity.written == "149455403f160c00"
     assert second.identity.source == "default"  # san2 sets no ScsiId
     assert second.wwid != first.wwid
     assert first.serial == b"149455403f160c00".hex()
@@ -170,7 +170,12 @@ def test_lun_fields(tmp_path: Path) -> None:
         {"san1": head("3 Path=/dev/drbd0,IOMode=wb,ScsiId=disk1,ScsiSN=SN1", drbd=drbd_conf())},
     )
     (lun,) = stack_index(site).luns
-    assert (lun.target, lun.number, lun.io_type, lun.io_mode) == (TARGET, 3, "fileio", "wb")
+    assert (lun.target, lun.number, lun.io_type) == (TARGET, 3, "fileio")
+    assert (lun.lun.cache, lun.lun.cache_reason) == (
+        "write-back",
+        "no Type (fileio is the default) and IOMode=wb",
+    )
+    assert lun.implementation == "iet" and lun.setting("backing") == "Path"
     assert (lun.scsi_id, lun.scsi_sn, lun.serial) == ("disk1", "SN1", "SN1")
     assert lun.device is None and lun.replica is None
     location = lun.param_location("ScsiId", "here")
@@ -285,3 +290,13 @@ def test_each_host_is_indexed_at_its_own_iet_version(tmp_path: Path) -> None:
     assert lun1.serial is None and lun2.serial is not None
     site_wide = stack_index_for(site, {})
     assert all(lun.serial is not None for lun in site_wide.luns)
+
+
+def test_luns_by_the_device_they_open(tmp_path: Path) -> None:
+    luns = ("0 Path=/dev/drbd0", "1 Path=/dev/drbd/by-res/r0", "2 Path=/dev/mapper/vg0-x")
+    site = load(tmp_path, {"san1": head(*luns)})
+    (stack,) = stack_index(site).hosts.values()
+    assert {k: [lun.number for lun in v] for k, v in stack.luns_by_device.items()} == {
+        ("drbd", "r0", "0"): [0, 1],
+        ("path", "/dev/vg0/x"): [2],
+    }

@@ -287,7 +287,7 @@ def _editable(file: Path, kind: str | None) -> tuple[Any, Any, str]:
         typer.echo(f"{error.location}: {error.message}", err=True)
         raise typer.Exit(1) from None
     fmt = doc.codec
-    if not hasattr(fmt, "get_value"):
+    if not fmt.editable:
         typer.echo(f"{file}: selectors are not supported for {doc.kind} files yet", err=True)
         raise typer.Exit(2)
     return doc, fmt, text

@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IMPLEMENTATIONS",
+    "SETTING_NAMES",
     "CacheMode",
     "ChapAccount",
     "Implementation",
     "LunIdentity",
     "TargetAccess",
     "TargetLun",
+    "setting_name",
 ]
 
 Implementation = Literal["iet", "lio", "tgt", "scst", "pacemaker"]
@@ -42,6 +44,63 @@ IMPLEMENTATIONS: tuple[Implementation, ...] = ("iet", "lio", "tgt", "scst", "pac
 # advertised as such) holds writes, so after a failover or with two active heads the other head
 # reads stale blocks; unknown: the configuration does not say (a rule stays silent).
 CacheMode = Literal["write-through", "write-back", "unknown"]
+
+# Each implementation's own name for the fields rules talk about, so that a finding names the
+# setting to change: ``backing`` (the exported device), ``identity`` (what sets the WWID),
+# ``serial`` (the unit serial), ``cache``, ``target`` (the target's definition), ``incoming``
+# and ``outgoing`` (CHAP accounts: the initiator's, and the target's for mutual CHAP).
+SETTING_NAMES: Mapping[str, Mapping[str, str]] = {
+    "iet": {
+        "backing": "Path",
+        "identity": "ScsiId",
+        "serial": "ScsiSN",
+        "cache": "Type",
+        "target": "Target",
+        "incoming": "IncomingUser",
+        "outgoing": "OutgoingUser",
+    },
+    "lio": {
+        "backing": "dev",
+        "identity": "wwn",
+        "serial": "wwn",
+        "cache": "write_back",
+        "target": "wwn",
+        "incoming": "chap_userid",
+        "outgoing": "mutual_userid",
+    },
+    "tgt": {
+        "backing": "backing-store",
+        "identity": "scsi_id",
+        "serial": "scsi_sn",
+        "cache": "write-cache",
+        "target": "<target>",
+        "incoming": "incominguser",
+        "outgoing": "outgoinguser",
+    },
+    "scst": {
+        "backing": "filename",
+        "identity": "t10_dev_id",
+        "serial": "usn",
+        "cache": "write_through",
+        "target": "TARGET",
+        "incoming": "IncomingUser",
+        "outgoing": "OutgoingUser",
+    },
+    "pacemaker": {
+        "backing": "path",
+        "identity": "scsi_id",
+        "serial": "scsi_sn",
+        "cache": "write_back",
+        "target": "iqn",
+        "incoming": "incoming_username",
+        "outgoing": "outgoing_username",
+    },
+}
+
+
+def setting_name(implementation: str, field: str) -> str:
+    """``implementation``'s own name for ``field`` (:data:`SETTING_NAMES`), else the field."""
+    return SETTING_NAMES.get(implementation, {}).get(field, field)
 
 
 # Records are built with repr=False and compared by identity: attrs compiles a __repr__/__eq__
@@ -69,6 +128,9 @@ class LunIdentity:
     # SCSI ID bytes, LIO's unit serial, SCST's t10_dev_id): two LUNs that agree here agree on
     # the WWID even when the WWID itself cannot be computed
     device_id: bytes | None = None
+    # the identity setting as written (IET's ScsiId, tgt's scsi_id, LIO's wwn, SCST's
+    # t10_dev_id), for messages; None when the identity is the implementation's default
+    written: str | None = None
 
     def __repr__(self) -> str:
         return f"LunIdentity(wwid={self.wwid!s}, source={self.source!r})"
@@ -112,6 +174,8 @@ class TargetAccess:
     addresses: tuple[str, ...] = ()
     chap_required: bool | None = None
     read_only: bool | None = None
+    # why the target is open (or not), in the implementation's own words, for messages
+    reason: str | None = None
 
     def __repr__(self) -> str:
         return f"TargetAccess(open={self.open!r})"
@@ -144,10 +208,23 @@ class TargetLun:
     # the implementation's own name for the backing object (LIO storage object, SCST device),
     # when it has one: two LUNs naming one object share its identity by construction
     object_name: str | None = None
+    # settings written inside a token (IET's ``Path=...`` in a ``Lun`` line): the token and
+    # the piece's offsets in its text, so a finding points at the piece, not the whole line
+    spans: Mapping[str, tuple[Token, int, int]] = attrs.field(factory=dict)
+    # the format's own object for the LUN (IET's IetLun), for fixes written in its terms
+    origin: object | None = None
 
     def anchor_for(self, field: str) -> Node | Token | None:
         """The syntax item that sets ``field``, else the LUN's own definition."""
         return self.anchors.get(field, self.anchor)
+
+    def sets(self, field: str) -> bool:
+        """Whether the configuration writes ``field`` (rather than leaving the default)."""
+        return field in self.anchors or field in self.spans
+
+    def setting(self, field: str) -> str:
+        """The implementation's own name for ``field`` (``backing`` is IET's ``Path``)."""
+        return setting_name(self.implementation, field)
 
     def __repr__(self) -> str:
         return f"TargetLun({self.implementation!r}, {self.target!r}, lun={self.lun!r})"

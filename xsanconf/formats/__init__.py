@@ -1,5 +1,13 @@
 """The format registry: one codec module per kind, imported only when a file of that kind is read.
 
+The one place that says which path is which kind and which codec reads it: the site loader
+(``xsanconf.lint.site``), :func:`detect_kind` and the pre-commit hook's file pattern
+(``xsanconf.lint.hook_pattern``) all read :data:`_ENTRIES`.  An entry also declares how the
+daemon reads its files (:class:`IncludeStyle`: the file it starts from and whose includes it
+follows; ``separate``: each file a whole of its own; ``outside_etc``: directories outside
+``/etc`` it reads) and what its model answers (``targets``: an iSCSI target whose model has
+``target_luns()``).
+
 Adding a format means adding ``grammars/<kind>.lark``, a codec module here that satisfies
 :class:`Codec`, and one :class:`FormatEntry` line in ``_ENTRIES``.
 """
@@ -10,53 +18,176 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 if TYPE_CHECKING:
     from xsanconf.data import Directive
     from xsanconf.document import Document
-    from xsanconf.syntax import Node
+    from xsanconf.errors import ParseError
+    from xsanconf.syntax import Node, Token
 
 __all__ = [
+    "CAPABILITY_FUNCTIONS",
     "KINDS",
     "Codec",
     "FormatEntry",
+    "Include",
+    "IncludeStyle",
+    "NotEditableError",
     "codec",
     "detect_kind",
+    "entries",
     "entry",
+    "host_file_kind",
     "path_fragments",
     "read_only",
 ]
 
 
-class Codec(Protocol):
-    """What a format module provides.
+class Codec:
+    """A format's codec: its module's functions, as its registry entry declares them.
 
-    A read-only kind (its files are changed by their own tools) sets ``READ_ONLY`` to the
-    reason; its ``build``, ``set_value`` and ``unset_value`` raise ``ValueError`` with it.
+    Every codec module defines ``KIND``, ``parse(text, path)``, ``model(doc)``,
+    ``directives(doc)``, ``build(directives)`` and ``sniff(text)``.  What only some formats
+    have is declared on the :class:`FormatEntry`, never found by probing the module (a test
+    holds each module to its declaration):
 
-    Optional: ``problems(doc, text)`` (input the format tolerates but flags), and for formats
-    whose files hold secrets ``redact(directive)`` (plain data) and ``token_secrets(token)``
-    (where in a token a secret value is; see :mod:`xsanconf.secrets`).
+    * ``editable``: ``get_value(doc, selector)``, ``set_value(doc, selector, value)``,
+      ``unset_value(doc, selector)`` (``xsanconf get/set/unset``);
+    * ``secrets``: ``redact(directive)`` (plain data with its secrets replaced) and
+      ``token_secrets(token)`` (where in a token a secret value is: :mod:`xsanconf.secrets`);
+    * ``problems``: ``problems(doc, text)``, input the format tolerates but flags;
+    * ``includes`` (an :class:`IncludeStyle`): ``includes(doc)``, its include statements.
+
+    Without the capability, the method does what a format without it means: no problems, no
+    includes, nothing to redact; the selector functions raise :class:`NotEditableError`.
+
+    A read-only kind (its files are changed by their own tools, as the CIB by pcs or cibadmin)
+    sets ``READ_ONLY`` to the reason; its ``build``, ``set_value`` and ``unset_value`` raise
+    ``ValueError`` with it.
     """
 
-    KIND: str
+    def __init__(self, declared: FormatEntry, module: ModuleType) -> None:
+        self.KIND: str = declared.kind
+        self.entry = declared
+        self.module = module
 
-    def parse(self, text: str, path: str | None = None) -> Node: ...
+    def parse(self, text: str, path: str | None = None) -> Node:
+        node: Node = self.module.parse(text, path)
+        return node
 
-    def model(self, doc: Document) -> Any: ...
+    def model(self, doc: Document[Any]) -> Any:
+        return self.module.model(doc)
 
-    def directives(self, doc: Document) -> list[Directive]: ...
+    def directives(self, doc: Document[Any]) -> list[Directive]:
+        found: list[Directive] = self.module.directives(doc)
+        return found
 
-    def build(self, directives: list[Directive]) -> str: ...
+    def build(self, directives: list[Directive]) -> str:
+        text: str = self.module.build(directives)
+        return text
 
-    def sniff(self, text: str) -> bool: ...
+    def sniff(self, text: str) -> bool:
+        return bool(self.module.sniff(text))
+
+    @property
+    def editable(self) -> bool:
+        return self.entry.editable
+
+    @property
+    def secrets(self) -> bool:
+        return self.entry.secrets
+
+    def problems(self, doc: Document[Any], text: str) -> list[ParseError]:
+        if not self.entry.problems:
+            return []
+        found: list[ParseError] = self.module.problems(doc, text)
+        return found
+
+    def includes(self, doc: Document[Any]) -> list[Include]:
+        if self.entry.includes is None:
+            return []
+        found: list[Include] = self.module.includes(doc)
+        return found
+
+    def redact(self, directive: Directive) -> Directive:
+        if not self.entry.secrets:
+            return directive
+        redacted: Directive = self.module.redact(directive)
+        return redacted
+
+    def token_secrets(self, token: Token) -> list[tuple[int, int]]:
+        if not self.entry.secrets:
+            return []
+        spans: list[tuple[int, int]] = self.module.token_secrets(token)
+        return spans
+
+    def _editing(self) -> ModuleType:
+        if not self.entry.editable:
+            raise NotEditableError(f"selectors are not supported for {self.KIND} files yet")
+        return self.module
+
+    def get_value(self, doc: Document[Any], selector: str) -> list[str]:
+        values: list[str] = self._editing().get_value(doc, selector)
+        return values
+
+    def set_value(self, doc: Document[Any], selector: str, value: str) -> None:
+        self._editing().set_value(doc, selector, value)
+
+    def unset_value(self, doc: Document[Any], selector: str) -> int:
+        removed: int = self._editing().unset_value(doc, selector)
+        return removed
+
+
+class NotEditableError(ValueError):
+    """``get/set/unset`` on a kind whose codec declares no selectors."""
+
+
+# The functions each capability stands for (tests hold every codec module to its entry).
+CAPABILITY_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "editable": ("get_value", "set_value", "unset_value"),
+    "secrets": ("redact", "token_secrets"),
+    "problems": ("problems",),
+    "includes": ("includes",),
+}
 
 
 def _parts(path: PurePosixPath) -> tuple[str, str, str]:
     return path.name, path.parent.name, path.parent.parent.name
+
+
+# Include and IncludeStyle are plain classes: attrs compiles an __init__ for each class at
+# import, which every run pays for.
+class Include:
+    """An include statement of a document, as its codec reads it (``includes(doc)``)."""
+
+    __slots__ = ("anchor", "pattern", "position")
+
+    def __init__(self, pattern: str | None, anchor: Token, position: tuple[int, int]) -> None:
+        self.pattern = pattern  # the path or glob as written; None: an include naming nothing
+        self.anchor = anchor  # the statement, for locations
+        self.position = position  # where it stands: included files' contents are read there
+
+    def __repr__(self) -> str:
+        return f"Include({self.pattern!r}, at={self.position})"
+
+
+class IncludeStyle:
+    """How a daemon reads a kind's files: from ``main``, each include expanded where it stands
+    (``glob(3)`` patterns, relative to the including file's directory, each file once).
+    ``reader`` names the program in messages; ``missing`` is what it does with an include of a
+    file that does not exist, ``empty`` with a pattern that matches nothing."""
+
+    __slots__ = ("empty", "main", "missing", "reader")
+
+    def __init__(self, main: str, reader: str, *, missing: str, empty: str) -> None:
+        self.main = main  # inside the host root, e.g. etc/drbd.conf
+        self.reader = reader
+        self.missing = missing
+        self.empty = empty
 
 
 @attrs.frozen
@@ -69,6 +200,31 @@ class FormatEntry:
     # path, that together match every path ``matches`` accepts (they may match more): what a
     # file-pattern filter such as pre-commit's ``files:`` selects (:func:`path_fragments`).
     paths: tuple[str, ...] = ()
+    # the daemon starts from one file and follows its includes (the codec has ``includes``)
+    includes: IncludeStyle | None = None
+    # each file is a whole of its own (a guest, an init script, a unit, one daemon's
+    # defaults): one that does not parse leaves the others known
+    separate: bool = False
+    # directories outside etc whose files the daemon reads as this kind, highest precedence
+    # first (read after etc, in this order)
+    outside_etc: tuple[str, ...] = ()
+    # an iSCSI target configuration: the model answers ``target_luns(version)`` with
+    # :class:`xsanconf.domain.target.TargetLun` records, which the facts layer indexes
+    targets: bool = False
+    # the codec's optional capabilities (:class:`Codec`)
+    editable: bool = True
+    secrets: bool = False
+    problems: bool = False
+
+    def capabilities(self) -> tuple[str, ...]:
+        """The optional capabilities the entry declares, by name (:data:`CAPABILITY_FUNCTIONS`)."""
+        declared = {
+            "editable": self.editable,
+            "secrets": self.secrets,
+            "problems": self.problems,
+            "includes": self.includes is not None,
+        }
+        return tuple(name for name, on in declared.items() if on)
 
 
 def _other_drop_in(parent: str, own: str) -> bool:
@@ -226,6 +382,12 @@ def _lio(p: PurePosixPath) -> bool:
     return name == "saveconfig.json" and parent in ("target", "rtslib-fb-target")
 
 
+def _beside_usr(name: str) -> tuple[str, ...]:
+    """kmod's and systemd's directories outside etc, highest precedence first (on merged-/usr
+    hosts lib/ is usr/lib/, read once)."""
+    return tuple(f"{base}/{name}" for base in ("run", "usr/local/lib", "usr/lib", "lib"))
+
+
 _ENTRIES: tuple[FormatEntry, ...] = (
     FormatEntry(
         "drbd",
@@ -233,6 +395,14 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "DRBD drbd.conf, drbd.d/*.res",
         _drbd,
         (r"drbd\.conf", r"global_common\.conf", r"[^/]*\.res", r"drbd\.d/[^/]+"),
+        includes=IncludeStyle(
+            "etc/drbd.conf",
+            "drbdadm",
+            missing='drbdadm fails: "Failed to open include file"',
+            empty="drbdadm ignores it silently",
+        ),
+        secrets=True,
+        problems=True,
     ),
     # before ietd: ietd's sniffing takes the "TARGET iqn...." lines of an scst.conf
     FormatEntry(
@@ -241,6 +411,8 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "SCST /etc/scst.conf (scstadmin)",
         lambda p: p.name == "scst.conf" and not _other_drop_in(p.parent.name, ""),
         (r"scst\.conf",),
+        targets=True,
+        secrets=True,
     ),
     FormatEntry(
         "ietd",
@@ -248,6 +420,8 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "iSCSI Enterprise Target ietd.conf",
         lambda p: p.name == "ietd.conf",
         (r"ietd\.conf",),
+        targets=True,
+        secrets=True,
     ),
     FormatEntry(
         "lio",
@@ -255,6 +429,8 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "LIO saveconfig.json (targetcli, rtslib-fb)",
         _lio,
         (r"(?:rtslib-fb-)?target/saveconfig\.json",),
+        targets=True,
+        secrets=True,
     ),
     FormatEntry(
         "tgt",
@@ -262,6 +438,8 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "tgt (tgtd, tgt-admin) targets.conf, conf.d/*.conf",
         _tgt,
         (r"tgt/targets\.conf", r"tgt/conf\.d/[^/]*\.conf"),
+        targets=True,
+        secrets=True,
     ),
     FormatEntry(
         "iet-access",
@@ -279,6 +457,8 @@ _ENTRIES: tuple[FormatEntry, ...] = (
             r"(?:open-)?iscsi/(?:nodes|send_targets|isns)/.+",
             r"(?:open-)?iscsi/ifaces/[^/]+",
         ),
+        separate=True,
+        secrets=True,
     ),
     FormatEntry(
         "iscsid",
@@ -286,6 +466,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "open-iscsi iscsid.conf",
         lambda p: p.name.startswith("iscsid.conf"),
         (r"iscsid\.conf[^/]*",),
+        secrets=True,
     ),
     FormatEntry(
         "initiatorname",
@@ -300,6 +481,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "dm-multipath multipath.conf",
         _multipath,
         (r"multipath\.conf", r"multipath/conf\.d/[^/]*\.conf"),
+        problems=True,
     ),
     FormatEntry(
         "modprobe",
@@ -307,6 +489,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "kmod modprobe.d/*.conf",
         _modprobe,
         (r"modprobe\.d/[^/]+", r"modprobe\.conf"),
+        outside_etc=_beside_usr("modprobe.d"),
     ),
     FormatEntry(
         "modules",
@@ -314,6 +497,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "/etc/modules, modules-load.d/*.conf",
         _modules,
         (r"modules-load\.d/[^/]+", r"modules"),
+        outside_etc=_beside_usr("modules-load.d"),
     ),
     FormatEntry(
         "init-script",
@@ -321,6 +505,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "SysV init scripts (their LSB header), /etc/init.d/*",
         lambda p: p.parent.name == "init.d",
         (r"init\.d/[^/]+",),
+        separate=True,
     ),
     FormatEntry(
         "systemd-unit",
@@ -328,6 +513,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "systemd units and drop-ins",
         _unit,
         (r"systemd/.+",),
+        separate=True,
     ),
     FormatEntry(
         "xend-config",
@@ -335,6 +521,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Xen xend-config.sxp",
         lambda p: p.name == "xend-config.sxp",
         (r"xend-config\.sxp",),
+        secrets=True,
     ),
     FormatEntry(
         "xl-conf",
@@ -342,6 +529,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Xen /etc/xen/xl.conf",
         lambda p: p.name == "xl.conf",
         (r"xl\.conf",),
+        secrets=True,
     ),
     FormatEntry(
         "xen-domain",
@@ -349,6 +537,8 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Xen xm/xl guest configs",
         _xen_domain,
         (r"xen/.+",),
+        separate=True,
+        secrets=True,
     ),
     FormatEntry(
         "lvm",
@@ -367,6 +557,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "/etc/default/*, default/grub.d/*.cfg shell variable files",
         _shell_vars,
         (r"default/[^/]+", r"default/grub\.d/[^/]+\.cfg"),
+        separate=True,
     ),
     FormatEntry(
         "cib",
@@ -374,6 +565,7 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "Pacemaker CIB, var/lib/pacemaker/cib/cib.xml or a saved cibadmin -Q (read-only)",
         lambda p: p.name == "cib.xml",
         (r"cib\.xml",),
+        secrets=True,
     ),
 )
 
@@ -391,6 +583,11 @@ def _available() -> tuple[str, ...]:
 KINDS: tuple[str, ...] = _available()
 
 
+def entries() -> tuple[FormatEntry, ...]:
+    """Every kind whose codec is installed, in the registry's order."""
+    return tuple(e for e in _ENTRIES if e.kind in KINDS)
+
+
 def entry(kind: str) -> FormatEntry:
     try:
         return _BY_KIND[kind]
@@ -402,18 +599,19 @@ _loaded: dict[str, Codec] = {}
 
 
 def codec(kind: str) -> Codec:
-    """The codec module for ``kind``, imported on first use."""
+    """The codec for ``kind``, its module imported on first use."""
     found = _loaded.get(kind)
     if found is None:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
-        found = _loaded[kind] = importlib.import_module(entry(kind).module)  # type: ignore[assignment]
+        declared = entry(kind)
+        found = _loaded[kind] = Codec(declared, importlib.import_module(declared.module))
     return found
 
 
 def read_only(kind: str) -> str | None:
     """Why files of ``kind`` are not written (``xsanconf set``, ``build``); None when they are."""
-    reason: str | None = getattr(codec(kind), "READ_ONLY", None)
+    reason: str | None = getattr(importlib.import_module(entry(kind).module), "READ_ONLY", None)
     return reason
 
 
@@ -434,3 +632,22 @@ def detect_kind(path: str, text: str | None = None) -> str | None:
             if codec(kind).sniff(text):
                 return kind
     return None
+
+
+def host_file_kind(rel: str) -> str | None:
+    """The codec kind of the file at ``rel`` inside a host root, as the site loader reads it.
+
+    multipath-tools reads every ``/etc/multipath/conf.d/*.conf``, among them the ``drbd.conf``
+    blacklist drop-in that DRBD packages ship, whatever the name's own kind.  In
+    the same way a ``*.conf`` in any directory of drop-ins is of the directory's kind, whatever
+    its name: the ``drbd.conf`` and ``multipath.conf`` that drbd-utils and multipath-tools put in
+    ``modules-load.d``, an ``/etc/modprobe.d/drbd.conf``, a ``tgt.service.d/drbd.conf``.
+    """
+    parts = rel.split("/")
+    if parts[-3:-1] == ["multipath", "conf.d"] and rel.endswith(".conf"):
+        return "multipath" if detect_kind("etc/multipath.conf") == "multipath" else None
+    if len(parts) > 1 and rel.endswith(".conf"):
+        by_directory = detect_kind("/".join(parts[:-1]) + "/probe.conf")
+        if by_directory is not None:
+            return by_directory
+    return detect_kind(rel)

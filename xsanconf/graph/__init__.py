@@ -1,8 +1,9 @@
 """The site's storage stack as a picture: a graph model built from the stack index.
 
-Admins reason about the chain backing disk -> DRBD resource on each head -> IET LUN and the
-WWID it presents -> an iSCSI path on each Xen host -> multipath map -> guest disk.  This module
-turns :func:`xsanconf.lint.stack.stack_index` into that graph (a pure function of the site and,
+Admins reason about the chain backing disk -> DRBD resource on each head (linked to its peers
+by DRBD replication) -> target LUN and the WWID it presents -> an iSCSI path on each Xen host
+(to one head) -> multipath map -> guest disk.  This module
+turns :func:`xsanconf.facts.stack.stack_index` into that graph (a pure function of the site and,
 optionally, the lint findings) and :mod:`xsanconf.graph.render` draws it as DOT, SVG or Mermaid.
 
 Public API
@@ -28,12 +29,11 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.lint.stack import canonical_device, stack_index_for
+from xsanconf.facts.registry import Facts
+from xsanconf.facts.stack import STACK, canonical_device
 
 if TYPE_CHECKING:
-    from xsanconf.lint.diagnostics import Diagnostic, Location
-    from xsanconf.lint.site import Host, Site, SiteFile
-    from xsanconf.lint.stack import (
+    from xsanconf.facts.stack import (
         DrbdDevice,
         GuestDisk,
         HostStack,
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
         MultipathMap,
         StackIndex,
     )
+    from xsanconf.lint.diagnostics import Diagnostic, Location
+    from xsanconf.lint.site import Host, Site, SiteFile
     from xsanconf.syntax import Node, Token
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "build_graph",
 ]
 
+# How a LUN node names its target implementation.
+_IMPLEMENTATIONS = {"iet": "IET", "lio": "LIO", "tgt": "tgt", "scst": "SCST", "pacemaker": "LU"}
 # Node kinds in the order of the chain, left to right.
 KINDS = ("host", "disk", "drbd", "lun", "path", "map", "guest")
 _WHOLE_FILE = 10**9
@@ -220,11 +224,12 @@ def _lun_id(lun: IetLunExport) -> str:
 
 def _lun_node(b: _Builder, lun: IetLunExport) -> str:
     wwid = f"WWID {lun.wwid.value}" if lun.wwid is not None else "WWID unknown"
-    label = (f"IET LUN {lun.number if lun.number is not None else '?'}", lun.target or "?", wwid)
+    number = lun.number if lun.number is not None else "?"
+    label = (f"{_IMPLEMENTATIONS[lun.implementation]} LUN {number}", lun.target or "?", wwid)
     anchors = [_anchor(lun.location())]
-    anchors += _block(lun.file, lun.lun.target.node)
+    anchors += _block(lun.file, lun.lun.anchors.get("target-block"))
     node_id = b.node(_lun_id(lun), "lun", label, lun.host, anchors)
-    link = [_anchor(lun.param_location("Path"), columns=True)]
+    link = [_anchor(lun.setting_location("backing"), columns=True)]
     source = lun.device or lun.backing_of
     if source is not None:
         b.edge(_drbd_node(b, source), node_id, lun.path or "?", link)
@@ -286,11 +291,17 @@ def _guest_node(b: _Builder, stack: HostStack, disk: GuestDisk) -> str:
 
 
 def _read_stack(b: _Builder) -> None:
+    peers: dict[tuple[str, int], list[str]] = {}
     for stack in b.index.hosts.values():
         for device in stack.drbd_devices:
-            _drbd_node(b, device)
+            peers.setdefault(device.replica, []).append(_drbd_node(b, device))
         for lun in stack.luns:
             _lun_node(b, lun)
+    # DRBD replicates each volume between the hosts that define it: one link per peer
+    for (resource, volume), nodes in peers.items():
+        first, *others = nodes
+        for other in others:
+            b.edge(first, other, f"DRBD replication {resource}/{volume}")
     for stack in b.index.hosts.values():
         for map_ in stack.maps:
             _map_node(b, map_)
@@ -355,10 +366,9 @@ def build_graph(
     versions: Mapping[str, str] | None = None,
 ) -> StackGraph:
     """The stack of ``site`` as a graph, with the codes of ``diagnostics`` attached."""
-    from xsanconf.lint.facts.versions import host_versions
-
     targets = versions or {}
-    b = _Builder(stack_index_for(site, targets, lambda host: host_versions(host, targets)))
+    # the stack fact, as the rules receive it (each host at the versions its evidence gives)
+    b = _Builder(Facts(site, targets, targets).get(STACK))
     _read_stack(b)
     names = sorted(h.name for h in site.hosts)
     for host in site.hosts:

@@ -911,7 +911,7 @@ def _docs_app() -> Any:
                     "name": r.name,
                     "severity": str(r.severity),
                     "scope": r.scope,
-                    "needs": list(r.needs),
+                    "needs": list(r.needed_kinds()),
                     "fix": r.fix,
                     "summary": r.summary,
                     "origin": r.origin,

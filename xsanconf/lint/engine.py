@@ -1,12 +1,13 @@
 """The rule engine: choose rules, run them over a site, then filter and adjust what they report.
 
 Order of work: selection (``select``/``extend_select``/``ignore``: code, prefix or name; the most
-specific selector wins), run each selected rule whose ``needs`` the site has, suppression comments
-(and SYN006 for the unused ones), severity overrides, per-path ignores, and finally the focus of
-file-argument mode (only what is located in the given files or involves them).  Each finding
-goes through these filters as its rule yields it, and at most ``MAX_FINDINGS_PER_FILE`` findings
-of one rule in one file are kept: a generated file with a mistake on each of its million lines
-costs a count, not a million diagnostics.
+specific selector wins), run each selected rule whose ``needs`` the site has (with the run's
+facts, each built when a rule that declares it first asks: :mod:`xsanconf.facts.registry`),
+suppression comments (and SYN006 for the unused ones), severity overrides, per-path ignores, and
+finally the focus of file-argument mode (only what is located in the given files or involves
+them).  Each finding goes through these filters as its rule yields it, and at most
+``MAX_FINDINGS_PER_FILE`` findings of one rule in one file are kept: a generated file with a
+mistake on each of its million lines costs a count, not a million diagnostics.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ class LintResult:
     rules: list[Rule]  # the rules that were selected
     failures: list[RuleFailure] = attrs.field(factory=list)
     files: int = 0
+    facts: list[str] = attrs.field(factory=list)  # the facts the run built, in that order
 
 
 class Named(Protocol):
@@ -174,6 +176,7 @@ def select_rules(registry: Mapping[str, R], options: LintOptions) -> list[R]:
 
 
 def lint(site: Site, options: LintOptions | None = None) -> LintResult:
+    from xsanconf.facts.registry import Facts
     from xsanconf.lint.rules import catalog, load_needed
 
     options = options or LintOptions()
@@ -187,6 +190,8 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
     by_path, files = _suppression_index(site)
     kept = _Capped()
     failures: list[RuleFailure] = []
+    # one run's facts, shared by its rules: each built when a rule first asks for it
+    facts = Facts(site, versions, options.versions, options.host_versions)
 
     def adjusted(found: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
         for original in found:
@@ -198,10 +203,10 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
             yield d
 
     for rule in rules:
-        if rule.needs and not kinds.intersection(rule.needs):
+        if rule.needs and not kinds.intersection(rule.needed_kinds()):
             continue
         try:
-            ctx = RuleContext(rule, dict(versions), options.versions, options.host_versions)
+            ctx = RuleContext(rule, dict(versions), options.versions, options.host_versions, facts)
             found = rule.check(site, ctx)
             kept.extend(adjusted(_unsuppressed(found, by_path, known)))
         except Exception as error:  # a rule's bug must not hide every other finding
@@ -210,7 +215,7 @@ def lint(site: Site, options: LintOptions | None = None) -> LintResult:
         kept.extend(adjusted(_unused_unsuppressed(by_path, files, rules, known)))
     unique = sorted(kept.diagnostics(), key=lambda d: (*d.sort_key, d.message))
     checked = len(site.focus) if site.focus else sum(1 for _ in site.files())
-    return LintResult(unique, rules, failures, checked)
+    return LintResult(unique, rules, failures, checked, facts.built())
 
 
 class _Capped:

@@ -35,7 +35,7 @@ from xsanconf.errors import ParseError
 from xsanconf.formats import detect_kind
 from xsanconf.lint.diagnostics import Diagnostic, Fix, TextEdit
 from xsanconf.lint.engine import LintOptions, LintResult, lint
-from xsanconf.lint.site import Host, Site, SiteFile, on_disk, read_drbd_order
+from xsanconf.lint.site import Host, Site, SiteFile, on_disk, read_include_order
 
 __all__ = [
     "ROUNDS",
@@ -255,7 +255,7 @@ class _Rounds:
                     twin.add(SiteFile(twin, text.rel, text.path, text.kind, text.doc))
                     if text.rel != text.original.rel:
                         twin.renamed[text.original.rel] = text.rel
-            read_drbd_order(site, twin)
+            read_include_order(site, twin)
             site.add_host(twin)
         moved = {posixpath.normpath(t.original.path): t.path for t in self.texts}
         site.focus = frozenset(posixpath.normpath(moved.get(p, p)) for p in self.original.focus)

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
+    from xsanconf.facts.stack import HostStack, StackIndex
     from xsanconf.lint.facts.versions import HostVersions
     from xsanconf.lint.site import Host, Site
-    from xsanconf.lint.stack import HostStack, StackIndex
 
 __all__ = [
     "QUERIES",
@@ -69,7 +69,7 @@ class QueryContext:
         return host_versions(host, self.targets, self.host_targets.get(host.name))
 
     def stack(self) -> StackIndex:
-        from xsanconf.lint.stack import stack_index_for
+        from xsanconf.facts.stack import stack_index_for
 
         return stack_index_for(self.site, self.targets, self.versions)
 
@@ -160,16 +160,16 @@ def _luns(ctx: QueryContext) -> Iterable[Row]:
             replica = lun.replica
             yield {
                 "host": host.name,
-                "implementation": "iet",
+                "implementation": lun.implementation,
                 "target": lun.target,
                 "lun": lun.number,
                 "backing": lun.path,
                 "drbd": f"{replica[0]}/{replica[1]}" if replica is not None else None,
-                "identity": lun.identity.source,
+                # where the identity comes from: the setting that writes it (IET's ScsiId), or
+                # the implementation's default
+                "identity": lun.setting("identity") if lun.scsi_id is not None else "default",
                 "wwid": str(lun.wwid) if lun.wwid is not None else None,
-                "cache": "write-back"
-                if lun.io_type == "fileio" or lun.io_mode == "wb"
-                else "write-through",
+                "cache": lun.lun.cache,
                 "file": lun.file.path,
             }
 
@@ -192,7 +192,7 @@ def _paths(ctx: QueryContext) -> Iterable[Row]:
 
 
 def _initiators(ctx: QueryContext) -> Iterable[Row]:
-    from xsanconf.lint.rules._iscsi_facts import initiatorname_file, iscsid_file
+    from xsanconf.facts.iscsi import initiatorname_file, iscsid_file
 
     index = ctx.stack()
     for host in ctx.site.hosts:

@@ -17,11 +17,12 @@ Everything is indexed once while loading, so the cost grows linearly with the nu
 from __future__ import annotations
 
 import errno
+import functools
 import itertools
 import os
 import posixpath
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +34,8 @@ from xsanconf.lint.diagnostics import Location, Severity
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
-    from xsanconf.formats.drbd import DrbdResource, DrbdSection, DrbdStatement
+    from xsanconf.formats import Include, IncludeStyle
+    from xsanconf.formats.drbd import DrbdResource, DrbdSection
     from xsanconf.syntax import Node, Token, Trivia
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "CIB_FILES",
     "on_disk",
     "read_drbd_order",
+    "read_include_order",
     "resolve_in_root",
 ]
 
@@ -99,14 +102,11 @@ def resolve_in_root(root: str | os.PathLike[str], rel: str) -> tuple[str, str | 
     return "/".join(done), None
 
 
-# Kinds whose files are each read on their own, never merged into one configuration.
-_SEPARATE_DOCUMENTS = frozenset(
-    {"xen-domain", "init-script", "systemd-unit", "shell-vars", "iscsi-node"}
-)
+# (the files in its reading order, the files seen by realpath, the include stack)
+_Reading = tuple[list["SiteFile"], set[str], list[str]]
 
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
-DRBD_MAIN = "etc/drbd.conf"
 TGT_MAIN = "etc/tgt/targets.conf"
 _GLOB_CHARS = frozenset("*?[")
 
@@ -173,11 +173,16 @@ class Host:
     # what could not be read (set by xsanconf.load_host; a Site keeps all hosts' problems)
     problems: list[SiteProblem] = attrs.field(factory=list)
     _by_rel: dict[str, SiteFile] = attrs.field(factory=dict, init=False, repr=False)
-    _drbd_order: list[SiteFile] = attrs.field(factory=list, init=False, repr=False)
-    _drbd_resources: list[tuple[SiteFile, DrbdResource]] = attrs.field(
-        factory=list, init=False, repr=False
+    # for kinds whose daemon follows includes from a main file (the registry's IncludeStyle):
+    # the files in its reading order, and where each file's includes stand with the files
+    # each brought in (by the including file's rel)
+    _read_order: dict[str, list[SiteFile]] = attrs.field(factory=dict, init=False, repr=False)
+    _includes: dict[str, list[tuple[tuple[int, int], list[SiteFile]]]] = attrs.field(
+        factory=dict, init=False, repr=False
     )
-    _tgt_order: list[SiteFile] = attrs.field(factory=list, init=False, repr=False)
+    _drbd_resources: list[tuple[SiteFile, DrbdResource]] | None = attrs.field(
+        default=None, init=False, repr=False
+    )
 
     def add(self, file: SiteFile) -> None:
         self.files.append(file)
@@ -190,13 +195,19 @@ class Host:
         daemon refuses or misreads it, so what the host's ``kind`` configuration says as a
         whole is unknown, and nothing may be concluded from what it seems to lack ("no alias",
         "no host section").  SYN001 reports the file itself.  For drbd only the files
-        drbdadm reads count.  Files that are each a whole of their own (a guest, an init
-        script, a unit, one daemon's defaults) do not make the others unknown: their readers
-        skip the one that does not parse (iscsiadm reads each node record on its own).
+        drbdadm reads count (for every kind whose daemon follows includes from a main file:
+        the files it reads).  Files that are each a whole of their own (a guest, an init
+        script, a unit, one daemon's defaults, a node record: ``separate`` in the registry) do
+        not make the others unknown: their readers skip the one that does not parse.
         """
-        if kind in _SEPARATE_DOCUMENTS:
+        from xsanconf.formats import entry
+
+        if kind in _separate_kinds():
             return True
-        files = self._drbd_order if kind == "drbd" else (f for f in self.files if f.kind == kind)
+        if entry(kind).includes is not None or kind in self._read_order:
+            files: Iterable[SiteFile] = self._read_order.get(kind, [])
+        else:
+            files = (f for f in self.files if f.kind == kind)
         return all(f.doc.parsed for f in files)
 
     def documents(self, kind: str) -> list[SiteFile]:
@@ -210,8 +221,8 @@ class Host:
         if not self.known(kind):
             return []
         found = [f for f in self.files if f.kind == kind]
-        if kind in ("drbd", "tgt"):
-            order = self._drbd_order if kind == "drbd" else self._tgt_order
+        order = self._read_order.get(kind)
+        if order:
             read = {id(f) for f in order}
             return [*order, *(f for f in found if id(f) not in read)]
         return found
@@ -219,7 +230,7 @@ class Host:
     def tgt_files(self) -> list[SiteFile]:
         """targets.conf and the files its includes name, in tgt-admin's reading order, each
         once (none when one of them does not parse)."""
-        return list(self._tgt_order) if self.known("tgt") else []
+        return list(self._read_order.get("tgt", [])) if self.known("tgt") else []
 
     def file(self, rel: str) -> SiteFile | None:
         return self._by_rel.get(rel)
@@ -247,17 +258,40 @@ class Host:
     def drbd_files(self) -> list[SiteFile]:
         """drbd.conf and the files it includes, in drbdadm's reading order, each once (none
         when one of them did not parse: :meth:`known`)."""
-        return list(self._drbd_order) if self.known("drbd") else []
+        return list(self._read_order.get("drbd", [])) if self.known("drbd") else []
 
     def drbd_resources(self) -> list[tuple[SiteFile, DrbdResource]]:
         """Resources from /etc/drbd.conf and what it includes, in drbdadm's reading order
         (none when one of those files did not parse: :meth:`known`)."""
-        return list(self._drbd_resources) if self.known("drbd") else []
+        return list(self._resources_in_order()) if self.known("drbd") else []
 
     def drbd_resource(self, name: str) -> tuple[SiteFile, DrbdResource] | None:
         """The resource ``name`` and the file that holds it, as drbdadm finds it through
         drbd.conf and its includes; None when drbdadm reads no resource of that name."""
-        return next(((f, r) for f, r in self._drbd_resources if r.name == name), None)
+        return next(((f, r) for f, r in self._resources_in_order() if r.name == name), None)
+
+    def _resources_in_order(self) -> list[tuple[SiteFile, DrbdResource]]:
+        """Every resource drbdadm reads: each file's resources in text order, an included
+        file's where its include stands."""
+        found = self._drbd_resources
+        if found is None:
+            found = self._drbd_resources = []
+            order = self._read_order.get("drbd")
+            if order:
+                self._walk_resources(order[0], found)
+        return found
+
+    def _walk_resources(self, file: SiteFile, found: list[tuple[SiteFile, DrbdResource]]) -> None:
+        config = file.doc.model
+        items: list[tuple[tuple[int, int], DrbdResource | None, list[SiteFile]]] = [
+            (r.position, r, []) for r in config.resources
+        ]
+        items += [(at, None, files) for at, files in self._includes.get(file.rel, [])]
+        for _, resource, files in sorted(items, key=lambda item: item[0]):
+            if resource is not None:
+                found.append((file, resource))
+            for included in files:  # each read once: the walk is bounded by the include depth
+                self._walk_resources(included, found)
 
     def drbd_common(self) -> tuple[SiteFile, DrbdSection] | None:
         """The first ``common`` section drbdadm reads (a second one is a drbdadm error)."""
@@ -412,20 +446,23 @@ class _SiteLoader:
         host.name = name or _host_name(reader, root, real_root)
         reader.read_etc()
         reader.read_cib()
-        reader.resolve_drbd()
+        reader.resolve_includes()
         reader.resolve_tgt()
         self.site.add_host(host)
 
 
-def read_drbd_order(site: Site, host: Host) -> None:
-    """Read ``host``'s drbd.conf and what it includes in drbdadm's order, from the files the
-    host already holds (reading from disk only what it does not), reporting include problems
-    to ``site``: what the loader does, for a host built from other texts (``--fix`` rounds).
-    tgt's targets.conf and its includes are put in tgt-admin's order the same way."""
+def read_include_order(site: Site, host: Host) -> None:
+    """Read ``host``'s main files (drbd.conf, tgt's targets.conf) and what they include in their
+    daemon's order, from the files the host already holds (reading from disk only what it does
+    not), reporting include problems to ``site``: what the loader does, for a host built from
+    other texts (``--fix`` rounds)."""
     root = str(host.root)
     reader = _HostReader(site, host, root, os.path.realpath(root))
-    reader.resolve_drbd()
+    reader.resolve_includes()
     reader.resolve_tgt()
+
+
+read_drbd_order = read_include_order  # the name it had when only drbd had includes
 
 
 def on_disk(host: Host, rel: str) -> Path | None:
@@ -541,7 +578,7 @@ def _host_roots_below(path: str) -> list[str]:
 
 
 class _HostReader:
-    """Reads one host's files, indexes them and resolves drbd includes inside its root."""
+    """Reads one host's files, indexes them and resolves includes inside its root."""
 
     def __init__(self, site: Site, host: Host, root: str, real_root: str) -> None:
         self.site = site
@@ -549,8 +586,8 @@ class _HostReader:
         self.root = root
         self.real_root = real_root
         self.unreadable: set[str] = set()  # reported once, even when an include names it again
-        # drbd include patterns already expanded and followed (rooted): every file a repeated
-        # pattern names was read then, and drbdadm skips a file it has read
+        # include patterns already expanded and followed (rooted): every file a repeated
+        # pattern names was read then, and the daemon (drbdadm) skips a file it has read
         self.followed: set[str] = set()
         self.included: dict[str, int] = {}  # files the includes of a file named, by file
         self.included_by_host = 0
@@ -633,7 +670,7 @@ class _HostReader:
         return None, path, Severity.ERROR
 
     def read_etc(self) -> None:
-        from xsanconf.formats import detect_kind
+        from xsanconf.formats import detect_kind, host_file_kind
 
         visited = {self.real("etc")}
         stack = ["etc"]
@@ -655,7 +692,7 @@ class _HostReader:
                 if _left_alone(entry):
                     continue
                 rel = f"{rel_dir}/{entry.name}"
-                kind = _kind_of(rel, detect_kind)
+                kind = host_file_kind(rel)
                 if _is_dir(entry, self, rel) and not _names_a_file(rel, kind):
                     real = self.real(rel)
                     if real not in visited:
@@ -708,51 +745,42 @@ class _HostReader:
         self.host.add(file)
         return file
 
-    def resolve_drbd(self) -> None:
-        """drbdadm's reading order: drbd.conf, each include expanded where it stands."""
-        from xsanconf.formats import KINDS
+    def resolve_includes(self) -> None:
+        """Each daemon's reading order (the registry's :class:`~xsanconf.formats.IncludeStyle`):
+        its main file, each include expanded where it stands, each file once."""
+        from xsanconf.formats import entries
 
-        if "drbd" not in KINDS:
-            return
-        main = self.host.file(DRBD_MAIN)
-        if main is None or main.kind != "drbd":
-            return
-        self._read_drbd(main, (self.host._drbd_order, self.host._drbd_resources), set(), [])
+        self.host._drbd_resources = None
+        for found in entries():
+            style = found.includes
+            if style is None:
+                continue
+            main = self.host.file(style.main)
+            if main is None or main.kind != found.kind:
+                continue
+            order = self.host._read_order[found.kind] = []
+            self._follow(found.kind, style, main, (order, set(), []))
 
-    def _read_drbd(
-        self,
-        file: SiteFile,
-        reading: tuple[list[SiteFile], list[tuple[SiteFile, DrbdResource]]],
-        seen: set[str],
-        stack: list[str],
-    ) -> None:
-        """Read ``file`` as drbdadm does: its resources and includes in text order, each
-        included file where its include stands."""
+    def _follow(self, kind: str, style: IncludeStyle, file: SiteFile, reading: _Reading) -> None:
+        """Read ``file`` as its daemon does: its includes in text order, each included file
+        where its include stands."""
         # 8.4 and 9 skip a file already read (by realpath); a file on the include stack is a loop
-        files, resources = reading
+        from xsanconf.formats import codec
+
+        order, seen, stack = reading
         seen.add(self.real(file.rel))
-        files.append(file)
-        stack = [*stack, file.rel]
-        config = file.doc.model
-        items: list[tuple[tuple[int, int], DrbdResource | None, DrbdStatement | None]] = [
-            (r.position, r, None) for r in config.resources
-        ]
-        items += [(s.position, None, s) for s in config.includes]
-        for _, resource, statement in sorted(items, key=lambda item: item[0]):
-            if resource is not None:
-                resources.append((file, resource))
-            elif statement is not None:
-                self._include(file, statement, reading, seen, stack)
+        order.append(file)
+        inner = (order, seen, [*stack, file.rel])
+        placed = self.host._includes[file.rel] = []
+        for include in codec(kind).includes(file.doc):
+            placed.append((include.position, self._include(kind, style, file, include, inner)))
 
     def _include(
-        self,
-        file: SiteFile,
-        statement: DrbdStatement,
-        reading: tuple[list[SiteFile], list[tuple[SiteFile, DrbdResource]]],
-        seen: set[str],
-        stack: list[str],
-    ) -> None:
-        at = file.location(statement.token)
+        self, kind: str, style: IncludeStyle, file: SiteFile, include: Include, reading: _Reading
+    ) -> list[SiteFile]:
+        """The files ``include`` brings in (each followed in turn)."""
+        _, seen, stack = reading
+        at = file.location(include.anchor)
         if len(stack) >= MAX_INCLUDE_DEPTH:
             self.problem(
                 "SYN003",
@@ -760,11 +788,12 @@ class _HostReader:
                 file.rel,
                 at=at,
             )
-            return
-        matches = self._expand(file, statement.args, at)
-        if not self._within_include_bounds(file, len(matches), at):
-            return
+            return []
+        matches = self._expand(file, include.pattern, style, at)
+        if not self._within_include_bounds(file, len(matches), kind, at):
+            return []
         on_stack = {self.real(s): s for s in stack} if matches else {}
+        brought: list[SiteFile] = []
         for rel in matches:
             real = self.real(rel)
             if real in on_stack:
@@ -773,27 +802,34 @@ class _HostReader:
                 continue
             if real in seen:
                 continue
-            included = self.read(rel, "drbd")
+            included = self.read(rel, kind)
             if included is not None:
-                self._read_drbd(included, reading, seen, stack)
-        if statement.args:
+                brought.append(included)
+                self._follow(kind, style, included, reading)
+        if include.pattern is not None:
             # followed to the end (a pattern on its way is followed again: a loop shows)
-            self.followed.add(self._rooted(file, statement.args[0]))
+            self.followed.add(self._rooted(file, include.pattern))
+        return brought
 
     def resolve_tgt(self) -> None:
         """tgt-admin's reading order: targets.conf, each include's files where it stands."""
-        from xsanconf.formats import KINDS, codec
+        from xsanconf.formats import KINDS
 
         main = self.host.file(TGT_MAIN)
         if "tgt" not in KINDS or main is None or main.kind != "tgt":
             return
-        includes = codec("tgt").includes  # type: ignore[attr-defined]
+        # Config::General's include expansion is tgt-admin's own (globs sorted, directories,
+        # includeoptional, paths from /), so the loader follows it here rather than through
+        # the registry's IncludeStyle, and records the order as the registry's kinds do
+        from xsanconf.formats.tgt import includes
+
+        order = self.host._read_order.setdefault("tgt", [])
         seen: set[str] = set()
 
         def read(file: SiteFile, depth: int) -> None:
             # Config::General skips a file it has read (so an include loop ends there)
             seen.add(self.real(file.rel))
-            self.host._tgt_order.append(file)
+            order.append(file)
             for pattern, token in includes(file.doc):
                 at = file.location(token)
                 if depth >= MAX_INCLUDE_DEPTH:
@@ -802,7 +838,7 @@ class _HostReader:
                     continue
                 optional = token.text.lower().startswith("includeoptional")
                 matches = self._tgt_include(file, pattern, at, optional)
-                if not self._within_include_bounds(file, len(matches), at):
+                if not self._within_include_bounds(file, len(matches), "tgt", at):
                     continue
                 for rel in matches:
                     if self.real(rel) not in seen:
@@ -849,7 +885,7 @@ class _HostReader:
             return []
         return [rooted]
 
-    def _within_include_bounds(self, file: SiteFile, count: int, at: Location) -> bool:
+    def _within_include_bounds(self, file: SiteFile, count: int, kind: str, at: Location) -> bool:
         """Count ``count`` more files named by includes of ``file``; False (reported once) when
         that passes the bound for the file or for the host: its includes are not followed."""
         before = self.included.get(file.rel, 0)
@@ -858,7 +894,7 @@ class _HostReader:
         self.included_by_host += count
         for bound, was, what in (
             (MAX_INCLUDED_PER_FILE, before, "this file"),
-            (MAX_INCLUDED_PER_HOST, host_before, "this host's drbd files"),
+            (MAX_INCLUDED_PER_HOST, host_before, f"this host's {kind} files"),
         ):
             if was + count > bound:
                 if was <= bound:
@@ -881,18 +917,18 @@ class _HostReader:
         # the host root is "/": ".." there stays there, as the kernel resolves "/.."
         return posixpath.normpath("/" + joined.lstrip("/")).lstrip("/") or "."
 
-    def _expand(self, file: SiteFile, args: list[str], at: Location) -> list[str]:
+    def _expand(
+        self, file: SiteFile, pattern: str | None, style: IncludeStyle, at: Location
+    ) -> list[str]:
         """Paths (relative to the host root) an include pattern names, sorted as glob(3) does;
         none for a pattern already followed (what it names has been read)."""
-        if not args:
+        if pattern is None:
             return []
-        pattern = args[0]
         rooted = self._rooted(file, pattern)
         if not _GLOB_CHARS & set(pattern) and not os.path.lexists(self.real(rooted)):
             self.problem(
                 "SYN003",
-                f"include {pattern!r}: {rooted} does not exist (drbdadm fails: "
-                '"Failed to open include file")',
+                f"include {pattern!r}: {rooted} does not exist ({style.missing})",
                 file.rel,
                 at=at,
             )
@@ -916,7 +952,7 @@ class _HostReader:
             # nothing, and so do we unless the directory it looks in is missing.
             self.problem(
                 "SYN003",
-                f"include {pattern!r} matches no file (drbdadm ignores it silently)",
+                f"include {pattern!r} matches no file ({style.empty})",
                 file.rel,
                 severity=Severity.WARNING,
                 at=at,
@@ -1019,25 +1055,6 @@ def _on_kernel_fs(real: str) -> bool:
     return any(_inside(real, kernel) for kernel in _KERNEL_DIRS)
 
 
-def _kind_of(rel: str, detect: Callable[[str], str | None]) -> str | None:
-    """The codec kind of the file at ``rel``.
-
-    multipath-tools reads every ``/etc/multipath/conf.d/*.conf``, among them the ``drbd.conf``
-    blacklist drop-in that DRBD packages ship; ``detect_kind`` takes that name for drbd's.  In
-    the same way a ``*.conf`` in any directory of drop-ins is of the directory's kind, whatever
-    its name: the ``drbd.conf`` and ``multipath.conf`` that drbd-utils and multipath-tools put in
-    ``modules-load.d``, an ``/etc/modprobe.d/drbd.conf``, a ``tgt.service.d/drbd.conf``.
-    """
-    parts = rel.split("/")
-    if parts[-3:-1] == ["multipath", "conf.d"] and rel.endswith(".conf"):
-        return "multipath" if detect("etc/multipath.conf") == "multipath" else None
-    if len(parts) > 1 and rel.endswith(".conf"):
-        by_directory = detect("/".join(parts[:-1]) + "/probe.conf")
-        if by_directory is not None:
-            return by_directory
-    return detect(rel)
-
-
 def _left_alone(entry: os.DirEntry[str]) -> bool:
     """Entries that are no configuration: a link to /dev/null masks a file of the same name in
     a directory of lower precedence (systemd units, modprobe.d, modules-load.d), and
@@ -1060,13 +1077,25 @@ def _is_dir(entry: os.DirEntry[str], reader: _HostReader, rel: str) -> bool:
         return False
 
 
-# Directories outside etc that kmod (modprobe.d) and systemd (modules-load.d) read, highest
-# precedence first; on merged-/usr hosts lib/ is usr/lib/ and is read once.
-_CONFIG_DIRS_OUTSIDE_ETC = tuple(
-    f"{base}/{name}"
-    for name in ("modprobe.d", "modules-load.d")
-    for base in ("run", "usr/local/lib", "usr/lib", "lib")
-)
+def _config_dirs_outside_etc() -> tuple[str, ...]:
+    from xsanconf.formats import entries
+
+    return tuple(d for e in entries() for d in e.outside_etc)
+
+
+# Directories outside etc that daemons read as documents (kmod's modprobe.d, systemd's
+# modules-load.d: the registry's ``outside_etc``), highest precedence first.
+_CONFIG_DIRS_OUTSIDE_ETC = _config_dirs_outside_etc()
+
+
+@functools.cache
+def _separate_kinds() -> frozenset[str]:
+    """The kinds whose files are each read on their own, never merged into one configuration
+    (the registry's ``separate``)."""
+    from xsanconf.formats import entries
+
+    return frozenset(e.kind for e in entries() if e.separate)
+
 
 # Directories outside etc with files rules read for context (boot_order.UNIT_DIRS, the
 # multipath bindings of old releases); more specific paths first, as above.

@@ -26,6 +26,7 @@ from xsanconf.syntax import Node, Token
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
+    from xsanconf.formats import Include
 
 __all__ = [
     "KIND",
@@ -39,6 +40,7 @@ __all__ = [
     "build",
     "directives",
     "get_value",
+    "includes",
     "model",
     "parse",
     "redact",
@@ -65,6 +67,15 @@ def parse(text: str, path: str | None = None) -> Node:
 
 def model(doc: Document) -> DrbdConfig:
     return DrbdConfig(doc)
+
+
+def includes(doc: Document) -> list[Include]:
+    """The top-level ``include`` statements, where they stand (drbdadm reads an included
+    file's resources there); an include with no argument names nothing."""
+    from xsanconf.formats import Include
+
+    config: DrbdConfig = doc.model
+    return [Include(s.args[0] if s.args else None, s.token, s.position) for s in config.includes]
 
 
 def problems(doc: Document, text: str) -> list[ParseError]:

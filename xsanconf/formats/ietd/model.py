@@ -22,6 +22,7 @@ from xsanconf.syntax import Leaf, Node, Token, Trivia
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
+    from xsanconf.domain.target import TargetLun
 
 __all__ = ["IetAccount", "IetConfig", "IetLun", "IetStatement", "IetTarget"]
 
@@ -646,6 +647,14 @@ class IetConfig(_Scope):
     @property
     def luns(self) -> list[IetLun]:
         return [lun for t in self.targets for lun in t.luns]
+
+    def target_luns(self, version: tuple[int, ...] | None = None) -> list[TargetLun]:
+        """Every LUN as the shared :class:`~xsanconf.domain.target.TargetLun` record, read as
+        IET ``version`` reads it (``None``: 1.4.20 or later); see
+        :mod:`xsanconf.formats.ietd.targets`."""
+        from xsanconf.formats.ietd.targets import iet_target_luns
+
+        return iet_target_luns(self, version)
 
     @property
     def ends_with_newline(self) -> bool:

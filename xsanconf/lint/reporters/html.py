@@ -229,7 +229,7 @@ def _legend_graph() -> StackGraph:
         [
             GraphNode("disk", "disk", ("backing disk",), head),
             GraphNode("drbd", "drbd", ("DRBD resource", "its device here"), head),
-            GraphNode("lun", "lun", ("IET LUN", "target", "the WWID it presents"), head),
+            GraphNode("lun", "lun", ("target LUN", "target", "the WWID it presents"), head),
         ],
         [
             GraphNode("path", "path", ("iSCSI path to a LUN", "(inferred from its WWID)"), xen),
@@ -248,11 +248,12 @@ def _legend_graph() -> StackGraph:
 
 
 _LEGEND_TEXT = (
-    "Each frame is a host. Shapes: cylinder, a backing disk; box, a DRBD resource; 3-D box, an "
-    "IET LUN; ellipse, an iSCSI path; double box, a multipath map; component, a guest's disk; "
-    "note, findings of no host. An edge's label is what links its two ends: the disk path, the "
-    "device path a LUN exports, the WWID a LUN presents (to the iSCSI paths), the map's alias, "
-    "the guest's disk line. "
+    "Each frame is a host. Shapes: cylinder, a backing disk; box, a DRBD resource; 3-D box, a "
+    "target's LUN (IET, LIO, tgt, SCST); ellipse, an iSCSI path (labelled with the head it "
+    "reaches); double box, a multipath map; component, a guest's disk; note, findings of no "
+    "host. An edge's label is what links its two ends: the disk path, DRBD replication between "
+    "the peers of a resource, the device path a LUN exports, the WWID a LUN presents (to the "
+    "iSCSI paths), the map's alias, the guest's disk line. "
     "Red elements, edges and frames have findings: their <code>codes:</code> line names the "
     'rules (see <a href="#by-rule">Findings by rule</a>).'
 )

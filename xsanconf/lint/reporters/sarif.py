@@ -112,7 +112,7 @@ def _rule(rule: Rule, options: Report) -> dict[str, Any]:
         "name": rule.name,
         "shortDescription": {"text": rule.summary or rule.name},
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-        "properties": {"scope": rule.scope, "needs": list(rule.needs), "fix": rule.fix},
+        "properties": {"scope": rule.scope, "needs": list(rule.needed_kinds()), "fix": rule.fix},
     }
     page = options.page_help(rule.code)
     if page:

@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from xsanconf.lint.rule import REGISTRY, Rule
+from xsanconf.lint.rule import REGISTRY, Rule, needed_kinds
 from xsanconf.lint.rules._manifest import MANIFEST
 
 __all__ = ["RuleInfo", "catalog", "family_modules", "load_all", "load_needed"]
@@ -56,7 +56,8 @@ def load_needed(chosen: Iterable[RuleInfo], kinds: set[str]) -> dict[str, Rule]:
     wanted = {
         info.module
         for info in chosen
-        if info.code not in REGISTRY and (not info.needs or kinds.intersection(info.needs))
+        if info.code not in REGISTRY
+        and (not info.needs or kinds.intersection(needed_kinds(info.needs)))
     }
     for module in sorted(wanted):
         importlib.import_module(module)

@@ -1,6 +1,6 @@
 """DRBD001-DRBD010: replication mistakes in drbd.conf, judged on the effective configuration.
 
-Each check reads the site's DRBD index (:mod:`xsanconf.lint.rules._drbd_effective`): every host's
+Each check reads the site's DRBD index (:mod:`xsanconf.facts.drbd`): every host's
 resources with ``common`` merged in and legacy spellings normalised.  The targeted drbdadm
 version (``ctx.versions["drbd"]``: 8.3, 8.4 or 9) steers host matching, what counts as
 deprecated and which keywords are required.  Cross-host checks group definitions by resource
@@ -14,12 +14,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.formats.drbd.model import DrbdConfig, DrbdConnection, DrbdHost, DrbdSection
-from xsanconf.lint.candidates import by_place, for_versions
-from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
-from xsanconf.lint.fix_safety import holds_for
-from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._drbd_effective import (
+from xsanconf.facts.drbd import (
+    DRBD,
     LEGACY_NEGATIVES,
     SYNCER_HOMES,
     SYNCER_IGNORED,
@@ -27,12 +23,15 @@ from xsanconf.lint.rules._drbd_effective import (
     Key,
     ResourceView,
     Setting,
-    drbd_index,
     host_key,
     hostnames_equal,
     is_dual_primary,
-    newest_versions,
 )
+from xsanconf.formats.drbd.model import DrbdConfig, DrbdConnection, DrbdHost, DrbdSection
+from xsanconf.lint.candidates import by_place, for_versions
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity
+from xsanconf.lint.fix_safety import holds_for
+from xsanconf.lint.rule import RuleContext, rule
 from xsanconf.lint.rules._drbd_fixes import add_option, drop_head_args, edit_fix, rename_keyword
 
 if TYPE_CHECKING:
@@ -49,12 +48,6 @@ def _version(ctx: RuleContext) -> str:
     return version if version in VERSIONS else "9"
 
 
-def _index(site: Site, ctx: RuleContext) -> DrbdIndex:
-    """The site's resources, each host's read as the newest drbdadm the host may run (the
-    rules of this kind judge one reading; DRBD007 and DRBD011 weigh every candidate)."""
-    return drbd_index(site, newest_versions(site, ctx.host_versions, _version(ctx)))
-
-
 def _as_written(setting: Setting) -> str:
     statement = setting.statement
     return " ".join([statement.keyword, *statement.args])
@@ -69,11 +62,12 @@ def _as_written(setting: Setting) -> str:
     Severity.ERROR,
     scope="host",
     needs=("drbd",),
+    uses=(DRBD,),
     fix="unsafe",
 )
 def dual_primary_not_allowed(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Both nodes are to be promoted, but allow-two-primaries is not set."""
-    index = _index(site, ctx)
+    index = ctx.fact(DRBD)
     for view in index.views:
         version = index.version_of(view.host)
         promote = view.option("startup", "become-primary-on")
@@ -130,10 +124,17 @@ def _dual_primary_scopes(view: ResourceView) -> Iterator[tuple[Setting, dict[str
             yield net["allow-two-primaries"], net
 
 
-@rule("DRBD002", "dual-primary-needs-protocol-c", Severity.ERROR, scope="host", needs=("drbd",))
+@rule(
+    "DRBD002",
+    "dual-primary-needs-protocol-c",
+    Severity.ERROR,
+    scope="host",
+    needs=("drbd",),
+    uses=(DRBD,),
+)
 def dual_primary_needs_protocol_c(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Dual-primary with a replication protocol other than C."""
-    for view in _index(site, ctx).views:
+    for view in ctx.fact(DRBD).views:
         for allow, net in _dual_primary_scopes(view):
             protocol = net.get("protocol")
             if protocol is None or protocol.value == "C":
@@ -147,10 +148,17 @@ def dual_primary_needs_protocol_c(site: Site, ctx: RuleContext) -> Iterator[Diag
             break
 
 
-@rule("DRBD003", "dual-primary-without-fencing", Severity.WARNING, scope="host", needs=("drbd",))
+@rule(
+    "DRBD003",
+    "dual-primary-without-fencing",
+    Severity.WARNING,
+    scope="host",
+    needs=("drbd",),
+    uses=(DRBD,),
+)
 def dual_primary_without_fencing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Dual-primary without resource-and-stonith fencing and a fence-peer handler."""
-    for view in _index(site, ctx).views:
+    for view in ctx.fact(DRBD).views:
         for allow, net in _dual_primary_scopes(view):
             fencing = net.get("fencing")
             handler = view.option("handlers", "fence-peer")
@@ -175,10 +183,10 @@ def dual_primary_without_fencing(site: Site, ctx: RuleContext) -> Iterator[Diagn
 # DRBD004 ---------------------------------------------------------------------------------------
 
 
-@rule("DRBD004", "host-sections", Severity.ERROR, scope="site", needs=("drbd",))
+@rule("DRBD004", "host-sections", Severity.ERROR, scope="site", needs=("drbd",), uses=(DRBD,))
 def host_sections(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource with fewer than two hosts, or no (or several) host sections for this host."""
-    index = _index(site, ctx)
+    index = ctx.fact(DRBD)
     for view in index.views:
         version = index.version_of(view.host)
         sections = view.hosts
@@ -283,10 +291,10 @@ def _near_miss(view: ResourceView, version: str) -> str:
 # DRBD005 ---------------------------------------------------------------------------------------
 
 
-@rule("DRBD005", "resource-collision", Severity.ERROR, scope="host", needs=("drbd",))
+@rule("DRBD005", "resource-collision", Severity.ERROR, scope="host", needs=("drbd",), uses=(DRBD,))
 def resource_collision(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Two resources of one host share a minor, a device, a backing disk or an address:port."""
-    index = _index(site, ctx)
+    index = ctx.fact(DRBD)
     for host in site.hosts:
         seen: dict[Key, tuple[str, Location]] = {}
         for view in index.of_host(host):
@@ -346,10 +354,10 @@ def _address_scope(host: str, names: list[str]) -> str:
 # DRBD006 ---------------------------------------------------------------------------------------
 
 
-@rule("DRBD006", "peer-config-drift", Severity.ERROR, scope="site", needs=("drbd",))
+@rule("DRBD006", "peer-config-drift", Severity.ERROR, scope="site", needs=("drbd",), uses=(DRBD,))
 def peer_config_drift(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource is defined differently on its hosts, or missing on one of them."""
-    index = _index(site, ctx)
+    index = ctx.fact(DRBD)
     for name, views in index.by_name.items():
         carriers = {v.host for v in views}
         yield from _missing_peers(ctx, index, name, views, carriers)
@@ -664,11 +672,11 @@ def _section_of(statement: DrbdStatement) -> DrbdSection | None:
 _FLUSHES = {"disk-flushes": "disk flushes", "md-flushes": "metadata flushes"}
 
 
-@rule("DRBD008", "flushes-disabled", Severity.WARNING, scope="file", needs=("drbd",))
+@rule("DRBD008", "flushes-disabled", Severity.WARNING, scope="file", needs=("drbd",), uses=(DRBD,))
 def flushes_disabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Disk or metadata flushes disabled: safe only with a battery-backed write cache."""
     reported: set[int] = set()
-    for view in _index(site, ctx).views:
+    for view in ctx.fact(DRBD).views:
         for key, setting in view.settings.items():
             what = _FLUSHES.get(key[-1])
             if what is None or key[-2] != "disk" or setting.value is not False:
@@ -699,11 +707,18 @@ def _discards(keyword: str, policy: str) -> bool:
     return keyword == "after-sb-1pri" and policy in ("discard-secondary", "consensus")
 
 
-@rule("DRBD009", "unsafe-split-brain-policy", Severity.WARNING, scope="file", needs=("drbd",))
+@rule(
+    "DRBD009",
+    "unsafe-split-brain-policy",
+    Severity.WARNING,
+    scope="file",
+    needs=("drbd",),
+    uses=(DRBD,),
+)
 def unsafe_split_brain_policy(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Split-brain policies that throw data away, or do so unnoticed on a dual-primary resource."""
     reported: set[tuple[int, str]] = set()
-    for view in _index(site, ctx).views:
+    for view in ctx.fact(DRBD).views:
         for net in view.net_scopes():
             for setting, message in _unsafe_policies(view, net):
                 key = (id(setting.statement.token), message)
@@ -751,11 +766,11 @@ def _unsafe_policies(view: ResourceView, net: dict[str, Setting]) -> Iterator[tu
 # DRBD010 ---------------------------------------------------------------------------------------
 
 
-@rule("DRBD010", "missing-required", Severity.ERROR, scope="host", needs=("drbd",))
+@rule("DRBD010", "missing-required", Severity.ERROR, scope="host", needs=("drbd",), uses=(DRBD,))
 def missing_required(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A host section lacks device, disk, address or meta-disk after inheritance; under 8.3,
     a resource lacks its protocol."""
-    index = _index(site, ctx)
+    index = ctx.fact(DRBD)
     for view in index.views:
         candidates = ctx.host_versions(view.host).drbd or (index.version_of(view.host),)
         if "8.3" in candidates and not _protocol_given(view):

@@ -1,6 +1,6 @@
 """DRBD012: a replica that targets on several heads export, replicated asynchronously.
 
-A query over the stack index (:mod:`xsanconf.lint.stack`): the replicated devices that LUNs on
+A query over the stack index (:mod:`xsanconf.facts.stack`): the replicated devices that LUNs on
 two or more hosts export, and the effective net options of the DRBD resource on those hosts.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from xsanconf.facts.drbd import DRBD
+from xsanconf.facts.stack import STACK
 from xsanconf.lint.diagnostics import Diagnostic, Severity
-from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._drbd_effective import drbd_index
-from xsanconf.lint.stack import stack_index_for
+from xsanconf.lint.rule import TARGETS, RuleContext, rule
 
 if TYPE_CHECKING:
     from xsanconf.lint.site import Site
@@ -22,11 +22,18 @@ __all__: list[str] = []
 _RELATED_MAX = 5
 
 
-@rule("DRBD012", "async-exported-replica", Severity.WARNING, scope="site", needs=("ietd",))
+@rule(
+    "DRBD012",
+    "async-exported-replica",
+    Severity.WARNING,
+    scope="site",
+    needs=(TARGETS,),
+    uses=(STACK, DRBD),
+)
 def async_exported_replica(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A resource exported by targets on several heads replicates with protocol A or B."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
-    drbd = drbd_index(site, index.drbd_versions or index.drbd_version)
+    index = ctx.fact(STACK)
+    drbd = ctx.fact(DRBD)
     reported: set[int] = set()
     for (resource, _), luns in index.by_replica.items():
         heads = list(dict.fromkeys(lun.host for lun in luns))

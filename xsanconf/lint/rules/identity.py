@@ -1,9 +1,12 @@
-"""IET003-IET005, IET008, MPATH001, MPATH006: what a LUN exports and the identity it presents.
+"""IET003-IET005, IET008, IET011, MPATH001, MPATH006: what a LUN exports and the identity it
+presents, for every target implementation (IET, LIO, tgt, SCST: the registry's target kinds).
 
-Every check is a query over the site's stack index (:mod:`xsanconf.lint.stack`): DRBD devices per
-host, the LUNs that export them, the WWIDs those LUNs present and the multipath maps that name
-them.  Cross-host checks group LUNs by the replicated device (DRBD resource and volume) or by
-WWID, so their cost grows with the number of LUNs, never with pairs of hosts.
+Every check is a query over the site's stack index (:mod:`xsanconf.facts.stack`): DRBD devices per
+host, the LUNs that export them (:class:`~xsanconf.domain.target.TargetLun` records), the WWIDs
+those LUNs present and the multipath maps that name them.  Messages name each implementation's
+own settings (IET's ``Path``, ``ScsiId``; tgt's ``backing-store``, ``scsi_id`` ...).
+Cross-host checks group LUNs by the replicated device (DRBD resource and volume) or by WWID,
+so their cost grows with the number of LUNs, never with pairs of hosts.
 
 What the identity rules assume about IET versions (``versions.iet``, default 1.4.20 or later):
 a LUN without ``ScsiId`` gets an ID that 1.4.20+ derives from the target name and LUN number and
@@ -22,19 +25,21 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from xsanconf.formats.multipath.model import MultipathConfig
-from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
-from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.stack import (
+from xsanconf.facts.stack import (
     IET_WWID_PREFIX,
-    IetLunExport,
+    STACK,
+    LunExport,
     MultipathMap,
     ReplicaKey,
     StackIndex,
     canonical_device,
+    export_key,
     iet_wwid_scsi_id,
-    stack_index_for,
 )
+from xsanconf.formats.ietd.model import IetLun
+from xsanconf.formats.multipath.model import MultipathConfig
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
+from xsanconf.lint.rule import TARGETS, RuleContext, rule
 from xsanconf.lint.twin_edits import twin_fix
 
 if TYPE_CHECKING:
@@ -67,18 +72,18 @@ def _also(names: list[str]) -> str:
     return f"{_they(names)} it too"
 
 
-def _hosts(luns: list[IetLunExport]) -> list[str]:
+def _hosts(luns: list[LunExport]) -> list[str]:
     return list(dict.fromkeys(lun.host.name for lun in luns))
 
 
-def _replicas(index: StackIndex) -> Iterator[tuple[ReplicaKey, list[IetLunExport]]]:
+def _replicas(index: StackIndex) -> Iterator[tuple[ReplicaKey, list[LunExport]]]:
     """Replicated devices that several hosts export."""
     for key, luns in index.by_replica.items():
         if len(_hosts(luns)) >= 2:
             yield key, luns
 
 
-def _others(lun: IetLunExport, luns: list[IetLunExport], message: str) -> list[Location]:
+def _others(lun: LunExport, luns: list[LunExport], message: str) -> list[Location]:
     return [
         other.location(f"{other.name} on {other.host.name} {message}")
         for other in luns
@@ -89,51 +94,46 @@ def _others(lun: IetLunExport, luns: list[IetLunExport], message: str) -> list[L
 # IET003 ----------------------------------------------------------------------------------------
 
 
-@rule("IET003", "path-exported-twice", Severity.ERROR, scope="host", needs=("ietd",))
+@rule(
+    "IET003", "path-exported-twice", Severity.ERROR, scope="host", needs=(TARGETS,), uses=(STACK,)
+)
 def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """One device in two LUNs of a host, or a LUN that exports a DRBD backing disk."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for stack in index.hosts.values():
-        first: dict[tuple[str, ...], IetLunExport] = {}
         for lun in stack.luns:
             if lun.resolved_path is None:
                 continue
-            key = _export_key(lun)
-            earlier = first.setdefault(key, lun)
+            earlier = stack.luns_by_device[export_key(lun)][0]
             if earlier is not lun:
                 yield _twice(ctx, lun, earlier)
             if lun.backing_of is not None:
                 yield _backing(ctx, lun)
 
 
-def _export_key(lun: IetLunExport) -> tuple[str, ...]:
-    """What a LUN's Path opens: the DRBD device whatever its name, else the canonical path."""
-    if lun.device is not None:
-        return ("drbd", lun.device.resource, str(lun.device.volume))
-    return ("path", canonical_device(lun.resolved_path or ""))
-
-
-def _twice(ctx: RuleContext, lun: IetLunExport, earlier: IetLunExport) -> Diagnostic:
+def _twice(ctx: RuleContext, lun: LunExport, earlier: LunExport) -> Diagnostic:
     same = lun.path == earlier.path
-    what = f"Path={lun.path}" + ("" if same else f" (the same device as Path={earlier.path})")
+    what = f"{lun.setting('backing')}={lun.path}"
+    if not same:
+        what += f" (the same device as {earlier.setting('backing')}={earlier.path})"
     return ctx.diagnostic(
         f"{lun.name}: {what} is already exported as {earlier.name}: two LUNs write the same "
         "blocks with separate caches and reservations, and an initiator sees two disks holding "
         "one file system; export each device once",
-        lun.param_location("Path"),
-        related=[earlier.param_location("Path", "first exported here")],
+        lun.setting_location("backing"),
+        related=[earlier.setting_location("backing", "first exported here")],
     )
 
 
-def _backing(ctx: RuleContext, lun: IetLunExport) -> Diagnostic:
+def _backing(ctx: RuleContext, lun: LunExport) -> Diagnostic:
     device = lun.backing_of
     assert device is not None
     node = device.path or (f"/dev/drbd{device.minor}" if device.minor is not None else "its device")
     return ctx.diagnostic(
-        f"{lun.name}: Path={lun.path} is the backing disk of {_replica_name(device.replica)}; "
-        f"writes through this LUN bypass DRBD and never reach the peer, and DRBD overwrites "
-        f"them on the next resync: export {node} instead",
-        lun.param_location("Path"),
+        f"{lun.name}: {lun.setting('backing')}={lun.path} is the backing disk of "
+        f"{_replica_name(device.replica)}; writes through this LUN bypass DRBD and never reach "
+        f"the peer, and DRBD overwrites them on the next resync: export {node} instead",
+        lun.setting_location("backing"),
         related=[device.location(f"resource {device.resource} uses it as its disk")],
     )
 
@@ -141,10 +141,10 @@ def _backing(ctx: RuleContext, lun: IetLunExport) -> Diagnostic:
 # IET005 ----------------------------------------------------------------------------------------
 
 
-@rule("IET005", "lun-device-unknown", Severity.ERROR, scope="host", needs=("ietd",))
+@rule("IET005", "lun-device-unknown", Severity.ERROR, scope="host", needs=(TARGETS,), uses=(STACK,))
 def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A LUN exports a DRBD device that the host's DRBD configuration does not define for it."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for stack in index.hosts.values():
         if not stack.has_drbd:
             continue  # no DRBD configuration in the site for this host: nothing to compare
@@ -162,80 +162,115 @@ def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             else:
                 why = "no resource of this host's DRBD configuration defines it"
             yield ctx.diagnostic(
-                f"{lun.name}: Path={shown} is not a DRBD device of this host: {why}; the LUN "
-                "fails to open (no such device) or exports another resource's data",
-                lun.param_location("Path"),
+                f"{lun.name}: {lun.setting('backing')}={shown} is not a DRBD device of this "
+                f"host: {why}; the LUN fails to open (no such device) or exports another "
+                "resource's data",
+                lun.setting_location("backing"),
             )
 
 
 # IET004 ----------------------------------------------------------------------------------------
 
 
-@rule("IET004", "replica-identity-mismatch", Severity.ERROR, scope="site", needs=("ietd",))
+@rule(
+    "IET004",
+    "replica-identity-mismatch",
+    Severity.ERROR,
+    scope="site",
+    needs=(TARGETS,),
+    uses=(STACK,),
+)
 def replica_identity_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Heads export one replicated device with different or missing ScsiId/ScsiSN."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for key, luns in _replicas(index):
-        explicit = Counter(lun.scsi_id for lun in luns if lun.scsi_id is not None)
+        explicit = Counter(_identity_key(lun) for lun in luns if lun.scsi_id is not None)
         reference = explicit.most_common(1)[0][0] if explicit else None
-        holders = [lun for lun in luns if lun.scsi_id == reference] if reference else []
+        holders = [lun for lun in luns if _identity_key(lun) == reference] if reference else []
         for lun in luns:
             if lun.scsi_id is None:
                 yield _missing_id(ctx, key, lun, luns, holders)
-            elif lun.scsi_id != reference:
+            elif _identity_key(lun) != reference:
                 yield _different_id(ctx, key, lun, holders)
         if reference is not None:
             yield from _serials(ctx, key, holders)
 
 
-def _missing_id(
-    ctx: RuleContext,
-    key: ReplicaKey,
-    lun: IetLunExport,
-    luns: list[IetLunExport],
-    holders: list[IetLunExport],
-) -> Diagnostic:
-    others = _also([h for h in _hosts(luns) if h != lun.host.name])
-    if holders:
-        consequence = (
-            f"it presents another WWID than the ScsiId={holders[0].scsi_id} of "
-            f"{', '.join(_hosts(holders))}, and multipath shows two devices instead of two paths"
-        )
-    else:
-        consequence = (
+def _identity_key(lun: LunExport) -> tuple[str, ...]:
+    """What two LUNs must share to present one device: the WWID an initiator reads (which
+    compares across implementations), else the identity setting as written."""
+    if lun.wwid is not None:
+        return ("wwid", lun.wwid.value)
+    return ("written", lun.implementation, lun.scsi_id or "")
+
+
+def _set_to(lun: LunExport) -> str:
+    """``ScsiId=149455403f160c00``: the identity setting of a LUN that writes one."""
+    return f"{lun.setting('identity')}={lun.scsi_id}"
+
+
+def _default_identity(lun: LunExport) -> str:
+    """Why a LUN's default identity does not make the heads agree."""
+    if lun.implementation == "iet":
+        return (
             "IET derives the ID from the target name and LUN number (1.4.20 and later) or from "
             "the target id and device inode (earlier), so the heads agree only by accident, "
             "and multipath may show two devices instead of two paths"
         )
+    why = f" ({lun.identity.reason})" if lun.identity.reason else ""
+    return (
+        f"it presents {lun.implementation}'s default identity{why}, which each head makes on "
+        "its own, so the heads agree only by accident, and multipath may show two devices "
+        "instead of two paths"
+    )
+
+
+def _missing_id(
+    ctx: RuleContext,
+    key: ReplicaKey,
+    lun: LunExport,
+    luns: list[LunExport],
+    holders: list[LunExport],
+) -> Diagnostic:
+    others = _also([h for h in _hosts(luns) if h != lun.host.name])
+    if holders:
+        consequence = (
+            f"it presents another WWID than the {_set_to(holders[0])} of "
+            f"{', '.join(_hosts(holders))}, and multipath shows two devices instead of two paths"
+        )
+    else:
+        consequence = _default_identity(lun)
+    identity, serial = lun.setting("identity"), lun.setting("serial")
+    same = identity if serial == identity else f"{identity} (and {serial})"
     return ctx.diagnostic(
         f"{lun.name} exports {_replica_name(key)} and {others}, but it sets no "
-        f"ScsiId: {consequence}; set the same ScsiId (and ScsiSN) on every head",
+        f"{identity}: {consequence}; set the same {same} on every head",
         lun.location(),
-        related=[h.param_location("ScsiId", f"ScsiId on {h.host.name}") for h in holders][
-            :_RELATED_MAX
-        ]
+        related=[
+            h.setting_location("identity", f"{h.setting('identity')} on {h.host.name}")
+            for h in holders
+        ][:_RELATED_MAX]
         or _others(lun, luns, "exports it too"),
     )
 
 
 def _different_id(
-    ctx: RuleContext, key: ReplicaKey, lun: IetLunExport, holders: list[IetLunExport]
+    ctx: RuleContext, key: ReplicaKey, lun: LunExport, holders: list[LunExport]
 ) -> Diagnostic:
     return ctx.diagnostic(
-        f"{lun.name} exports {_replica_name(key)} with ScsiId={lun.scsi_id}, but "
-        f"{_they(_hosts(holders))} it with ScsiId={holders[0].scsi_id}: the heads "
+        f"{lun.name} exports {_replica_name(key)} with {_set_to(lun)}, but "
+        f"{_they(_hosts(holders))} it with {_set_to(holders[0])}: the heads "
         "present different WWIDs and multipath shows two devices instead of two paths",
-        lun.param_location("ScsiId"),
-        related=[h.param_location("ScsiId", f"ScsiId on {h.host.name}") for h in holders][
-            :_RELATED_MAX
-        ],
+        lun.setting_location("identity"),
+        related=[
+            h.setting_location("identity", f"{h.setting('identity')} on {h.host.name}")
+            for h in holders
+        ][:_RELATED_MAX],
     )
 
 
-def _serials(
-    ctx: RuleContext, key: ReplicaKey, holders: list[IetLunExport]
-) -> Iterator[Diagnostic]:
-    """Heads that agree on ScsiId but present different unit serials."""
+def _serials(ctx: RuleContext, key: ReplicaKey, holders: list[LunExport]) -> Iterator[Diagnostic]:
+    """Heads that agree on the identity but present different unit serials."""
     if len({lun.serial for lun in holders}) < 2:
         return
     serials = Counter(lun.serial for lun in holders if lun.serial is not None)
@@ -244,13 +279,14 @@ def _serials(
     for lun in holders:
         if lun.serial == reference:
             continue
-        shown = f"ScsiSN={lun.scsi_sn}" if lun.scsi_sn is not None else "no ScsiSN"
+        serial = lun.setting("serial")
+        shown = f"{serial}={lun.scsi_sn}" if lun.scsi_sn is not None else f"no {serial}"
         yield ctx.diagnostic(
-            f"{lun.name} exports {_replica_name(key)} with the same ScsiId but {shown}, and "
-            f"{_they(_hosts(agree), 'present')} another unit serial: grouping paths by serial "
-            "splits them, and tools that read the serial see two devices; set the same ScsiSN "
-            "on every head",
-            lun.param_location("ScsiSN") if lun.scsi_sn is not None else lun.location(),
+            f"{lun.name} exports {_replica_name(key)} with the same {lun.setting('identity')} "
+            f"but {shown}, and {_they(_hosts(agree), 'present')} another unit serial: grouping "
+            "paths by serial splits them, and tools that read the serial see two devices; set "
+            f"the same {serial} on every head",
+            lun.setting_location("serial") if lun.scsi_sn is not None else lun.location(),
             related=[a.location(f"{a.name} on {a.host.name}") for a in agree][:_RELATED_MAX],
         )
 
@@ -259,50 +295,87 @@ def _serials(
 
 
 @rule(
-    "IET008", "cached-replica-export", Severity.ERROR, scope="site", needs=("ietd",), fix="unsafe"
+    "IET008",
+    "cached-replica-export",
+    Severity.ERROR,
+    scope="site",
+    needs=(TARGETS,),
+    fix="unsafe",
+    uses=(STACK,),
 )
 def cached_replica_export(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Several heads export one replicated device through IET's page cache (fileio, IOMode=wb)."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    """Several heads export one replicated device through a write-back cache.
+
+    IET fileio (its default) or IOMode=wb, LIO write_back, tgt write-cache on, SCST without
+    write_through.
+    """
+    index = ctx.fact(STACK)
     for key, luns in _replicas(index):
         heads = _hosts(luns)
         for lun in luns:
-            if lun.params.type not in (None, "fileio"):
-                continue  # blockio bypasses the cache (and ignores IOMode=wb); nullio has no data
-            how = "Type=fileio" if lun.params.type else "no Type (fileio is the default)"
-            if lun.io_mode == "wb":
-                how += " and IOMode=wb"
+            if lun.lun.cache != "write-back":
+                continue  # write-through (IET blockio, nullio), or not known
             others = _also([h for h in heads if h != lun.host.name])
+            how = lun.lun.cache_reason or f"{lun.setting('cache')} caching writes"
             yield ctx.diagnostic(
                 f"{lun.name} exports {_replica_name(key)} and {others}, here with "
-                f"{how}: this head serves reads (and with wb, writes) from its page cache, which "
-                "goes stale when a write arrives through the other head; use Type=blockio",
-                lun.param_location("Type") if lun.params.type else lun.location(),
+                f"{how}: {_CACHE_EFFECT.get(lun.implementation, _CACHE_EFFECT[''])}",
+                lun.setting_location("cache") if lun.lun.sets("cache") else lun.location(),
                 related=_others(lun, luns, "exports the same device"),
                 fix=_blockio_fix(lun),
             )
 
 
-def _blockio_fix(lun: IetLunExport) -> Fix | None:
-    """``Type=blockio`` (and no ``IOMode=wb``), as one edit over the changed pieces of the line."""
-    changes = _blockio_changes(lun)
+# What a head's cache does to the other head's view, and the setting that turns it off.
+_CACHE_EFFECT = {
+    "iet": (
+        "this head serves reads (and with wb, writes) from its page cache, which goes stale "
+        "when a write arrives through the other head; use Type=blockio"
+    ),
+    "lio": (
+        "this head acknowledges writes its backing device does not hold yet, and its cache "
+        "goes stale when a write arrives through the other head; set write_back to false or "
+        "export a block backstore"
+    ),
+    "tgt": (
+        "this head acknowledges writes from its cache, which goes stale when a write arrives "
+        "through the other head; set write-cache off"
+    ),
+    "scst": (
+        "this head acknowledges writes from its cache, which goes stale when a write arrives "
+        "through the other head; set write_through 1 (and nv_cache 0)"
+    ),
+    "": (
+        "this head acknowledges writes from its cache, which goes stale when a write arrives "
+        "through the other head; turn the cache off"
+    ),
+}
+
+
+def _blockio_fix(lun: LunExport) -> Fix | None:
+    """IET: ``Type=blockio`` (and no ``IOMode=wb``), as one edit over the changed pieces of
+    the line (other implementations: no fix)."""
+    iet = lun.lun.origin
+    if not isinstance(iet, IetLun):
+        return None
+    changes = _blockio_changes(iet)
     if not changes:
         return None
     start, end = changes[0][0], changes[-1][1]
-    params = lun.lun.params_text
+    params = iet.params_text
     text, at = "", start
     for change_start, change_end, replacement in changes:
         text += params[at:change_start] + replacement
         at = change_end
-    offset = len(lun.lun.token.text) - len(params)
-    line, column = lun.file.doc.position(lun.lun.token)
+    offset = len(iet.token.text) - len(params)
+    line, column = lun.file.doc.position(iet.token)
     edit = TextEdit(lun.file.path, line, column + offset + start, line, column + offset + end, text)
     return Fix("export the device with Type=blockio (no page cache)", False, (edit,))
 
 
-def _blockio_changes(lun: IetLunExport) -> list[tuple[int, int, str]]:
+def _blockio_changes(lun: IetLun) -> list[tuple[int, int, str]]:
     """Replacements ``(start, end, text)`` in the parameter string, in order."""
-    params = lun.lun.params_text
+    params = lun.params_text
     changes = []
     for piece in lun.params.pieces:
         if piece.name == "iomode" and piece.value == "wb":
@@ -317,29 +390,107 @@ def _blockio_changes(lun: IetLunExport) -> list[tuple[int, int, str]]:
     return sorted(changes)
 
 
+# IET011 ----------------------------------------------------------------------------------------
+
+
+@rule(
+    "IET011",
+    "identity-collision",
+    Severity.ERROR,
+    scope="site",
+    needs=(TARGETS,),
+    uses=(STACK,),
+)
+def identity_collision(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
+    """LUNs that export different devices present one identity: multipath merges them."""
+    index = ctx.fact(STACK)
+    for wwid, luns in index.by_wwid.items():
+        devices: dict[tuple[str, ...], list[LunExport]] = {}
+        for lun in luns:
+            devices.setdefault(_device_key(lun), []).append(lun)
+        if len(devices) < 2:
+            continue  # one device: replicas of it, or a single LUN
+        if len(_hosts(luns)) == 1 and all(lun.implementation == "iet" for lun in luns):
+            continue  # one IET host giving two LUNs one ScsiId: IET010 reports it
+        first, *others = devices.values()
+        for group in others:
+            for lun in group:
+                yield _collision(ctx, wwid, lun, first)
+
+
+def _device_key(lun: LunExport) -> tuple[str, ...]:
+    """What data a LUN exports: a replicated DRBD device is one device on every head; any
+    other device is its host's own."""
+    if lun.replica is not None:
+        return ("drbd", lun.replica[0], str(lun.replica[1]))
+    path = lun.resolved_path or lun.path
+    if path is not None and _drbd_path().fullmatch(path):
+        # a DRBD device the site's DRBD configuration does not describe (IET005's case, or a
+        # host whose drbd.conf the site lacks): it may be a replica, so it is not compared
+        return ("drbd", "?")
+    return ("path", lun.host.name, canonical_device(path or lun.name))
+
+
+def _identity_source(lun: LunExport) -> str:
+    if lun.scsi_id is not None:
+        return f"set by {_set_to(lun)}"
+    why = f", {lun.identity.reason}" if lun.identity.reason else ""
+    return f"{lun.implementation}'s default{why}"
+
+
+def _exports(lun: LunExport) -> str:
+    if lun.replica is not None:
+        return _replica_name(lun.replica)
+    return f"{lun.setting('backing')}={lun.path}" if lun.path else "its own device"
+
+
+def _collision(ctx: RuleContext, wwid: str, lun: LunExport, first: list[LunExport]) -> Diagnostic:
+    other = first[0]
+    return ctx.diagnostic(
+        f"{lun.name} on {lun.host.name} presents WWID {wwid} ({_identity_source(lun)}), as "
+        f"{other.name} on {other.host.name} does, but they export different data "
+        f"({_exports(lun)} here, {_exports(other)} there): multipath merges them into one map "
+        f"and writes land on both; give each device its own {lun.setting('identity')}",
+        lun.setting_location("identity") if lun.scsi_id is not None else lun.location(),
+        related=[o.location(f"{o.name} on {o.host.name} presents it too") for o in first][
+            :_RELATED_MAX
+        ],
+    )
+
+
 # MPATH001 --------------------------------------------------------------------------------------
 
 
-@rule("MPATH001", "wwid-matches-no-lun", Severity.ERROR, scope="site", needs=("multipath",))
+@rule(
+    "MPATH001",
+    "wwid-matches-no-lun",
+    Severity.ERROR,
+    scope="site",
+    needs=("multipath",),
+    uses=(STACK,),
+)
 def wwid_matches_no_lun(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A multipath wwid names an IET LUN that none of the site's targets exports."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    """A multipath wwid names a target LUN that none of the site's targets exports."""
+    index = ctx.fact(STACK)
     if not index.has_targets:
         return  # no target configuration in the site: nothing to match against
-    by_lower: dict[str, list[IetLunExport]] | None = None
+    # the kinds of WWID the site's targets present (IET's always: its vendor id is fixed)
+    families = {wwid_family(IET_WWID_PREFIX)} | {wwid_family(w) for w in index.by_wwid}
+    by_lower: dict[str, list[LunExport]] | None = None
     for stack in index.hosts.values():
         for map_ in stack.maps:
             wwid = map_.wwid
-            if not wwid.lower().startswith(IET_WWID_PREFIX) or wwid in index.by_wwid:
+            if wwid_family(wwid) not in families or wwid in index.by_wwid:
                 continue  # another kind of device (the site cannot describe it), or a match
-            scsi_id = iet_wwid_scsi_id(wwid)
-            if index.unknown_wwids and not _written_id(scsi_id):
+            iet = wwid.lower().startswith(IET_WWID_PREFIX)
+            scsi_id = iet_wwid_scsi_id(wwid) if iet else None
+            if index.unknown_wwids and (not iet or not _written_id(scsi_id)):
                 continue  # could be the derived ID of a LUN whose WWID cannot be computed
             if by_lower is None:
                 by_lower = {}
                 for key, luns in index.by_wwid.items():
                     by_lower.setdefault(key.lower(), []).extend(luns)
-            yield _no_lun(ctx, map_, scsi_id, by_lower.get(wwid.lower(), []))
+            yield _no_lun(ctx, map_, iet, scsi_id, by_lower.get(wwid.lower(), []))
 
 
 def _written_id(scsi_id: bytes | None) -> bool:
@@ -350,8 +501,23 @@ def _written_id(scsi_id: bytes | None) -> bool:
     return bool(text) and all(0x20 < b < 0x7F for b in text)
 
 
+def wwid_family(wwid: str) -> str | None:
+    """Which kind of device a WWID names: its designator with the T10 vendor id (``1`` and 8
+    bytes) or the NAA company id (``3``, the NAA type and 6 digits); ``None`` for others."""
+    text = wwid.lower()
+    if text.startswith("1") and len(text) >= 17:
+        return text[:17]
+    if text.startswith("3") and len(text) >= 8:
+        return text[:8]
+    return None
+
+
 def _no_lun(
-    ctx: RuleContext, map_: MultipathMap, scsi_id: bytes | None, near: list[IetLunExport]
+    ctx: RuleContext,
+    map_: MultipathMap,
+    iet: bool,
+    scsi_id: bytes | None,
+    near: list[LunExport],
 ) -> Diagnostic:
     where = "a multipaths entry" if map_.entry is not None else "blacklist_exceptions"
     if near:
@@ -359,6 +525,8 @@ def _no_lun(
             "; it differs only in letter case from the WWID a LUN presents "
             "(udev prints lower-case hex)"
         )
+    elif not iet:
+        hint = ""
     elif scsi_id is None:
         hint = f"; an IET WWID has 49 characters, this one {len(map_.wwid)}"
     elif _written_id(scsi_id):
@@ -385,10 +553,11 @@ def _no_lun(
     scope="site",
     needs=("multipath",),
     fix="unsafe",
+    uses=(STACK,),
 )
 def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A map groups the paths to several heads of one replicated LUN together."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for stack in index.hosts.values():
         for map_ in stack.maps:
             keys = {lun.replica for lun in index.by_wwid.get(map_.wwid, []) if lun.replica}
@@ -401,7 +570,7 @@ def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagno
                     yield _active_active(ctx, map_, key, luns, why)
 
 
-def _one_group(map_: MultipathMap, luns: list[IetLunExport]) -> str | None:
+def _one_group(map_: MultipathMap, luns: list[LunExport]) -> str | None:
     """Why the map's policy puts the heads' paths into one group; None when it does not."""
     policy = map_.policy
     if policy == "multibus":
@@ -422,7 +591,7 @@ def _one_group(map_: MultipathMap, luns: list[IetLunExport]) -> str | None:
 
 
 def _active_active(
-    ctx: RuleContext, map_: MultipathMap, key: ReplicaKey, luns: list[IetLunExport], why: str
+    ctx: RuleContext, map_: MultipathMap, key: ReplicaKey, luns: list[LunExport], why: str
 ) -> Diagnostic:
     heads = ", ".join(_hosts(luns))
     source = "" if map_.policy_source == "multipath entry" else f" (from {map_.policy_source})"

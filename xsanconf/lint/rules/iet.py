@@ -19,7 +19,6 @@ Nothing here prints a CHAP secret: messages name the account's user and the secr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -28,36 +27,36 @@ import attrs
 from xsanconf.domain.iscsi_name import IscsiName
 from xsanconf.domain.version import parse_version
 from xsanconf.domain.wwid import IET_SCSI_ID_LEN, iet_identity
-from xsanconf.formats.ietd import IetStatement
+from xsanconf.facts.ietd import (
+    DEFAULTS,
+    NAME_KEPT,
+    NEWEST,
+    Version,
+    access_file,
+    config_choice,
+    defaults_assignment,
+    dotted,
+    iet_targets,
+    read_name,
+    shown_path,
+    target_opening,
+    usable_accounts,
+)
+from xsanconf.facts.stack import STACK
 from xsanconf.formats.ietd.lexer import words
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
-from xsanconf.lint.rule import RuleContext, rule
+from xsanconf.lint.rule import TARGETS, RuleContext, rule
 
 if TYPE_CHECKING:
-    from xsanconf.formats.iet_access import IetAccessEntry, IetAccessFile
     from xsanconf.formats.ietd import IetAccount, IetConfig, IetLun, IetTarget, LunParam
-    from xsanconf.formats.shell_vars import ShellAssignment, ShellVars
+    from xsanconf.formats.shell_vars import ShellAssignment
     from xsanconf.lint.site import Host, Site, SiteFile
 
 __all__: list[str] = []
 
-Version = tuple[int, ...]
-
-NEWEST: Version = (1, 4, 20)
-ETC_IET: Version = (1,)  # 1.4.18 moved the files to /etc/iet/; no 0.4 release reads it
 SN_32: Version = (1, 4, 20)  # SCSI_SN_LEN grew from 16 to 32 and non-printable SNs are refused
 
-IET_CONF = "etc/iet/ietd.conf"
-OLD_CONF = "etc/ietd.conf"
-DEFAULTS = "etc/default/iscsitarget"
-
-NAME_KEPT = 255  # ietd copies a target name into a 256-byte buffer
 SECRET_MIN, SECRET_MAX = 12, 16
-# BRE items of initiators.allow that match every initiator name (ietd anchors them: ^...$)
-MATCH_ANY = frozenset({".*", "..*", ".\\+", ".*.*"})
-
-# spelled out: importing the string module for them costs a cold run more
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _version(ctx: RuleContext, host: Host | None = None) -> Version:
@@ -66,15 +65,6 @@ def _version(ctx: RuleContext, host: Host | None = None) -> Version:
     known = ctx.host_versions(host).version("iet") if host is not None else None
     found = parse_version(known or ctx.versions.get("iet", ""))
     return found.release if found is not None else NEWEST
-
-
-def _fold(name: str) -> str:
-    """A target name as ietd compares it (``strcasecmp``: ASCII letters only)."""
-    return name.translate(_ASCII_LOWER)
-
-
-def _show(rel: str) -> str:
-    return "/" + rel
 
 
 def _ietd_files(site: Site) -> Iterator[tuple[SiteFile, IetConfig]]:
@@ -104,229 +94,6 @@ def _piece_location(file: SiteFile, lun: IetLun, piece: LunParam) -> Location:
 def _scsi_id_location(file: SiteFile, lun: IetLun) -> Location:
     """Where the ScsiId ietd uses is (the last one of the line)."""
     return _piece_location(file, lun, lun.params.find("ScsiId")[-1])
-
-
-# How ietd builds targets and files accounts --------------------------------------------------
-
-
-def _read_name(target: IetTarget) -> str | None:
-    """The name ietd reads from a ``Target`` line; a last word with nothing after it is lost."""
-    name = target.name
-    if name is None or IetStatement(target.doc, target.node, target.header).at_end_of_file:
-        return None
-    return name
-
-
-def _usable(accounts: list[IetAccount]) -> list[IetAccount]:
-    """Accounts ietd keeps: it rejects a line without a user and a password (-EINVAL)."""
-    return [a for a in accounts if a.user is not None and a.password is not None]
-
-
-# The records of this module are built with repr=False: attrs compiles a __repr__ for each
-# class at import, on every run, and these are never printed (debugging aside).
-@attrs.define(repr=False)
-class IetTargets:
-    """The targets of one ietd.conf as ietd builds them.
-
-    ``created`` maps each folded name to the stanza ietd creates (the first of that name);
-    ``owners`` gives, for every stanza, the target its account lines join, or ``None`` with the
-    reason when ietd files them under discovery.
-    """
-
-    created: dict[str, IetTarget] = attrs.field(factory=dict)
-    duplicates: list[tuple[IetTarget, IetTarget]] = attrs.field(factory=list)
-    owners: list[tuple[IetTarget, IetTarget | None, str]] = attrs.field(factory=list)
-    _joining: dict[int, list[IetTarget]] = attrs.field(factory=dict)
-
-    def add(self, stanza: IetTarget, owner: IetTarget | None, why: str = "") -> None:
-        self.owners.append((stanza, owner, why))
-        if owner is not None:
-            self._joining.setdefault(id(owner.node), []).append(stanza)
-
-    def incoming(self, target: IetTarget) -> list[IetAccount]:
-        """Every ``IncomingUser`` line that joins ``target``, in file order."""
-        stanzas = self._joining.get(id(target.node), [])
-        return [account for stanza in stanzas for account in stanza.incoming_users]
-
-
-def iet_targets(config: IetConfig) -> IetTargets:
-    built = IetTargets()
-    for stanza in config.targets:
-        name = _read_name(stanza)
-        if name is None:
-            built.add(stanza, None, "its Target line has no name")
-            continue
-        key = _fold(name)
-        first = built.created.get(key)
-        if first is None:
-            built.created[key] = first = stanza
-        else:
-            built.duplicates.append((stanza, first))
-        size = len(name.encode("utf-8", "surrogateescape"))
-        if size > NAME_KEPT:
-            why = (
-                f"its name is {size} bytes long; ietd keeps the first {NAME_KEPT} and then "
-                "finds no target of the full name"
-            )
-            built.add(stanza, None, why)
-        else:
-            built.add(stanza, first)
-    return built
-
-
-# Which files the daemon reads ----------------------------------------------------------------
-
-
-def _assignment(host: Host, name: str) -> tuple[SiteFile, ShellAssignment | None] | None:
-    """The defaults file and its assignment of ``name`` (``None`` when it does not set it)."""
-    file = host.file(DEFAULTS)
-    if file is None or file.kind != "shell-vars" or not file.doc.parsed:
-        return None
-    variables: ShellVars = file.doc.model
-    return file, variables.assignment(name)
-
-
-_LONG_OPTIONS = (
-    "config",
-    "foreground",
-    "debug",
-    "uid",
-    "gid",
-    "address",
-    "port",
-    "version",
-    "help",
-)
-_LONG_WITH_VALUE = frozenset({"config", "debug", "uid", "gid", "address", "port"})
-_SHORT_WITH_VALUE = frozenset("cdsugap")  # ietd's getopt string is "c:fd:s:u:g:a:p:vh"
-
-
-def _long_option(text: str) -> str | None:
-    """getopt_long accepts any unambiguous prefix of a long option."""
-    found = [o for o in _LONG_OPTIONS if o.startswith(text)] if text else []
-    return found[0] if len(found) == 1 or text in found else None
-
-
-def config_option(arguments: list[str]) -> str | None:
-    """The file ``ietd -c FILE`` / ``--config=FILE`` names in these arguments (the last one)."""
-    found = None
-    index = 0
-    while index < len(arguments):
-        word = arguments[index]
-        index += 1
-        if word == "--":
-            break
-        value: str | None = None
-        option = None
-        if word.startswith("--"):
-            name, equals, inline = word[2:].partition("=")
-            option = _long_option(name)
-            if option in _LONG_WITH_VALUE:
-                value = inline if equals else (arguments[index] if index < len(arguments) else None)
-                index += 0 if equals else 1
-        elif word.startswith("-") and len(word) > 1:
-            for at, letter in enumerate(word[1:], start=2):
-                if letter in _SHORT_WITH_VALUE:
-                    option = "config" if letter == "c" else letter
-                    value = word[at:] or (arguments[index] if index < len(arguments) else None)
-                    index += 0 if word[at:] else 1
-                    break
-        if option == "config" and value is not None:
-            found = value
-    return found
-
-
-@attrs.frozen(repr=False)
-class ConfigChoice:
-    """The ietd.conf a host's ietd reads, and the standard ones it leaves aside (with why).
-
-    ``read`` is a path inside the host root (``None``: no file, ietd starts empty); ``file`` is
-    that file when the site loaded and parsed it.
-    """
-
-    read: str | None
-    file: SiteFile | None
-    ignored: tuple[tuple[SiteFile, str], ...] = ()
-
-
-def _exists(host: Host, rel: str) -> bool:
-    return host.file(rel) is not None or os.path.lexists(host.fs_path(rel))
-
-
-def _options(host: Host) -> tuple[bool, str | None]:
-    """Whether ietd's arguments are known, and the ``-c`` file they name (a host path)."""
-    defaults = host.file(DEFAULTS)
-    if defaults is not None and not defaults.doc.parsed:
-        return False, None  # a defaults file that does not parse may set anything
-    found = _assignment(host, "ISCSITARGET_OPTIONS")
-    if found is None or found[1] is None:
-        return True, None
-    assignment = found[1]
-    if assignment.expands:
-        return False, None
-    # the init script passes $ISCSITARGET_OPTIONS unquoted: split on blanks, quotes stay
-    path = config_option(assignment.value.split())
-    if path is None:
-        return True, None
-    return True, os.path.normpath("/" + path).lstrip("/")
-
-
-def config_choice(host: Host, version: Version) -> ConfigChoice | None:
-    """Which ietd.conf the host's ietd reads; ``None`` when its arguments are not known."""
-    known, option = _options(host)
-    if not known:
-        return None
-    if version < ETC_IET:
-        why = f"IET {_dotted(version)} reads only {_show(OLD_CONF)}, never {_show(IET_CONF)}"
-        if option:
-            why = f"ietd -c {_show(option)} (ISCSITARGET_OPTIONS) reads that file instead"
-        order = [option or OLD_CONF]
-    elif option is not None:
-        why = f"ietd -c {_show(option)} (ISCSITARGET_OPTIONS) reads that file instead"
-        order = [option, OLD_CONF]
-        if not _exists(host, option) and not option.startswith("etc/"):
-            return None  # the site holds only /etc: whether the file exists is not known
-        if not _exists(host, option):
-            why = (
-                f"ietd -c {_show(option)} names a missing file, and ietd then falls back to "
-                f"{_show(OLD_CONF)}, never to {_show(IET_CONF)}"
-            )
-    else:
-        why = (
-            f"ietd reads {_show(IET_CONF)} and falls back to {_show(OLD_CONF)} only when "
-            "that file is missing"
-        )
-        order = [IET_CONF, OLD_CONF]
-    read = next((rel for rel in order if _exists(host, rel)), None)
-    file = host.file(read) if read is not None else None
-    if file is not None and (file.kind != "ietd" or not file.doc.parsed):
-        file = None
-    ignored = []
-    for rel in (IET_CONF, OLD_CONF):
-        other = host.file(rel)
-        if rel != read and other is not None and other.kind == "ietd":
-            ignored.append((other, why))
-    return ConfigChoice(read, file, tuple(ignored))
-
-
-def _dotted(version: Version) -> str:
-    return ".".join(str(part) for part in version)
-
-
-def access_file(host: Host, name: str, version: Version) -> tuple[bool, SiteFile | None]:
-    """Whether the access file ietd reads is known, and that file (``None``: there is none).
-
-    ietd falls back to ``/etc/NAME`` only when ``/etc/iet/NAME`` does not exist; any other
-    error to open it is a refusal, which the site reports as an unreadable file.
-    """
-    for rel in (f"etc/iet/{name}", f"etc/{name}") if version >= ETC_IET else (f"etc/{name}",):
-        file = host.file(rel)
-        if file is not None:
-            parsed = file.kind == "iet-access" and file.doc.parsed
-            return parsed, file if parsed else None
-        if os.path.lexists(host.fs_path(rel)):
-            return False, None
-    return True, None
 
 
 # IET001 ----------------------------------------------------------------------------------------
@@ -393,7 +160,7 @@ def duplicate_target_or_lun(site: Site, ctx: RuleContext) -> Iterator[Diagnostic
                 related=[file.location(first.header, "first defined here")],
             )
         for stanza in config.targets:
-            if _read_name(stanza) is not None:
+            if read_name(stanza) is not None:
                 yield from _duplicate_luns(ctx, file, stanza)
 
 
@@ -416,9 +183,40 @@ def _duplicate_luns(ctx: RuleContext, file: SiteFile, target: IetTarget) -> Iter
 # IET006 ----------------------------------------------------------------------------------------
 
 
-@rule("IET006", "target-open-to-all", Severity.WARNING, scope="host", needs=("ietd",))
+@rule(
+    "IET006",
+    "target-open-to-all",
+    Severity.WARNING,
+    scope="host",
+    needs=(TARGETS,),
+    uses=(STACK,),
+)
 def target_open_to_all(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A target with no IncomingUser account and no initiators.allow restriction."""
+    """A target any initiator may log in to: no CHAP account and no initiator list."""
+    yield from _open_iet_targets(site, ctx)
+    yield from _open_targets(ctx)
+
+
+def _open_targets(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Targets of the other implementations whose LUNs any initiator reaches (their
+    TargetAccess): LIO generate_node_acls=1 with authentication=0, tgt without
+    initiator-address/-name and incominguser, SCST LUNs in the default group."""
+    for stack in ctx.fact(STACK).hosts.values():
+        seen: set[tuple[str, str]] = set()
+        for lun in stack.luns:
+            key = (lun.file.rel, lun.lun.target)
+            if lun.implementation == "iet" or lun.lun.access.open is not True or key in seen:
+                continue  # IET: judged from its own files above
+            seen.add(key)
+            why = f": {lun.lun.access.reason}" if lun.lun.access.reason else ""
+            yield ctx.diagnostic(
+                f"target {lun.lun.target} ({lun.implementation}) accepts every initiator{why}; "
+                "require CHAP or list the initiators allowed to log in",
+                lun.setting_location("target"),
+            )
+
+
+def _open_iet_targets(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     for host in site.hosts:
         version = _version(ctx, host)
         choice = config_choice(host, version)
@@ -434,9 +232,9 @@ def target_open_to_all(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         built = iet_targets(config)
         for target in built.created.values():
             lines = built.incoming(target)
-            if _usable(lines):
+            if usable_accounts(lines):
                 continue
-            opening = _opening(target.name or "", allow, deny, version)
+            opening = target_opening(target.name or "", allow, deny, version)
             if opening is None:
                 continue
             reason, deciding = opening
@@ -452,89 +250,9 @@ def target_open_to_all(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 def _why_no_account(lines: list[IetAccount], config: IetConfig) -> str:
     if lines:
         return " (its IncomingUser line has no password, so ietd drops it)"
-    if _usable(config.incoming_users):
+    if usable_accounts(config.incoming_users):
         return " (the IncomingUser lines before the first Target guard discovery only)"
     return ""
-
-
-def _deciding(file: SiteFile, name: str) -> IetAccessEntry | None:
-    access: IetAccessFile = file.doc.model
-    return access.decisive_entry(name)
-
-
-def _opening(
-    name: str, allow: SiteFile | None, deny: SiteFile | None, version: Version
-) -> tuple[str, Location | None] | None:
-    """Why ietd lets every initiator log in to target ``name``, and the line that decides so;
-    ``None`` when it does not."""
-    if deny is None and version >= ETC_IET:
-        if allow is None:
-            return "there is no initiators.allow", None
-        entry = _deciding(allow, name)
-        if entry is None or not _lets_everyone_in(entry, version):
-            return None  # no line decides (ietd refuses everyone), or the line restricts
-        return (
-            f"{_line_of(entry)} of {_show(allow.rel)} lets every initiator in",
-            allow.location(entry.token, "decides for this target"),
-        )
-    # With initiators.deny (and always in IET 0.4, which reads allow only to excuse what deny
-    # refuses) an initiator is refused only when the deny line matches it and allow does not.
-    if deny is None:
-        return (
-            f"IET {_dotted(version)} reads initiators.allow only together with "
-            "initiators.deny, and there is none",
-            None,
-        )
-    refusing = _deciding(deny, name)
-    if refusing is None or not _can_match(refusing, version):
-        where = deny.location(refusing.token, "decides for this target") if refusing else None
-        return (
-            f"{_show(deny.rel)} exists, so ietd refuses only the initiators a deny line names, "
-            "and none is named for this target",
-            where,
-        )
-    allowing = _deciding(allow, name) if allow is not None else None
-    if allow is not None and allowing is not None and _lets_everyone_in(allowing, version):
-        return (
-            f"{_line_of(allowing)} of {_show(allow.rel)} lets every initiator in, whatever "
-            "initiators.deny says",
-            allow.location(allowing.token, "decides for this target"),
-        )
-    return None
-
-
-def _line_of(entry: IetAccessEntry) -> str:
-    return f"line {entry.position[0]} ('{entry.token.text.strip()}')"
-
-
-def _items_read(entry: IetAccessEntry) -> Iterator[str]:
-    """The kinds of the items ietd tries, in order: an unclosed ``[`` ends the line for it."""
-    for item in entry.items:
-        if item.text.startswith("[") and "]" not in item.text:
-            return
-        if item.kind == "pattern" and item.text in MATCH_ANY:
-            yield "everyone"
-        elif item.kind == "network" and item.problem is not None:
-            yield "nobody"
-        else:
-            yield item.kind
-
-
-def _lets_everyone_in(entry: IetAccessEntry, version: Version) -> bool:
-    for kind in _items_read(entry):
-        # IET 0.4 knows no regexes: a pattern is an address it cannot resolve
-        if kind == "all" or (kind == "everyone" and version >= ETC_IET):
-            return True
-    return False
-
-
-def _can_match(entry: IetAccessEntry, version: Version) -> bool:
-    for kind in _items_read(entry):
-        if kind in ("all", "address", "network") or (
-            kind in ("pattern", "everyone") and version >= ETC_IET
-        ):
-            return True
-    return False
 
 
 # IET007 ----------------------------------------------------------------------------------------
@@ -612,7 +330,7 @@ def target_daemon_disabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]
         for file, why in choice.ignored:
             related = [choice.file.location(None, "the file ietd reads")] if choice.file else []
             yield ctx.diagnostic(
-                f"{_show(file.rel)} is never read: {why}; keep a single ietd.conf",
+                f"{shown_path(file.rel)} is never read: {why}; keep a single ietd.conf",
                 file.location(),
                 related=related,
             )
@@ -622,7 +340,7 @@ def target_daemon_disabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]
 
 def _disabled(ctx: RuleContext, host: Host, config: SiteFile) -> Iterator[Diagnostic]:
     targets = [t for t in iet_targets(config.doc.model).created.values()]
-    found = _assignment(host, "ISCSITARGET_ENABLE")
+    found = defaults_assignment(host, "ISCSITARGET_ENABLE")
     if not targets or found is None:
         return
     defaults, assignment = found
@@ -633,7 +351,7 @@ def _disabled(ctx: RuleContext, host: Host, config: SiteFile) -> Iterator[Diagno
     count = f"{len(targets)} target{'s' if len(targets) != 1 else ''}"
     yield ctx.diagnostic(
         f"the init script never starts ietd, at boot or for a cluster manager: "
-        f"{_show(DEFAULTS)} {why}; the {count} of {_show(config.rel)} are never served. "
+        f"{shown_path(DEFAULTS)} {why}; the {count} of {shown_path(config.rel)} are never served. "
         "Set ISCSITARGET_ENABLE=true",
         where,
         related=[config.location(targets[0].header, "targets defined here")],
@@ -685,7 +403,7 @@ def scsi_identity_invalid(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     for file, config in _ietd_files(site):
         version = _version(ctx, file.host)
         for target in config.targets:
-            if _read_name(target) is not None:
+            if read_name(target) is not None:
                 for lun in target.luns:
                     yield from _identity_problems(ctx, file, lun, version)
         yield from _shared_ids(ctx, file, _created_luns(config), version)
@@ -732,7 +450,7 @@ def _serial_problem(value: str, limit: int, version: Version) -> str | None:
     if not value:
         return "an empty ScsiSN= is an unknown parameter to IET: the LUN is not created"
     if size > limit:
-        return f"ScsiSN is {size} bytes; IET {_dotted(version)} takes at most {limit}: {refused}"
+        return f"ScsiSN is {size} bytes; IET {dotted(version)} takes at most {limit}: {refused}"
     bad = sorted({c for c in value if not " " <= c <= "~"})
     if bad:
         shown = ", ".join(repr(c) if c.isprintable() else f"U+{ord(c):04X}" for c in bad)

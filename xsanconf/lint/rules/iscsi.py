@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from xsanconf.domain.iscsi_name import IscsiName
-from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
-from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.rules._iscsi_facts import (
+from xsanconf.domain.target import setting_name
+from xsanconf.facts.iscsi import (
     Credentials,
     IscsiRecordFacts,
     Portal,
@@ -36,11 +35,13 @@ from xsanconf.lint.rules._iscsi_facts import (
     used_targets,
     xen_iscsi_disks,
 )
-from xsanconf.lint.stack import stack_index_for
+from xsanconf.facts.stack import STACK, target_kinds
+from xsanconf.lint.diagnostics import Diagnostic, Fix, Location, Severity, TextEdit
+from xsanconf.lint.rule import RuleContext, rule
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
-    from xsanconf.formats.ietd import IetAccount
+    from xsanconf.domain.target import ChapAccount
     from xsanconf.formats.initiatorname import InitiatorEntry
     from xsanconf.formats.iscsid.model import IscsidConfig, IscsidEntry
     from xsanconf.lint.site import Host, Site, SiteFile
@@ -151,10 +152,10 @@ def _named_initiators(site: Site) -> dict[str, list[tuple[SiteFile, str]]]:
 
 def _target_names(site: Site, ctx: RuleContext) -> dict[str, list[tuple[SiteFile, Location]]]:
     found: dict[str, list[tuple[SiteFile, Location]]] = {}
-    for portal in portals(stack_index_for(site, ctx.versions, ctx.host_versions)):
+    for portal in portals(ctx.fact(STACK)):
         for accounts in portal.targets.values():
             canonical = IscsiName.parse(accounts.name).canonical
-            where = portal.file.location(accounts.target.header, "the target's name")
+            where = portal.file.location(accounts.anchor, "the target's name")
             found.setdefault(canonical, []).append((portal.file, where))
     return found
 
@@ -165,11 +166,16 @@ def _name_location(file: SiteFile, message: str | None = None) -> Location:
 
 
 @rule(
-    "ISCSI002", "duplicate-initiator-name", Severity.ERROR, scope="site", needs=("initiatorname",)
+    "ISCSI002",
+    "duplicate-initiator-name",
+    Severity.ERROR,
+    scope="site",
+    needs=("initiatorname",),
+    uses=(STACK,),
 )
 def duplicate_initiator_name(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """Two hosts share one initiator name, or an initiator is named like a target."""
-    targets = _target_names(site, ctx) if site.kinds() & {"ietd"} else {}
+    targets = _target_names(site, ctx) if site.kinds() & set(target_kinds()) else {}
     for canonical, users in _named_initiators(site).items():
         hosts = _host_labels(f.host for f, _ in users)
         for file, name in users:
@@ -232,20 +238,22 @@ def _shared_name(
 
 def _chap_problem(
     creds: Credentials,
-    incoming: list[IetAccount],
-    outgoing: IetAccount | None,
+    incoming: list[ChapAccount],
+    outgoing: ChapAccount | None,
     what: str,
+    implementation: str = "iet",
 ) -> tuple[str, str] | None:
     """Why ``creds`` cannot log in where ``incoming`` accounts are required: (reason, the key to
     point at); ``None`` when the login succeeds (or needs no CHAP)."""
     prefix = creds.prefix
+    account_word = _word(implementation, "incoming")
     if not incoming:
         return None  # no IncomingUser: ietd accepts AuthMethod=None, whatever the initiator has
     if not creds.sends_chap:
         dropped = creds.entry("password")
         if dropped is not None:
             return (
-                f"{what} requires CHAP (IncomingUser), but iscsid does not read the "
+                f"{what} requires CHAP ({account_word}), but iscsid does not read the "
                 f"{prefix}.password line (line {dropped.line}: {_why_dropped(dropped)}), so "
                 "open-iscsi sends no CHAP",
                 "password",
@@ -255,9 +263,9 @@ def _chap_problem(
                 f"{prefix}.authmethod is CHAP but {prefix}.password is not set, and open-iscsi "
                 "sends CHAP only when a password is set"
             )
-            return f"{what} requires CHAP (IncomingUser); {why}", "authmethod"
+            return f"{what} requires CHAP ({account_word}); {why}", "authmethod"
         why = f"the initiator has no {prefix}.password (authmethod None)"
-        return f"{what} requires CHAP (IncomingUser), but {why}", "authmethod"
+        return f"{what} requires CHAP ({account_word}), but {why}", "authmethod"
     user = creds.username
     known = sorted({a.user for a in incoming if a.user is not None})
     if not user:
@@ -268,16 +276,16 @@ def _chap_problem(
     account = next((a for a in incoming if a.user == user), None)
     if account is None:
         return (
-            f"{prefix}.username {user!r} is not an IncomingUser of {what} "
+            f"{prefix}.username {user!r} is not an {account_word} of {what} "
             f"(it knows {', '.join(known)})",
             "username",
         )
-    if account.password != creds.password:
+    if account.secret != creds.password:
         return (
-            f"{prefix}.password does not match the password of IncomingUser {user!r} of {what}",
+            f"{prefix}.password does not match the password of {account_word} {user!r} of {what}",
             "password",
         )
-    return _mutual_problem(creds, outgoing, what)
+    return _mutual_problem(creds, outgoing, what, _word(implementation, "outgoing"))
 
 
 def _why_dropped(entry: IscsidEntry) -> str:
@@ -286,7 +294,7 @@ def _why_dropped(entry: IscsidEntry) -> str:
 
 
 def _mutual_problem(
-    creds: Credentials, outgoing: IetAccount | None, what: str
+    creds: Credentials, outgoing: ChapAccount | None, what: str, word: str = "OutgoingUser"
 ) -> tuple[str, str] | None:
     """Mutual CHAP: open-iscsi checks the target's name and response against ``*_in``."""
     if not creds.mutual:
@@ -295,7 +303,7 @@ def _mutual_problem(
     if outgoing is None:
         return (
             f"{prefix}.username_in/password_in ask {what} to authenticate itself (mutual "
-            "CHAP), but it has no OutgoingUser",
+            f"CHAP), but it has no {word}",
             "username_in",
         )
     if not creds.username_in:
@@ -306,13 +314,13 @@ def _mutual_problem(
         )
     if outgoing.user != creds.username_in:
         return (
-            f"{prefix}.username_in {creds.username_in!r} is not the OutgoingUser "
+            f"{prefix}.username_in {creds.username_in!r} is not the {word} "
             f"({outgoing.user!r}) of {what}",
             "username_in",
         )
-    if outgoing.password != creds.password_in:
+    if outgoing.secret != creds.password_in:
         return (
-            f"{prefix}.password_in does not match the password of the OutgoingUser of {what}",
+            f"{prefix}.password_in does not match the password of the {word} of {what}",
             "password_in",
         )
     return None
@@ -325,12 +333,13 @@ class _Door:
     """A place an initiator logs in to: a target on one head (sessions) or a head's discovery."""
 
     what: str  # for messages: "target NAME on HOST", "discovery on HOST"
-    incoming: list[IetAccount]
-    outgoing: IetAccount | None
+    incoming: list[ChapAccount]
+    outgoing: ChapAccount | None
     where: Location
+    implementation: str = "iet"  # whose words the messages use (IET's IncomingUser ...)
 
     def problem(self, creds: Credentials) -> tuple[str, str] | None:
-        return _chap_problem(creds, self.incoming, self.outgoing, self.what)
+        return _chap_problem(creds, self.incoming, self.outgoing, self.what, self.implementation)
 
 
 class _Doors:
@@ -342,7 +351,7 @@ class _Doors:
         self.by_account: dict[tuple[str | None, str | None], list[_Door]] = {}
         for door in doors:
             for account in door.incoming:
-                self.by_account.setdefault((account.user, account.password), []).append(door)
+                self.by_account.setdefault((account.user, account.secret), []).append(door)
 
     def accept(self, creds: Credentials) -> bool:
         if self.open:
@@ -355,7 +364,7 @@ class _Chap:
     """The site's targets, indexed for the CHAP checks."""
 
     def __init__(self, site: Site, ctx: RuleContext) -> None:
-        self.index = stack_index_for(site, ctx.versions, ctx.host_versions)
+        self.index = ctx.fact(STACK)
         self.portals = portals(self.index)
         self.by_name: dict[str, list[tuple[Portal, TargetAccounts]]] = {}
         for portal in self.portals:
@@ -378,8 +387,10 @@ class _Chap:
                 accounts.incoming,
                 accounts.outgoing,
                 portal.file.location(
-                    accounts.target.header, "the target and its IncomingUser lines"
+                    accounts.anchor,
+                    f"the target and its {_word(accounts.implementation, 'incoming')} accounts",
                 ),
+                accounts.implementation,
             )
             for name in sorted(names)
             for portal, accounts in self.by_name.get(name, [])
@@ -391,14 +402,16 @@ class _Chap:
 
 
 def _discovery_door(portal: Portal) -> _Door:
+    word = _word(portal.implementation, "incoming")
     return _Door(
         f"discovery on {portal.host}",
         portal.discovery,
         portal.discovery_outgoing,
         portal.file.location(
-            portal.discovery[0].token if portal.discovery else None,
-            "a global IncomingUser: SendTargets discovery requires CHAP",
+            portal.discovery[0].anchor if portal.discovery else None,
+            f"a global {word}: SendTargets discovery requires CHAP",
         ),
+        portal.implementation,
     )
 
 
@@ -420,7 +433,12 @@ def _locate(file: SiteFile, creds: Credentials, key: str) -> Location:
 USED = "this host's multipath maps or guests use its LUNs"
 
 
-@rule("ISCSI003", "chap-mismatch", Severity.ERROR, scope="site", needs=_ISCSI_KINDS)
+def _word(implementation: str, field: str) -> str:
+    """The implementation's name for a CHAP account (IET's ``IncomingUser``)."""
+    return setting_name(implementation, field)
+
+
+@rule("ISCSI003", "chap-mismatch", Severity.ERROR, scope="site", needs=_ISCSI_KINDS, uses=(STACK,))
 def chap_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """The initiator's CHAP settings do not satisfy the IncomingUser accounts of the targets:
     each node and discovery record's, and iscsid.conf's for the logins no record makes."""
@@ -602,6 +620,7 @@ def _only_blacklists(file: SiteFile) -> bool:
     scope="host",
     needs=_ISCSI_KINDS,
     fix="unsafe",
+    uses=(STACK,),
 )
 def slow_path_failover(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """replacement_timeout above 20 s on a host that runs dm-multipath over iSCSI: in each node
@@ -639,7 +658,7 @@ def _judges_iscsid(
 
 def _needed_targets(site: Site, ctx: RuleContext, host: Host) -> dict[str, Location]:
     """Targets (lower case) the host's multipath maps or Xen guests use, with where."""
-    found = used_targets(stack_index_for(site, ctx.versions, ctx.host_versions), host)
+    found = used_targets(ctx.fact(STACK), host)
     for file, disk in xen_iscsi_disks(host):
         target = _by_path_target(disk.spec.device_path or "")
         if target is not None and target.lower() not in found:
@@ -742,7 +761,7 @@ STARTUP = "node.startup"
 
 def _boot_dependency(site: Site, ctx: RuleContext, host: Host) -> Location | None:
     """Where the host's multipath or Xen configuration relies on an iSCSI LUN, if it does."""
-    used = used_targets(stack_index_for(site, ctx.versions, ctx.host_versions), host)
+    used = used_targets(ctx.fact(STACK), host)
     if used:
         return next(iter(used.values()))
     for file, disk in xen_iscsi_disks(host):
@@ -753,7 +772,9 @@ def _boot_dependency(site: Site, ctx: RuleContext, host: Host) -> Location | Non
     return None
 
 
-@rule("ISCSI005", "manual-startup", Severity.WARNING, scope="host", needs=_ISCSI_KINDS)
+@rule(
+    "ISCSI005", "manual-startup", Severity.WARNING, scope="host", needs=_ISCSI_KINDS, uses=(STACK,)
+)
 def manual_startup(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """node.startup = manual on a host whose multipath or Xen config needs iSCSI LUNs at boot:
     in the node records of the targets it needs, and in iscsid.conf for those without one."""
