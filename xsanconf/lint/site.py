@@ -821,7 +821,7 @@ class _HostReader:
         # Config::General's include expansion is tgt-admin's own (globs sorted, directories,
         # includeoptional, paths from /), so the loader follows it here rather than through
         # the registry's IncludeStyle, and records the order as the registry's kinds do
-        from xsanconf.formats.tgt import includes
+        from xsanconf.formats.tgt import include_lines
 
         order = self.host._read_order.setdefault("tgt", [])
         seen: set[str] = set()
@@ -830,7 +830,7 @@ class _HostReader:
             # Config::General skips a file it has read (so an include loop ends there)
             seen.add(self.real(file.rel))
             order.append(file)
-            for pattern, token in includes(file.doc):
+            for pattern, token in include_lines(file.doc):
                 at = file.location(token)
                 if depth >= MAX_INCLUDE_DEPTH:
                     why = f"includes nested more than {MAX_INCLUDE_DEPTH} files deep; not followed"

@@ -41,7 +41,7 @@ __all__ = [
     "build",
     "directives",
     "get_value",
-    "includes",
+    "include_lines",
     "model",
     "parse",
     "redact",
@@ -77,9 +77,11 @@ def model(doc: Document) -> TgtConfig:
     return TgtConfig(doc)
 
 
-def includes(doc: Document) -> list[tuple[str, Token]]:
+def include_lines(doc: Document) -> list[tuple[str, Token]]:
     """The paths (glob patterns, directories or files) the file's ``include`` lines name, in
-    text order, with the line naming each: what the site loader follows.  tgt-admin runs
+    text order, with the line naming each: what the site loader follows.  (Not the registry's
+    ``includes`` capability: Config::General expands them its own way, which the loader's
+    ``resolve_tgt`` follows.)  tgt-admin runs
     from ``/``: a relative path is taken from there (Config::General is not told
     ``-IncludeRelative``)."""
     if not doc.parsed:
