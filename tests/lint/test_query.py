@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import io
 import json
+import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -50,6 +51,92 @@ def test_paths_name_the_heads_that_present_each_map(xsanlint: Runner) -> None:
         ("xen2", "vm-a", ["san1", "san2"]),
         ("xen2", "vm-b", ["san1", "san2"]),
     ]
+
+
+LUN_COLUMNS = ("host", "implementation", "identity", "wwid", "cache", "access")
+
+
+def _luns(site: str, xsanlint: Runner) -> list[tuple[object, ...]]:
+    rows = table("luns", SITES / site, xsanlint=xsanlint)
+    return [tuple(r[c] for c in LUN_COLUMNS) for r in rows]
+
+
+def test_luns_of_lio_heads(xsanlint: Runner) -> None:
+    # san1 writes back and lets any initiator in; san2 has an ACL with CHAP
+    assert _luns("lio-pair-bad", xsanlint) == [
+        ("san1", "lio", "wwn", "360014050b6f3c527d1e4a8b9c3d2e4f6", "write-back", ["open"]),
+        (
+            "san2",
+            "lio",
+            "wwn",
+            "36001405f41d8e273a9c4b5d8e6f7a1b2",
+            "write-through",
+            ["initiators", "chap"],
+        ),
+    ]
+
+
+def test_luns_of_tgt_servers(xsanlint: Runner) -> None:
+    rows = _luns("tgt-servers", xsanlint)
+    assert [r[:3] for r in rows] == [
+        ("san1", "tgt", "scsi_id"),
+        ("san2", "tgt", "scsi_id"),
+        ("tgt1", "tgt", "default"),
+        ("tgt2", "tgt", "default"),
+    ]
+    # tgtd's default identity: tid 1, LUN 1 on both servers
+    assert rows[2][3] == rows[3][3] == "360000000000000000e00000000010001"
+
+
+def test_luns_of_scst_heads(xsanlint: Runner) -> None:
+    assert _luns("scst-pair-bad", xsanlint) == [
+        ("san1", "scst", "t10_dev_id", "2766d73746f72652d", "write-through", ["chap"]),
+        ("san2", "scst", "default", "26431613962656461", "write-back", ["chap"]),
+    ]
+
+
+def test_luns_of_iet_heads_with_chap(xsanlint: Runner) -> None:
+    rows = _luns("state-ok", xsanlint)
+    assert {(r[1], r[2], r[5] and tuple(r[5])) for r in rows} == {("iet", "ScsiId", ("chap",))}
+
+
+def test_paths_name_the_implementations(xsanlint: Runner) -> None:
+    rows = table("paths", SITES / "state-ok", "--where", "initiator=xen1", xsanlint=xsanlint)
+    assert [(r["map"], r["heads"], r["implementations"]) for r in rows] == [
+        ("vm-a", ["san1", "san2"], ["iet"]),
+        ("vm-b", ["san1", "san2"], ["iet"]),
+    ]
+
+
+def test_drbd_roles_and_connections_when_captured(xsanlint: Runner) -> None:
+    columns = ("host", "resource", "role", "disk_state", "connection", "peer_roles")
+    rows = table("drbd", SITES / "state-broken", xsanlint=xsanlint)
+    assert [tuple(r[c] for c in columns) for r in rows] == [
+        # san1: drbdsetup status (9), peers by name
+        ("san1", "vm-a", "Primary", "UpToDate", ["san2=Connected"], ["san2=Primary"]),
+        ("san1", "vm-b", "Primary", "UpToDate", ["san2=StandAlone"], ["san2=Unknown"]),
+        # san2: 8.4's /proc/drbd, which names no peer: the configuration's one
+        ("san2", "vm-a", "Primary", "UpToDate", ["san1=Connected"], ["san1=Primary"]),
+        ("san2", "vm-b", "Secondary", "UpToDate", ["san1=StandAlone"], ["san1=Unknown"]),
+    ]
+
+
+def test_drbd_state_is_unknown_without_a_capture(xsanlint: Runner) -> None:
+    rows = table("drbd", SITES / "lio-pair-bad", xsanlint=xsanlint)
+    assert rows and all(
+        r[c] is None for r in rows for c in ("role", "disk_state", "connection", "peer_roles")
+    )
+
+
+def test_a_resource_missing_from_the_status_capture_is_down(tmp_path: Path) -> None:
+    for host in ("san1", "san2"):
+        shutil.copytree(SITES / "state-ok" / host, tmp_path / host)
+    status = tmp_path / "san1" / "captures" / "drbdadm-status.txt"
+    status.write_text(status.read_text().split("\n\nvm-b")[0] + "\n")
+    rows = run_query("drbd", QueryContext(Site.load([tmp_path]))).rows
+    san1 = {r["resource"]: r for r in rows if r["host"] == "san1"}
+    assert san1["vm-b"]["role"] == "down" and san1["vm-b"]["connection"] == []
+    assert san1["vm-a"]["role"] == "Primary"
 
 
 def test_guests_and_the_hosts_that_can_run_them(xsanlint: Runner) -> None:
@@ -154,7 +241,20 @@ def test_unknown_cells_are_dashes_in_text_and_null_in_json(xsanlint: Runner) -> 
     assert table("hosts", SITES / "example", xsanlint=xsanlint)[0]["multipath"] is None
 
 
-@pytest.mark.parametrize("site", ["example", "stack-ok", "stack-identity-mismatch", "drbd-drift"])
+@pytest.mark.parametrize(
+    "site",
+    [
+        "example",
+        "stack-ok",
+        "stack-identity-mismatch",
+        "drbd-drift",
+        "state-broken",
+        "lio-pair-bad",
+        "tgt-servers",
+        "scst-pair-bad",
+        "example-pacemaker",
+    ],
+)
 def test_export_matches_its_schema(xsanlint: Runner, site: str, tmp_path: Path) -> None:
     out = tmp_path / "site.json"
     code, _, err = xsanlint("export", SITES / site, "--output", out)

@@ -23,8 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from xsanconf.syntax import render
+
 if TYPE_CHECKING:
-    from xsanconf.facts.stack import HostStack, StackIndex
+    from xsanconf.domain.target import ChapAccount, TargetAccess, TargetLun
+    from xsanconf.facts.stack import DrbdDevice, HostStack, StackIndex
     from xsanconf.lint.facts.versions import HostVersions
     from xsanconf.lint.site import Host, Site
 
@@ -140,6 +143,7 @@ def _drbd(ctx: QueryContext) -> Iterable[Row]:
                     if "protocol" in net
                 }
             )
+            role, disk_state, connection, peer_roles = _captured_state(host, device, peers)
             yield {
                 "host": host.name,
                 "resource": device.resource,
@@ -149,8 +153,51 @@ def _drbd(ctx: QueryContext) -> Iterable[Row]:
                 "disk": device.disk,
                 "peers": peers,
                 "protocol": protocols or None,
+                "role": role,
+                "disk_state": disk_state,
+                "connection": connection,
+                "peer_roles": peer_roles,
                 "file": device.file.path,
             }
+
+
+_NotCaptured = tuple[None, None, None, None]
+_Captured = tuple[str | None, str | None, list[str] | None, list[str] | None]
+
+
+def _captured_state(host: Host, device: DrbdDevice, peers: list[str]) -> _Captured:
+    """The role, disk state, connection per peer (``PEER=STATE``) and peer roles
+    (``PEER=ROLE``) ``host``'s capture shows for ``device``: ``drbdadm status`` (or
+    ``drbdsetup status``), else 8.x's ``/proc/drbd`` (by minor); all None without one."""
+    from xsanconf.lint.facts.captures import captures
+
+    none: _NotCaptured = (None, None, None, None)
+    found = captures(host)
+    status = found.drbd_status()
+    # a status capture of only an error message (utilities without the command) is no state
+    if status is not None and (status.parsed.resources or not status.parsed.unread):
+        resource = next((r for r in status.parsed.resources if r.name == device.resource), None)
+        if resource is None:
+            return "down", None, [], []  # the capture lists resources, and not this one
+        disk = next((v.disk for v in resource.volumes if v.volume == device.volume), None)
+        return (
+            resource.role,
+            disk,
+            [f"{c.peer}={c.connection}" for c in resource.connections],
+            [f"{c.peer}={c.role}" for c in resource.connections if c.role],
+        )
+    proc = found.proc_drbd()
+    if proc is None or proc.parsed.reduced or device.minor is None:
+        return none
+    for seen in proc.parsed.devices:
+        if seen.minor == device.minor:
+            if not seen.configured:
+                return "down", None, [], []
+            # /proc/drbd names no peer: 8.x has one, the configuration's
+            name = peers[0] if len(peers) == 1 else "peer"
+            role = [f"{name}={seen.peer_role}"] if seen.peer_role else []
+            return seen.role, seen.disk, [f"{name}={seen.connection}"], role
+    return "down", None, [], []
 
 
 def _luns(ctx: QueryContext) -> Iterable[Row]:
@@ -165,13 +212,45 @@ def _luns(ctx: QueryContext) -> Iterable[Row]:
                 "lun": lun.number,
                 "backing": lun.path,
                 "drbd": f"{replica[0]}/{replica[1]}" if replica is not None else None,
-                # where the identity comes from: the setting that writes it (IET's ScsiId), or
-                # the implementation's default
-                "identity": lun.setting("identity") if lun.scsi_id is not None else "default",
+                "identity": identity_source(lun.lun),
                 "wwid": str(lun.wwid) if lun.wwid is not None else None,
                 "cache": lun.lun.cache,
+                "access": access_kinds(lun.lun.access, lun.lun.chap),
                 "file": lun.file.path,
             }
+
+
+def identity_source(lun: TargetLun) -> str:
+    """Where a LUN's identity comes from: the setting that writes it, in the implementation's
+    own words (IET's ``ScsiId``, LIO's ``wwn``, tgt's ``scsi_id``, SCST's ``t10_dev_id``,
+    ``naa_id`` or ``eui64_id``), or ``default`` (the implementation's own: IET's MD5 of the
+    target name, a fresh uuid per LIO restore, tgt's tid and LUN, SCST's CRC32C of the name)."""
+    if lun.identity.source != "explicit":
+        return "default"
+    if lun.implementation == "scst":
+        # SCST takes naa_id over eui64_id over t10_dev_id; the anchor is the one that wins
+        anchor = lun.anchors.get("identity")
+        written = render(anchor).split() if anchor is not None else []
+        if written and written[0] in ("naa_id", "eui64_id", "t10_dev_id"):
+            return written[0]
+    return lun.setting("identity")
+
+
+def access_kinds(access: TargetAccess, chap: Iterable[ChapAccount]) -> list[str] | None:
+    """Who may reach a LUN: ``open`` (any initiator, no CHAP), else what restricts it,
+    ``initiators`` (a list of names or addresses) and ``chap`` (an incoming account needed);
+    None when the configuration cannot say."""
+    if access.open:
+        return ["open"]
+    found = []
+    if access.initiators or access.addresses:
+        found.append("initiators")
+    incoming = any(a.direction == "incoming" and a.scope == "target" for a in chap)
+    if access.chap_required or (access.chap_required is None and incoming):
+        found.append("chap")
+    if not found and access.open is None:
+        return None
+    return found
 
 
 def _paths(ctx: QueryContext) -> Iterable[Row]:
@@ -184,6 +263,7 @@ def _paths(ctx: QueryContext) -> Iterable[Row]:
                 "map": found.alias,
                 "wwid": found.wwid,
                 "heads": sorted({lun.host.name for lun in luns}),
+                "implementations": sorted({lun.implementation for lun in luns}),
                 "targets": sorted({lun.target or "" for lun in luns}),
                 "policy": found.policy,
                 "policy_source": found.policy_source,
@@ -291,20 +371,22 @@ QUERIES: dict[str, Query] = {
         ),
         _query(
             "drbd",
-            "each DRBD volume a host defines for itself: device, disk, peers, protocol",
-            "host resource volume device disk peers protocol file",
+            "each DRBD volume a host defines for itself: device, disk, peers, protocol, and the "
+            "role and connection when captured",
+            "host resource volume device disk peers protocol role disk_state connection "
+            "peer_roles file",
             _drbd,
         ),
         _query(
             "luns",
-            "each LUN a target exports: backing device, DRBD replica, identity, WWID, cache",
-            "host implementation target lun backing drbd identity wwid cache file",
+            "each LUN a target exports: backing, DRBD replica, identity, WWID, cache, access",
+            "host implementation target lun backing drbd identity wwid cache access file",
             _luns,
         ),
         _query(
             "paths",
             "each multipath map of an initiator: WWID, alias, the heads that present it, policy",
-            "initiator map wwid heads targets policy policy_source file",
+            "initiator map wwid heads implementations targets policy policy_source file",
             _paths,
         ),
         _query(
