@@ -3,6 +3,7 @@ built for each case; every rule is silent where its capture is absent."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -370,3 +371,119 @@ def test_a_session_capture_of_an_error_is_no_state(tmp_path: Path) -> None:
     assert [d for d in _lint(root) if d.code == "STATE005"] == []
     (root / "xen1/captures/iscsiadm-session.txt").write_text("iscsiadm: No active sessions.\n")
     assert [d.code for d in _lint(root)] == ["STATE005"]
+
+
+# STATE004 over every target implementation: the heads of a fixture site, and an initiator whose
+# capture shows the LUN under the WWID the facts layer predicts (silent) or another (reported)
+
+Case = tuple[str, tuple[str, ...], str, int, str, str, str]
+_ANY_TARGET: list[Case] = [
+    # site, heads, target, LUN, predicted WWID, vendor in multipath -ll, identity setting
+    (
+        "lio-pair",
+        ("san1", "san2"),
+        "iqn.2003-01.nl.example:xensan",
+        0,
+        "360014056e2c0a4d9f6b4c2e8d1a3b5f7",
+        "LIO-ORG,xensan",
+        "wwn",
+    ),
+    (
+        "scst-pair",
+        ("san1",),
+        "iqn.2024-01.com.example:san1.vmstore",
+        0,
+        "2766d73746f72652d",
+        "SCST_BIO,vmstore",
+        "t10_dev_id",
+    ),
+    (
+        "tgt-servers",
+        ("tgt1",),
+        "iqn.2024-03.org.example:tgt1.backup",
+        1,
+        "360000000000000000e00000000010001",
+        "IET,VIRTUAL-DISK",
+        "scsi_id",
+    ),
+]
+OTHER_WWID = "36001405aaaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+def _target_site(tmp_path: Path, case: Case, wwid: str) -> Path:
+    import shutil
+
+    site, heads, target, lun, _, vendor, _ = case
+    for head in heads:
+        shutil.copytree(SITES / site / head, tmp_path / head)
+    session = (
+        f"Target: {target} (non-flash)\n"
+        "\tCurrent Portal: 10.0.1.1:3260,1\n"
+        "\tPersistent Portal: 10.0.1.1:3260,1\n"
+        f"\t\tscsi3 Channel 00 Id 0 Lun: {lun}\n"
+        "\t\t\tAttached scsi disk sdb\t\tState: running\n"
+    )
+    map_ = (
+        f"vm ({wwid}) dm-0 {vendor}\n"
+        "size=20G features='0' hwhandler='0' wp=rw\n"
+        "`-+- policy='service-time 0' prio=1 status=active\n"
+        f"  `- 3:0:0:{lun} sdb 8:16 active ready running\n"
+    )
+    write_site(
+        tmp_path,
+        {"xen1": {"captures/iscsiadm-session.txt": session, "captures/multipath-ll.txt": map_}},
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize("case", _ANY_TARGET, ids=[c[0] for c in _ANY_TARGET])
+def test_observed_identity_of_every_implementation(tmp_path: Path, case: Case) -> None:
+    site, heads, _, _, wwid, _, setting = case
+    good = _target_site(tmp_path / "good", case, wwid)
+    assert [d for d in _lint(good) if d.code == "STATE004"] == []
+    bad = _target_site(tmp_path / "bad", case, OTHER_WWID)
+    found = [d for d in _lint(bad) if d.code == "STATE004"]
+    assert len(found) == 1, found
+    assert f"which presents {wwid}" in found[0].message
+    assert found[0].location.host == "xen1"
+    assert {r.host for r in found[0].related} == set(heads)
+    assert f"'s {setting}" in found[0].message or "default identity" in found[0].message
+    if site != "lio-pair":
+        return
+    # LIO: a restore that did not happen, not ietd's ScsiId
+    assert "targetctl restore" in found[0].message and "ScsiId" not in found[0].message
+
+
+def test_one_map_over_lio_luns_of_two_devices_names_wwn(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(SITES / "lio-pair" / "san1", tmp_path / "san1")
+    config = tmp_path / "san1" / "etc" / "target" / "saveconfig.json"
+    data = json.loads(config.read_text())
+    tpg = data["targets"][0]["tpgs"][0]
+    second = dict(data["storage_objects"][0], name="other", dev="/dev/vg0/other")
+    data["storage_objects"].append(second)
+    tpg["luns"].append(dict(tpg["luns"][0], index=1, storage_object="/backstores/block/other"))
+    config.write_text(json.dumps(data, indent=2))
+    session = (
+        "Target: iqn.2003-01.nl.example:xensan (non-flash)\n"
+        "\tCurrent Portal: 10.0.1.1:3260,1\n"
+        "\t\tscsi3 Channel 00 Id 0 Lun: 0\n"
+        "\t\t\tAttached scsi disk sdb\t\tState: running\n"
+        "\t\tscsi3 Channel 00 Id 0 Lun: 1\n"
+        "\t\t\tAttached scsi disk sdc\t\tState: running\n"
+    )
+    map_ = (
+        "vm (360014056e2c0a4d9f6b4c2e8d1a3b5f7) dm-0 LIO-ORG,xensan\n"
+        "size=20G features='0' hwhandler='0' wp=rw\n"
+        "`-+- policy='service-time 0' prio=1 status=active\n"
+        "  |- 3:0:0:0 sdb 8:16 active ready running\n"
+        "  `- 3:0:0:1 sdc 8:32 active ready running\n"
+    )
+    write_site(
+        tmp_path,
+        {"xen1": {"captures/iscsiadm-session.txt": session, "captures/multipath-ll.txt": map_}},
+    )
+    found = [d for d in _lint(tmp_path) if d.code == "STATE004"]
+    assert len(found) == 1, found
+    assert "give each LUN its own wwn" in found[0].message

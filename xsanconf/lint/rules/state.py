@@ -408,10 +408,11 @@ def identity_observed_differs(site: Site, ctx: RuleContext) -> Iterator[Diagnost
             lun, disk = luns[0]
             yield ctx.diagnostic(
                 f"multipath map {state.name} on {host.name} has WWID {state.wwid}, but its path "
-                f"{disk} is {lun.name}, which presents {sorted(predicted)[0]}: the target runs "
-                "another identity than its configuration says (ietd not restarted since "
-                "ScsiId changed, or another head answered), and maps keyed by the configured "
-                "WWID find nothing",
+                f"{disk} is {lun.name}, which presents {sorted(predicted)[0]} "
+                f"({_identity_source(lun)}): the target runs another identity than its "
+                "configuration says "
+                f"({_STALE.get(lun.implementation, 'the configuration not applied')}, or another "
+                "head answered), and maps keyed by the configured WWID find nothing",
                 capture.location(state.line),
                 [lun.location(f"{lun.name} on {lun.host.name}") for lun in exports[:5]],
             )
@@ -421,10 +422,47 @@ def identity_observed_differs(site: Site, ctx: RuleContext) -> Iterator[Diagnost
             yield ctx.diagnostic(
                 f"multipath map {state.name} on {host.name} bundles paths to LUNs of different "
                 f"backing devices ({', '.join(names)}): writes through one path are not seen "
-                "through another; give each LUN its own ScsiId",
+                f"through another; give each LUN its own {_identity_settings(exports)}",
                 capture.location(state.line),
                 [lun.location(f"{lun.name} on {lun.host.name}") for lun in exports[:5]],
             )
+
+
+# How each implementation's name reads in a message, and how a running target comes to present
+# another identity than its configuration: the configuration changed and was not applied.
+_IMPLEMENTATION_NAMES = {
+    "iet": "IET",
+    "lio": "LIO",
+    "tgt": "tgt",
+    "scst": "SCST",
+    "pacemaker": "the cluster's iSCSILogicalUnit",
+}
+_STALE = {
+    "iet": "ietd not restarted since ScsiId changed",
+    "lio": "saveconfig.json changed but not restored with 'targetctl restore'",
+    "tgt": "targets.conf changed but not applied with 'tgt-admin --update', which leaves a "
+    "LUN in use alone",
+    "scst": "scst.conf changed but not applied with 'scstadmin -config', or setup_id changed "
+    "after the devices were opened",
+    "pacemaker": "the resource's scsi_id or scsi_sn changed but the LU was not restarted",
+}
+
+
+def _identity_source(lun: IetLunExport) -> str:
+    """Where ``lun``'s predicted identity comes from, for a message: ``LIO wwn 6e2c...``."""
+    name = _IMPLEMENTATION_NAMES.get(lun.implementation, lun.implementation)
+    identity = lun.lun.identity
+    if identity.source != "explicit":
+        return f"{name}'s default identity"
+    # the setting's text where the format keeps it (IET's ScsiId), else its name alone
+    written = f" {identity.written}" if identity.written is not None else ""
+    return f"{name}'s {lun.setting('identity')}{written}"
+
+
+def _identity_settings(luns: list[IetLunExport]) -> str:
+    """The identity settings of ``luns``' implementations, as they name them."""
+    names = dict.fromkeys(lun.setting("identity") for lun in luns)
+    return " / ".join(names) or "identity"
 
 
 def _luns_of(
