@@ -264,6 +264,53 @@ def test_target_daemons_count_when_their_config_exports_the_cluster_target(
     assert len(found) == 1 and "saved LIO configuration" in found[0]
 
 
+def _managed_target(tmp_path: Path, files: dict[str, str], links: dict[str, str]) -> list[str]:
+    return run(
+        tmp_path, "CLU004", cib(f'<group id="g">{TARGET}{lu()}</group>'), files=files, links=links
+    )
+
+
+TGT_LINKS = {"etc/rc2.d/S20tgt": "../init.d/tgt"}
+
+
+def test_tgt_targets_in_conf_d_count(tmp_path: Path) -> None:
+    # the Debian layout: targets.conf only includes conf.d, where the target is
+    files = {
+        "etc/tgt/targets.conf": "include /etc/tgt/conf.d/*.conf\n",
+        "etc/tgt/conf.d/xensan.conf": f"<target {IQN}>\n    backing-store /dev/drbd0\n</target>\n",
+    }
+    found = _managed_target(tmp_path, files, TGT_LINKS)
+    assert len(found) == 1 and "/etc/tgt/conf.d/xensan.conf" in found[0]
+
+
+def test_a_tgt_comment_naming_the_target_defines_nothing(tmp_path: Path) -> None:
+    files = {
+        "etc/tgt/targets.conf": (
+            f"# {IQN} moved to Pacemaker\n"
+            f"<target {IQN}-old>\n    backing-store /dev/sdb\n</target>\n"
+        )
+    }
+    assert _managed_target(tmp_path, files, TGT_LINKS) == []
+
+
+SCST_LINKS = {"etc/rc2.d/S20scst": "../init.d/scst"}
+
+
+def _scst(name: str) -> dict[str, str]:
+    return {
+        "etc/scst.conf": (
+            f"TARGET_DRIVER iscsi {{\n\tenabled 1\n\tTARGET {name} {{\n\t\tenabled 1\n\t}}\n}}\n"
+        )
+    }
+
+
+def test_scst_targets_by_name_not_by_text(tmp_path: Path) -> None:
+    found = _managed_target(tmp_path / "a", _scst(IQN), SCST_LINKS)
+    assert len(found) == 1 and "/etc/scst.conf" in found[0]
+    # a target whose name only starts like the cluster's is another target
+    assert _managed_target(tmp_path / "b", _scst(IQN + "2"), SCST_LINKS) == []
+
+
 # BOOT001/BOOT002 under Pacemaker
 
 LENNY_LINKS = {

@@ -26,6 +26,9 @@ from xsanconf.lint.rules._drbd_effective import drbd_index, is_dual_primary, new
 
 if TYPE_CHECKING:
     from xsanconf.formats.cib.model import Cib, Primitive
+    from xsanconf.formats.ietd.model import IetConfig
+    from xsanconf.formats.scst.model import ScstConfig
+    from xsanconf.formats.tgt.model import TgtConfig
     from xsanconf.lint.rules._drbd_effective import DrbdIndex, ResourceView
     from xsanconf.lint.site import Host, Site, SiteFile
 
@@ -234,15 +237,15 @@ def _needs_fencing(cib: Cib, primitive: Primitive, view: ResourceView) -> list[s
 
 # The services that would also start what the agents manage: LIO's restore services replay
 # saveconfig.json (which targetcli also saves the agents' LUs to); IET, tgt and SCST daemons
-# must run for their agents, so they count only when their own configuration exports a target
-# the CIB manages.
+# must run for their agents, so they count only when their own configuration (the kind's
+# files as the daemon reads them: tgt's conf.d includes too) defines a target the CIB manages.
 _LIO_SERVICES = ("target", "rtslib-fb-targetctl")
-_DAEMON_CONFIGS = {
-    "iscsitarget": ("etc/iet/ietd.conf", "etc/ietd.conf"),
-    "tgt": ("etc/tgt/targets.conf",),
-    "tgtd": ("etc/tgt/targets.conf",),
-    "scst": ("etc/scst.conf",),
-    "iscsi-scst": ("etc/scst.conf",),
+_DAEMON_KINDS = {
+    "iscsitarget": "ietd",
+    "tgt": "tgt",
+    "tgtd": "tgt",
+    "scst": "scst",
+    "iscsi-scst": "scst",
 }
 
 
@@ -259,15 +262,25 @@ def service_also_enabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         for rel in enabled_links(host, _LIO_SERVICES):
             yield _both_start(ctx, host, file, rel, "the saved LIO configuration", iscsi[0])
-        iqns = {p.params.get("iqn") or p.params.get("target_iqn") for p in iscsi} - {None}
-        for service, configs in _DAEMON_CONFIGS.items():
-            exported = [
-                rel for rel in configs if any(i in (host.read_text(rel) or "") for i in iqns if i)
-            ]
-            if not exported:
+        iqns = {p.params.get("iqn") or p.params.get("target_iqn") for p in iscsi} - {None, ""}
+        for service, kind in _DAEMON_KINDS.items():
+            exported = _defining(host, kind, iqns)
+            if exported is None:
                 continue
             for rel in enabled_links(host, (service,)):
-                yield _both_start(ctx, host, file, rel, f"the targets of /{exported[0]}", iscsi[0])
+                yield _both_start(ctx, host, file, rel, f"the targets of /{exported}", iscsi[0])
+
+
+def _defining(host: Host, kind: str, iqns: set[str | None]) -> str | None:
+    """The first of ``host``'s files of ``kind`` (parsed) whose model defines one of ``iqns``
+    as a target: a name in a comment, or one that merely starts like it, is no target."""
+    for found in host.documents(kind):
+        if not found.doc.parsed:
+            continue
+        model: IetConfig | TgtConfig | ScstConfig = found.doc.model
+        if any(target.name in iqns for target in model.targets):
+            return found.rel
+    return None
 
 
 def _both_start(  # noqa: PLR0917 - one call per enabled link, each argument a distinct fact
