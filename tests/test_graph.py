@@ -37,7 +37,10 @@ UPDATE = os.environ.get("XSANCONF_UPDATE_GOLDEN") == "1"
 GOLDEN_SITES = sorted(
     p.name
     for p in SITES.iterdir()
-    if p.name in ("example", "example-fixed") or p.name.startswith("stack-")
+    if p.name.startswith("stack-")
+    # every target implementation, and a Pacemaker pair
+    or p.name in ("example", "example-fixed", "lio-pair-bad", "tgt-servers", "scst-pair-bad")
+    or p.name == "example-pacemaker"
 )
 
 
@@ -290,4 +293,37 @@ def test_the_peers_of_a_drbd_resource_are_linked() -> None:
     assert links == [("san1/drbd/xensan/0", "san2/drbd/xensan/0")]
     # each inferred iSCSI path names the head it reaches
     paths = [n for n in graph.nodes if n.kind == "path"]
-    assert paths and all(n.label[1].startswith(("to san1:", "to san2:")) for n in paths)
+    assert paths and all(n.label[1].startswith(("to san1 (IET):", "to san2 (IET):")) for n in paths)
+
+
+# Every target implementation ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("site", "host", "first", "identity"),
+    [
+        ("lio-pair-bad", "san1", "LIO LUN 0", "identity wwn 0b6f3c52-7d1e-4a8b-9c3d-2e4f6a8b0c1d"),
+        ("tgt-servers", "san1", "tgt LUN 1", "identity scsi_id"),
+        ("tgt-servers", "tgt1", "tgt LUN 1", "identity: tgt default"),
+        ("scst-pair-bad", "san1", "SCST LUN 0", "identity t10_dev_id"),
+        ("scst-pair-bad", "san2", "SCST LUN 0", "identity: SCST default"),
+        ("example", "san1", "IET LUN 0", "identity ScsiId 149455403f160c00"),
+        ("example", "san2", "IET LUN 0", "identity: IET default"),
+    ],
+)
+def test_a_lun_names_its_implementation_and_identity_setting(
+    site: str, host: str, first: str, identity: str
+) -> None:
+    (lun,) = [n for n in _graph(site).nodes_of(host) if n.kind == "lun"]
+    assert lun.label[0] == first
+    assert lun.label[2] == identity
+
+
+def test_a_path_names_the_head_and_its_implementation() -> None:
+    paths = [n for n in _graph("stack-ok").nodes_of("xen1") if n.kind == "path"]
+    assert sorted(n.label[1] for n in paths) == [
+        "to san1 (IET): LUN 0",
+        "to san1 (IET): LUN 1",
+        "to san2 (IET): LUN 0",
+        "to san2 (IET): LUN 1",
+    ]

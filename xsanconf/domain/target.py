@@ -33,6 +33,7 @@ __all__ = [
     "LunIdentity",
     "TargetAccess",
     "TargetLun",
+    "identity_setting",
     "setting_name",
 ]
 
@@ -228,3 +229,22 @@ class TargetLun:
 
     def __repr__(self) -> str:
         return f"TargetLun({self.implementation!r}, {self.target!r}, lun={self.lun!r})"
+
+
+def identity_setting(lun: TargetLun) -> str:
+    """Where ``lun``'s identity comes from: the setting that writes it, in the implementation's
+    own words (IET's ``ScsiId``, LIO's ``wwn``, tgt's ``scsi_id``, SCST's ``t10_dev_id``,
+    ``naa_id`` or ``eui64_id``), or ``default`` (the implementation's own: IET's MD5 of the
+    target name, a fresh uuid at every LIO restore, tgt's tid and LUN, SCST's CRC32C of the
+    device name)."""
+    if lun.identity.source != "explicit":
+        return "default"
+    if lun.implementation == "scst":
+        # SCST takes naa_id over eui64_id over t10_dev_id; the anchor is the one that wins
+        from xsanconf.syntax import render
+
+        anchor = lun.anchors.get("identity")
+        written = render(anchor).split() if anchor is not None else []
+        if written and written[0] in ("naa_id", "eui64_id", "t10_dev_id"):
+            return written[0]
+    return lun.setting("identity")

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from xsanconf.domain.target import identity_setting
 from xsanconf.facts.registry import Facts
 from xsanconf.facts.stack import STACK, canonical_device
 
@@ -222,10 +223,28 @@ def _lun_id(lun: IetLunExport) -> str:
     return _id(lun.host, "lun", lun.target or "?", lun.number if lun.number is not None else "?")
 
 
+def _identity_line(lun: IetLunExport) -> str:
+    """The setting a LUN's identity comes from (``identity ScsiId vm-a``, ``identity wwn``),
+    or ``identity: LIO default``: the default is what the identity rules warn about."""
+    setting = identity_setting(lun.lun)
+    if setting == "default":
+        return f"identity: {_IMPLEMENTATIONS[lun.implementation]} default"
+    identity = lun.lun.identity
+    written = identity.written
+    if written is None and lun.implementation == "lio":
+        written = identity.serial  # LIO's unit serial is the storage object's wwn
+    return f"identity {setting} {written}" if written else f"identity {setting}"
+
+
 def _lun_node(b: _Builder, lun: IetLunExport) -> str:
     wwid = f"WWID {lun.wwid.value}" if lun.wwid is not None else "WWID unknown"
     number = lun.number if lun.number is not None else "?"
-    label = (f"{_IMPLEMENTATIONS[lun.implementation]} LUN {number}", lun.target or "?", wwid)
+    label = (
+        f"{_IMPLEMENTATIONS[lun.implementation]} LUN {number}",
+        lun.target or "?",
+        _identity_line(lun),
+        wwid,
+    )
     anchors = [_anchor(lun.location())]
     anchors += _block(lun.file, lun.lun.anchors.get("target-block"))
     node_id = b.node(_lun_id(lun), "lun", label, lun.host, anchors)
@@ -245,7 +264,8 @@ def _paths(b: _Builder, host: Host, wwid: str) -> list[str]:
     anchors = [_whole(f) for kind in ("iscsid", "initiatorname") for f in host.documents(kind)]
     for lun in b.index.by_wwid.get(wwid, []):
         number = lun.number if lun.number is not None else "?"
-        label = ("iSCSI path", f"to {lun.host.name}: LUN {number}", lun.target or "?")
+        head = f"to {lun.host.name} ({_IMPLEMENTATIONS[lun.implementation]}): LUN {number}"
+        label = ("iSCSI path", head, lun.target or "?")
         path_id = _id(host, "path", lun.host.name, lun.target or "?", number)
         b.node(path_id, "path", label, stack.host, anchors)
         b.edge(_lun_id(lun), path_id, f"WWID {wwid}")

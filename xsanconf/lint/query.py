@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from xsanconf.syntax import render
+from xsanconf.domain.target import identity_setting
 
 if TYPE_CHECKING:
-    from xsanconf.domain.target import ChapAccount, TargetAccess, TargetLun
+    from xsanconf.domain.target import ChapAccount, TargetAccess
     from xsanconf.facts.stack import DrbdDevice, HostStack, StackIndex
     from xsanconf.lint.facts.versions import HostVersions
     from xsanconf.lint.site import Host, Site
@@ -212,28 +212,12 @@ def _luns(ctx: QueryContext) -> Iterable[Row]:
                 "lun": lun.number,
                 "backing": lun.path,
                 "drbd": f"{replica[0]}/{replica[1]}" if replica is not None else None,
-                "identity": identity_source(lun.lun),
+                "identity": identity_setting(lun.lun),
                 "wwid": str(lun.wwid) if lun.wwid is not None else None,
                 "cache": lun.lun.cache,
                 "access": access_kinds(lun.lun.access, lun.lun.chap),
                 "file": lun.file.path,
             }
-
-
-def identity_source(lun: TargetLun) -> str:
-    """Where a LUN's identity comes from: the setting that writes it, in the implementation's
-    own words (IET's ``ScsiId``, LIO's ``wwn``, tgt's ``scsi_id``, SCST's ``t10_dev_id``,
-    ``naa_id`` or ``eui64_id``), or ``default`` (the implementation's own: IET's MD5 of the
-    target name, a fresh uuid per LIO restore, tgt's tid and LUN, SCST's CRC32C of the name)."""
-    if lun.identity.source != "explicit":
-        return "default"
-    if lun.implementation == "scst":
-        # SCST takes naa_id over eui64_id over t10_dev_id; the anchor is the one that wins
-        anchor = lun.anchors.get("identity")
-        written = render(anchor).split() if anchor is not None else []
-        if written and written[0] in ("naa_id", "eui64_id", "t10_dev_id"):
-            return written[0]
-    return lun.setting("identity")
 
 
 def access_kinds(access: TargetAccess, chap: Iterable[ChapAccount]) -> list[str] | None:

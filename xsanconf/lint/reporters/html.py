@@ -229,10 +229,22 @@ def _legend_graph() -> StackGraph:
         [
             GraphNode("disk", "disk", ("backing disk",), head),
             GraphNode("drbd", "drbd", ("DRBD resource", "its device here"), head),
-            GraphNode("lun", "lun", ("target LUN", "target", "the WWID it presents"), head),
+            GraphNode(
+                "lun",
+                "lun",
+                (
+                    "IET / LIO / tgt / SCST LUN",
+                    "target",
+                    "identity: the setting it comes from",
+                    "the WWID it presents",
+                ),
+                head,
+            ),
         ],
         [
-            GraphNode("path", "path", ("iSCSI path to a LUN", "(inferred from its WWID)"), xen),
+            GraphNode(
+                "path", "path", ("iSCSI path", "to a head (its target): LUN", "(by WWID)"), xen
+            ),
             GraphNode("map", "map", ("multipath map", "WWID, grouping policy"), xen),
             GraphNode("guest", "guest", ("guest disk", "red: has findings"), xen, ("CODE",)),
         ],
@@ -249,9 +261,14 @@ def _legend_graph() -> StackGraph:
 
 _LEGEND_TEXT = (
     "Each frame is a host. Shapes: cylinder, a backing disk; box, a DRBD resource; 3-D box, a "
-    "target's LUN (IET, LIO, tgt, SCST); ellipse, an iSCSI path (labelled with the head it "
-    "reaches); double box, a multipath map; component, a guest's disk; note, findings of no "
-    "host. An edge's label is what links its two ends: the disk path, DRBD replication between "
+    "target's LUN, labelled with its implementation (IET, LIO, tgt, SCST, or LU for a "
+    "Pacemaker iSCSILogicalUnit) and the setting its identity comes from (IET "
+    "<code>ScsiId</code>, LIO <code>wwn</code>, tgt <code>scsi_id</code>, SCST "
+    "<code>t10_dev_id</code>, <code>eui64_id</code> or <code>naa_id</code>), or the "
+    "implementation's default, which differs per head or repeats per server; ellipse, an iSCSI "
+    "path (labelled with the head it reaches and that head's target implementation); double "
+    "box, a multipath map; component, a guest's disk; note, findings of no host. An edge's "
+    "label is what links its two ends: the disk path, DRBD replication between "
     "the peers of a resource, the device path a LUN exports, the WWID a LUN presents (to the "
     "iSCSI paths), the map's alias, the guest's disk line. "
     "Red elements, edges and frames have findings: their <code>codes:</code> line names the "
