@@ -297,3 +297,56 @@ def test_every_query_on_a_generated_500_host_site(tmp_path: Path) -> None:
         assert run_query(name, ctx).rows, name
     data = export(ctx)
     jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text()))
+
+
+def _dpkg(*packages: tuple[str, str]) -> str:
+    return "".join(
+        f"Package: {name}\nStatus: install ok installed\nVersion: {version}\n\n"
+        for name, version in packages
+    )
+
+
+def test_hosts_show_the_target_software_and_its_versions(xsanlint: Runner, tmp_path: Path) -> None:
+    from tests.lint.sites import write_site
+
+    lio = (SITES / "lio-pair" / "san1" / "etc" / "target" / "saveconfig.json").read_text()
+    tgt = (SITES / "tgt-servers" / "tgt1" / "etc" / "tgt" / "conf.d" / "backup.conf").read_text()
+    write_site(
+        tmp_path,
+        {
+            # LIO: the kernel's version, from lib/modules; targetcli beside it
+            "lio1": {
+                "etc/target/saveconfig.json": lio,
+                "var/lib/dpkg/status": _dpkg(("targetcli-fb", "1:2.1.53-1.1")),
+                "lib/modules/6.1.0-18-amd64/modules.dep": "",
+            },
+            # LIO without lib/modules: the kernel packages
+            "lio2": {
+                "etc/target/saveconfig.json": lio,
+                "var/lib/dpkg/status": _dpkg(("linux-image-6.1.0-18-amd64", "6.1.76-1")),
+            },
+            "tgt1": {
+                "etc/tgt/targets.conf": tgt,
+                "var/lib/dpkg/status": _dpkg(("tgt", "1:1.0.85-1+deb12u1")),
+            },
+            "scst1": {"var/lib/dpkg/status": _dpkg(("scstadmin", "3.7.0-1"))},
+            # a kernel alone runs no LIO: nothing is said of it
+            "xen1": {"var/lib/dpkg/status": _dpkg(("linux-image-6.1.0-18-amd64", "6.1.76-1"))},
+        },
+    )
+    rows = {r["host"]: r for r in table("hosts", tmp_path, xsanlint=xsanlint)}
+    columns = ("targets", "lio", "tgt", "scst")
+    assert {h: tuple(r[c] for c in columns) for h, r in rows.items()} == {
+        "lio1": (["lio"], "6.1.0-18-amd64", None, None),
+        "lio2": (["lio"], "6.1.0-18-amd64", None, None),
+        "scst1": ([], None, None, "3.7.0"),
+        "tgt1": (["tgt"], None, "1.0.85", None),
+        "xen1": ([], None, None, None),
+    }
+    evidence = rows["lio1"]["evidence"]
+    assert isinstance(evidence, list)
+    assert "lio: lib/modules: 6.1.0-18-amd64" in evidence
+    assert "lio: var/lib/dpkg/status: targetcli-fb 1:2.1.53-1.1" in evidence
+    code, text, _ = xsanlint("hosts", tmp_path)
+    assert code == 0
+    assert any(line.split()[:3] == ["tgt1", "tgt", "1.0.85"] for line in text.splitlines()), text

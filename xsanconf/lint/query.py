@@ -114,15 +114,32 @@ def _hosts(ctx: QueryContext) -> Iterable[Row]:
             for name, assumed in versions.components.items()
             for e in assumed.evidence
         ]
+        stack = index.host(host)
         yield {
             "host": host.name,
-            "roles": _roles(index.host(host), host),
+            "roles": _roles(stack, host),
+            # the target software the host's configuration runs (a LUN of each, or a file
+            # of its kind the daemon reads)
+            "targets": _target_software(stack),
             "drbd": shown.get("drbd"),
             "multipath": shown.get("multipath"),
             "iet": shown.get("iet"),
+            "lio": shown.get("lio"),
+            "tgt": shown.get("tgt"),
+            "scst": shown.get("scst"),
             "open-iscsi": shown.get("open-iscsi"),
             "evidence": evidence,
         }
+
+
+# A target file's kind, as the LUN records name its implementation.
+_KIND_IMPLEMENTATION = {"ietd": "iet", "cib": "pacemaker"}
+
+
+def _target_software(stack: HostStack) -> list[str]:
+    found = {lun.implementation for lun in stack.luns}
+    found |= {_KIND_IMPLEMENTATION.get(f.kind, f.kind) for f in stack.target_files}
+    return sorted(found)
 
 
 def _drbd(ctx: QueryContext) -> Iterable[Row]:
@@ -349,8 +366,8 @@ QUERIES: dict[str, Query] = {
     for q in (
         _query(
             "hosts",
-            "each host: its roles, the versions assumed and the evidence",
-            "host roles drbd multipath iet open-iscsi evidence",
+            "each host: its roles, target software, the versions assumed and the evidence",
+            "host roles targets drbd multipath iet lio tgt scst open-iscsi evidence",
             _hosts,
         ),
         _query(

@@ -66,6 +66,9 @@ COMPONENTS: dict[str, str] = {
     "open-iscsi": "open-iscsi",
     "kmod": "kmod",
     "iet": "iSCSI Enterprise Target",
+    "lio": "LIO kernel target",
+    "tgt": "tgt",
+    "scst": "SCST",
     "xen": "Xen toolstack",
 }
 # Package names per component, Debian and RPM spellings alike.
@@ -75,8 +78,15 @@ _PACKAGES: dict[str, tuple[str, ...]] = {
     "open-iscsi": ("open-iscsi",),
     "kmod": ("kmod",),
     "iet": ("iscsitarget",),
+    "tgt": ("tgt", "scsi-target-utils"),
+    # SCST's core modules (its own RPMs, Ubuntu's DKMS package), then its admin tool
+    "scst": ("scst", "scst-dkms", "scstadmin"),
     "xen": ("xen", "xen-utils-common"),
 }
+# LIO is the kernel's own target (target_core_mod, Linux 2.6.38 and later): its version is
+# the kernel's, asked of hosts that run it (a saveconfig.json, or targetcli and rtslib).
+_LIO_TOOLS = ("targetcli-fb", "targetcli", "python3-rtslib-fb", "python-rtslib")
+_KERNEL_RPMS = ("kernel", "kernel-core", "kernel-default")
 # Kernel module packages that fix the DRBD series outright.
 _MODULE_PACKAGES: dict[str, str] = {
     "drbd-dkms": "9",
@@ -199,6 +209,8 @@ def _build(host: Host, site: Mapping[str, str], own: Mapping[str, str]) -> HostV
             components[component] = setting
         elif component == "drbd":
             components[component] = _drbd(host, packages)
+        elif component == "lio":
+            components[component] = _lio(host, packages)
         else:
             components[component] = _package_version(component, packages, host)
     return HostVersions(host.name, components)
@@ -233,6 +245,35 @@ def _package_version(component: str, packages: _Packages, host: Host) -> Assumed
         for _, (version, evidence) in packages.matching(_XEN_UTILS):
             return Assumed(component, (str(version),), (evidence,))
     return Assumed(component, ())
+
+
+def _lio(host: Host, packages: _Packages) -> Assumed:
+    """The kernel LIO runs in, on a host with a LIO configuration or targetcli: the kernels in
+    ``lib/modules``, else the kernel packages; targetcli's package is evidence beside them."""
+    tools = [found[1] for name in _LIO_TOOLS if (found := packages.get(name)) is not None]
+    if not tools and not host.documents("lio"):
+        return Assumed("lio", ())
+    evidence: list[Evidence] = []
+    modules = _inside(host, "lib/modules")
+    try:
+        listed = sorted(os.listdir(modules)) if modules is not None else []
+    except OSError:
+        listed = []
+    kernels = [k for k in listed[:64] if re.match(r"\d+\.\d+", k)]
+    if kernels:
+        evidence.append(Evidence("modules", "lib/modules", ", ".join(kernels)))
+    else:
+        for name, (_, said) in packages.matching(_KERNEL_IMAGE):
+            image = _KERNEL_IMAGE.match(name)
+            assert image is not None
+            kernels.append(image.group(1))
+            evidence.append(said)
+        for name in _KERNEL_RPMS:
+            rpm = packages.get(name)
+            if rpm is not None:
+                kernels.append(str(rpm[0]))
+                evidence.append(rpm[1])
+    return Assumed("lio", tuple(dict.fromkeys(kernels)), (*evidence, *tools))
 
 
 # DRBD: the kernel module's series -----------------------------------------------------------
@@ -474,7 +515,10 @@ class _Packages:
         return found
 
 
-_NAMES = frozenset([n for names in _PACKAGES.values() for n in names] + list(_MODULE_PACKAGES))
+_NAMES = frozenset(
+    [n for names in _PACKAGES.values() for n in names]
+    + [*_MODULE_PACKAGES, *_LIO_TOOLS, *_KERNEL_RPMS]
+)
 _NAME_PATTERN = (
     "|".join(re.escape(n) for n in sorted(_NAMES, key=len, reverse=True))
     + r"|xen-utils-\d[^\s]*|linux-image-\d[^\s]*"
