@@ -227,3 +227,15 @@ def test_silent_without_images_or_without_module_configuration(tmp_path: Path) -
     assert boot003(tmp_path, {SBP2: OFF.decode()}, {}) == []
     stale = {IMAGE: initramfs_image({SBP2: ON})}
     assert boot003(tmp_path / "2", {"etc/hostname": "xen1\n"}, stale) == []
+
+
+def test_the_fixture_site_shows_a_stale_and_a_fresh_image() -> None:
+    """fixtures/sites/initramfs: xen1's image predates the sbp2 change, xen2's does not."""
+    from xsanconf.lint.engine import lint
+    from xsanconf.lint.site import Site
+
+    site_root = Path(__file__).resolve().parents[2] / "fixtures" / "sites" / "initramfs"
+    found = lint(Site.load([site_root])).diagnostics
+    assert [(d.code, d.location.host, d.location.path.rsplit("/", 1)[-1]) for d in found] == [
+        ("BOOT003", "xen1", "sbp2.conf")
+    ]
