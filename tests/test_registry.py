@@ -50,7 +50,7 @@ def test_kinds_read_file_by_file() -> None:
 
 def test_a_kind_with_includes_has_a_codec_that_reads_them() -> None:
     with_includes = [e for e in entries() if e.includes is not None]
-    assert [e.kind for e in with_includes] == ["drbd"]
+    assert [e.kind for e in with_includes] == ["drbd", "tgt"]
     for found in with_includes:
         assert found.includes is not None
         assert detect_kind(found.includes.main) == found.kind

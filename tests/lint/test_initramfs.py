@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import lzma
 import os
 import subprocess
@@ -40,7 +41,20 @@ def image(tmp_path: Path, data: bytes) -> Path:
 # the reader
 
 
-@pytest.mark.parametrize("compression", ["gzip", "xz", "lzma", "bzip2", "none"])
+def _have(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+_EXTRA = pytest.mark.skipif(
+    not (_have("zstandard") and _have("lz4")), reason="the initramfs extra is not installed"
+)
+
+
+@pytest.mark.parametrize(
+    "compression",
+    ["gzip", "xz", "lzma", "bzip2", "none", pytest.param("zstd", marks=_EXTRA)]
+    + [pytest.param("lz4", marks=_EXTRA)],
+)
 @pytest.mark.parametrize("microcode", [True, False])
 def test_reads_every_compression_python_can(
     tmp_path: Path, compression: str, microcode: bool
@@ -65,8 +79,6 @@ def test_a_later_archive_replaces_a_member(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"\x28\xb5\x2f\xfd" + b"\0" * 64, "is compressed with zstd, which xsanlint cannot"),
-        (b"\x02\x21\x4c\x18" + b"\0" * 64, "is compressed with lz4"),
         (b"\x89LZO\0" + b"\0" * 64, "is compressed with lzo"),
         (b"hello world", "neither a cpio archive nor compressed"),
         (cpio_newc({SBP2: OFF})[:200], "ends inside"),
@@ -82,6 +94,45 @@ def test_a_later_archive_replaces_a_member(tmp_path: Path) -> None:
 def test_broken_or_unreadable_images_say_why(tmp_path: Path, data: bytes, problem: str) -> None:
     found = read_initramfs(image(tmp_path, data), wanted)
     assert found.problem is not None and problem in found.problem
+
+
+@_EXTRA
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"\x28\xb5\x2f\xfd" + b"\xff" * 64, "holds corrupt zstd data"),
+        (b"\x02\x21\x4c\x18" + (40).to_bytes(4, "little") + b"\xff" * 40, "corrupt lz4 data"),
+        (b"\x28\xb5\x2f\xfd" + b"\0" * 32, "ends before the end of the stream"),
+    ],
+)
+def test_corrupt_zstd_and_lz4_say_why(tmp_path: Path, data: bytes, problem: str) -> None:
+    found = read_initramfs(image(tmp_path, data), wanted)
+    assert found.problem is not None and problem in found.problem, found.problem
+
+
+@_EXTRA
+def test_lz4_blocks_and_concatenated_streams(tmp_path: Path) -> None:
+    """Several blocks, a second legacy stream after the first (the magic again), then a plain
+    archive after the lz4 part (a size that is no block ends the stream)."""
+    from xsanconf.testing.initramfs import lz4_legacy
+
+    archive = cpio_newc({SBP2: OFF, "./bin/x": b"\x7fELF" * 9000})
+    data = lz4_legacy(archive[:20000], block=4096) + lz4_legacy(archive[20000:], block=4096)
+    data += cpio_newc({"etc/late": b"z"})
+    found = read_initramfs(image(tmp_path, data), wanted)
+    assert found.problem is None
+    assert found.files == {SBP2: OFF, "etc/late": b"z"}
+
+
+def test_without_the_extra_zstd_and_lz4_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in ("zstandard", "lz4", "lz4.block"):
+        monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    for magic, name in ((b"\x28\xb5\x2f\xfd", "zstd"), (b"\x02\x21\x4c\x18", "lz4")):
+        found = read_initramfs(image(tmp_path, magic + b"\0" * 64), wanted)
+        assert found.problem is not None
+        assert f"is compressed with {name}; install xsanconf[initramfs]" in found.problem
 
 
 def test_a_cpio_name_longer_than_path_max_stops_reading(tmp_path: Path) -> None:
@@ -116,16 +167,40 @@ def test_bounds_on_unpacked_bytes_and_members(tmp_path: Path) -> None:
     assert found.problem == "holds more than 20 members; not read further"
 
 
-def test_a_compression_bomb_is_cut_short_in_time_and_memory(tmp_path: Path) -> None:
-    """512 MiB of zeros (the default bound) in a child process: its time and its peak memory."""
-    # written piece by piece, to keep this process small; the child reports VmHWM, the peak of
-    # its own address space (ru_maxrss would also count this process's peak at the fork)
+def _write_bomb(path: Path, compression: str) -> None:
+    """600 MiB of zeros, compressed piece by piece (this process stays small)."""
+    zero = bytes(1 << 20)
+    with path.open("wb") as out:
+        if compression == "gzip":
+            packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+            for _ in range(600):
+                out.write(packer.compress(zero))
+            out.write(packer.flush())
+        elif compression == "zstd":
+            import zstandard
+
+            with zstandard.ZstdCompressor().stream_writer(out, closefd=False) as writer:
+                for _ in range(600):
+                    writer.write(zero)
+        else:
+            from xsanconf.testing.initramfs import lz4_legacy
+
+            out.write(lz4_legacy(b""))  # the magic number
+            for _ in range(75):
+                out.write(lz4_legacy(bytes(8 << 20))[4:])
+
+
+@pytest.mark.parametrize(
+    "compression", ["gzip", pytest.param("zstd", marks=_EXTRA), pytest.param("lz4", marks=_EXTRA)]
+)
+def test_a_compression_bomb_is_cut_short_in_time_and_memory(
+    tmp_path: Path, compression: str
+) -> None:
+    """512 MiB of zeros (the default bound) in a child process: its time and its peak memory.
+    The child reports VmHWM, the peak of its own address space (ru_maxrss would also count
+    this process's peak at the fork)."""
     bomb = tmp_path / "bomb.img"
-    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
-    with bomb.open("wb") as out:
-        for _ in range(600):
-            out.write(packer.compress(bytes(1 << 20)))
-        out.write(packer.flush())
+    _write_bomb(bomb, compression)
     code = (
         "import sys\n"
         "from xsanconf.lint.initramfs import read_initramfs\n"
@@ -216,10 +291,10 @@ def test_files_the_image_lacks_or_the_host_lost(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_image_is_an_info_note(tmp_path: Path) -> None:
-    zstd = {"boot/initramfs-5.14.0.img": b"\x28\xb5\x2f\xfd" + b"\0" * 32}
-    (finding,) = boot003(tmp_path, {SBP2: OFF.decode()}, zstd)
+    lzo = {"boot/initramfs-5.14.0.img": b"\x89LZO\0" + b"\0" * 32}
+    (finding,) = boot003(tmp_path, {SBP2: OFF.decode()}, lzo)
     assert finding.severity is Severity.INFO
-    assert "compressed with zstd" in finding.message
+    assert "compressed with lzo" in finding.message
     assert finding.location.path.endswith("boot/initramfs-5.14.0.img")
 
 
@@ -227,3 +302,15 @@ def test_silent_without_images_or_without_module_configuration(tmp_path: Path) -
     assert boot003(tmp_path, {SBP2: OFF.decode()}, {}) == []
     stale = {IMAGE: initramfs_image({SBP2: ON})}
     assert boot003(tmp_path / "2", {"etc/hostname": "xen1\n"}, stale) == []
+
+
+def test_the_fixture_site_shows_a_stale_and_a_fresh_image() -> None:
+    """fixtures/sites/initramfs: xen1's image predates the sbp2 change, xen2's does not."""
+    from xsanconf.lint.engine import lint
+    from xsanconf.lint.site import Site
+
+    site_root = Path(__file__).resolve().parents[2] / "fixtures" / "sites" / "initramfs"
+    found = lint(Site.load([site_root])).diagnostics
+    assert [(d.code, d.location.host, d.location.path.rsplit("/", 1)[-1]) for d in found] == [
+        ("BOOT003", "xen1", "sbp2.conf")
+    ]

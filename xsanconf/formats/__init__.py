@@ -19,7 +19,7 @@ import importlib.util
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -164,30 +164,63 @@ def _parts(path: PurePosixPath) -> tuple[str, str, str]:
 class Include:
     """An include statement of a document, as its codec reads it (``includes(doc)``)."""
 
-    __slots__ = ("anchor", "pattern", "position")
+    __slots__ = ("anchor", "optional", "pattern", "position")
 
-    def __init__(self, pattern: str | None, anchor: Token, position: tuple[int, int]) -> None:
+    def __init__(
+        self, pattern: str | None, anchor: Token, position: tuple[int, int], optional: bool = False
+    ) -> None:
         self.pattern = pattern  # the path or glob as written; None: an include naming nothing
         self.anchor = anchor  # the statement, for locations
         self.position = position  # where it stands: included files' contents are read there
+        self.optional = optional  # a missing file is fine (Config::General's includeoptional)
 
     def __repr__(self) -> str:
         return f"Include({self.pattern!r}, at={self.position})"
 
 
 class IncludeStyle:
-    """How a daemon reads a kind's files: from ``main``, each include expanded where it stands
-    (``glob(3)`` patterns, relative to the including file's directory, each file once).
-    ``reader`` names the program in messages; ``missing`` is what it does with an include of a
-    file that does not exist, ``empty`` with a pattern that matches nothing."""
+    """How a daemon reads a kind's files: from ``main``, each include expanded where it stands,
+    each file once.  ``reader`` names the program in messages; ``missing`` is what it does with
+    an include of a file that does not exist, ``empty`` with a pattern that matches nothing.
 
-    __slots__ = ("empty", "main", "missing", "reader")
+    The daemons expand patterns differently: drbdadm takes a path relative to the including
+    file's directory, globs it (``glob(3)``) and refuses a file already on the include stack
+    (a loop); tgt-admin's Config::General takes a relative path from ``/`` (where tgt-admin
+    runs: ``relative_to="root"``), expands ``{a,b}`` (``braces``), reads a named directory's
+    regular files in name order (``directories``), keeps only regular files of a glob, and
+    skips a file it has read, loop or not (``loops="skip"``)."""
 
-    def __init__(self, main: str, reader: str, *, missing: str, empty: str) -> None:
+    __slots__ = (
+        "braces",
+        "directories",
+        "empty",
+        "loops",
+        "main",
+        "missing",
+        "reader",
+        "relative_to",
+    )
+
+    def __init__(
+        self,
+        main: str,
+        reader: str,
+        *,
+        missing: str,
+        empty: str,
+        relative_to: Literal["file", "root"] = "file",
+        braces: bool = False,
+        directories: bool = False,
+        loops: Literal["error", "skip"] = "error",
+    ) -> None:
         self.main = main  # inside the host root, e.g. etc/drbd.conf
         self.reader = reader
         self.missing = missing
         self.empty = empty
+        self.relative_to = relative_to
+        self.braces = braces
+        self.directories = directories
+        self.loops = loops
 
 
 @attrs.frozen
@@ -438,6 +471,16 @@ _ENTRIES: tuple[FormatEntry, ...] = (
         "tgt (tgtd, tgt-admin) targets.conf, conf.d/*.conf",
         _tgt,
         (r"tgt/targets\.conf", r"tgt/conf\.d/[^/]*\.conf"),
+        includes=IncludeStyle(
+            "etc/tgt/targets.conf",
+            "tgt-admin",
+            missing='tgt-admin stops: "Config::General The file ... does not exist"',
+            empty="tgt-admin ignores it",
+            relative_to="root",
+            braces=True,
+            directories=True,
+            loops="skip",
+        ),
         targets=True,
         secrets=True,
     ),

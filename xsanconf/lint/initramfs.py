@@ -8,9 +8,12 @@ uncompressed archive of CPU microcode and go on with the compressed main archive
 member of the same name replaces an earlier one, as the kernel overwrites it.
 
 Compression is recognised by its magic bytes as the kernel does (``lib/decompress.c``).  gzip,
-xz, lzma and bzip2 are read with Python's standard library; zstd, lz4 and lzo images are
-reported as unreadable: no decompressor for them ships with Python, and none is installed
-with xsanconf.
+xz, lzma and bzip2 are read with Python's standard library; zstd (dracut's and newer
+initramfs-tools' default) with python-zstandard and lz4 (the kernel's legacy lz4 format, as
+``lz4 -l`` writes it) with python-lz4, the optional extra ``xsanconf[initramfs]``: without
+them, and for lzo, the image is reported as unreadable.  A zstd part is read through
+python-zstandard's bounded stream reader: what follows its frame in the image is not read
+(initramfs-tools and dracut put nothing there).
 
 Everything is streamed: only the members asked for are kept (each at most ``MAX_FILE_BYTES``),
 and reading stops at ``Bounds`` on the image's size, the bytes unpacked and the members listed,
@@ -145,6 +148,80 @@ class _Decompressor(Protocol):
     def decompress(self, data: bytes, max_length: int = -1) -> bytes: ...
 
 
+class _Lz4Legacy:
+    """The kernel's legacy lz4 format (``lib/decompress_unlz4.c``): a magic number, then blocks,
+    each a little-endian compressed size and an lz4 block of at most 8 MiB unpacked; the same
+    magic number again starts a further stream, and the input's end ends it (no end mark)."""
+
+    MAGIC = 0x184C2102
+    BLOCK = 8 << 20  # LZ4_DEFAULT_UNCOMPRESSED_CHUNK_SIZE
+    BOUND = BLOCK + BLOCK // 255 + 16  # LZ4_compressBound of a block: larger is not a block
+
+    def __init__(self) -> None:
+        from lz4 import block  # imported when an image needs it
+
+        self._block = block
+        self.buffer = b""
+        self.eof = False
+        self.unused_data = b""
+        self.needs_input = True
+        self.may_end = True  # between blocks: the end of the input ends the stream
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        self.buffer += data
+        while True:
+            if len(self.buffer) < 4:
+                self.needs_input, self.may_end = True, not self.buffer
+                return b""
+            size = int.from_bytes(self.buffer[:4], "little")
+            if size == self.MAGIC:  # the first magic, or a concatenated stream's
+                self.buffer = self.buffer[4:]
+                continue
+            if size == 0 or size > self.BOUND:  # not a block: the stream ended before this
+                self.eof, self.unused_data, self.buffer = True, self.buffer, b""
+                return b""
+            if len(self.buffer) < 4 + size:
+                self.needs_input, self.may_end = True, False
+                return b""
+            chunk, self.buffer = self.buffer[4 : 4 + size], self.buffer[4 + size :]
+            self.needs_input = len(self.buffer) < 4
+            self.may_end = not self.buffer
+            out: bytes = self._block.decompress(chunk, uncompressed_size=self.BLOCK)
+            return out
+
+
+class _Zstd:
+    """python-zstandard's decompressor, fed a few hundred bytes at a time: its output for one
+    call has no bound of its own (a zstd block of 3 bytes can stand for 128 KiB), so the input
+    is what bounds it (about 20 MiB for the worst 512 bytes)."""
+
+    PIECE = 512
+
+    def __init__(self) -> None:
+        import zstandard  # imported when an image needs it
+
+        self.d = zstandard.ZstdDecompressor().decompressobj()
+        self.buffer = b""
+
+    @property
+    def eof(self) -> bool:
+        return bool(self.d.eof)
+
+    @property
+    def unused_data(self) -> bytes:
+        return bytes(self.d.unused_data) + self.buffer
+
+    @property
+    def needs_input(self) -> bool:
+        return not self.buffer
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        self.buffer += data
+        piece, self.buffer = self.buffer[: self.PIECE], self.buffer[self.PIECE :]
+        out: bytes = self.d.decompress(piece)
+        return out  # after the frame's end, unused_data holds what follows it
+
+
 class _Inflated:
     """One compressed part of the image, unpacked as it is read, counted against the bounds."""
 
@@ -196,6 +273,9 @@ class _Inflated:
             self.tail = getattr(d, "unconsumed_tail", b"")
         else:
             data = self.source.read_some() if getattr(d, "needs_input", True) else b""
+            if not data and getattr(d, "may_end", False):
+                self.done = True  # legacy lz4 has no end mark: the input's end is the stream's
+                return b""
             if not data and getattr(d, "needs_input", True):
                 raise _StopError(f"its {self.name} data ends before the end of the stream")
             out = self._decompress(data)
@@ -205,33 +285,49 @@ class _Inflated:
         return out
 
 
-def _xz() -> object:
+def _xz(source: _File) -> object:
     import lzma  # imported when an image needs it: linting a site without images never does
 
     return lzma.LZMADecompressor(lzma.FORMAT_XZ)
 
 
-def _lzma() -> object:
+def _lzma(source: _File) -> object:
     import lzma
 
     return lzma.LZMADecompressor(lzma.FORMAT_ALONE)
 
 
-def _bzip2() -> object:
+def _bzip2(source: _File) -> object:
     import bz2
 
     return bz2.BZ2Decompressor()
 
 
+def _gzip(source: _File) -> object:
+    return zlib.decompressobj(wbits=31)
+
+
+def _zstd(source: _File) -> object:
+    return _Zstd()
+
+
+def _lz4(source: _File) -> object:
+    return _Lz4Legacy()
+
+
+# The extra that brings each decompressor Python lacks, and the module it imports.
+_EXTRA_MODULES = {"zstd": "zstandard", "lz4": "lz4"}
+
+
 # (magic, name, decompressor factory or None when Python has none), as lib/decompress.c
-_COMPRESSIONS: tuple[tuple[bytes, str, Callable[[], object] | None], ...] = (
-    (b"\x1f\x8b", "gzip", lambda: zlib.decompressobj(wbits=31)),
-    (b"\x1f\x9e", "gzip", lambda: zlib.decompressobj(wbits=31)),
+_COMPRESSIONS: tuple[tuple[bytes, str, Callable[[_File], object] | None], ...] = (
+    (b"\x1f\x8b", "gzip", _gzip),
+    (b"\x1f\x9e", "gzip", _gzip),
     (b"\xfd7zXZ\x00", "xz", _xz),
     (b"\x5d\x00\x00", "lzma", _lzma),
     (b"BZh", "bzip2", _bzip2),
-    (b"\x28\xb5\x2f\xfd", "zstd", None),
-    (b"\x02\x21\x4c\x18", "lz4", None),
+    (b"\x28\xb5\x2f\xfd", "zstd", _zstd),
+    (b"\x02\x21\x4c\x18", "lz4", _lz4),
     (b"\x89LZO", "lzo", None),
 )
 
@@ -289,7 +385,14 @@ def _parts(
                         f"is compressed with {name}, which xsanlint cannot unpack (Python has "
                         "no decompressor for it); not read"
                     )
-                inflated = _Inflated(source, factory(), name, reading, bounds.unpacked_bytes)
+                try:
+                    decompressor = factory(source)
+                except ImportError:
+                    raise _StopError(
+                        f"is compressed with {name}; install xsanconf[initramfs] (which brings "
+                        f"{_EXTRA_MODULES[name]}) to read it; not read"
+                    ) from None
+                inflated = _Inflated(source, decompressor, name, reading, bounds.unpacked_bytes)
                 _inner(_Reader(inflated), reading, wanted, bounds)
                 break
         else:

@@ -107,7 +107,6 @@ _Reading = tuple[list["SiteFile"], set[str], list[str]]
 
 # The running machine's kernel file systems: their "files" may block (/proc/kmsg) or never end.
 _KERNEL_DIRS = ("/proc", "/sys", "/dev")
-TGT_MAIN = "etc/tgt/targets.conf"
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -204,7 +203,7 @@ class Host:
 
         if kind in _separate_kinds():
             return True
-        if entry(kind).includes is not None or kind in self._read_order:
+        if entry(kind).includes is not None:
             files: Iterable[SiteFile] = self._read_order.get(kind, [])
         else:
             files = (f for f in self.files if f.kind == kind)
@@ -447,7 +446,6 @@ class _SiteLoader:
         reader.read_etc()
         reader.read_cib()
         reader.resolve_includes()
-        reader.resolve_tgt()
         self.site.add_host(host)
 
 
@@ -457,9 +455,7 @@ def read_include_order(site: Site, host: Host) -> None:
     not), reporting include problems to ``site``: what the loader does, for a host built from
     other texts (``--fix`` rounds)."""
     root = str(host.root)
-    reader = _HostReader(site, host, root, os.path.realpath(root))
-    reader.resolve_includes()
-    reader.resolve_tgt()
+    _HostReader(site, host, root, os.path.realpath(root)).resolve_includes()
 
 
 read_drbd_order = read_include_order  # the name it had when only drbd had includes
@@ -789,10 +785,10 @@ class _HostReader:
                 at=at,
             )
             return []
-        matches = self._expand(file, include.pattern, style, at)
+        matches = self._expand(file, include.pattern, style, at, include.optional)
         if not self._within_include_bounds(file, len(matches), kind, at):
             return []
-        on_stack = {self.real(s): s for s in stack} if matches else {}
+        on_stack = {self.real(s): s for s in stack} if matches and style.loops == "error" else {}
         brought: list[SiteFile] = []
         for rel in matches:
             real = self.real(rel)
@@ -810,80 +806,6 @@ class _HostReader:
             # followed to the end (a pattern on its way is followed again: a loop shows)
             self.followed.add(self._rooted(file, include.pattern))
         return brought
-
-    def resolve_tgt(self) -> None:
-        """tgt-admin's reading order: targets.conf, each include's files where it stands."""
-        from xsanconf.formats import KINDS
-
-        main = self.host.file(TGT_MAIN)
-        if "tgt" not in KINDS or main is None or main.kind != "tgt":
-            return
-        # Config::General's include expansion is tgt-admin's own (globs sorted, directories,
-        # includeoptional, paths from /), so the loader follows it here rather than through
-        # the registry's IncludeStyle, and records the order as the registry's kinds do
-        from xsanconf.formats.tgt import include_lines
-
-        order = self.host._read_order.setdefault("tgt", [])
-        seen: set[str] = set()
-
-        def read(file: SiteFile, depth: int) -> None:
-            # Config::General skips a file it has read (so an include loop ends there)
-            seen.add(self.real(file.rel))
-            order.append(file)
-            for pattern, token in include_lines(file.doc):
-                at = file.location(token)
-                if depth >= MAX_INCLUDE_DEPTH:
-                    why = f"includes nested more than {MAX_INCLUDE_DEPTH} files deep; not followed"
-                    self.problem("SYN003", why, file.rel, at=at)
-                    continue
-                optional = token.text.lower().startswith("includeoptional")
-                matches = self._tgt_include(file, pattern, at, optional)
-                if not self._within_include_bounds(file, len(matches), "tgt", at):
-                    continue
-                for rel in matches:
-                    if self.real(rel) not in seen:
-                        included = self.read(rel, "tgt")
-                        if included is not None:
-                            read(included, depth + 1)
-
-        read(main, 1)
-
-    def _tgt_include(self, file: SiteFile, pattern: str, at: Location, optional: bool) -> list[str]:
-        """The files a tgt ``include`` names, as Config::General expands it: a glob (regular
-        files only; none is fine), a directory (its regular files in ASCII order) or a file,
-        which must exist unless the line is ``includeoptional``.  tgt-admin runs from ``/``,
-        so a relative path starts there."""
-        rooted = posixpath.normpath("/" + pattern.lstrip("/")).lstrip("/") or "."
-        braces = _braces(rooted)
-        if _GLOB_CHARS & set(pattern) or "{" in pattern or "\\" in pattern:
-            # bsd_glob with GLOB_BRACE: each alternative globbed, regular files kept
-            found: list[str] = []
-            for alternative in braces:
-                matches, overflow = self._glob(alternative)
-                if overflow:
-                    self.problem("SYN003", f"include {pattern!r} {overflow}", file.rel, at=at)
-                found += [m for m in matches if os.path.isfile(self.real(m))]
-            return found[:MAX_INCLUDE_MATCHES]
-        real = self.real(rooted)
-        if os.path.isdir(real):
-            try:
-                names = sorted(os.listdir(real))
-            except OSError:
-                names = []
-            found = [posixpath.join(rooted, n) for n in names]
-            return [r for r in found if os.path.isfile(self.real(r))][:MAX_INCLUDE_MATCHES]
-        if not os.path.lexists(real):
-            if optional:
-                return []
-            self.problem(
-                "SYN003",
-                f"include {pattern!r}: {rooted} does not exist (tgt-admin stops: "
-                '"Config::General The file ... does not exist")',
-                file.rel,
-                at=at,
-            )
-            return []
-        return [rooted]
 
     def _within_include_bounds(self, file: SiteFile, count: int, kind: str, at: Location) -> bool:
         """Count ``count`` more files named by includes of ``file``; False (reported once) when
@@ -918,12 +840,19 @@ class _HostReader:
         return posixpath.normpath("/" + joined.lstrip("/")).lstrip("/") or "."
 
     def _expand(
-        self, file: SiteFile, pattern: str | None, style: IncludeStyle, at: Location
+        self,
+        file: SiteFile,
+        pattern: str | None,
+        style: IncludeStyle,
+        at: Location,
+        optional: bool = False,
     ) -> list[str]:
         """Paths (relative to the host root) an include pattern names, sorted as glob(3) does;
         none for a pattern already followed (what it names has been read)."""
         if pattern is None:
             return []
+        if style.relative_to == "root":
+            return self._expand_from_root(file, pattern, style, at, optional)
         rooted = self._rooted(file, pattern)
         if not _GLOB_CHARS & set(pattern) and not os.path.lexists(self.real(rooted)):
             self.problem(
@@ -958,6 +887,41 @@ class _HostReader:
                 at=at,
             )
         return [posixpath.normpath(m.replace(os.sep, "/")) for m in matches]
+
+    def _expand_from_root(
+        self, file: SiteFile, pattern: str, style: IncludeStyle, at: Location, optional: bool
+    ) -> list[str]:
+        """The files an include names as Config::General expands it (tgt-admin): a glob
+        (``{a,b}`` alternatives too, regular files only; none is fine), a directory (its
+        regular files in name order) or a file, which must exist unless the include is
+        optional.  The daemon runs from ``/``, so a relative path starts there."""
+        rooted = posixpath.normpath("/" + pattern.lstrip("/")).lstrip("/") or "."
+        if _GLOB_CHARS & set(pattern) or (style.braces and "{" in pattern) or "\\" in pattern:
+            found: list[str] = []
+            for alternative in _braces(rooted) if style.braces else [rooted]:
+                matches, overflow = self._glob(alternative)
+                if overflow:
+                    self.problem("SYN003", f"include {pattern!r} {overflow}", file.rel, at=at)
+                found += [m for m in matches if os.path.isfile(self.real(m))]
+            return found[:MAX_INCLUDE_MATCHES]
+        real = self.real(rooted)
+        if style.directories and os.path.isdir(real):
+            try:
+                names = sorted(os.listdir(real))
+            except OSError:
+                names = []
+            found = [posixpath.join(rooted, n) for n in names]
+            return [r for r in found if os.path.isfile(self.real(r))][:MAX_INCLUDE_MATCHES]
+        if not os.path.lexists(real):
+            if not optional:
+                self.problem(
+                    "SYN003",
+                    f"include {pattern!r}: {rooted} does not exist ({style.missing})",
+                    file.rel,
+                    at=at,
+                )
+            return []
+        return [rooted]
 
     def _glob_directory_exists(self, rooted: str) -> bool:
         """Whether the directory a glob pattern starts listing in (its path up to the first

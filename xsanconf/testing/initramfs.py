@@ -1,4 +1,5 @@
-"""Small initramfs images for tests: cpio newc archives, concatenated, optionally compressed."""
+"""Small initramfs images for tests: cpio newc archives, concatenated, optionally compressed
+(zstd and lz4 need the ``initramfs`` extra, as reading them does)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,31 @@ import gzip
 import lzma
 from collections.abc import Callable, Mapping
 
-__all__ = ["cpio_newc", "initramfs_image"]
+__all__ = ["cpio_newc", "initramfs_image", "lz4_legacy"]
+
+
+def _zstd(data: bytes) -> bytes:
+    import zstandard
+
+    compressed: bytes = zstandard.ZstdCompressor().compress(data)
+    return compressed
+
+
+def lz4_legacy(data: bytes, block: int = 8 << 20) -> bytes:
+    """The kernel's legacy lz4 format, as ``lz4 -l`` writes it: the magic number, then each
+    block of ``block`` bytes as its compressed size (little-endian) and the lz4 block."""
+    from lz4 import block as lz4_block
+
+    out = [(0x184C2102).to_bytes(4, "little")]
+    for start in range(0, len(data), block):
+        packed: bytes = lz4_block.compress(data[start : start + block], store_size=False)
+        out += [len(packed).to_bytes(4, "little"), packed]
+    return b"".join(out)
+
 
 _COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
+    "zstd": _zstd,
+    "lz4": lz4_legacy,
     "gzip": lambda data: gzip.compress(data, mtime=0),
     "xz": lambda data: lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32),
     "lzma": lambda data: lzma.compress(data, format=lzma.FORMAT_ALONE),

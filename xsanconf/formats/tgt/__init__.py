@@ -30,6 +30,7 @@ from xsanconf.syntax import Node, Token, Trivia
 
 if TYPE_CHECKING:
     from xsanconf.document import Document
+    from xsanconf.formats import Include
 
 __all__ = [
     "ACCOUNT_KEYS",
@@ -42,6 +43,7 @@ __all__ = [
     "directives",
     "get_value",
     "include_lines",
+    "includes",
     "model",
     "parse",
     "redact",
@@ -77,13 +79,23 @@ def model(doc: Document) -> TgtConfig:
     return TgtConfig(doc)
 
 
+def includes(doc: Document) -> list[Include]:
+    """The file's ``include`` and ``includeoptional`` lines, in text order: the paths (glob
+    patterns, directories or files) they name, what the site loader follows as the registry's
+    :class:`~xsanconf.formats.IncludeStyle` for tgt says (Config::General's expansion).
+    tgt-admin runs from ``/``: a relative path is taken from there (Config::General is not
+    told ``-IncludeRelative``)."""
+    from xsanconf.formats import Include
+
+    return [
+        Include(path, token, doc.position(token), token.text.lower().startswith("includeoptional"))
+        for path, token in include_lines(doc)
+    ]
+
+
 def include_lines(doc: Document) -> list[tuple[str, Token]]:
     """The paths (glob patterns, directories or files) the file's ``include`` lines name, in
-    text order, with the line naming each: what the site loader follows.  (Not the registry's
-    ``includes`` capability: Config::General expands them its own way, which the loader's
-    ``resolve_tgt`` follows.)  tgt-admin runs
-    from ``/``: a relative path is taken from there (Config::General is not told
-    ``-IncludeRelative``)."""
+    text order, with the line naming each."""
     if not doc.parsed:
         return []
     return TgtConfig(doc).includes
