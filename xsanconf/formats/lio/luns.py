@@ -100,6 +100,7 @@ def _identity(so: LioStorageObject) -> tuple[LunIdentity, Node | Token]:
         found.reason,
         "naa" if found.wwid is not None else None,
         serial.encode("utf-8", "surrogateescape") if serial is not None else None,
+        serial,  # the saved wwn is what the initiator reads: an explicit identity
     )
     return identity, so.anchor("wwn")
 

@@ -125,6 +125,8 @@ def device_identity(
         "explicit" if explicit else "default",
         designator=found.designator,
         device_id=found.designator_bytes,
+        # what the initiator's WWID comes from as written: naa_id over eui64_id over t10_dev_id
+        written=(naa or eui64 or device.t10_dev_id) if explicit else None,
     )
 
 
