@@ -1,0 +1,56 @@
+"""The target fixture sites end to end: good sites lint clean (or with exactly the mistake their
+README names), bad sites report exactly their README's mistakes (code, host, file, line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xsanconf.lint.engine import LintOptions, lint
+from xsanconf.lint.site import Site
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sites"
+
+Finding = tuple[str, str | None, str, int]
+
+SITES: dict[str, list[Finding]] = {
+    "lio-pair": [],
+    "lio-pair-bad": [
+        ("IET004", "san2", "san2/etc/target/saveconfig.json", 43),
+        ("IET006", "san1", "san1/etc/target/saveconfig.json", 36),
+        ("IET008", "san1", "san1/etc/target/saveconfig.json", 16),
+    ],
+    # two independent servers, one default identity (tid 1, LUN 1): the README's one mistake
+    "tgt-servers": [("IET011", "tgt2", "tgt2/etc/tgt/conf.d/archive.conf", 4)],
+    "tgt-servers-bad": [
+        ("IET004", "san2", "san2/etc/tgt/conf.d/r0.conf", 5),
+        ("IET006", "san2", "san2/etc/tgt/conf.d/r0.conf", 5),
+        ("IET008", "san2", "san2/etc/tgt/conf.d/r0.conf", 5),
+    ],
+    "scst-pair": [],
+    "scst-pair-bad": [
+        ("IET004", "san2", "san2/etc/scst.conf", 18),
+        ("IET008", "san2", "san2/etc/scst.conf", 6),
+    ],
+}
+
+
+def findings(name: str) -> list[Finding]:
+    root = FIXTURES / name
+    result = lint(Site.load([root]))
+    assert not result.failures, result.failures
+    return sorted(
+        (
+            d.code,
+            d.location.host,
+            Path(d.location.path).resolve().relative_to(root.resolve()).as_posix(),
+            d.location.line,
+        )
+        for d in result.diagnostics
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_target_site_reports_exactly_its_readme(name: str) -> None:
+    assert findings(name) == sorted(SITES[name])
