@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xsanconf.lint.engine import LintOptions, lint
+from xsanconf.lint.engine import lint
 from xsanconf.lint.site import Site
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sites"
