@@ -253,7 +253,7 @@ def _unknown_id(
     """A head whose identity the configuration does not fix: it cannot be known to agree."""
     others = _also([h for h in _hosts(luns) if h != lun.host.name])
     why = f" ({lun.identity.reason})" if lun.identity.reason else ""
-    if lun.implementation == "iet" and lun.scsi_id is None:
+    if lun.engine == "iet" and lun.scsi_id is None:
         made = (
             "IET before 1.4.20 derives the ID from the target id and the device's inode, "
             "which each head numbers on its own"
@@ -281,13 +281,13 @@ def _different_id(
         :_RELATED_MAX
     ]
     effect = "multipath shows two devices instead of two paths"
-    if lun.implementation != other.implementation:
+    if lun.engine != other.engine and "pacemaker" not in (lun.engine, other.engine):
         # each implementation writes its own designator (IET's T10 vendor id "IET", LIO's
         # NAA company id 0x001405, tgt's and SCST's own): no setting makes them one WWID
         return ctx.diagnostic(
-            f"{lun.name} exports {_replica_name(key)} through {lun.implementation} "
+            f"{lun.name} exports {_replica_name(key)} through {lun.engine} "
             f"({_presents(lun)}), but {_they(_hosts(holders))} it through "
-            f"{other.implementation} ({_presents(other)}): targets of different "
+            f"{other.engine} ({_presents(other)}): targets of different "
             "implementations present different WWIDs by construction, and "
             f"{effect}; export the replica with one implementation on every head, with the "
             f"same {_same(lun)}",
@@ -606,11 +606,23 @@ def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagno
             keys = {lun.replica for lun in index.by_wwid.get(map_.wwid, []) if lun.replica}
             for key in sorted(keys):
                 luns = index.by_replica[key]
-                if len(_hosts(luns)) < 2:
-                    continue
+                if len(_serving(luns)) < 2:
+                    continue  # one head at a time serves it: nothing to group
                 why = _one_group(map_, luns)
                 if why is not None:
                     yield _active_active(ctx, map_, key, luns, why)
+
+
+def _serving(luns: list[LunExport]) -> set[tuple[str, ...]]:
+    """What may serve a replica at once: each head's LUN, except that the copies of one
+    Pacemaker LU (every head's CIB describes it) are one LUN that runs on one head at a time."""
+    found: set[tuple[str, ...]] = set()
+    for lun in luns:
+        if lun.lun.moves:
+            found.add(("moves", lun.target or "", str(lun.number), lun.lun.object_name or ""))
+        else:
+            found.add(("head", lun.host.name))
+    return found
 
 
 def _one_group(map_: MultipathMap, luns: list[LunExport]) -> str | None:
