@@ -28,6 +28,9 @@ SITES: dict[str, list[Finding]] = {
         ("IET006", "san2", "san2/etc/tgt/conf.d/r0.conf", 5),
         ("IET008", "san2", "san2/etc/tgt/conf.d/r0.conf", 5),
     ],
+    # one replica through two implementations: two WWIDs by construction
+    "mixed-iet-lio": [("IET004", "san2", "san2/etc/target/saveconfig.json", 43)],
+    "mixed-iet-lio-split": [],
     "scst-pair": [],
     "scst-pair-bad": [
         ("IET004", "san2", "san2/etc/scst.conf", 18),
@@ -54,3 +57,11 @@ def findings(name: str) -> list[Finding]:
 @pytest.mark.parametrize("name", sorted(SITES))
 def test_target_site_reports_exactly_its_readme(name: str) -> None:
     assert findings(name) == sorted(SITES[name])
+
+
+def test_the_mixed_site_says_why_no_setting_helps() -> None:
+    result = lint(Site.load([FIXTURES / "mixed-iet-lio"]))
+    (found,) = result.diagnostics
+    assert "through lio (wwn=6e2c0a4d-9f6b-4c2e-8d1a-3b5f7e9c1d20), but san1" in found.message
+    assert "through iet (ScsiId=xensan-lun0)" in found.message
+    assert "different implementations present different WWIDs by construction" in found.message

@@ -289,8 +289,8 @@ def _different_id(
             f"({_presents(lun)}), but {_they(_hosts(holders))} it through "
             f"{other.engine} ({_presents(other)}): targets of different "
             "implementations present different WWIDs by construction, and "
-            f"{effect}; export the replica with one implementation on every head, with the "
-            f"same {_same(lun)}",
+            f"{effect}; export the replica with one implementation on every head (and the "
+            f"same {_same(lun)})",
             lun.setting_location("identity") if lun.scsi_id is not None else lun.location(),
             related=related,
         )
