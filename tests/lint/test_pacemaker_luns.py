@@ -79,3 +79,21 @@ def test_an_lu_on_a_drbd_device_the_head_does_not_define_is_not_its_own(tmp_path
     index = stack_index(Site.load([root]))
     assert index.luns == []
     assert run(root, "IET005") == []
+
+
+def test_chap_is_checked_against_the_pacemaker_targets_account(tmp_path: Path) -> None:
+    root = copy(tmp_path)
+    assert run(root, "ISCSI003") == []
+    edit(root, "xen1/etc/iscsi/iscsid.conf", "password = Tr0ub4dor&3x!", "password = wrong-secret!")
+    # the target may run on either head (each head's CIB copy): a login fails on both
+    found = run(root, "ISCSI003")
+    assert [d.location.host for d in found] == ["xen1", "xen1"]
+    assert "incoming_username 'xenhosts' of target" in found[0].message
+    assert [m.message.split(" on ")[-1][:4] for m in found] == ["san1", "san2"]
+
+
+def test_an_unreadable_cib_leaves_the_sites_luns_unknown(tmp_path: Path) -> None:
+    root = copy(tmp_path)
+    for rel in CIBS:
+        (root / rel).write_text("<cib><configuration>")
+    assert not stack_index(Site.load([root])).has_targets

@@ -65,3 +65,25 @@ def test_the_mixed_site_says_why_no_setting_helps() -> None:
     assert "through lio (wwn=6e2c0a4d-9f6b-4c2e-8d1a-3b5f7e9c1d20), but san1" in found.message
     assert "through iet (ScsiId=xensan-lun0)" in found.message
     assert "different implementations present different WWIDs by construction" in found.message
+
+
+def scst_server(name: str, filename: str) -> str:
+    return (
+        f"HANDLER vdisk_blockio {{\n\tDEVICE disk1 {{\n\t\tfilename {filename}\n\t}}\n}}\n\n"
+        "TARGET_DRIVER iscsi {\n\tenabled 1\n\n"
+        f"\tTARGET iqn.2024-01.com.example:{name}.disks {{\n"
+        '\t\tIncomingUser "xenhosts 9xq2Lr7vTb4mWs"\n\t\tenabled 1\n\n\t\tLUN 0 disk1\n\t}\n}\n'
+    )
+
+
+def test_scst_defaults_collide_across_servers_that_name_devices_alike(tmp_path: Path) -> None:
+    # SCST derives the default t10_dev_id from the device name: two servers naming their own
+    # disks "disk1" present one WWID for different data
+    for host, filename in (("store1", "/dev/sdb"), ("store2", "/dev/sdc")):
+        (tmp_path / host / "etc").mkdir(parents=True)
+        (tmp_path / host / "etc" / "scst.conf").write_text(scst_server(host, filename))
+    result = lint(Site.load([tmp_path]))
+    assert [(d.code, d.location.host, d.location.line) for d in result.diagnostics] == [
+        ("IET011", "store2", 14)  # LUN 0 disk1
+    ]
+    assert "give each device its own t10_dev_id" in result.diagnostics[0].message
