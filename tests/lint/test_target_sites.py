@@ -17,7 +17,7 @@ Finding = tuple[str, str | None, str, int]
 SITES: dict[str, list[Finding]] = {
     "lio-pair": [],
     "lio-pair-bad": [
-        ("IET004", "san2", "san2/etc/target/saveconfig.json", 43),
+        ("IET004", "san2", "san2/etc/target/saveconfig.json", 24),  # its wwn
         ("IET006", "san1", "san1/etc/target/saveconfig.json", 36),
         ("IET008", "san1", "san1/etc/target/saveconfig.json", 16),
     ],
@@ -29,7 +29,7 @@ SITES: dict[str, list[Finding]] = {
         ("IET008", "san2", "san2/etc/tgt/conf.d/r0.conf", 5),
     ],
     # one replica through two implementations: two WWIDs by construction
-    "mixed-iet-lio": [("IET004", "san2", "san2/etc/target/saveconfig.json", 43)],
+    "mixed-iet-lio": [("IET004", "san2", "san2/etc/target/saveconfig.json", 24)],
     "mixed-iet-lio-split": [],
     "scst-pair": [],
     "scst-pair-bad": [
