@@ -97,3 +97,20 @@ def test_an_unreadable_cib_leaves_the_sites_luns_unknown(tmp_path: Path) -> None
     for rel in CIBS:
         (root / rel).write_text("<cib><configuration>")
     assert not stack_index(Site.load([root])).has_targets
+
+
+def test_an_lu_without_implementation_cannot_be_known_to_agree(tmp_path: Path) -> None:
+    # the agent picks iet, tgt, lio or lio-t from each node's binaries: the WWID is unknown
+    root = copy(tmp_path)
+    for rel in CIBS:
+        for line in (
+            '<nvpair id="p_lu_xensan-implementation" name="implementation" value="iet"/>',
+            '<nvpair id="p_target-implementation" name="implementation" value="iet"/>',
+        ):
+            edit(root, rel, line, "")
+    found = run(root, "IET004")
+    assert [d.location.host for d in found] == ["san1", "san2"]
+    assert "with scsi_id=149455403f160c00, but its WWID is not fixed by it (no " in (
+        found[0].message
+    )
+    assert "cannot be known to present one WWID" in found[0].message

@@ -142,7 +142,7 @@ def _identity(
         if implementation is None
         else f"implementation={implementation} is none the agent supports (iet, tgt, lio, lio-t)"
     )
-    return LunIdentity(None, None, serial, None, source, why)
+    return LunIdentity(None, None, serial, None, source, why, written=given_id)
 
 
 def _backing_kind(implementation: str | None, lu: Primitive) -> str | None:

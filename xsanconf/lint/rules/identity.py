@@ -253,16 +253,23 @@ def _unknown_id(
     """A head whose identity the configuration does not fix: it cannot be known to agree."""
     others = _also([h for h in _hosts(luns) if h != lun.host.name])
     why = f" ({lun.identity.reason})" if lun.identity.reason else ""
-    if lun.engine == "iet" and lun.scsi_id is None:
+    if lun.scsi_id is not None:
+        # written, yet the WWID depends on what the configuration does not say (the target
+        # id tgt-admin assigns, the implementation a Pacemaker agent picks on each node)
+        made = f"with {_set_to(lun)}, but its WWID is not fixed by it{why}"
+    elif lun.engine == "iet":
         made = (
-            "IET before 1.4.20 derives the ID from the target id and the device's inode, "
-            "which each head numbers on its own"
+            f"but it sets no {lun.setting('identity')}: IET before 1.4.20 derives the ID "
+            "from the target id and the device's inode, which each head numbers on its own"
         )
     else:
-        made = f"it presents {lun.implementation}'s default identity{why}, made on each head"
+        made = (
+            f"but it sets no {lun.setting('identity')}: it presents {lun.implementation}'s "
+            f"default identity{why}, made on each head"
+        )
     return ctx.diagnostic(
-        f"{lun.name} exports {_replica_name(key)} and {others}, but it sets no "
-        f"{lun.setting('identity')}: {made}, so the heads cannot be known to present one "
+        f"{lun.name} exports {_replica_name(key)} and {others}, "
+        f"{made}, so the heads cannot be known to present one "
         "WWID, and multipath may show two devices instead of two paths; set the same "
         f"{_same(lun)} on every head",
         lun.location(),
