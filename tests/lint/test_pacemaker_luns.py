@@ -114,3 +114,5 @@ def test_an_lu_without_implementation_cannot_be_known_to_agree(tmp_path: Path) -
         found[0].message
     )
     assert "cannot be known to present one WWID" in found[0].message
+    advice = "set the LU's implementation parameter (iet, tgt, lio or lio-t)"
+    assert found[0].message.endswith(advice)

@@ -270,14 +270,22 @@ def _unknown_id(
     return ctx.diagnostic(
         f"{lun.name} exports {_replica_name(key)} and {others}, "
         f"{made}, so the heads cannot be known to present one "
-        "WWID, and multipath may show two devices instead of two paths; set the same "
-        f"{_same(lun)} on every head",
+        f"WWID, and multipath may show two devices instead of two paths; {_fix_unknown(lun)}",
         lun.location(),
         related=[
             h.setting_location("identity", f"{_presents(h)} on {h.host.name}") for h in holders
         ][:_RELATED_MAX]
         or _others(lun, luns, "exports it too"),
     )
+
+
+def _fix_unknown(lun: LunExport) -> str:
+    """What makes an identity the configuration does not fix known."""
+    if lun.scsi_id is None:
+        return f"set the same {_same(lun)} on every head"
+    if lun.engine == "pacemaker":
+        return "set the LU's implementation parameter (iet, tgt, lio or lio-t)"
+    return f"make every head present {_set_to(lun)} under the same WWID"
 
 
 def _different_id(
