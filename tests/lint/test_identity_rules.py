@@ -128,9 +128,25 @@ def test_iet004_different_scsi_id(tmp_path: Path) -> None:
 
 def test_iet004_missing_scsi_id_on_every_head(tmp_path: Path) -> None:
     hosts = {"san1": head("0 Path=/dev/drbd0,Type=blockio"), "san2": head("0 Path=/dev/drbd0")}
-    found = run(tmp_path, "IET004", hosts)
+    # IET 1.4.20+ derives the ID from the target name and LUN: the same name and number on
+    # both heads give the same predicted WWID, which is one device to multipath
+    assert run(tmp_path / "new", "IET004", hosts) == []
+    # before 1.4.20 the ID comes from the target id and the device's inode: unknown per head
+    found = run(tmp_path / "old", "IET004", hosts, {"iet": "1.4.19"})
     assert where(found) == [("san1", 2, 2), ("san2", 2, 2)]
-    assert "agree only by accident" in found[0].message
+    assert "cannot be known to present one WWID" in found[0].message
+    assert "IET before 1.4.20 derives the ID from the target id" in found[0].message
+
+
+def test_iet004_derived_ids_of_differently_named_targets(tmp_path: Path) -> None:
+    hosts = {"san1": head("0 Path=/dev/drbd0,Type=blockio"), "san2": head("0 Path=/dev/drbd0")}
+    hosts["san2"]["etc/iet/ietd.conf"] = hosts["san2"]["etc/iet/ietd.conf"].replace(
+        "Target iqn", "Target iqn.x", 1
+    )
+    (found,) = run(tmp_path, "IET004", hosts)
+    assert found.location.host == "san2"
+    expected = "it presents another WWID than the iet's default identity (WWID 14945540"
+    assert expected in found.message
 
 
 def test_iet004_serial(tmp_path: Path) -> None:

@@ -214,6 +214,12 @@ class TargetLun:
     spans: Mapping[str, tuple[Token, int, int]] = attrs.field(factory=dict)
     # the format's own object for the LUN (IET's IetLun), for fixes written in its terms
     origin: object | None = None
+    # the target a Pacemaker iSCSILogicalUnit drives (its ``implementation``: iet, tgt, lio,
+    # lio-t; None when the agent picks one from the node's binaries, and for other records)
+    agent_implementation: str | None = None
+    # the LUN runs on one head at a time (a Pacemaker primitive that is not cloned): each
+    # head's copy of the CIB describes the same LUN, which moves with the resource
+    moves: bool = False
 
     def anchor_for(self, field: str) -> Node | Token | None:
         """The syntax item that sets ``field``, else the LUN's own definition."""
@@ -225,7 +231,18 @@ class TargetLun:
 
     def setting(self, field: str) -> str:
         """The implementation's own name for ``field`` (``backing`` is IET's ``Path``)."""
+        if field == "identity" and self.agent_implementation in ("lio", "lio-t"):
+            return "scsi_sn"  # the agent hands LIO only the serial: it makes the WWID
         return setting_name(self.implementation, field)
+
+    @property
+    def engine(self) -> str:
+        """The target daemon that presents the LUN: the implementation, or the one a
+        Pacemaker agent drives (``lio-t`` is LIO); ``pacemaker`` when that is unknown."""
+        driven = self.agent_implementation
+        if driven is None:
+            return self.implementation
+        return "lio" if driven == "lio-t" else driven
 
     def __repr__(self) -> str:
         return f"TargetLun({self.implementation!r}, {self.target!r}, lun={self.lun!r})"

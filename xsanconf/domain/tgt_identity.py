@@ -144,10 +144,10 @@ def tgt_identity(
     if tid is None or lun is None:
         if raw is not None and (version is None or version[:3] >= NAA_EXTENDED_SINCE):
             return LunIdentity(
-                vendor, product, serial, _naa_extended(raw), source, None, "naa", raw
+                vendor, product, serial, _naa_extended(raw), source, None, "naa", raw, scsi_id
             )
         why = "the target id or LUN number tgt-admin assigns is not known"
-        return LunIdentity(vendor, product, serial, None, source, why, None, raw)
+        return LunIdentity(vendor, product, serial, None, source, why, None, raw, scsi_id)
     if raw is None:
         raw = default_scsi_id(tid, lun).encode()
     wwid, designator = tgt_wwid(raw, tid, lun, version)
@@ -162,4 +162,6 @@ def tgt_identity(
             f"tgtd's default identity for tid {tid}, LUN {lun}: any tgt server that numbers "
             "a target and LUN the same presents it too"
         )
-    return LunIdentity(vendor, product, serial, wwid, source, reason, designator, device_id)
+    return LunIdentity(
+        vendor, product, serial, wwid, source, reason, designator, device_id, scsi_id
+    )

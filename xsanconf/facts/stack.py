@@ -131,6 +131,7 @@ IET_VENDOR, IET_PRODUCT = "IET", "VIRTUAL-DISK"
 DEFAULT_POLICY = "failover"
 IET_WWID_PREFIX = "1" + b"IET\0\0\0\0\0".hex()
 _DRBD_MINOR = re.compile(r"/dev/drbd(\d+)")
+_DRBD_DEVICE = re.compile(r"/dev/drbd(?:\d+|/by-res/.+|/by-disk/.+|_.+)")
 
 
 # DRBD devices ------------------------------------------------------------------------------------
@@ -212,6 +213,11 @@ class LunExport:
     @property
     def implementation(self) -> str:
         return self.lun.implementation
+
+    @property
+    def engine(self) -> str:
+        """The target daemon that presents the LUN (a Pacemaker LU's agent implementation)."""
+        return self.lun.engine
 
     @property
     def target(self) -> str | None:
@@ -511,6 +517,8 @@ def _build(site: Site, index: StackIndex) -> StackIndex:
         _read_guests(stack)
         index.has_targets = index.has_targets or bool(stack.target_files)
         unread = unread or not all(host.known(kind) for kind in target_kinds())
+        # a CIB that does not parse may define LUs (Pacemaker's iSCSILogicalUnit)
+        unread = unread or any(not f.doc.parsed for f in host.files if f.kind == "cib")
         for lun in stack.luns:
             if lun.resolved_path is not None:
                 stack.luns_by_device.setdefault(export_key(lun), []).append(lun)
@@ -610,6 +618,36 @@ def _read_targets(stack: HostStack, iet_version: IetVersion | None) -> None:
                 stack.target_files.append(file)
                 for lun in file.doc.model.target_luns(None):
                     stack.luns.append(_lun_export(stack, file, lun))
+    _read_cib(stack, iet_version)
+
+
+def _read_cib(stack: HostStack, iet_version: IetVersion | None) -> None:
+    """The LUNs the host's CIB has Pacemaker's ``iSCSILogicalUnit`` create on this host.
+
+    Every node carries a copy of the one cluster CIB, so each copy is read as its host's:
+    the LU runs where Pacemaker places it, and an LU on a DRBD device runs only on a node
+    whose DRBD defines that device (it is colocated with the promoted instance there).  An
+    LU whose DRBD device this host does not define is not this host's (it never runs here;
+    IET005 would misjudge it).  Copies on several heads describe one LUN that moves with
+    the resource (``TargetLun.moves``); the rules compare them like any replica, and their
+    identities agree by construction (the CIB is shared).  The first CIB file that parses
+    is the host's (a saved ``cibadmin -Q`` and the daemon's file are the same CIB).
+    """
+    host = stack.host
+    cib = next((f for f in host.documents("cib") if f.doc.parsed), None)
+    if cib is None:
+        return
+    luns = cib.doc.model.target_luns(iet_version)
+    exported = []
+    for lun in luns:
+        export = _lun_export(stack, cib, lun)
+        path = export.resolved_path
+        if export.device is None and path is not None and _DRBD_DEVICE.fullmatch(path):
+            continue  # a DRBD device another node defines: the LU runs there
+        exported.append(export)
+    if exported:
+        stack.target_files.append(cib)
+        stack.luns.extend(exported)
 
 
 def _read_ietd(stack: HostStack, version: IetVersion | None) -> None:

@@ -147,7 +147,9 @@ def needed_kinds(needs: tuple[str, ...]) -> tuple[str, ...]:
         return needs
     from xsanconf.formats import entries
 
-    targets = tuple(e.kind for e in entries() if e.targets)
+    # the CIB is no target configuration, but Pacemaker's iSCSILogicalUnit creates LUNs from
+    # it (the stack fact reads them): a site of Pacemaker-run targets has LUNs to judge
+    targets = (*(e.kind for e in entries() if e.targets), "cib")
     return tuple(k for need in needs for k in (targets if need == TARGETS else (need,)))
 
 

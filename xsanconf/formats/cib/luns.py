@@ -94,7 +94,15 @@ def _identity(
         if found.wwid is not None and given_id is None:
             reason = "the agent's default scsi_id (the resource id's first 16 characters)"
         return LunIdentity(
-            "IET", "VIRTUAL-DISK", serial, found.wwid, source, reason, "t10", found.scsi_id
+            "IET",
+            "VIRTUAL-DISK",
+            serial,
+            found.wwid,
+            source,
+            reason,
+            "t10",
+            found.scsi_id,
+            given_id,
         )
     if implementation in ("lio", "lio-t"):
         source = "explicit" if given_sn is not None else "default"
@@ -108,6 +116,7 @@ def _identity(
             reason,
             "naa",
             serial.encode("utf-8", "surrogateescape"),
+            given_sn,
         )
     source = "explicit" if given_id is not None and given_sn is not None else "default"
     if implementation == "tgt":
@@ -125,6 +134,7 @@ def _identity(
             why,
             "naa",
             scsi_id.encode("utf-8", "surrogateescape"),
+            given_id,
         )
     why = (
         "no implementation= parameter: the agent picks iet, tgt, lio or lio-t from the "
@@ -132,7 +142,7 @@ def _identity(
         if implementation is None
         else f"implementation={implementation} is none the agent supports (iet, tgt, lio, lio-t)"
     )
-    return LunIdentity(None, None, serial, None, source, why)
+    return LunIdentity(None, None, serial, None, source, why, written=given_id)
 
 
 def _backing_kind(implementation: str | None, lu: Primitive) -> str | None:
@@ -180,7 +190,8 @@ def target_luns(
         cloned = cib.clone_of(lu.id) is not None
         lun_text = lu.params.get("lun")
         anchors: dict[str, Node | Token] = {"lun": lu.element}
-        for name, field in (("path", "backing"), ("scsi_id", "serial"), ("scsi_sn", "serial")):
+        identity_key = "scsi_sn" if chosen in ("lio", "lio-t") else "scsi_id"
+        for name, field in (("path", "backing"), (identity_key, "identity"), ("scsi_sn", "serial")):
             pair = lu.params.nvpair(name)
             if pair is not None:
                 anchors[field] = pair.element
@@ -213,6 +224,8 @@ def target_luns(
                 anchor=lu.element,
                 anchors=anchors,
                 object_name=lu.params.get("backstore_name") or lu.id,
+                agent_implementation=chosen,
+                moves=not cloned,
             )
         )
     return out

@@ -100,6 +100,7 @@ def _identity(so: LioStorageObject) -> tuple[LunIdentity, Node | Token]:
         found.reason,
         "naa" if found.wwid is not None else None,
         serial.encode("utf-8", "surrogateescape") if serial is not None else None,
+        serial,  # the saved wwn is what the initiator reads: an explicit identity
     )
     return identity, so.anchor("wwn")
 
@@ -207,11 +208,14 @@ def target_luns(config: LioConfig, version: tuple[int, ...] | None) -> list[Targ
                 backing = so.dev if plugin in ("block", "fileio", "pscsi") else None
                 anchors: dict[str, Node | Token] = {
                     "lun": lun.anchor("index"),
-                    "serial": serial_anchor,
                     "cache": cache_anchor,
                     "access": access_anchor,
                     "object": so.node,
                 }
+                if so.wwn:
+                    # the saved wwn is both the unit serial and what the WWID is made of;
+                    # anchored only when written, so that ``sets()`` tells it from the default
+                    anchors["serial"] = anchors["identity"] = serial_anchor
                 if backing is not None:
                     anchors["backing"] = so.anchor("dev")
                 out.append(

@@ -125,6 +125,8 @@ def device_identity(
         "explicit" if explicit else "default",
         designator=found.designator,
         device_id=found.designator_bytes,
+        # what the initiator's WWID comes from as written: naa_id over eui64_id over t10_dev_id
+        written=(naa or eui64 or device.t10_dev_id) if explicit else None,
     )
 
 
@@ -210,10 +212,11 @@ def _record(
         "device": device.entry.anchor,
         "backing": _attribute_anchor(device, "filename"),
         "cache": cache_anchor,
-        "serial": _attribute_anchor(device, "usn", "t10_dev_id"),
         "identity": _attribute_anchor(device, "naa_id", "eui64_id", "t10_dev_id"),
         "access": access_anchor,
     }
+    if device.usn is not None:
+        anchors["serial"] = _attribute_anchor(device, "usn")  # written: ``sets()`` says so
     return TargetLun(
         "scst",
         target.name,

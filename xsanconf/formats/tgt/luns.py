@@ -318,8 +318,13 @@ def _lun(  # noqa: PLR0917 (one LUN's pieces, gathered above)
     )
     cache, cache_reason = _cache(target, store)
     anchors: dict[str, Node | Token] = {"lun": store.anchor, "backing": store.anchor}
+    # the identity and the serial are anchored only where written: ``sets()`` then says
+    # whether the LUN presents an explicit identity or tgtd's numbered default
+    for field, key in (("identity", "scsi_id"), ("serial", "scsi_sn")):
+        written = _option_token(target, store, key)
+        if written is not None:
+            anchors[field] = written
     for field, key in (
-        ("serial", "scsi_id"),
         ("cache", "write-cache"),
         ("access", "initiator-address"),
     ):

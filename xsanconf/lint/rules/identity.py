@@ -9,12 +9,13 @@ Cross-host checks group LUNs by the replicated device (DRBD resource and volume)
 so their cost grows with the number of LUNs, never with pairs of hosts.
 
 What the identity rules assume about IET versions (``versions.iet``, default 1.4.20 or later):
-a LUN without ``ScsiId`` gets an ID that 1.4.20+ derives from the target name and LUN number and
-that older versions derive from the target id and the inode of the device node.  Two heads that
-leave ``ScsiId`` unset may therefore agree under 1.4.20+ (same target name, same number), but
-only by the accident of identical names, with a derivation nobody checked against a running
-target, and never under older versions: IET004 treats a missing ``ScsiId`` on a replicated LUN
-as a mismatch, as the catalogue says.
+a LUN without ``ScsiId`` gets an ID that 1.4.20+ derives from the target name and LUN number
+(the same on every head that names the target alike) and that older versions derive from the
+target id and the inode of the device node (per head, unknown).  IET004 compares what the
+initiator reads: equal predicted WWIDs agree, whether written or derived by a deterministic
+default (IET 1.4.20+, tgt's tid/LUN numbering, SCST's name-derived t10_dev_id, the Pacemaker
+agent's defaults); a default that is made per head (LIO's fresh uuid, IET before 1.4.20)
+cannot be known to agree, and is reported.
 """
 
 from __future__ import annotations
@@ -181,27 +182,46 @@ def lun_device_unknown(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     uses=(STACK,),
 )
 def replica_identity_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Heads export one replicated device with different or missing ScsiId/ScsiSN."""
+    """Heads export one replicated device under identities that differ or cannot be known to
+    agree (ScsiId, wwn, scsi_id, t10_dev_id)."""
     index = ctx.fact(STACK)
     for key, luns in _replicas(index):
-        explicit = Counter(_identity_key(lun) for lun in luns if lun.scsi_id is not None)
-        reference = explicit.most_common(1)[0][0] if explicit else None
-        holders = [lun for lun in luns if _identity_key(lun) == reference] if reference else []
+        known = [lun for lun in luns if _identity_key(lun) is not None]
+        reference = _reference(known)
+        holders = [lun for lun in known if _identity_key(lun) == reference]
         for lun in luns:
-            if lun.scsi_id is None:
-                yield _missing_id(ctx, key, lun, luns, holders)
-            elif _identity_key(lun) != reference:
+            found = _identity_key(lun)
+            if found is None:
+                yield _unknown_id(ctx, key, lun, luns, holders)
+            elif found != reference:
                 yield _different_id(ctx, key, lun, holders)
-        if reference is not None:
+        if holders:
             yield from _serials(ctx, key, holders)
 
 
-def _identity_key(lun: LunExport) -> tuple[str, ...]:
+def _identity_key(lun: LunExport) -> tuple[str, ...] | None:
     """What two LUNs must share to present one device: the WWID an initiator reads (which
-    compares across implementations), else the identity setting as written."""
+    compares across implementations), else the identity bytes an explicit setting writes;
+    ``None`` when the identity cannot be known from the configuration (LIO's per-head uuid,
+    IET before 1.4.20 without ScsiId, ...)."""
     if lun.wwid is not None:
         return ("wwid", lun.wwid.value)
-    return ("written", lun.implementation, lun.scsi_id or "")
+    identity = lun.identity
+    if identity.source == "explicit" and identity.device_id is not None:
+        return ("written", lun.implementation, identity.device_id.hex())
+    return None
+
+
+def _reference(known: list[LunExport]) -> tuple[str, ...] | None:
+    """The identity most heads present (an explicitly written one wins a tie, then site
+    order): the one the others are measured against."""
+    if not known:
+        return None
+    count = Counter(_identity_key(lun) for lun in known)
+    explicit = {_identity_key(lun) for lun in known if lun.scsi_id is not None}
+    best = max(count.values())
+    tied = [k for k in count if count[k] == best]
+    return next((k for k in tied if k in explicit), tied[0])
 
 
 def _set_to(lun: LunExport) -> str:
@@ -209,63 +229,101 @@ def _set_to(lun: LunExport) -> str:
     return f"{lun.setting('identity')}={lun.scsi_id}"
 
 
-def _default_identity(lun: LunExport) -> str:
-    """Why a LUN's default identity does not make the heads agree."""
-    if lun.implementation == "iet":
-        return (
-            "IET derives the ID from the target name and LUN number (1.4.20 and later) or from "
-            "the target id and device inode (earlier), so the heads agree only by accident, "
-            "and multipath may show two devices instead of two paths"
-        )
-    why = f" ({lun.identity.reason})" if lun.identity.reason else ""
-    return (
-        f"it presents {lun.implementation}'s default identity{why}, which each head makes on "
-        "its own, so the heads agree only by accident, and multipath may show two devices "
-        "instead of two paths"
-    )
+def _presents(lun: LunExport) -> str:
+    """``ScsiId=...`` when written, else ``tgt's default identity (WWID ...)``."""
+    if lun.scsi_id is not None:
+        return _set_to(lun)
+    shown = f" (WWID {lun.wwid})" if lun.wwid is not None else ""
+    return f"{lun.implementation}'s default identity{shown}"
 
 
-def _missing_id(
+def _same(lun: LunExport) -> str:
+    """``ScsiId (and ScsiSN)``: what to set alike on every head."""
+    identity, serial = lun.setting("identity"), lun.setting("serial")
+    return identity if serial == identity else f"{identity} (and {serial})"
+
+
+def _unknown_id(
     ctx: RuleContext,
     key: ReplicaKey,
     lun: LunExport,
     luns: list[LunExport],
     holders: list[LunExport],
 ) -> Diagnostic:
+    """A head whose identity the configuration does not fix: it cannot be known to agree."""
     others = _also([h for h in _hosts(luns) if h != lun.host.name])
-    if holders:
-        consequence = (
-            f"it presents another WWID than the {_set_to(holders[0])} of "
-            f"{', '.join(_hosts(holders))}, and multipath shows two devices instead of two paths"
+    why = f" ({lun.identity.reason})" if lun.identity.reason else ""
+    if lun.scsi_id is not None:
+        # written, yet the WWID depends on what the configuration does not say (the target
+        # id tgt-admin assigns, the implementation a Pacemaker agent picks on each node)
+        made = f"with {_set_to(lun)}, but its WWID is not fixed by it{why}"
+    elif lun.engine == "iet":
+        made = (
+            f"but it sets no {lun.setting('identity')}: IET before 1.4.20 derives the ID "
+            "from the target id and the device's inode, which each head numbers on its own"
         )
     else:
-        consequence = _default_identity(lun)
-    identity, serial = lun.setting("identity"), lun.setting("serial")
-    same = identity if serial == identity else f"{identity} (and {serial})"
+        made = (
+            f"but it sets no {lun.setting('identity')}: it presents {lun.implementation}'s "
+            f"default identity{why}, made on each head"
+        )
     return ctx.diagnostic(
-        f"{lun.name} exports {_replica_name(key)} and {others}, but it sets no "
-        f"{identity}: {consequence}; set the same {same} on every head",
+        f"{lun.name} exports {_replica_name(key)} and {others}, "
+        f"{made}, so the heads cannot be known to present one "
+        f"WWID, and multipath may show two devices instead of two paths; {_fix_unknown(lun)}",
         lun.location(),
         related=[
-            h.setting_location("identity", f"{h.setting('identity')} on {h.host.name}")
-            for h in holders
+            h.setting_location("identity", f"{_presents(h)} on {h.host.name}") for h in holders
         ][:_RELATED_MAX]
         or _others(lun, luns, "exports it too"),
     )
 
 
+def _fix_unknown(lun: LunExport) -> str:
+    """What makes an identity the configuration does not fix known."""
+    if lun.scsi_id is None:
+        return f"set the same {_same(lun)} on every head"
+    if lun.engine == "pacemaker":
+        return "set the LU's implementation parameter (iet, tgt, lio or lio-t)"
+    return f"make every head present {_set_to(lun)} under the same WWID"
+
+
 def _different_id(
     ctx: RuleContext, key: ReplicaKey, lun: LunExport, holders: list[LunExport]
 ) -> Diagnostic:
+    other = holders[0]
+    related = [h.setting_location("identity", f"{_presents(h)} on {h.host.name}") for h in holders][
+        :_RELATED_MAX
+    ]
+    effect = "multipath shows two devices instead of two paths"
+    if lun.engine != other.engine and "pacemaker" not in (lun.engine, other.engine):
+        # each implementation writes its own designator (IET's T10 vendor id "IET", LIO's
+        # NAA company id 0x001405, tgt's and SCST's own): no setting makes them one WWID
+        return ctx.diagnostic(
+            f"{lun.name} exports {_replica_name(key)} through {lun.engine} "
+            f"({_presents(lun)}), but {_they(_hosts(holders))} it through "
+            f"{other.engine} ({_presents(other)}): targets of different "
+            "implementations present different WWIDs by construction, and "
+            f"{effect}; export the replica with one implementation on every head (and the "
+            f"same {_same(lun)})",
+            lun.setting_location("identity") if lun.scsi_id is not None else lun.location(),
+            related=related,
+        )
+    if lun.scsi_id is None:
+        return ctx.diagnostic(
+            f"{lun.name} exports {_replica_name(key)} and {_also(_hosts(holders))}, but it "
+            f"sets no {lun.setting('identity')}: it presents another WWID than the "
+            f"{_presents(other)} of {', '.join(_hosts(holders))}, and {effect}; set the "
+            f"same {_same(lun)} on every head",
+            lun.location(),
+            related=related,
+        )
     return ctx.diagnostic(
         f"{lun.name} exports {_replica_name(key)} with {_set_to(lun)}, but "
-        f"{_they(_hosts(holders))} it with {_set_to(holders[0])}: the heads "
-        "present different WWIDs and multipath shows two devices instead of two paths",
+        f"{_they(_hosts(holders))} it with {_presents(other)}: the heads "
+        f"present different WWIDs and {effect}",
         lun.setting_location("identity"),
-        related=[
-            h.setting_location("identity", f"{h.setting('identity')} on {h.host.name}")
-            for h in holders
-        ][:_RELATED_MAX],
+        related=related,
     )
 
 
@@ -563,11 +621,23 @@ def active_active_over_replicas(site: Site, ctx: RuleContext) -> Iterator[Diagno
             keys = {lun.replica for lun in index.by_wwid.get(map_.wwid, []) if lun.replica}
             for key in sorted(keys):
                 luns = index.by_replica[key]
-                if len(_hosts(luns)) < 2:
-                    continue
+                if len(_serving(luns)) < 2:
+                    continue  # one head at a time serves it: nothing to group
                 why = _one_group(map_, luns)
                 if why is not None:
                     yield _active_active(ctx, map_, key, luns, why)
+
+
+def _serving(luns: list[LunExport]) -> set[tuple[str, ...]]:
+    """What may serve a replica at once: each head's LUN, except that the copies of one
+    Pacemaker LU (every head's CIB describes it) are one LUN that runs on one head at a time."""
+    found: set[tuple[str, ...]] = set()
+    for lun in luns:
+        if lun.lun.moves:
+            found.add(("moves", lun.target or "", str(lun.number), lun.lun.object_name or ""))
+        else:
+            found.add(("head", lun.host.name))
+    return found
 
 
 def _one_group(map_: MultipathMap, luns: list[LunExport]) -> str | None:
