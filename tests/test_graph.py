@@ -303,9 +303,9 @@ def test_the_peers_of_a_drbd_resource_are_linked() -> None:
     ("site", "host", "first", "identity"),
     [
         ("lio-pair-bad", "san1", "LIO LUN 0", "identity wwn 0b6f3c52-7d1e-4a8b-9c3d-2e4f6a8b0c1d"),
-        ("tgt-servers", "san1", "tgt LUN 1", "identity scsi_id"),
+        ("tgt-servers", "san1", "tgt LUN 1", "identity scsi_id 5a4e7c0d9e1b2f30"),
         ("tgt-servers", "tgt1", "tgt LUN 1", "identity: tgt default"),
-        ("scst-pair-bad", "san1", "SCST LUN 0", "identity t10_dev_id"),
+        ("scst-pair-bad", "san1", "SCST LUN 0", "identity t10_dev_id vmstore-r0"),
         ("scst-pair-bad", "san2", "SCST LUN 0", "identity: SCST default"),
         ("example", "san1", "IET LUN 0", "identity ScsiId 149455403f160c00"),
         ("example", "san2", "IET LUN 0", "identity: IET default"),
