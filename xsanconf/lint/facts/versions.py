@@ -461,11 +461,11 @@ class _Packages:
         }
 
     def _rpm(self) -> dict[str, tuple[Version, Evidence]] | None:
-        from xsanconf.lint.facts.rpmdb import installed
-
         path = _inside(self._host, self.where)
         if path is None or _too_big(path, _RPMDB_LIMIT):
             return None
+        from xsanconf.lint.facts.rpmdb import installed  # its reader only where there is one
+
         found: dict[str, tuple[Version, Evidence]] = {}
         for name, text in installed(path, _wanted_rpm):
             version = parse_version(text)
