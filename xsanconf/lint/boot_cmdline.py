@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.domain.kernel_cmdline import CmdlineArg, CmdlineBlacklist, blacklisted, module_args
 from xsanconf.domain.module_params import (
     ModuleParam,
     ParamGiven,
@@ -51,6 +50,7 @@ from xsanconf.domain.module_params import (
 from xsanconf.lint.diagnostics import Location
 
 if TYPE_CHECKING:
+    from xsanconf.domain.kernel_cmdline import CmdlineArg, CmdlineBlacklist
     from xsanconf.formats.shell_vars import ShellAssignment
     from xsanconf.lint.site import Host, SiteFile
 
@@ -217,6 +217,9 @@ def _from_proc(host: Host) -> CommandLine | None:
     if text is None:
         return None
     line = text.split("\n", 1)[0]
+    # the parser of command lines, only where the host has one
+    from xsanconf.domain.kernel_cmdline import blacklisted, module_args
+
     path = _shown(host, rel)
 
     def where(arg: CmdlineArg | CmdlineBlacklist) -> Location:
@@ -247,6 +250,8 @@ def _from_default_grub(host: Host) -> CommandLine | None:
                 values[assignment.name] = _expand(assignment.value, values, file, assignment)
     if not read_any:
         return None
+    from xsanconf.domain.kernel_cmdline import blacklisted, module_args
+
     found: list[CmdlineSetting] = []
     blacklists: list[CmdlineBlacklisting] = []
     for name in _CMDLINE_VARS:
@@ -283,26 +288,51 @@ def _expand(
 # /boot/grub/grub.cfg
 
 
-@attrs.frozen
+# Plain classes: records of the grub reader, never compared or printed, and attrs would
+# compile their methods at every start-up of a lint that may read no grub file at all.
 class _Word:
-    text: str  # with grub's quoting removed
-    start: int
-    end: int
-    expands: bool  # holds a $ outside single quotes
+    __slots__ = ("end", "expands", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int, expands: bool) -> None:
+        self.text = text  # with grub's quoting removed
+        self.start = start
+        self.end = end
+        self.expands = expands  # holds a $ outside single quotes
 
 
-@attrs.define
 class _MenuItem:
-    title: str
-    ident: str | None
-    path: tuple[int, ...]
-    submenu: bool
-    children: int = 0
-    linux: list[tuple[int, list[_Word]]] = attrs.field(factory=list)
-    multiboot: bool = False  # a Xen entry: the kernel is the first module
-    modules: int = 0
-    # GRUB legacy: each word is a kernel argument as written (grub 2 words lost their quoting)
-    verbatim: bool = False
+    __slots__ = (
+        "children",
+        "ident",
+        "linux",
+        "modules",
+        "multiboot",
+        "path",
+        "submenu",
+        "title",
+        "verbatim",
+    )
+
+    def __init__(
+        self,
+        title: str,
+        ident: str | None,
+        path: tuple[int, ...],
+        submenu: bool,
+        *,
+        verbatim: bool = False,
+    ) -> None:
+        self.title = title
+        self.ident = ident
+        self.path = path
+        self.submenu = submenu
+        self.children = 0
+        self.linux: list[tuple[int, list[_Word]]] = []
+        self.multiboot = False  # a Xen entry: the kernel is the first module
+        self.modules = 0
+        # GRUB legacy: each word is a kernel argument as written (grub 2 words lost their
+        # quoting)
+        self.verbatim = verbatim
 
 
 def _grub_words(line: str) -> list[_Word] | None:
@@ -513,6 +543,8 @@ def _entry_settings(
     host: Host, path: str, entry: _MenuItem, source: str
 ) -> tuple[list[CmdlineSetting], list[CmdlineBlacklisting]]:
     """The module parameters and blacklisted names of the entry's kernel command line."""
+    from xsanconf.domain.kernel_cmdline import blacklisted, module_args
+
     found: list[CmdlineSetting] = []
     blacklists: list[CmdlineBlacklisting] = []
     for number, words in entry.linux[-1:]:  # grub loads the kernel of the last linux line
