@@ -31,6 +31,7 @@ add to kmod's blacklist (:func:`xsanconf.domain.kernel_cmdline.blacklisted`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import posixpath
 import re
@@ -262,9 +263,11 @@ def _from_default_grub(host: Host) -> CommandLine | None:
     return CommandLine(tuple(found), (), tuple(blacklists))
 
 
-_VAR_REF = re.compile(
-    r"\$(?:\{(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)\}|(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)(?![A-Za-z0-9_]))"
-)
+@functools.cache  # compiled on first use: many runs never need it
+def _var_ref() -> re.Pattern[str]:
+    return re.compile(
+        r"\$(?:\{(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)\}|(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)(?![A-Za-z0-9_]))"
+    )
 
 
 def _expand(
@@ -277,7 +280,7 @@ def _expand(
     variable held so far (``GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX quiet"`` appends)."""
     pieces: list[tuple[str, SiteFile, ShellAssignment]] = []
     at = 0
-    for m in _VAR_REF.finditer(value):
+    for m in _var_ref().finditer(value):
         pieces.append((value[at : m.start()], file, assignment))
         pieces += values.get(m.group(1) or m.group(2), [])
         at = m.end()
@@ -436,7 +439,9 @@ def _kernel_line(entry: _MenuItem, number: int, words: list[_Word]) -> None:
 
 
 # a GRUB legacy command: its name, then blanks or "=" (``default=0``), then its arguments
-_LEGACY_COMMAND = re.compile(r"[ \t]*([^ \t=#][^ \t=]*)[ \t=]*")
+@functools.cache  # compiled on first use: many runs never need it
+def _legacy_command() -> re.Pattern[str]:
+    return re.compile(r"[ \t]*([^ \t=#][^ \t=]*)[ \t=]*")
 
 
 def _legacy_menu(text: str) -> tuple[list[_MenuItem], list[_Word]]:
@@ -445,7 +450,7 @@ def _legacy_menu(text: str) -> tuple[list[_MenuItem], list[_Word]]:
     items: list[_MenuItem] = []
     defaults: list[_Word] = []
     for number, line in enumerate(text.splitlines(), 1):
-        m = _LEGACY_COMMAND.match(line)
+        m = _legacy_command().match(line)
         if m is None:
             continue
         command, rest, at = m.group(1), line[m.end() :], m.end()
