@@ -34,6 +34,7 @@ Every place that prints text from a configuration goes through one of these:
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -65,21 +66,36 @@ __all__ = [
 
 Span = tuple[int, int]
 
+
 # keyword, separator, then the secret.  CHAP "IncomingUser name secret" (tgt's
 # "incomingdiscoveryuser" too) keeps the name visible;
 # iscsid's *password* keys ("password_length" is a number, not a secret, but masking it is
 # harmless); drbd's shared-secret; xl/xend vncpasswd and spicepasswd.
-_SECRET = re.compile(
-    r"(?i)(?P<key>(?<![\w.-])(?:shared-secret|[\w.]*passw(?:or)?d[\w.]*|(?:Incoming|Outgoing)(?:Discovery)?User))"
-    r"(?P<sep>[ \t]*=[ \t]*|[ \t]+)(?P<value>.*)"
-)
+@functools.cache  # compiled on first use: many runs never need it
+def _secret() -> re.Pattern[str]:
+    return re.compile(
+        r"(?i)(?P<key>(?<![\w.-])(?:shared-secret|[\w.]*passw(?:or)?d[\w.]*|(?:Incoming|Outgoing)(?:Discovery)?User))"
+        r"(?P<sep>[ \t]*=[ \t]*|[ \t]+)(?P<value>.*)"
+    )
+
+
 # Every secret any format knows is named by one of these words: a text without them has none.
 _HINT = re.compile(r"(?i)passw|shared-secret|(?:incoming|outgoing)(?:discovery)?user")
-_VALUE_END = re.compile(r"""[\s,;"'\])]""")
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _value_end() -> re.Pattern[str]:
+    return re.compile(r"""[\s,;"'\])]""")
+
+
 _QUOTES = "\"'"
+
+
 # What may stand before a setting's key: nothing, comment marks (a commented-out setting still
 # holds a real secret), xend's "(", or list punctuation (xl's "vnc=1,vncpasswd=...").
-_SETTING_START = re.compile(r"""(?:^[\s#;(]*|[,"'\[][ \t]*)$""")
+@functools.cache  # compiled on first use: many runs never need it
+def _setting_start() -> re.Pattern[str]:
+    return re.compile(r"""(?:^[\s#;(]*|[,"'\[][ \t]*)$""")
 
 
 def _pattern_span(match: re.Match[str]) -> Span | None:
@@ -100,7 +116,7 @@ def _pattern_span(match: re.Match[str]) -> Span | None:
 
 def _pattern_spans(text: str, offset: int = 0) -> list[Span]:
     found = []
-    for match in _SECRET.finditer(text):
+    for match in _secret().finditer(text):
         span = _pattern_span(match)
         if span is not None:
             found.append((offset + span[0], offset + span[1]))
@@ -343,10 +359,10 @@ def mask_quoted_lines(text: str, table: dict[str, str], secrets: Iterable[str]) 
 
 
 def _values_on(line: str) -> Iterable[str]:
-    for match in _SECRET.finditer(line):
+    for match in _secret().finditer(line):
         if match.group("key").lower().endswith("_length"):  # a number, not a secret
             continue
-        if not _SETTING_START.search(line[: match.start()]):
+        if not _setting_start().search(line[: match.start()]):
             continue  # prose ("# the password policy"): masked when shown, but no value
         value = match.group("value")
         if match.group("key").lower().endswith("user"):
@@ -363,7 +379,7 @@ def _values_on(line: str) -> Iterable[str]:
 
 def _first_word(value: str) -> str:
     value = value.lstrip(_QUOTES)
-    end = _VALUE_END.search(value)
+    end = _value_end().search(value)
     return value[: end.start()] if end else value
 
 
@@ -375,7 +391,7 @@ def secret_values(text: str, *, kind: str | None = None) -> set[str]:
     """
     found: set[str] = set()
     for line in text.split("\n"):
-        if line and _SECRET.search(line):
+        if line and _secret().search(line):
             found.update(_values_on(line.rstrip("\r")))
     if kind is not None and _HINT.search(text):
         from xsanconf.api import loads
@@ -414,18 +430,26 @@ def _maskable(secret: str) -> bool:
     )
 
 
-_SECRET_NAME = re.compile(r"(?i)passw(?:or)?d|shared-secret")
+@functools.cache  # compiled on first use: many runs never need it
+def _secret_name() -> re.Pattern[str]:
+    return re.compile(r"(?i)passw(?:or)?d|shared-secret")
+
+
 # IET's and tgt's CHAP accounts (tgt's discovery accounts too): USER SECRET
 _CHAP_ACCOUNT = frozenset(
     {"incominguser", "outgoinguser", "incomingdiscoveryuser", "outgoingdiscoveryuser"}
 )
-_INLINE_SECRET = re.compile(r"(?i)((?:vnc|spice)?passw(?:or)?d[ \t]*=[ \t]*)([^\s,;\"'\]]*)")
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _inline_secret() -> re.Pattern[str]:
+    return re.compile(r"(?i)((?:vnc|spice)?passw(?:or)?d[ \t]*=[ \t]*)([^\s,;\"'\]]*)")
 
 
 def is_secret_name(name: str) -> bool:
     """Whether a setting called ``name`` holds a secret (``*password*`` but not its length,
     ``shared-secret``, ``vncpasswd``)."""
-    return _SECRET_NAME.search(name) is not None and not name.lower().endswith("_length")
+    return _secret_name().search(name) is not None and not name.lower().endswith("_length")
 
 
 def redact(directive: Directive) -> Directive:
@@ -437,7 +461,7 @@ def redact(directive: Directive) -> Directive:
     elif is_secret_name(name):
         args = [REDACTED] if args else args
     else:
-        args = [_INLINE_SECRET.sub(lambda m: m.group(1) + REDACTED, a) for a in args]
+        args = [_inline_secret().sub(lambda m: m.group(1) + REDACTED, a) for a in args]
     if args == directive.args:
         return directive
     return Directive(directive.name, args, directive.block, directive.line)

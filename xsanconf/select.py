@@ -10,6 +10,7 @@ dots themselves (iscsid.conf) take the selector text whole.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import attrs
@@ -17,7 +18,9 @@ import attrs
 __all__ = ["SelectorError", "Step", "parse_selector"]
 
 
-_NEXT_KEY = re.compile(r",\s*(?=[\w-]+\s*=)")
+@functools.cache  # compiled on first use: many runs never need it
+def _next_key() -> re.Pattern[str]:
+    return re.compile(r",\s*(?=[\w-]+\s*=)")
 
 
 class SelectorError(ValueError):
@@ -44,7 +47,7 @@ class Step:
         if self.keyed is None:
             return []
         assert self.filter is not None
-        pairs = [p.partition("=") for p in _NEXT_KEY.split(self.filter)]
+        pairs = [p.partition("=") for p in _next_key().split(self.filter)]
         return [(key.strip(), value.strip()) for key, _, value in pairs]
 
 

@@ -10,6 +10,7 @@ make another refuse to load the module; the functions here say which.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 import attrs
@@ -132,7 +133,9 @@ class ParamSpan:
 
 # A word as next_arg scans it: a quote toggles quoting anywhere, and quoted blanks do not end
 # it; an unclosed quote runs to the end of the string.
-_ARG = re.compile(r'(?:[^ \t\n\v\f\r"]++|"[^"]*+"?)++')
+@functools.cache  # compiled on first use: many runs never need it
+def _arg() -> re.Pattern[str]:
+    return re.compile(r'(?:[^ \t\n\v\f\r"]++|"[^"]*+"?)++')
 
 
 def _read_arg(word: str) -> ModuleParam:
@@ -164,7 +167,7 @@ def _read_arg(word: str) -> ModuleParam:
 
 def split_params(text: str) -> list[ParamSpan]:
     """Every word of a module's option string, with its span, as the kernel cuts them."""
-    return [ParamSpan(_read_arg(m.group()), m.start(), m.end()) for m in _ARG.finditer(text)]
+    return [ParamSpan(_read_arg(m.group()), m.start(), m.end()) for m in _arg().finditer(text)]
 
 
 _DASHES = ModuleParam("--")
@@ -176,7 +179,7 @@ def parse_params(text: str) -> list[ModuleParam]:
     """The parameters the kernel applies: words up to a bare ``--`` (what follows is ignored
     with the warning "parameters after `--' ignored")."""
     if '"' in text or not text.isascii() or _STR_SPLIT_ONLY.search(text):
-        params = [_read_arg(word) for word in _ARG.findall(text)]
+        params = [_read_arg(word) for word in _arg().findall(text)]
     else:  # no quotes, and str.split() cuts at exactly the kernel's blanks
         params = []
         for word in text.split():

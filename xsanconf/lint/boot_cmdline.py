@@ -31,6 +31,7 @@ add to kmod's blacklist (:func:`xsanconf.domain.kernel_cmdline.blacklisted`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import posixpath
 import re
@@ -40,7 +41,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from xsanconf.domain.kernel_cmdline import CmdlineArg, CmdlineBlacklist, blacklisted, module_args
 from xsanconf.domain.module_params import (
     ModuleParam,
     ParamGiven,
@@ -51,6 +51,7 @@ from xsanconf.domain.module_params import (
 from xsanconf.lint.diagnostics import Location
 
 if TYPE_CHECKING:
+    from xsanconf.domain.kernel_cmdline import CmdlineArg, CmdlineBlacklist
     from xsanconf.formats.shell_vars import ShellAssignment
     from xsanconf.lint.site import Host, SiteFile
 
@@ -217,6 +218,9 @@ def _from_proc(host: Host) -> CommandLine | None:
     if text is None:
         return None
     line = text.split("\n", 1)[0]
+    # the parser of command lines, only where the host has one
+    from xsanconf.domain.kernel_cmdline import blacklisted, module_args
+
     path = _shown(host, rel)
 
     def where(arg: CmdlineArg | CmdlineBlacklist) -> Location:
@@ -247,6 +251,8 @@ def _from_default_grub(host: Host) -> CommandLine | None:
                 values[assignment.name] = _expand(assignment.value, values, file, assignment)
     if not read_any:
         return None
+    from xsanconf.domain.kernel_cmdline import blacklisted, module_args
+
     found: list[CmdlineSetting] = []
     blacklists: list[CmdlineBlacklisting] = []
     for name in _CMDLINE_VARS:
@@ -257,9 +263,11 @@ def _from_default_grub(host: Host) -> CommandLine | None:
     return CommandLine(tuple(found), (), tuple(blacklists))
 
 
-_VAR_REF = re.compile(
-    r"\$(?:\{(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)\}|(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)(?![A-Za-z0-9_]))"
-)
+@functools.cache  # compiled on first use: many runs never need it
+def _var_ref() -> re.Pattern[str]:
+    return re.compile(
+        r"\$(?:\{(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)\}|(GRUB_CMDLINE_LINUX(?:_DEFAULT)?)(?![A-Za-z0-9_]))"
+    )
 
 
 def _expand(
@@ -272,7 +280,7 @@ def _expand(
     variable held so far (``GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX quiet"`` appends)."""
     pieces: list[tuple[str, SiteFile, ShellAssignment]] = []
     at = 0
-    for m in _VAR_REF.finditer(value):
+    for m in _var_ref().finditer(value):
         pieces.append((value[at : m.start()], file, assignment))
         pieces += values.get(m.group(1) or m.group(2), [])
         at = m.end()
@@ -283,26 +291,51 @@ def _expand(
 # /boot/grub/grub.cfg
 
 
-@attrs.frozen
+# Plain classes: records of the grub reader, never compared or printed, and attrs would
+# compile their methods at every start-up of a lint that may read no grub file at all.
 class _Word:
-    text: str  # with grub's quoting removed
-    start: int
-    end: int
-    expands: bool  # holds a $ outside single quotes
+    __slots__ = ("end", "expands", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int, expands: bool) -> None:
+        self.text = text  # with grub's quoting removed
+        self.start = start
+        self.end = end
+        self.expands = expands  # holds a $ outside single quotes
 
 
-@attrs.define
 class _MenuItem:
-    title: str
-    ident: str | None
-    path: tuple[int, ...]
-    submenu: bool
-    children: int = 0
-    linux: list[tuple[int, list[_Word]]] = attrs.field(factory=list)
-    multiboot: bool = False  # a Xen entry: the kernel is the first module
-    modules: int = 0
-    # GRUB legacy: each word is a kernel argument as written (grub 2 words lost their quoting)
-    verbatim: bool = False
+    __slots__ = (
+        "children",
+        "ident",
+        "linux",
+        "modules",
+        "multiboot",
+        "path",
+        "submenu",
+        "title",
+        "verbatim",
+    )
+
+    def __init__(
+        self,
+        title: str,
+        ident: str | None,
+        path: tuple[int, ...],
+        submenu: bool,
+        *,
+        verbatim: bool = False,
+    ) -> None:
+        self.title = title
+        self.ident = ident
+        self.path = path
+        self.submenu = submenu
+        self.children = 0
+        self.linux: list[tuple[int, list[_Word]]] = []
+        self.multiboot = False  # a Xen entry: the kernel is the first module
+        self.modules = 0
+        # GRUB legacy: each word is a kernel argument as written (grub 2 words lost their
+        # quoting)
+        self.verbatim = verbatim
 
 
 def _grub_words(line: str) -> list[_Word] | None:
@@ -406,7 +439,9 @@ def _kernel_line(entry: _MenuItem, number: int, words: list[_Word]) -> None:
 
 
 # a GRUB legacy command: its name, then blanks or "=" (``default=0``), then its arguments
-_LEGACY_COMMAND = re.compile(r"[ \t]*([^ \t=#][^ \t=]*)[ \t=]*")
+@functools.cache  # compiled on first use: many runs never need it
+def _legacy_command() -> re.Pattern[str]:
+    return re.compile(r"[ \t]*([^ \t=#][^ \t=]*)[ \t=]*")
 
 
 def _legacy_menu(text: str) -> tuple[list[_MenuItem], list[_Word]]:
@@ -415,7 +450,7 @@ def _legacy_menu(text: str) -> tuple[list[_MenuItem], list[_Word]]:
     items: list[_MenuItem] = []
     defaults: list[_Word] = []
     for number, line in enumerate(text.splitlines(), 1):
-        m = _LEGACY_COMMAND.match(line)
+        m = _legacy_command().match(line)
         if m is None:
             continue
         command, rest, at = m.group(1), line[m.end() :], m.end()
@@ -513,6 +548,8 @@ def _entry_settings(
     host: Host, path: str, entry: _MenuItem, source: str
 ) -> tuple[list[CmdlineSetting], list[CmdlineBlacklisting]]:
     """The module parameters and blacklisted names of the entry's kernel command line."""
+    from xsanconf.domain.kernel_cmdline import blacklisted, module_args
+
     found: list[CmdlineSetting] = []
     blacklists: list[CmdlineBlacklisting] = []
     for number, words in entry.linux[-1:]:  # grub loads the kernel of the last linux line

@@ -162,13 +162,17 @@ def _shown(root: Path, rel: str) -> str:
     return rel if text in ("", ".") else posixpath.join(text, rel)
 
 
-@attrs.define(eq=False, repr=False)
+# The records below are plain classes: attrs compiles each class's methods at import, on every
+# lint run, and these are never compared or printed.
 class _File:
     """A parsed file with a display path: a site file, or one read here from the host's /lib."""
 
-    path: str
-    host: str
-    doc: Document
+    __slots__ = ("doc", "host", "path")
+
+    def __init__(self, path: str, host: str, doc: Document) -> None:
+        self.path = path
+        self.host = host
+        self.doc = doc
 
     def location(
         self, item: Node | Token | Trivia | None = None, message: str | None = None
@@ -180,13 +184,15 @@ class _File:
         return Location(self.path, line, column, end_line, end_column, self.host, message)
 
 
-@attrs.frozen(repr=False)
 class _Edge:
     """``source`` runs (starts or stops) before ``dest`` because of ``evidence``."""
 
-    source: str
-    dest: str
-    evidence: Evidence
+    __slots__ = ("dest", "evidence", "source")
+
+    def __init__(self, source: str, dest: str, evidence: Evidence) -> None:
+        self.source = source
+        self.dest = dest
+        self.evidence = evidence
 
 
 class BootOrder:
@@ -587,16 +593,18 @@ def _path(edges: list[_Edge], start: str, goal: str) -> tuple[Evidence, ...] | N
     return None
 
 
-@attrs.define(eq=False, repr=False)
 class _UnitView:
     """A service's effective unit: where it comes from and its ordering lists, with evidence."""
 
-    service: str
-    name: str
-    after: list[tuple[str, Evidence]] = attrs.field(factory=list)
-    before: list[tuple[str, Evidence]] = attrs.field(factory=list)
-    sources: list[Evidence] = attrs.field(factory=list)
-    assumption: str | None = None
+    __slots__ = ("after", "assumption", "before", "name", "service", "sources")
+
+    def __init__(self, service: str, name: str) -> None:
+        self.service = service
+        self.name = name
+        self.after: list[tuple[str, Evidence]] = []
+        self.before: list[tuple[str, Evidence]] = []
+        self.sources: list[Evidence] = []
+        self.assumption: str | None = None
 
     def anchor(self) -> tuple[Evidence, ...]:
         return tuple(self.sources[:1])

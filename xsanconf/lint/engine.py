@@ -13,6 +13,7 @@ mistake on each of its million lines costs a count, not a million diagnostics.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -66,7 +67,11 @@ KNOWN_VERSIONS: dict[str, tuple[str, ...]] = {
 # What --target / [tool.xsanlint.versions] can name: iet (e.g. 1.4.20, default the newest) and
 # kmod (e.g. 29) take any version number; drbd and multipath one of their releases.
 TARGET_KINDS = ("drbd", "multipath", "iet", "kmod", "drbd-utils", "open-iscsi", "xen")
-_DOTTED = re.compile(r"[0-9]+(?:\.[0-9]+)*(?:[+~-][0-9A-Za-z.+~-]*)?")  # 1.4.20.3+svn496
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _dotted() -> re.Pattern[str]:
+    return re.compile(r"[0-9]+(?:\.[0-9]+)*(?:[+~-][0-9A-Za-z.+~-]*)?")  # 1.4.20.3+svn496
 
 
 class SelectionError(ValueError):
@@ -100,7 +105,7 @@ def _check_version(kind: str, version: str) -> None:
     allowed = KNOWN_VERSIONS.get(kind)
     if allowed is not None and version not in allowed:
         raise SelectionError(f"unknown {kind} version {version!r}; use one of {', '.join(allowed)}")
-    if allowed is None and not _DOTTED.fullmatch(version):
+    if allowed is None and not _dotted().fullmatch(version):
         raise SelectionError(f"{kind} version {version!r} is not a version number such as 1.4.20")
 
 

@@ -35,7 +35,7 @@ def breaks(file: SiteFile, fix: Fix, versions: Iterable[str]) -> list[str]:
     """The versions for which ``fix`` makes ``file`` refused where it was read before (or
     unparsable: every version).  Empty: the fix holds for all of ``versions``."""
     import xsanconf
-    from xsanconf.lint.fixing import apply_edits
+    from xsanconf.lint.splice import apply_edits
 
     wanted = tuple(versions)
     edits = [e for e in fix.edits if e.path == file.path]

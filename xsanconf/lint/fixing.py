@@ -21,7 +21,6 @@ reads the disk some other way.
 
 from __future__ import annotations
 
-import itertools
 import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
@@ -33,9 +32,10 @@ from xsanconf.document import Document
 from xsanconf.edit import line_starts
 from xsanconf.errors import ParseError
 from xsanconf.formats import detect_kind
-from xsanconf.lint.diagnostics import Diagnostic, Fix, TextEdit
+from xsanconf.lint.diagnostics import Diagnostic, Fix
 from xsanconf.lint.engine import LintOptions, LintResult, lint
 from xsanconf.lint.site import Host, Site, SiteFile, on_disk, read_include_order
+from xsanconf.lint.splice import Span, apply_edits, conflicting, offset, splice
 
 __all__ = [
     "ROUNDS",
@@ -53,8 +53,6 @@ __all__ = [
 
 # Fixes that keep re-offering themselves (a rule whose fix does not silence it) stop here.
 ROUNDS = 10
-
-Span = tuple[int, int, str]  # start offset, end offset (exclusive), replacement text
 
 
 @attrs.frozen
@@ -300,7 +298,7 @@ class _Round:
         results: dict[str, tuple[str, Document]] = {}
         for path, spans in planned.items():
             file = self.files[path]
-            text = _splice(file.text, [*self.spans.get(path, []), *spans])
+            text = splice(file.text, [*self.spans.get(path, []), *spans])
             doc = _parse(text, file.kind, file.path)
             if isinstance(doc, str):
                 return f"the result would not parse ({doc})"
@@ -334,13 +332,13 @@ class _Round:
             if file is None:
                 return f"{edit.path} is not a parsed file of the site"
             starts = line_starts(file.text)
-            start = _offset(file.text, starts, edit.line, edit.column)
-            end = _offset(file.text, starts, edit.end_line, edit.end_column)
+            start = offset(file.text, starts, edit.line, edit.column)
+            end = offset(file.text, starts, edit.end_line, edit.end_column)
             if start is None or end is None or end < start:
                 return f"an edit of {edit.path} is outside the file's text"
             planned.setdefault(path, []).append((start, end, edit.text))
         for path, spans in planned.items():
-            if _conflicting(spans):
+            if conflicting(spans):
                 return f"its edits of {path} overlap each other"
         return planned
 
@@ -351,7 +349,7 @@ class _Round:
         if set(planned) & set(self.renames):
             return True
         return any(
-            _conflicting([*self.spans.get(path, []), *spans]) for path, spans in planned.items()
+            conflicting([*self.spans.get(path, []), *spans]) for path, spans in planned.items()
         )
 
     def check_rename(
@@ -396,42 +394,6 @@ def _parse(text: str, kind: str, path: str) -> Document | str:
         return loads(text, kind, path=path)
     except ParseError as error:
         return f"line {error.line}, column {error.column}: {error.message}"
-
-
-def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
-    """``text`` with ``edits`` (non-overlapping, of this one text) applied, as ``--fix`` applies
-    them; ValueError for an edit outside the text."""
-    starts = line_starts(text)
-    spans = []
-    for edit in edits:
-        start = _offset(text, starts, edit.line, edit.column)
-        end = _offset(text, starts, edit.end_line, edit.end_column)
-        if start is None or end is None or end < start:
-            raise ValueError(f"an edit of {edit.path} is outside the text")
-        spans.append((start, end, edit.text))
-    return _splice(text, spans)
-
-
-def _offset(text: str, starts: list[int], line: int, column: int) -> int | None:
-    if not 1 <= line <= len(starts) or column < 1:
-        return None
-    start = starts[line - 1]
-    last = starts[line] - 1 if line < len(starts) else len(text)  # the "\n", or the end
-    offset = start + column - 1
-    return offset if offset <= last else None
-
-
-def _conflicting(spans: list[Span]) -> bool:
-    """Whether two spans overlap; two insertions at one place conflict too (order unknown)."""
-    ordered = sorted(spans, key=lambda s: (s[0], s[1]))
-    pairs = itertools.pairwise(ordered)
-    return any(s2 < e1 or s1 == s2 for (s1, e1, _), (s2, _e2, _) in pairs)
-
-
-def _splice(text: str, spans: list[Span]) -> str:
-    for start, end, new in sorted(spans, key=lambda s: (s[0], s[1]), reverse=True):
-        text = text[:start] + new + text[end:]
-    return text
 
 
 # Output

@@ -24,6 +24,7 @@ lint of a small site.  ``tests/lint/test_plugins.py`` compares the two.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -54,7 +55,13 @@ ENTRY_POINT_GROUP = "xsanlint.rules"
 RESERVED_FAMILIES = frozenset(
     {"BOOT", "CLU", "DRBD", "IET", "ISCSI", "LVM", "MOD", "MPATH", "STATE", "SYN", "XEN"}
 )
-_CODE = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _code() -> re.Pattern[str]:
+    return re.compile(r"([A-Z]+)([0-9]+)")
+
+
 _BUILT_IN = "xsanconf.lint.rules."
 
 
@@ -147,7 +154,7 @@ def entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPoint]:
 def _check_codes(codes: Iterable[str]) -> str | None:
     """Why these codes are outside the plugin namespace, or ``None``."""
     for code in codes:
-        matched = _CODE.fullmatch(code)
+        matched = _code().fullmatch(code)
         if matched is None:
             return f"rule code {code!r} is not upper-case letters then digits (e.g. HOUSE001)"
         prefix = matched.group(1)

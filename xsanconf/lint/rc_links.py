@@ -11,6 +11,7 @@ the host root, and one that climbs out of it is recorded as leaving it.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -25,7 +26,11 @@ __all__ = ["RUNLEVEL_DIRS", "RcLink", "rc_links", "stays_inside"]
 # Where runlevel directories live: Debian /etc/rcN.d, RHEL /etc/rc.d/rcN.d.
 RUNLEVEL_DIRS = ("etc", "etc/rc.d")
 _RUNLEVEL = re.compile(r"rc([0-6Ss])\.d")
-_LINK = re.compile(r"([SK])([0-9]+)(.+)")
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _link() -> re.Pattern[str]:
+    return re.compile(r"([SK])([0-9]+)(.+)")
 
 
 # The records of this module are built with repr=False: attrs compiles a __repr__ for each
@@ -107,7 +112,7 @@ def _links_in(root: Path, rel_dir: str, runlevel: str) -> list[RcLink]:
         return []
     links = []
     for entry in entries:
-        m = _LINK.fullmatch(entry.name)
+        m = _link().fullmatch(entry.name)
         if m is None:
             continue
         target: str | None = None

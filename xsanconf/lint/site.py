@@ -250,7 +250,9 @@ class Host:
         if trouble is not None:
             return None
         path = self.root / resolved if resolved else self.root
-        if _on_kernel_fs(os.path.realpath(path)):
+        # Most files asked for are absent (rules look for optional files on every host): one
+        # lstat says so, where realpath would take one per component of the path.
+        if not os.path.lexists(path) or _on_kernel_fs(os.path.realpath(path)):
             return None
         return read_regular(path)
 

@@ -17,6 +17,7 @@ Checked against open-iscsi 2.0.873 to 2.1.11 and HEAD (2026): these parts have n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -70,8 +71,12 @@ class IdbmLine(NamedTuple):
 _BLANK = r"[ \t\n\r\v\f]"
 # the lines idbm reads: a name, any one character, blanks, '=', blanks, a value
 _READ = re.compile(rf"([^ \t\n\r\v\f=]*+)[\s\S]{_BLANK}*+={_BLANK}*+([\s\S]+)")
+
+
 # any "name = value" line, read loosely (as a reader of the file would)
-_LOOSE = re.compile(rf"([^ \t\n\r\v\f=]++){_BLANK}*+={_BLANK}*+")
+@functools.cache  # compiled on first use: many runs never need it
+def _loose() -> re.Pattern[str]:
+    return re.compile(rf"([^ \t\n\r\v\f=]++){_BLANK}*+={_BLANK}*+")
 
 
 def idbm_parse(stripped: str) -> tuple[str, str] | str:
@@ -118,7 +123,7 @@ def entry_layout(stripped: str) -> tuple[str, int]:
     m = _READ.fullmatch(stripped)
     if m is not None:
         return m.group(1), m.start(2)
-    m = _LOOSE.match(stripped)
+    m = _loose().match(stripped)
     if m is None:
         raise ValueError(f"not a 'name = value' line: {stripped!r}")
     return m.group(1), m.end()

@@ -50,13 +50,16 @@ __all__ = [
 BLACKLIST_KINDS = ("devnode", "wwid", "property", "protocol")
 
 
-# repr=False: attrs compiles a __repr__ per class at import, and this one is never printed.
-@attrs.frozen(repr=False)
+# A plain class: attrs compiles each class's methods at import, and this one is never
+# compared or printed.
 class _Place:
     """Where a token sits in the tree: its node and that node's parent."""
 
-    container: Node
-    parent: Node | None
+    __slots__ = ("container", "parent")
+
+    def __init__(self, container: Node, parent: Node | None) -> None:
+        self.container = container
+        self.parent = parent
 
 
 class MultipathOption:

@@ -8,6 +8,7 @@ matters, and ``strtol`` with trailing blanks allowed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Final
@@ -45,14 +46,19 @@ INVALID: Final = Invalid()
 Typed = bool | int | str | None | Invalid
 Reader = Callable[[str], Typed]
 
-_INT = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)[ \t\n\v\f\r]*")
+
+@functools.cache  # compiled on first use: many runs never need it
+def _int_pattern() -> re.Pattern[str]:
+    return re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)[ \t\n\v\f\r]*")
+
+
 INT_MAX = 2**31 - 1
 INT_MIN = -(2**31)
 
 
 def _int(value: str, low: int = 0, high: int = INT_MAX) -> int | Invalid:
     """``do_set_int``: strtol, trailing blanks allowed, out-of-range values capped."""
-    m = _INT.fullmatch(value)
+    m = _int_pattern().fullmatch(value)
     if m is None:
         return INVALID
     # strtol saturates a number too long to read at LONG_MIN/LONG_MAX: capped all the same

@@ -34,6 +34,7 @@ read.  A capture that is absent is None, and rules that need it stay silent.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import posixpath
 import re
@@ -336,7 +337,9 @@ def _record_files(top: Path, base: str) -> Iterator[str]:
         return
 
 
-_MULTIPATH_VERSION = re.compile(r"multipath-tools v(\d+\.\d+\.\d+)")
+@functools.cache  # compiled on first use: many runs never need it
+def _multipath_version() -> re.Pattern[str]:
+    return re.compile(r"multipath-tools v(\d+\.\d+\.\d+)")
 
 
 def multipath_version(host: Host) -> tuple[str, Capture[str]] | None:
@@ -346,7 +349,7 @@ def multipath_version(host: Host) -> tuple[str, Capture[str]] | None:
         found = captures(host).text(capture)
         if found is None:
             continue
-        version = _MULTIPATH_VERSION.search(found.parsed)
+        version = _multipath_version().search(found.parsed)
         if version is not None:
             return version.group(1), found
     return None

@@ -33,6 +33,7 @@ This machine's ``/proc`` is never read: a live root's ``proc/drbd`` is a kernel 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import weakref
@@ -96,8 +97,18 @@ _MODULE_PACKAGES: dict[str, str] = {
     "kmod-drbd83": "8.3",
     "drbd8-module-source": "",  # the series is the version of the package
 }
-_XEN_UTILS = re.compile(r"xen-utils-(\d+\.\d+)")
-_KERNEL_IMAGE = re.compile(r"linux-image-(\d+\.\d+[^\s]*)")
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _xen_utils() -> re.Pattern[str]:
+    return re.compile(r"xen-utils-(\d+\.\d+)")
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _kernel_image() -> re.Pattern[str]:
+    return re.compile(r"linux-image-(\d+\.\d+[^\s]*)")
+
+
 _DPKG_LIMIT = 64 << 20  # a status file of every Debian package is about 80 MB; hosts have far less
 _RPMDB_LIMIT = 512 << 20
 _KO_LIMIT = 32 << 20
@@ -242,7 +253,7 @@ def _package_version(component: str, packages: _Packages, host: Host) -> Assumed
             version, evidence = found
             return Assumed(component, (str(version),), (evidence,))
     if component == "xen":
-        for _, (version, evidence) in packages.matching(_XEN_UTILS):
+        for _, (version, evidence) in packages.matching(_xen_utils()):
             return Assumed(component, (str(version),), (evidence,))
     return Assumed(component, ())
 
@@ -382,8 +393,8 @@ def _kernel_modules(host: Host, packages: _Packages) -> Iterator[tuple[set[str],
         return
     said_packages: list[str] = []
     # no modules copied: the installed kernel packages say which in-tree module they ship
-    for name, (_, evidence) in packages.matching(_KERNEL_IMAGE):
-        image = _KERNEL_IMAGE.match(name)
+    for name, (_, evidence) in packages.matching(_kernel_image()):
+        image = _kernel_image().match(name)
         assert image is not None
         series = _in_tree(image.group(1))
         if series:
@@ -502,11 +513,11 @@ class _Packages:
         }
 
     def _rpm(self) -> dict[str, tuple[Version, Evidence]] | None:
-        from xsanconf.lint.facts.rpmdb import installed
-
         path = _inside(self._host, self.where)
         if path is None or _too_big(path, _RPMDB_LIMIT):
             return None
+        from xsanconf.lint.facts.rpmdb import installed  # its reader only where there is one
+
         found: dict[str, tuple[Version, Evidence]] = {}
         for name, text in installed(path, _wanted_rpm):
             version = parse_version(text)
@@ -523,8 +534,16 @@ _NAME_PATTERN = (
     "|".join(re.escape(n) for n in sorted(_NAMES, key=len, reverse=True))
     + r"|xen-utils-\d[^\s]*|linux-image-\d[^\s]*"
 )
-_STANZA = re.compile(rb"^Package: (" + _NAME_PATTERN.encode() + rb")\n", re.MULTILINE)
-_FIELD = re.compile(rb"^(Status|Version): *(.*)$", re.MULTILINE)
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _stanza() -> re.Pattern[bytes]:
+    return re.compile(rb"^Package: (" + _NAME_PATTERN.encode() + rb")\n", re.MULTILINE)
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _field() -> re.Pattern[bytes]:
+    return re.compile(rb"^(Status|Version): *(.*)$", re.MULTILINE)
 
 
 def _wanted_rpm(name: str) -> bool:
@@ -536,10 +555,10 @@ def dpkg_installed(data: bytes) -> Iterator[tuple[str, str, Version]]:
 
     One pass of a regular expression finds their stanzas; the rest of the file is never split.
     """
-    for found in _STANZA.finditer(data):
+    for found in _stanza().finditer(data):
         end = data.find(b"\n\n", found.end())
         stanza = data[found.end() : end if end >= 0 else len(data)]
-        fields = {m.group(1): m.group(2).strip() for m in _FIELD.finditer(stanza)}
+        fields = {m.group(1): m.group(2).strip() for m in _field().finditer(stanza)}
         status = fields.get(b"Status", b"").split()
         if status[-1:] != [b"installed"]:
             continue  # removed, config-files only, half-installed: nothing runs

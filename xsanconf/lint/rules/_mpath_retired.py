@@ -66,13 +66,20 @@ class Verdict:
     plan: Plan | None = None
 
 
-@attrs.frozen(repr=False)
 class _Alias:
     """A keyword that is another keyword's alias from ``since``, gone from ``gone``."""
 
-    since: Version
-    gone: Version
-    replacements: tuple[tuple[Version, str], ...]  # (from release, the keyword it stands for)
+    __slots__ = ("gone", "replacements", "since")
+
+    def __init__(
+        self,
+        since: Version,
+        gone: Version,
+        replacements: tuple[tuple[Version, str], ...],  # (from release, the keyword it stands for)
+    ) -> None:
+        self.since = since
+        self.gone = gone
+        self.replacements = replacements
 
     def replacement(self, version: Version) -> str:
         found = self.replacements[0][1]

@@ -79,43 +79,72 @@ class EreError(ValueError):
 # The parsed pattern -------------------------------------------------------------------------
 
 
-# The records of this module are built with repr=False: attrs compiles a __repr__ for each
-# class at import, on every run, and these are never printed (debugging aside).
-@attrs.frozen(repr=False)
-class Chars:
+class _Node:
+    """A node of the parsed pattern, compared and hashed by value as attrs would.
+
+    Plain classes: attrs compiles each class's methods at import, on every lint run that
+    reads a multipath.conf, and these nodes need nothing of it but equality.
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__ or not isinstance(other, _Node):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, *self._key()))
+
+
+class Chars(_Node):
     """One character out of a set (``negated``: any character not in it)."""
 
-    chars: frozenset[str]
-    negated: bool = False
+    __slots__ = ("chars", "negated")
+
+    def __init__(self, chars: frozenset[str], negated: bool = False) -> None:
+        self.chars = chars
+        self.negated = negated
 
     def accepts(self, ch: str) -> bool:
         return (ch in self.chars) != self.negated
 
 
-@attrs.frozen(repr=False)
-class Assertion:
+class Assertion(_Node):
     """A zero-width test: ``^ $`` and GNU's ``\\b \\B \\< \\> \\` \\'``."""
 
-    kind: str
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
 
 
-@attrs.frozen(repr=False)
-class Backref:
-    group: int
+class Backref(_Node):
+    __slots__ = ("group",)
+
+    def __init__(self, group: int) -> None:
+        self.group = group
 
 
-@attrs.frozen(repr=False)
-class Repeat:
-    item: Item
-    low: int
-    high: int | None  # None: no upper bound
+class Repeat(_Node):
+    __slots__ = ("high", "item", "low")
+
+    def __init__(self, item: Item, low: int, high: int | None) -> None:
+        self.item = item
+        self.low = low
+        self.high = high  # None: no upper bound
 
 
-@attrs.frozen(repr=False)
-class Alternation:
+class Alternation(_Node):
     """Branches of a group or of the whole pattern; each branch is a sequence of items."""
 
-    branches: tuple[tuple[Item, ...], ...]
+    __slots__ = ("branches",)
+
+    def __init__(self, branches: tuple[tuple[Item, ...], ...]) -> None:
+        self.branches = branches
 
 
 Item = Chars | Assertion | Backref | Repeat | Alternation
@@ -131,17 +160,19 @@ _ESCAPED_ASSERTIONS = frozenset("bB<>`'")
 _REPEATS = {"*": (0, None), "+": (1, None), "?": (0, 1)}
 
 
-@attrs.define(repr=False)
 class _Frame:
     """An open group (or the whole pattern) while parsing."""
 
-    start: int
-    number: int
-    branches: list[tuple[Item, ...]] = attrs.field(factory=list)
-    items: list[Item] = attrs.field(factory=list)
-    repeatable: bool = False  # the last item can take a repetition operator
-    initial: frozenset[int] = frozenset()  # groups complete when the frame opened
-    accumulated: set[int] = attrs.field(factory=set)  # completed in earlier branches
+    __slots__ = ("accumulated", "branches", "initial", "items", "number", "repeatable", "start")
+
+    def __init__(self, start: int, number: int, initial: frozenset[int] = frozenset()) -> None:
+        self.start = start
+        self.number = number
+        self.branches: list[tuple[Item, ...]] = []
+        self.items: list[Item] = []
+        self.repeatable = False  # the last item can take a repetition operator
+        self.initial = initial  # groups complete when the frame opened
+        self.accumulated: set[int] = set()  # completed in earlier branches
 
 
 class _Parser:

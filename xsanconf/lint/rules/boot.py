@@ -10,6 +10,7 @@ the init system (a service also enabled at boot is CLU004's finding).
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -225,10 +226,14 @@ def _stale(host: Host, reading: ImageReading) -> list[tuple[str, tuple[int, str]
 def initramfs_stale(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """An initramfs carries a copy of modprobe.d, multipath or LVM configuration that differs
     from the host's (or is unreadable: an info note)."""
-    from xsanconf.lint.initramfs import image_names, read_initramfs
     from xsanconf.lint.site import on_disk
 
     for host in site.hosts:
+        boot = on_disk(host, "boot")
+        if boot is None or not os.path.isdir(boot):
+            continue  # no image to read: a copied site is often etc alone (no reader imported)
+        from xsanconf.lint.initramfs import image_names, read_initramfs
+
         for name in image_names(host):
             rel = f"boot/{name}"
             path = on_disk(host, rel)

@@ -70,16 +70,18 @@ def _entries(
 # Blacklist patterns -------------------------------------------------------------------------
 
 
-# The records of this module are built with repr=False: attrs compiles a __repr__ for each
-# class at import, on every run, and these are never printed (debugging aside).
-@attrs.frozen(repr=False)
+# The records of this module are plain classes: attrs compiles each class's methods at import,
+# on every run, and these are never compared or printed (debugging aside).
 class _Pattern:
     """One blacklist or exception entry as multipathd compiled it."""
 
-    file: SiteFile
-    option: MultipathOption
-    ere: Ere
-    inverted: bool
+    __slots__ = ("ere", "file", "inverted", "option")
+
+    def __init__(self, file: SiteFile, option: MultipathOption, ere: Ere, inverted: bool) -> None:
+        self.file = file
+        self.option = option
+        self.ere = ere
+        self.inverted = inverted
 
     def matches(self, text: str) -> bool | None:
         found = self.ere.search(text)
@@ -130,12 +132,14 @@ def _first_match(patterns: list[_Pattern], text: str) -> _Pattern | bool | None:
     return None if unsure else False
 
 
-@attrs.frozen(repr=False)
 class _Blacklist:
     """One class of a host's blacklist (devnode, wwid): patterns and their exceptions."""
 
-    patterns: list[_Pattern]
-    exceptions: list[_Pattern]
+    __slots__ = ("exceptions", "patterns")
+
+    def __init__(self, patterns: list[_Pattern], exceptions: list[_Pattern]) -> None:
+        self.patterns = patterns
+        self.exceptions = exceptions
 
     def hit(self, text: str) -> _Pattern | None:
         """The pattern that blacklists ``text`` for certain (an exception wins in its class)."""
@@ -438,14 +442,16 @@ def _dropped_effect(section: MultipathSection) -> str:
 # MPATH007 -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(repr=False)
 class _MapName:
     """The /dev/mapper name one host gives one wwid (``name`` None: an unpredictable mpathN)."""
 
-    host: str
-    name: str | None
-    how: str
-    location: Location
+    __slots__ = ("host", "how", "location", "name")
+
+    def __init__(self, host: str, name: str | None, how: str, location: Location) -> None:
+        self.host = host
+        self.name = name
+        self.how = how
+        self.location = location
 
 
 def _bindings(

@@ -11,6 +11,7 @@ an error.  These readings are the same in every IET release from 1.4.19 on.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -55,7 +56,13 @@ _DIGESTS = frozenset({"None", "CRC32C"})
 _LUN_TYPES = ("fileio", "blockio", "nullio")
 _IO_MODES = ("wt", "wb", "ro")
 _BLOCK_SIZES = ("512", "1024", "2048", "4096")
-_C_NUMBER = re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?")
+
+
+@functools.cache  # compiled on first use: many runs never need it
+def _c_number() -> re.Pattern[str]:
+    return re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?")
+
+
 _LONG_MAX = 2**63 - 1
 
 
@@ -74,7 +81,7 @@ def invalid_values(file: SiteFile, versions: Sequence[str]) -> Iterator[Invalid]
 
 def _strtol(value: str) -> int:
     """``strtol(value, NULL, 0)``: what ietd reads (junk after the number is ignored)."""
-    found = _C_NUMBER.match(value)
+    found = _c_number().match(value)
     assert found is not None  # every part is optional
     sign, digits = found.groups()
     if not digits:
