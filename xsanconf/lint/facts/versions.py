@@ -274,8 +274,8 @@ def _lio(host: Host, packages: _Packages) -> Assumed:
     if kernels:
         evidence.append(Evidence("modules", "lib/modules", ", ".join(kernels)))
     else:
-        for name, (_, said) in packages.matching(_KERNEL_IMAGE):
-            image = _KERNEL_IMAGE.match(name)
+        for name, (_, said) in packages.matching(_kernel_image()):
+            image = _kernel_image().match(name)
             assert image is not None
             kernels.append(image.group(1))
             evidence.append(said)
