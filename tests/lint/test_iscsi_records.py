@@ -70,9 +70,9 @@ def test_fixture_site() -> None:
         ("ISCSI003", node, 16),
         ("ISCSI004", node, 17),
         ("ISCSI005", node, 4),
-        ("ISCSI006", node, 4),
-        ("ISCSI006", rh % 1, 4),
-        ("ISCSI006", rh % 2, 4),
+        ("ISCSI006", node, 16),
+        ("ISCSI006", rh % 1, 17),
+        ("ISCSI006", rh % 2, 17),
     ]
 
 
@@ -158,6 +158,13 @@ def test_iscsi006_both_ways(tmp_path: Path) -> None:
     assert found[0].related[0].line == 2  # iscsid.conf's line
     # no iscsid.conf: nothing to compare with
     assert run(tmp_path / "3", {NODE: record("120")}, ("ISCSI006",)) == []
+
+
+def test_iscsi006_leaves_the_startup_mode_to_each_record(tmp_path: Path) -> None:
+    """A Debian iscsid.conf says manual and the admin set one record automatic with iscsiadm,
+    as open-iscsi's README (7.3) and ISCSI005 say to: the record is meant to differ."""
+    files = {ISCSID: conf(startup="manual"), NODE: record(startup="automatic")}
+    assert run(tmp_path, files, ("ISCSI006",)) == []
 
 
 def test_iscsi006_names_no_password(tmp_path: Path) -> None:

@@ -847,14 +847,19 @@ MAX_LISTED = 4
 def _seeded_keys(kind: str) -> tuple[str, ...]:
     """The keys iscsid.conf gives a record of ``kind`` when discovery creates it: the record's
     own keys, without those that name the record (``can_modify = 0``: node.name, tpgt,
-    address, port, discovery_*) and the hidden password lengths."""
+    address, port, discovery_*), the hidden password lengths and the startup mode: open-iscsi's
+    README (7.3) sets ``node.startup`` per record (``iscsiadm -m node -T ... -o update -n
+    node.startup -v automatic``), as ISCSI005 advises, so a record that differs there is the
+    documented way to choose the targets logged in at boot, not a stale seed."""
     from xsanconf.formats.iscsid.keys import KEYS
 
     prefix = "node." if kind == "node" else "discovery."
     return tuple(
         key
         for key, spec in KEYS.items()
-        if key.startswith(prefix) and not spec.identity and not key.endswith("_length")
+        if key.startswith(prefix)
+        and not spec.identity
+        and not key.endswith(("_length", ".startup"))
     )
 
 
