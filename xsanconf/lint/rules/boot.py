@@ -11,6 +11,7 @@ the init system (a service also enabled at boot is CLU004's finding).
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -169,6 +170,32 @@ MAX_NAMED = 4
 REBUILD = "update-initramfs -u -k all on Debian and Ubuntu, dracut -f --regenerate-all on Red Hat"
 
 
+# dracut before 047 (Red Hat 6 and 7) copies lvm.conf and lvmlocal.conf into the image and
+# then edits the copy for read-only locking (modules.d/90lvm/module-setup.sh: two sed lines,
+# each setting the first digit of a locking_type or use_lvmetad line): such a copy is current.
+_DRACUT_LVM_EDITS = (
+    (
+        re.compile(rb"^([ \t\v\f\r]*)locking_type[ \t\v\f\r]*=[ \t\v\f\r]*[0-9]", re.M),
+        rb"\1locking_type = 4",
+    ),
+    (
+        re.compile(rb"^([ \t\v\f\r]*)use_lvmetad[ \t\v\f\r]*=[ \t\v\f\r]*[0-9]", re.M),
+        rb"\1use_lvmetad = 0",
+    ),
+)
+
+
+def _same_copy(rel: str, mine: bytes, copy: bytes) -> bool:
+    """Whether an image's copy of ``rel`` is the host's file, as its generator writes it."""
+    if mine == copy:
+        return True
+    if not rel.startswith("etc/lvm/"):
+        return False
+    for pattern, replacement in _DRACUT_LVM_EDITS:
+        mine = pattern.sub(replacement, mine)
+    return mine == copy
+
+
 def _copied(path: str) -> str | None:
     """The directory that shows an image's generator copies ``path`` (None: not compared)."""
     if posixpath.dirname(path) == _MODPROBE_D:
@@ -207,7 +234,7 @@ def _stale(host: Host, reading: ImageReading) -> list[tuple[str, tuple[int, str]
         mine = _host_copy(host, rel)
         if mine is None:
             found.append((rel, _GONE))
-        elif mine != data:
+        elif not _same_copy(rel, mine, data):
             found.append((rel, _DIFFERS))
     for rel in _host_copied(host):
         if rel not in reading.files and _copied(rel) in reading.directories:
