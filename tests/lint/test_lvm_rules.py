@@ -113,6 +113,7 @@ def _nested_backup(vg: str, device: str, version: str) -> str:
         ("/dev/mapper/vg0-r0", "2.03.16", None, False),
         ("/dev/vg0/r0", "2.03.16", 1, True),
         ("/dev/vg0/r0", "2.02.168", None, True),  # before 2.03 every LV was scanned
+        ("/dev/vg0/r0", "2.03.02", None, True),  # Debian 10's: the default became 0 in 2.03.03
         ("/dev/vg0/r0", "2.02.187", 0, False),
         ("/dev/other/r0", "2.03.16", None, True),  # no metadata: not known to be an LV
     ],

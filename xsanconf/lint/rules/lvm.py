@@ -10,7 +10,7 @@ libdm's regex filter (lvm2 ``filters/filter-regex.c``, ``_accept_p``): each patt
 ``a|REGEX|`` or ``r|REGEX|`` (any delimiter); for each name of a device the first pattern that
 matches decides; a device is accepted when one of its names is accepted, or when no pattern
 matches any of its names.  ``multipath_component_detection`` (default 1) makes LVM skip the
-paths of a map by itself.  ``scan_lvs`` (lvm2 2.02.182; default 1, 0 from 2.03) decides
+paths of a map by itself.  ``scan_lvs`` (lvm2 2.02.182; default 1, 0 from 2.03.03) decides
 whether LVM looks for PVs on its own logical volumes at all: with 0 a built-in filter skips
 every LV, so a DRBD resource backed by an LV hides its PV from LVM whatever the filter says.
 """
@@ -165,8 +165,8 @@ def _scans_lvs(host: Host, settings: _Settings) -> bool:
     if value is not None:
         return _true(value)
     version = _lvm_version(host)
-    # before 2.02.182 every LV was scanned; 2.03 made 0 the default
-    return version is None or version < (2, 3, 0)
+    # before 2.02.182 every LV was scanned; 2.03.03 made 0 the default (WHATS_NEW)
+    return version is None or version < (2, 3, 3)
 
 
 def _under_map(stack: HostStack, device: str) -> tuple[str, str] | None:
