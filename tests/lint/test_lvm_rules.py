@@ -135,6 +135,45 @@ def test_a_backing_logical_volume_is_scanned_only_with_scan_lvs(
     assert [d.code for d in run(tmp_path / "san1")] == (["LVM001"] if fires else [])
 
 
+# Red Hat 9: lvm2 built with use_devicesfile = 1 (its lvm.conf shows the default commented),
+# and the installer's /etc/lvm/devices/system.devices; vgcreate on /dev/drbd0 added that one.
+RHEL9_CONF = 'devices {\n\t# use_devicesfile = 1\n\t# filter = [ "a|.*|" ]\n}\n'
+SYSTEM_DEVICES = (
+    "# LVM uses devices listed in this file.\n# Created by LVM command vgcreate pid 2401\n"
+    "VERSION=1.1.2\nIDTYPE=sys_wwid IDNAME=naa.6000c29a DEVNAME=/dev/sda2 PVID=aaaa PART=2\n"
+    "IDTYPE=devname IDNAME=/dev/drbd0 DEVNAME=/dev/drbd0 PVID=bbbb\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("conf", "devices", "fires"),
+    [
+        (RHEL9_CONF, SYSTEM_DEVICES, False),  # the filter is ignored, sdb1 is not listed
+        (RHEL9_CONF, SYSTEM_DEVICES + "IDTYPE=devname IDNAME=/dev/sdb1 DEVNAME=/dev/sdb1\n", True),
+        (RHEL9_CONF, None, True),  # no devices file: the filter (none) decides
+        (RHEL9_CONF.replace("# use_devicesfile = 1", "use_devicesfile = 0"), SYSTEM_DEVICES, True),
+        (RHEL9_CONF.replace("= 1", "= 0"), SYSTEM_DEVICES, True),  # Debian's build: not used
+    ],
+)
+def test_the_devices_file_replaces_the_filter(
+    tmp_path: Path, conf: str, devices: str | None, fires: bool
+) -> None:
+    files = {
+        "etc/hostname": "san1\n",
+        "etc/drbd.conf": DRBD,
+        "etc/lvm/lvm.conf": conf,
+        "etc/lvm/backup/guests": _backup("/dev/drbd0"),
+    }
+    if devices is not None:
+        files["etc/lvm/devices/system.devices"] = devices
+    write_host(tmp_path / "san1", files)
+    found = run(tmp_path / "san1")
+    assert [d.code for d in found] == (["LVM001"] if fires else [])
+    if fires and devices is not None and "sdb1" in devices:
+        assert "the devices file lets LVM use its backing disk /dev/sdb1" in found[0].message
+        assert "lvmdevices --deldev /dev/sdb1" in found[0].message
+
+
 def test_silent_without_lvm_conf_or_when_lvm_files_do_not_parse(tmp_path: Path) -> None:
     files = {
         "etc/multipath.conf": MULTIPATH,
