@@ -164,15 +164,15 @@ def test_a_sosreport_s_node_listing_stands_for_records_it_did_not_copy(tmp_path:
     """A Debian host's sosreport: sos copies iscsid.conf but not /etc/iscsi/nodes, and runs
     iscsiadm -m node --op=show, which shows the record iscsid logs in with."""
     listing = "sos_commands/iscsi/iscsiadm_-m_node_--op_show"
-    seeds = conf(timeout="120", startup="manual")
-    codes = ("ISCSI004", "ISCSI005")
+    seeds = conf(timeout="120", startup="manual", password=OLD_SECRET)
+    codes = ("ISCSI003", "ISCSI004", "ISCSI005")
     without = run(tmp_path / "a", {ISCSID: seeds}, codes)
-    assert sorted(d.code for d in without) == ["ISCSI004", "ISCSI005"]
+    assert sorted(d.code for d in without) == ["ISCSI003", "ISCSI004", "ISCSI005"]
     assert run(tmp_path / "b", {ISCSID: seeds, listing: record()}, codes) == []
     # a listing of another target leaves iscsid.conf speaking for this one
     other = record(target="iqn.2009-02.nl.example:storage.other")
     found = run(tmp_path / "c", {ISCSID: seeds, listing: other}, codes)
-    assert sorted(d.code for d in found) == ["ISCSI004", "ISCSI005"]
+    assert sorted(d.code for d in found) == ["ISCSI003", "ISCSI004", "ISCSI005"]
 
 
 def test_iscsi006_leaves_the_startup_mode_to_each_record(tmp_path: Path) -> None:

@@ -465,11 +465,12 @@ def chap_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         if file is None:
             continue
         config: IscsidConfig = file.doc.model
+        captured = _captured_targets(host, nodes)
         for scope in ("session", "discovery"):
             creds = credentials(config, scope)
-            if scope == "session" and nodes:
+            if scope == "session" and (nodes or captured):
                 # iscsid.conf speaks only for the targets the host needs that have no record
-                names = used - recorded
+                names = used - recorded - captured
                 if not names:
                     continue
                 yield from _check_known(ctx, file, creds, chap.session_doors(names))
