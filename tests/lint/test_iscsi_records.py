@@ -242,6 +242,19 @@ def test_syn_rules_read_a_record_as_idbm_reads_it(tmp_path: Path) -> None:
     ]
 
 
+def test_keys_of_the_released_open_iscsi_are_known(tmp_path: Path) -> None:
+    """open-iscsi 2.1.11 (idbm_fields.h CONN_REOPEN_LOG_FREQ) writes this key into each record
+    iscsiadm saves; its successor names it node.session.sess_reopen_log_freq."""
+    text = record().replace(
+        "# END RECORD",
+        "node.session.conn_reopen_log_freq = 1\n"
+        "node.session.sess_reopen_log_freq = 1\n# END RECORD",
+    )
+    write_site(tmp_path / "site", {"xen1": {NODE: text}})
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("SYN",)))
+    assert list(result.diagnostics) == []
+
+
 def test_record_facts(tmp_path: Path) -> None:
     from xsanconf.lint.rules._iscsi_facts import iscsi_records
 
