@@ -170,7 +170,7 @@ MAX_NAMED = 4
 REBUILD = "update-initramfs -u -k all on Debian and Ubuntu, dracut -f --regenerate-all on Red Hat"
 
 
-# Older dracut (Red Hat 6 and 7: 004, 033) copies lvm.conf and lvmlocal.conf into the image and
+# Older dracut (as Red Hat 6 and 7 ship) copies lvm.conf and lvmlocal.conf into the image and
 # then edits the copy for read-only locking (modules.d/90lvm/module-setup.sh: two sed lines,
 # each setting the first digit of a locking_type or use_lvmetad line): such a copy is current.
 _DRACUT_LVM_EDITS = (
