@@ -14,6 +14,7 @@ from xsanconf.captures.layout import (
     sos_hostname,
     supportconfig_hostname,
 )
+from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.site import Site, SiteError
 
 # Section markers as supportconfig writes them (a public basic-environment.txt of SLES 12)
@@ -79,6 +80,20 @@ def test_a_sosreport_is_a_host_named_by_its_hostname_output(tmp_path: Path) -> N
     assert [f.rel for f in site.hosts[0].files] == ["etc/multipath.conf"]
     # given directly, too
     assert [h.name for h in Site.load([root]).hosts] == ["san1"]
+
+
+def test_a_sosreport_hostname_is_kept_whole(tmp_path: Path) -> None:
+    """A RHEL node named by its FQDN (hostnamectl set-hostname pcs-01.mydomain.test) whose
+    drbd.conf says on pcs-01.mydomain.test: drbdadm 8.4 compares uname -n exactly."""
+    root = _sosreport(tmp_path / "sosreport-pcs-01", "pcs-01.mydomain.test")
+    assert sos_hostname(root) == "pcs-01.mydomain.test"
+    (root / "etc" / "drbd.conf").write_text(
+        "resource r0 {\n  device /dev/drbd0;\n  disk /dev/sdb1;\n  meta-disk internal;\n"
+        "  on pcs-01.mydomain.test { address 10.0.0.1:7788; }\n"
+        "  on pcs-02.mydomain.test { address 10.0.0.2:7788; }\n}\n"
+    )
+    result = lint(Site.load([root]), LintOptions(select=("DRBD004",), versions={"drbd": "8.4"}))
+    assert list(result.diagnostics) == []
 
 
 def test_a_supportconfig_directory_is_a_host(tmp_path: Path) -> None:

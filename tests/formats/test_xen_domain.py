@@ -149,7 +149,7 @@ def test_octal_and_leading_zeros_still_read() -> None:
 
 
 def test_recover_keeps_configs_python_cannot_read_raw() -> None:
-    text = "import os\nprint 'x'\n"
+    text = "import os\nname = `1`\n"
     doc = xsanconf.loads(text, "xen-domain", recover=True)
     assert not doc.parsed
     assert doc.render() == text

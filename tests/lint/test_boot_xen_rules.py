@@ -298,12 +298,15 @@ def test_relocation_open(tmp_path: Path, text: str, fires: bool) -> None:
 
 
 def test_python_guest_config_is_read_not_a_crash(tmp_path: Path) -> None:
-    files = {"etc/xen/vm1.cfg": "import os\nname = 'vm1'\n", "etc/xen/vm2.cfg": "print 'x'\n"}
+    files = {
+        "etc/xen/vm1.cfg": "import os\nname = 'vm1'\n",
+        "etc/xen/vm2.cfg": "import os\nx = `1`\n",
+    }
     write_host(tmp_path / "xen1", files)
     result = lint(Site.load([tmp_path / "xen1"]))
     assert not result.failures
     syn = [d for d in result.diagnostics if d.code == "SYN001"]
-    # xm's Python: the first is read by Python's parser; the second is Python 2 only
+    # xm's Python: the first is read by Python's parser; the second is Python 2 only (backquotes)
     assert [Path(d.location.path).name for d in syn] == ["vm2.cfg"]
     assert "xm reads this config as Python, and Python cannot" in syn[0].message
 

@@ -314,3 +314,21 @@ def test_the_fixture_site_shows_a_stale_and_a_fresh_image() -> None:
     assert [(d.code, d.location.host, d.location.path.rsplit("/", 1)[-1]) for d in found] == [
         ("BOOT003", "xen1", "sbp2.conf")
     ]
+
+
+# RHEL 7's lvm.conf as shipped (locking_type = 1, use_lvmetad = 1), reduced to those lines;
+# dracut 033 (modules.d/90lvm/module-setup.sh) copies it and sets 4 and 0 in the copy.
+RHEL7_LVM = "global {\n\tumask = 077\n\tlocking_type = 1\n\tuse_lvmetad = 1\n}\n"
+RHEL7_IMAGE = "boot/initramfs-3.10.0-1160.el7.x86_64.img"
+
+
+def test_dracut_s_read_only_locking_edit_is_not_a_stale_copy(tmp_path: Path) -> None:
+    lvm = "etc/lvm/lvm.conf"
+    edited = RHEL7_LVM.replace("locking_type = 1", "locking_type = 4")
+    edited = edited.replace("use_lvmetad = 1", "use_lvmetad = 0")
+    fresh = {RHEL7_IMAGE: initramfs_image({lvm: edited.encode()})}
+    assert boot003(tmp_path, {lvm: RHEL7_LVM}, fresh) == []
+    # the host's filter changed since: the copy is stale whatever dracut edited
+    newer = RHEL7_LVM.replace("}", '\tfilter = [ "r|.*|" ]\n}')
+    (finding,) = boot003(tmp_path / "2", {lvm: newer}, fresh)
+    assert f"holds a copy of /{lvm} that differs" in finding.message

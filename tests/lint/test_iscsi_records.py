@@ -70,9 +70,9 @@ def test_fixture_site() -> None:
         ("ISCSI003", node, 16),
         ("ISCSI004", node, 17),
         ("ISCSI005", node, 4),
-        ("ISCSI006", node, 4),
-        ("ISCSI006", rh % 1, 4),
-        ("ISCSI006", rh % 2, 4),
+        ("ISCSI006", node, 16),
+        ("ISCSI006", rh % 1, 17),
+        ("ISCSI006", rh % 2, 17),
     ]
 
 
@@ -160,6 +160,28 @@ def test_iscsi006_both_ways(tmp_path: Path) -> None:
     assert run(tmp_path / "3", {NODE: record("120")}, ("ISCSI006",)) == []
 
 
+def test_a_sosreport_s_node_listing_stands_for_records_it_did_not_copy(tmp_path: Path) -> None:
+    """A Debian host's sosreport: sos copies iscsid.conf but not /etc/iscsi/nodes, and runs
+    iscsiadm -m node --op=show, which shows the record iscsid logs in with."""
+    listing = "sos_commands/iscsi/iscsiadm_-m_node_--op_show"
+    seeds = conf(timeout="120", startup="manual", password=OLD_SECRET)
+    codes = ("ISCSI003", "ISCSI004", "ISCSI005")
+    without = run(tmp_path / "a", {ISCSID: seeds}, codes)
+    assert sorted(d.code for d in without) == ["ISCSI003", "ISCSI004", "ISCSI005"]
+    assert run(tmp_path / "b", {ISCSID: seeds, listing: record()}, codes) == []
+    # a listing of another target leaves iscsid.conf speaking for this one
+    other = record(target="iqn.2009-02.nl.example:storage.other")
+    found = run(tmp_path / "c", {ISCSID: seeds, listing: other}, codes)
+    assert sorted(d.code for d in found) == ["ISCSI003", "ISCSI004", "ISCSI005"]
+
+
+def test_iscsi006_leaves_the_startup_mode_to_each_record(tmp_path: Path) -> None:
+    """A Debian iscsid.conf says manual and the admin set one record automatic with iscsiadm,
+    as open-iscsi's README (7.3) and ISCSI005 say to: the record is meant to differ."""
+    files = {ISCSID: conf(startup="manual"), NODE: record(startup="automatic")}
+    assert run(tmp_path, files, ("ISCSI006",)) == []
+
+
 def test_iscsi006_names_no_password(tmp_path: Path) -> None:
     found = run(tmp_path, {ISCSID: conf(), NODE: record(password=OLD_SECRET)}, ("ISCSI006",))
     assert len(found) == 1
@@ -218,6 +240,19 @@ def test_syn_rules_read_a_record_as_idbm_reads_it(tmp_path: Path) -> None:
         ("SYN005", 7),
         ("SYN007", 2),
     ]
+
+
+def test_keys_of_the_released_open_iscsi_are_known(tmp_path: Path) -> None:
+    """open-iscsi 2.1.11 (idbm_fields.h CONN_REOPEN_LOG_FREQ) writes this key into each record
+    iscsiadm saves; its successor names it node.session.sess_reopen_log_freq."""
+    text = record().replace(
+        "# END RECORD",
+        "node.session.conn_reopen_log_freq = 1\n"
+        "node.session.sess_reopen_log_freq = 1\n# END RECORD",
+    )
+    write_site(tmp_path / "site", {"xen1": {NODE: text}})
+    result = lint(Site.load([tmp_path / "site"]), LintOptions(select=("SYN",)))
+    assert list(result.diagnostics) == []
 
 
 def test_record_facts(tmp_path: Path) -> None:

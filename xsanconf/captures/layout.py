@@ -82,7 +82,9 @@ def sos_hostname(root: str | os.PathLike[str]) -> str | None:
         if os.path.commonpath([real, real_root]) == real_root:  # a link out is not the host's
             name = _first_word(read_regular(path))
             if name is not None:
-                return name.split(".", 1)[0]
+                # whole: a host whose kernel name is its FQDN is that name to drbdadm 8.4
+                # (uname -n against its `on` sections) and to Pacemaker
+                return name
     return None
 
 

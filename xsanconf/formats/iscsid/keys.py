@@ -117,6 +117,8 @@ _NODE = [
     _int("node.session.iscsi.ERL", 0),
     _enum("node.session.scan", "auto", "manual", "auto"),
     _int("node.session.reopen_max", 0),
+    # open-iscsi 2.1.11 writes this name into every record; the next release renames it
+    _int("node.session.conn_reopen_log_freq", 1),
     _int("node.session.sess_reopen_log_freq", 1),
     _str(f"{_CONN}.address", identity=True),
     _int(f"{_CONN}.port", 3260, identity=True),

@@ -107,13 +107,85 @@ class _Offsets:
         return start + len(row.encode("utf-8", "surrogatepass")[:byte_column].decode("utf-8"))
 
 
+def _python2(source: str) -> str | None:
+    """``source`` with the Python 2 syntax xm configs use rewritten for Python 3's parser, one
+    character for one so that offsets stay the same (None: nothing to rewrite, or not
+    tokenizable).  xm ran configs with Python 2's ``execfile``: a ``print "x"`` statement
+    (which sets nothing: it becomes the tuple ``None, "x"``, ``>>`` dropped), an octal ``0777``
+    (its decimal value, padded) and a long ``1024L`` (:func:`_long`) are fine there; backquotes,
+    ``<>`` and ``except X, e`` stay unread (SYN001)."""
+    import io
+    import tokenize
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source, newline="").readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    starts = _line_starts(source)
+
+    def offset(at: tuple[int, int]) -> int:
+        # the NEWLINE and ENDMARKER tokenize adds after a last line without one lie past it
+        return starts[at[0] - 1] + at[1] if at[0] <= len(starts) else len(source)
+
+    edits: list[tuple[int, int, str]] = []
+    starters = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT}
+    for i, tok in enumerate(tokens):
+        start, end = offset(tok.start), offset(tok.end)
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok.type == tokenize.NAME and tok.string == "print" and after is not None:
+            opens = before is None or before.type in starters or before.string in (":", ";")
+            if opens and after.string not in ("(", "=", ".", "[", ")", ",", "\n", ""):
+                edits.append((start, end, "None,"))
+                if after.string == ">>":
+                    at = offset(after.start)
+                    edits.append((at, at + 2, "  "))
+        elif tok.type == tokenize.NUMBER and after is not None and before is not None:
+            adjacent = after.start == tok.end
+            # Python 3's tokenizer splits 0777 as 0 and 777, 0022 as 00 and 22
+            if re.fullmatch("0+", tok.string) and adjacent and re.fullmatch("[0-7]+", after.string):
+                octal = tok.string + after.string
+                edits.append((start, start + len(octal), str(int(octal, 8)).rjust(len(octal))))
+            elif adjacent and after.type == tokenize.NAME and after.string in ("L", "l"):
+                edits.append((start, end + 1, _long(tok.string)))
+    if not edits:
+        return None
+    out = []
+    pos = 0
+    for start, end, text in sorted(edits):
+        if start < pos:
+            continue
+        out.append(source[pos:start] + text)
+        pos = end
+    return "".join(out) + source[pos:]
+
+
+def _long(number: str) -> str:
+    """A Python 2 long (``1024`` of ``1024L``) as Python 3 reads it, one character longer and
+    within the literal (a space after it would stand between statements): ``1_024``,
+    ``0x_10``, ``+5``."""
+    if number[:2].lower() in ("0x", "0o", "0b"):
+        return f"{number[:2]}_{number[2:]}"
+    return f"{number[0]}_{number[1:]}" if len(number) > 1 else f"+{number}"
+
+
 def _parse(text: str) -> ast.Module:
     """Python's syntax tree of ``text``, or a :class:`LexError` at the offending place."""
     source = _source(text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like: not the user's concern
-            return ast.parse(source)
+            try:
+                return ast.parse(source)
+            except SyntaxError:
+                rewritten = _python2(source)
+                if rewritten is None:
+                    raise
+                try:
+                    return ast.parse(rewritten)
+                except SyntaxError:
+                    pass
+                raise
     except SyntaxError as error:
         line = max(error.lineno or 1, 1)
         column = max(error.offset or 1, 1)
@@ -122,8 +194,8 @@ def _parse(text: str) -> ast.Module:
         raise LexError(
             pos,
             f"xm reads this config as Python, and Python cannot: {error.msg} (xsanconf reads "
-            "Python 3 syntax; Python 2's print statement, backquotes and 0777 octals are not "
-            "read)",
+            "Python 3 syntax and Python 2's print statements, 0777 octals and 10L longs; "
+            "backquotes, <> and 'except X, e' are not read)",
         ) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
         raise LexError(0, _too_complex("an expression nested too deeply for Python")) from None

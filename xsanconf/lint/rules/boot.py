@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -170,6 +171,32 @@ MAX_NAMED = 4
 REBUILD = "update-initramfs -u -k all on Debian and Ubuntu, dracut -f --regenerate-all on Red Hat"
 
 
+# Older dracut (as Red Hat 6 and 7 ship) copies lvm.conf and lvmlocal.conf into the image and
+# then edits the copy for read-only locking (modules.d/90lvm/module-setup.sh: two sed lines,
+# each setting the first digit of a locking_type or use_lvmetad line): such a copy is current.
+_DRACUT_LVM_EDITS = (
+    (
+        re.compile(rb"^([ \t\v\f\r]*)locking_type[ \t\v\f\r]*=[ \t\v\f\r]*[0-9]", re.M),
+        rb"\1locking_type = 4",
+    ),
+    (
+        re.compile(rb"^([ \t\v\f\r]*)use_lvmetad[ \t\v\f\r]*=[ \t\v\f\r]*[0-9]", re.M),
+        rb"\1use_lvmetad = 0",
+    ),
+)
+
+
+def _same_copy(rel: str, mine: bytes, copy: bytes) -> bool:
+    """Whether an image's copy of ``rel`` is the host's file, as its generator writes it."""
+    if mine == copy:
+        return True
+    if not rel.startswith("etc/lvm/"):
+        return False
+    for pattern, replacement in _DRACUT_LVM_EDITS:
+        mine = pattern.sub(replacement, mine)
+    return mine == copy
+
+
 def _copied(path: str) -> str | None:
     """The directory that shows an image's generator copies ``path`` (None: not compared)."""
     if posixpath.dirname(path) == _MODPROBE_D:
@@ -208,7 +235,7 @@ def _stale(host: Host, reading: ImageReading) -> list[tuple[str, tuple[int, str]
         mine = _host_copy(host, rel)
         if mine is None:
             found.append((rel, _GONE))
-        elif mine != data:
+        elif not _same_copy(rel, mine, data):
             found.append((rel, _DIFFERS))
     for rel in _host_copied(host):
         if rel not in reading.files and _copied(rel) in reading.directories:

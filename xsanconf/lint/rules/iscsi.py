@@ -465,11 +465,12 @@ def chap_mismatch(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
         if file is None:
             continue
         config: IscsidConfig = file.doc.model
+        captured = _captured_targets(host, nodes)
         for scope in ("session", "discovery"):
             creds = credentials(config, scope)
-            if scope == "session" and nodes:
+            if scope == "session" and (nodes or captured):
                 # iscsid.conf speaks only for the targets the host needs that have no record
-                names = used - recorded
+                names = used - recorded - captured
                 if not names:
                     continue
                 yield from _check_known(ctx, file, creds, chap.session_doors(names))
@@ -644,15 +645,29 @@ def slow_path_failover(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
                 yield found
 
 
+def _captured_targets(host: Host, records: list[IscsiRecordFacts]) -> set[str]:
+    """Targets (lower case) whose node records a captured ``iscsiadm -m node`` listing shows
+    on a host whose record files were not copied: sos copies ``/var/lib/iscsi`` but not
+    Debian's ``/etc/iscsi/nodes``, and runs ``iscsiadm -m node --op=show``.  iscsid uses those
+    records, not iscsid.conf (their values are not judged: the listing masks passwords)."""
+    if records:
+        return set()
+    from xsanconf.lint.facts.captures import captures
+
+    found = captures(host).iscsi_nodes()
+    return {r.target.lower() for r in found.parsed.records} if found is not None else set()
+
+
 def _judges_iscsid(
     site: Site, ctx: RuleContext, host: Host, records: list[IscsiRecordFacts]
 ) -> bool:
     """Whether iscsid.conf is what iscsid uses for some target of the host: it has no node
     record at all, or a target its maps or guests need has none (iscsid.conf seeds the
     records discovery creates, and ISCSI006 reports where records and iscsid.conf differ)."""
-    if not records:
-        return True
     recorded = {r.target.lower() for r in records if r.target is not None}
+    recorded |= _captured_targets(host, records)
+    if not recorded:
+        return True
     return bool(set(_needed_targets(site, ctx, host)) - recorded)
 
 
@@ -780,7 +795,11 @@ def manual_startup(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     in the node records of the targets it needs, and in iscsid.conf for those without one."""
     for host in site.hosts:
         records = iscsi_records(host)
+        captured = _captured_targets(host, records)
         dependency = _boot_dependency(site, ctx, host) if not records else None
+        if captured:
+            needed = _needed_targets(site, ctx, host)
+            dependency = next((at for t, at in needed.items() if t not in captured), None)
         if records:
             needed = _needed_targets(site, ctx, host)
             recorded = set()
@@ -847,14 +866,19 @@ MAX_LISTED = 4
 def _seeded_keys(kind: str) -> tuple[str, ...]:
     """The keys iscsid.conf gives a record of ``kind`` when discovery creates it: the record's
     own keys, without those that name the record (``can_modify = 0``: node.name, tpgt,
-    address, port, discovery_*) and the hidden password lengths."""
+    address, port, discovery_*), the hidden password lengths and the startup mode: open-iscsi's
+    README (7.3) sets ``node.startup`` per record (``iscsiadm -m node -T ... -o update -n
+    node.startup -v automatic``), as ISCSI005 advises, so a record that differs there is the
+    documented way to choose the targets logged in at boot, not a stale seed."""
     from xsanconf.formats.iscsid.keys import KEYS
 
     prefix = "node." if kind == "node" else "discovery."
     return tuple(
         key
         for key, spec in KEYS.items()
-        if key.startswith(prefix) and not spec.identity and not key.endswith("_length")
+        if key.startswith(prefix)
+        and not spec.identity
+        and not key.endswith(("_length", ".startup"))
     )
 
 
