@@ -87,3 +87,36 @@ def test_scst_defaults_collide_across_servers_that_name_devices_alike(tmp_path: 
         ("IET011", "store2", 14)  # LUN 0 disk1
     ]
     assert "give each device its own t10_dev_id" in result.diagnostics[0].message
+
+
+def test_one_device_object_through_two_targets_is_one_lun(tmp_path: Path) -> None:
+    """One SCST DEVICE exported by two targets (as scstadmin's own examples do) is one device
+    with two ports, not two LUNs with separate caches: IET003 stays silent. Two IET Lun lines
+    of one path open it twice, and two SCST DEVICEs of one file are two devices: reported."""
+    two_targets = (
+        "HANDLER vdisk_blockio {\n\tDEVICE disk1 {\n\t\tfilename /dev/sdb\n\t}\n}\n\n"
+        "TARGET_DRIVER iscsi {\n\tenabled 1\n\n"
+        "\tTARGET iqn.2024-01.com.example:store.a {\n\t\tenabled 1\n\t\tLUN 0 disk1\n\t}\n"
+        "\tTARGET iqn.2024-01.com.example:store.b {\n\t\tenabled 1\n\t\tLUN 0 disk1\n\t}\n}\n"
+    )
+    two_devices = two_targets.replace(
+        "\tDEVICE disk1 {\n\t\tfilename /dev/sdb\n\t}\n",
+        "\tDEVICE disk1 {\n\t\tfilename /dev/sdb\n\t}\n"
+        "\tDEVICE disk2 {\n\t\tfilename /dev/sdb\n\t}\n",
+    ).replace(
+        "store.b {\n\t\tenabled 1\n\t\tLUN 0 disk1", "store.b {\n\t\tenabled 1\n\t\tLUN 0 disk2"
+    )
+    iet = (
+        "Target iqn.2024-01.com.example:store.a\n\tLun 0 Path=/dev/sdb,Type=blockio\n"
+        "Target iqn.2024-01.com.example:store.b\n\tLun 0 Path=/dev/sdb,Type=blockio\n"
+    )
+    cases = {"scst1": ("etc/scst.conf", two_targets), "scst2": ("etc/scst.conf", two_devices)}
+    cases["iet"] = ("etc/iet/ietd.conf", iet)
+    for host, (rel, text) in cases.items():
+        (tmp_path / host / rel).parent.mkdir(parents=True)
+        (tmp_path / host / rel).write_text(text)
+    result = lint(Site.load([tmp_path]))
+    assert sorted({d.location.host for d in result.diagnostics if d.code == "IET003"}) == [
+        "iet",
+        "scst2",
+    ]

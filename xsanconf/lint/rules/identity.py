@@ -106,10 +106,24 @@ def path_exported_twice(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
             if lun.resolved_path is None:
                 continue
             earlier = stack.luns_by_device[export_key(lun)][0]
-            if earlier is not lun:
+            if earlier is not lun and not _one_object(lun, earlier):
                 yield _twice(ctx, lun, earlier)
             if lun.backing_of is not None:
                 yield _backing(ctx, lun)
+
+
+def _one_object(lun: LunExport, earlier: LunExport) -> bool:
+    """Whether two LUNs are one device object of the target seen through two targets or
+    TPGs: an SCST ``DEVICE`` or a LIO storage object exported twice is one device (one cache,
+    one set of reservations) with two ports, which is what multipath is for; two IET ``Lun``
+    lines or two tgt backing stores open the path twice."""
+    name = lun.lun.object_name
+    return (
+        name is not None
+        and name == earlier.lun.object_name
+        and lun.implementation == earlier.implementation
+        and lun.file is earlier.file
+    )
 
 
 def _twice(ctx: RuleContext, lun: LunExport, earlier: LunExport) -> Diagnostic:
