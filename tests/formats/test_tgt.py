@@ -341,7 +341,7 @@ def test_the_bad_pair_differs_in_identity_cache_and_access() -> None:
 
 
 def test_a_host_rebuilt_for_fix_rounds_reads_tgt_in_the_same_order(tmp_path: Path) -> None:
-    from xsanconf.lint.site import Host, SiteFile, read_drbd_order
+    from xsanconf.lint.site import Host, SiteFile, read_include_order
 
     site = _site(
         tmp_path,
@@ -354,7 +354,7 @@ def test_a_host_rebuilt_for_fix_rounds_reads_tgt_in_the_same_order(tmp_path: Pat
     twin = Host(host.name, host.root)
     for file in host.files:
         twin.add(SiteFile(twin, file.rel, file.path, file.kind, file.doc))
-    read_drbd_order(Site(), twin)
+    read_include_order(Site(), twin)
     assert [f.rel for f in twin.tgt_files()] == [f.rel for f in host.tgt_files()]
     assert len(twin.tgt_files()) == 2
 

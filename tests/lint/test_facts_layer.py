@@ -24,13 +24,12 @@ from xsanconf.lint.site import Site
 PACKAGE = Path(xsanconf.__file__).parent
 FACTS = PACKAGE / "facts"
 
-# Modules below the rules: the facts, their old import path, the graph and every reporter.
+# Modules below the rules: the facts, the graph and every reporter.
 BELOW_RULES = [
     *sorted(
         f"xsanconf.facts.{p.stem}" if p.stem != "__init__" else "xsanconf.facts"
         for p in FACTS.glob("*.py")
     ),
-    "xsanconf.lint.stack",
     "xsanconf.graph",
     "xsanconf.graph.render",
     *sorted(

@@ -12,6 +12,7 @@ import pytest
 from tests.lint.drbdadm import DRBDADM, run_dump
 from tests.lint.sites import apply, write_site
 from xsanconf.domain.version import parse_version
+from xsanconf.facts.stack import parse_iet_version
 from xsanconf.lint.cli import run
 from xsanconf.lint.diagnostics import Severity
 from xsanconf.lint.engine import LintOptions, lint
@@ -22,7 +23,6 @@ from xsanconf.lint.rules import load_all
 from xsanconf.lint.rules._mpath_retired import parse_version as mpath_version
 from xsanconf.lint.rules.iet import _version as iet_version
 from xsanconf.lint.site import Site
-from xsanconf.lint.stack import parse_iet_version
 
 DEBIAN = Path(__file__).parents[2] / "fixtures/sites/debian-versions"
 

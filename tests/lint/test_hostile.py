@@ -22,9 +22,9 @@ import pytest
 import xsanconf
 from tests.lint.conftest import REPO
 from tests.lint.sites import write_site
+from xsanconf.facts.stack import resolve_in_host
 from xsanconf.limits import MAX_FILE_BYTES, read_regular
 from xsanconf.lint.site import MAX_INCLUDE_DEPTH, MAX_INCLUDE_MATCHES, Site
-from xsanconf.lint.stack import resolve_in_host
 
 # a generous bound for one run over a small site on a loaded CI machine: a hang or a
 # quadratic blow-up takes far longer

@@ -256,7 +256,7 @@ def test_keys_of_the_released_open_iscsi_are_known(tmp_path: Path) -> None:
 
 
 def test_record_facts(tmp_path: Path) -> None:
-    from xsanconf.lint.rules._iscsi_facts import iscsi_records
+    from xsanconf.facts.iscsi import iscsi_records
 
     text = record().replace(
         "# END RECORD", "node.conn[0].timeo.noop_out_timeout = 10\n# END RECORD"

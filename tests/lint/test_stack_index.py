@@ -9,8 +9,7 @@ import pytest
 
 from tests.lint.sites import write_site
 from tests.lint.stack_hosts import TARGET, drbd_conf, head, ietd_conf, multipath_conf, wwid
-from xsanconf.lint.site import Host, Site
-from xsanconf.lint.stack import (
+from xsanconf.facts.stack import (
     canonical_device,
     iet_wwid_scsi_id,
     parse_iet_version,
@@ -18,6 +17,7 @@ from xsanconf.lint.stack import (
     stack_index,
     stack_index_for,
 )
+from xsanconf.lint.site import Host, Site
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sites"
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.lint.boot_hosts import write_host
+from xsanconf.facts.stack import stack_index
 from xsanconf.lint.diagnostics import Diagnostic
 from xsanconf.lint.engine import LintOptions, lint
 from xsanconf.lint.site import Site
-from xsanconf.lint.stack import stack_index
 
 MULTIPATH = """\
 multipaths {

@@ -43,7 +43,6 @@ __all__ = [
     "entry",
     "host_file_kind",
     "path_fragments",
-    "read_only",
 ]
 
 
@@ -650,12 +649,6 @@ def codec(kind: str) -> Codec:
         declared = entry(kind)
         found = _loaded[kind] = Codec(declared, importlib.import_module(declared.module))
     return found
-
-
-def read_only(kind: str) -> str | None:
-    """Why files of ``kind`` are not written (``xsanconf set``, ``build``); None when they are."""
-    reason: str | None = getattr(importlib.import_module(entry(kind).module), "READ_ONLY", None)
-    return reason
 
 
 def path_fragments() -> tuple[str, ...]:

@@ -143,7 +143,7 @@ def _target_software(stack: HostStack) -> list[str]:
 
 
 def _drbd(ctx: QueryContext) -> Iterable[Row]:
-    from xsanconf.lint.rules._drbd_effective import drbd_index
+    from xsanconf.facts.drbd import drbd_index
 
     index = ctx.stack()
     drbd = drbd_index(ctx.site, index.drbd_versions or index.drbd_version)

@@ -46,7 +46,6 @@ __all__ = [
     "SiteProblem",
     "CIB_FILES",
     "on_disk",
-    "read_drbd_order",
     "read_include_order",
     "resolve_in_root",
 ]
@@ -458,9 +457,6 @@ def read_include_order(site: Site, host: Host) -> None:
     other texts (``--fix`` rounds)."""
     root = str(host.root)
     _HostReader(site, host, root, os.path.realpath(root)).resolve_includes()
-
-
-read_drbd_order = read_include_order  # the name it had when only drbd had includes
 
 
 def on_disk(host: Host, rel: str) -> Path | None:

@@ -42,7 +42,6 @@ __all__ = [
     "build",
     "directives",
     "get_value",
-    "include_lines",
     "includes",
     "model",
     "parse",
@@ -87,18 +86,12 @@ def includes(doc: Document) -> list[Include]:
     told ``-IncludeRelative``)."""
     from xsanconf.formats import Include
 
-    return [
-        Include(path, token, doc.position(token), token.text.lower().startswith("includeoptional"))
-        for path, token in include_lines(doc)
-    ]
-
-
-def include_lines(doc: Document) -> list[tuple[str, Token]]:
-    """The paths (glob patterns, directories or files) the file's ``include`` lines name, in
-    text order, with the line naming each."""
     if not doc.parsed:
         return []
-    return TgtConfig(doc).includes
+    return [
+        Include(path, token, doc.position(token), token.text.lower().startswith("includeoptional"))
+        for path, token in TgtConfig(doc).includes
+    ]
 
 
 # Compiled on first use: only a file of unknown kind is sniffed, and linting never asks.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from xsanconf.facts.drbd import DRBD, is_dual_primary
 from xsanconf.lint.boot_order import DRBD_SERVICES
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
 from xsanconf.lint.rule import RuleContext, rule
@@ -22,14 +23,13 @@ from xsanconf.lint.rules._cluster import (
     iscsi_primitives,
     ordered_after_promotion,
 )
-from xsanconf.lint.rules._drbd_effective import drbd_index, is_dual_primary, newest_versions
 
 if TYPE_CHECKING:
+    from xsanconf.facts.drbd import DrbdIndex, ResourceView
     from xsanconf.formats.cib.model import Cib, Primitive
     from xsanconf.formats.ietd.model import IetConfig
     from xsanconf.formats.scst.model import ScstConfig
     from xsanconf.formats.tgt.model import TgtConfig
-    from xsanconf.lint.rules._drbd_effective import DrbdIndex, ResourceView
     from xsanconf.lint.site import Host, Site, SiteFile
 
 __all__: list[str] = []
@@ -43,11 +43,7 @@ def _cibs(site: Site) -> Iterator[tuple[Host, SiteFile, Cib]]:
 
 
 def _drbd(site: Site, ctx: RuleContext) -> DrbdIndex:
-    default = ctx.versions.get("drbd", "9")
-    return drbd_index(
-        site,
-        newest_versions(site, ctx.host_versions, default if default in ("8.3", "8.4") else "9"),
-    )
+    return ctx.fact(DRBD)
 
 
 def _at(file: SiteFile, primitive: Primitive, param: str | None = None) -> Location:
@@ -74,7 +70,9 @@ def _dual_primary(view: ResourceView) -> bool:
 # CLU001 ----------------------------------------------------------------------------------------
 
 
-@rule("CLU001", "drbd-clone-misconfigured", Severity.ERROR, scope="host", needs=("cib",))
+@rule(
+    "CLU001", "drbd-clone-misconfigured", Severity.ERROR, scope="host", needs=("cib",), uses=(DRBD,)
+)
 def drbd_clone_misconfigured(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A DRBD clone without promotion or notify, or for a resource DRBD lacks or cannot run.
 
@@ -159,7 +157,7 @@ def _clone_problems(
 # CLU002 ----------------------------------------------------------------------------------------
 
 
-@rule("CLU002", "target-not-ordered", Severity.ERROR, scope="host", needs=("cib",))
+@rule("CLU002", "target-not-ordered", Severity.ERROR, scope="host", needs=("cib",), uses=(DRBD,))
 def target_not_ordered(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """An iSCSI target or LU that can start before DRBD is promoted where it runs."""
     for _host, file, cib in _cibs(site):
@@ -191,7 +189,9 @@ def target_not_ordered(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
 # CLU003 ----------------------------------------------------------------------------------------
 
 
-@rule("CLU003", "fencing-without-stonith", Severity.ERROR, scope="host", needs=("cib",))
+@rule(
+    "CLU003", "fencing-without-stonith", Severity.ERROR, scope="host", needs=("cib",), uses=(DRBD,)
+)
 def fencing_without_stonith(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """DRBD relies on cluster fencing (resource-and-stonith, dual-primary) that is off."""
     for host, file, cib in _cibs(site):
@@ -249,7 +249,9 @@ _DAEMON_KINDS = {
 }
 
 
-@rule("CLU004", "service-also-enabled", Severity.WARNING, scope="host", needs=("cib",))
+@rule(
+    "CLU004", "service-also-enabled", Severity.WARNING, scope="host", needs=("cib",), uses=(DRBD,)
+)
 def service_also_enabled(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A DRBD or target service enabled at boot for what Pacemaker already manages."""
     for host, file, cib in _cibs(site):

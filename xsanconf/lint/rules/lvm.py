@@ -25,14 +25,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from xsanconf.facts.stack import STACK
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
 from xsanconf.lint.rule import RuleContext, rule
-from xsanconf.lint.stack import stack_index_for
 
 if TYPE_CHECKING:
+    from xsanconf.facts.stack import HostStack
     from xsanconf.formats.lvm.model import LvmConfig, LvmSetting
     from xsanconf.lint.site import Host, Site, SiteFile
-    from xsanconf.lint.stack import HostStack
 
 __all__ = ["accepts", "volume_group_devices"]
 
@@ -225,10 +225,17 @@ def _component_detection(settings: _Settings) -> bool:
     return True if value is None else _true(value)
 
 
-@rule("LVM001", "lvm-sees-underlying-devices", Severity.WARNING, scope="host", needs=("lvm",))
+@rule(
+    "LVM001",
+    "lvm-sees-underlying-devices",
+    Severity.WARNING,
+    scope="host",
+    needs=("lvm",),
+    uses=(STACK,),
+)
 def lvm_sees_underlying_devices(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """lvm.conf lets LVM open the paths under a map, or DRBD's backing disk, holding a PV."""
-    index = stack_index_for(site, ctx.versions, ctx.host_versions)
+    index = ctx.fact(STACK)
     for host in site.hosts:
         files = [f for rel in _CONFIG_FILES if (f := host.file(rel)) is not None]
         files = [f for f in files if f.kind == "lvm" and f.doc.parsed and host.known("lvm")]

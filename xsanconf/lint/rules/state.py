@@ -16,16 +16,18 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from xsanconf.facts.drbd import DRBD
+from xsanconf.facts.stack import STACK
 from xsanconf.lint.diagnostics import Diagnostic, Location, Severity
 from xsanconf.lint.rule import RuleContext, rule
 
 if TYPE_CHECKING:
     from xsanconf.captures.iscsiadm import NodeRecord, SessionState
     from xsanconf.captures.multipath_ll import MapState
+    from xsanconf.facts.drbd import ResourceView
+    from xsanconf.facts.stack import DrbdDevice, IetLunExport, StackIndex
     from xsanconf.lint.facts.captures import Capture
-    from xsanconf.lint.rules._drbd_effective import ResourceView
     from xsanconf.lint.site import Host, Site
-    from xsanconf.lint.stack import DrbdDevice, IetLunExport, StackIndex
 
 __all__: list[str] = []
 
@@ -92,23 +94,8 @@ def _observed(
     return proc, seen
 
 
-def _views(site: Site, ctx: RuleContext) -> dict[tuple[Host, str], ResourceView]:
-    from xsanconf.lint.rules._drbd_effective import drbd_index, newest_versions
-
-    version = ctx.versions.get("drbd", "9")
-    index = drbd_index(
-        site,
-        newest_versions(
-            site, ctx.host_versions, version if version in ("8.3", "8.4", "9") else "9"
-        ),
-    )
-    return {(view.host, view.name): view for view in index.views}
-
-
-def _stack(site: Site, ctx: RuleContext) -> StackIndex:
-    from xsanconf.lint.stack import stack_index_for
-
-    return stack_index_for(site, ctx.versions, ctx.host_versions)
+def _views(ctx: RuleContext) -> dict[tuple[Host, str], ResourceView]:
+    return {(view.host, view.name): view for view in ctx.fact(DRBD).views}
 
 
 def _configured(stack: StackIndex, host: Host) -> dict[str, list[DrbdDevice]]:
@@ -128,7 +115,7 @@ def _drbd_hosts(
     for host in site.hosts:
         if not host.documents("drbd"):
             continue
-        stack = stack or _stack(site, ctx)
+        stack = stack or ctx.fact(STACK)
         configured = _configured(stack, host)
         observed = _observed(host, [d for ds in configured.values() for d in ds])
         if observed is not None and configured:
@@ -160,7 +147,14 @@ def _why_unconnected(state: str) -> str:
 # STATE001 drbd-not-connected ---------------------------------------------------------------------
 
 
-@rule("STATE001", "drbd-not-connected", Severity.ERROR, scope="host", needs=("drbd",))
+@rule(
+    "STATE001",
+    "drbd-not-connected",
+    Severity.ERROR,
+    scope="host",
+    needs=("drbd",),
+    uses=(STACK, DRBD),
+)
 def drbd_not_connected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A configured DRBD resource is down, not Connected, or its disk is not UpToDate."""
     for host, configured, capture, seen in _drbd_hosts(site, ctx):
@@ -217,18 +211,25 @@ def _why_disk(disk: str) -> str:
 # STATE002 drbd-role-unexpected ------------------------------------------------------------------
 
 
-@rule("STATE002", "drbd-role-unexpected", Severity.WARNING, scope="host", needs=("drbd",))
+@rule(
+    "STATE002",
+    "drbd-role-unexpected",
+    Severity.WARNING,
+    scope="host",
+    needs=("drbd",),
+    uses=(STACK, DRBD),
+)
 def drbd_role_unexpected(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """The captured roles contradict the configuration (dual-primary asked, one Secondary; two
     Primaries without allow-two-primaries), or the kernel log records a split brain."""
-    from xsanconf.lint.rules._drbd_effective import is_dual_primary
+    from xsanconf.facts.drbd import is_dual_primary
 
     views: dict[tuple[Host, str], ResourceView] | None = None
     for host in site.hosts:
         if host.documents("drbd"):  # a log needs no state capture beside it
-            yield from _split_brains(ctx, host, _configured(_stack(site, ctx), host))
+            yield from _split_brains(ctx, host, _configured(ctx.fact(STACK), host))
     for host, configured, _, seen in _drbd_hosts(site, ctx):
-        views = views if views is not None else _views(site, ctx)
+        views = views if views is not None else _views(ctx)
         for found in seen:
             view = views.get((host, found.name))
             if view is None or found.name not in configured:
@@ -324,13 +325,13 @@ def _maps(site: Site) -> Iterator[tuple[Host, Capture[object], MapState]]:
             yield host, found, state
 
 
-@rule("STATE003", "paths-missing", Severity.ERROR, scope="host")
+@rule("STATE003", "paths-missing", Severity.ERROR, scope="host", uses=(STACK, DRBD))
 def paths_missing(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """A captured multipath map has fewer usable paths than heads export its WWID, or all of
     them through one portal."""
     stack = None
     for host, capture, state in _maps(site):
-        stack = stack or _stack(site, ctx)
+        stack = stack or ctx.fact(STACK)
         exports = stack.by_wwid.get(state.wwid, [])
         heads = list(dict.fromkeys(lun.host.name for lun in exports))
         if not heads:
@@ -391,7 +392,7 @@ def _sessions(host: Host) -> tuple[Capture[object], list[SessionState]] | None:
     return (found, list(found.parsed.sessions)) if found is not None else None
 
 
-@rule("STATE004", "identity-observed-differs", Severity.ERROR, scope="host")
+@rule("STATE004", "identity-observed-differs", Severity.ERROR, scope="host", uses=(STACK, DRBD))
 def identity_observed_differs(site: Site, ctx: RuleContext) -> Iterator[Diagnostic]:
     """The WWID an initiator observed for a LUN differs from the one its target configuration
     presents, or one map holds LUNs of different backing devices."""
@@ -400,7 +401,7 @@ def identity_observed_differs(site: Site, ctx: RuleContext) -> Iterator[Diagnost
         sessions = _sessions(host)
         if sessions is None:
             continue
-        stack = stack or _stack(site, ctx)
+        stack = stack or ctx.fact(STACK)
         luns = _luns_of(stack, sessions[1], state)
         exports = list(dict.fromkeys(lun for lun, _ in luns))
         predicted = {str(lun.wwid) for lun, _ in luns if lun.wwid is not None}
